@@ -1,0 +1,102 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "resetpress",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "resetpress", targets: ["ResetPressCLI"]),
+        .library(name: "ResetPressEngine", targets: ["ResetPressEngine"]),
+        .library(name: "ResetPressStorage", targets: ["ResetPressStorage"]),
+        .library(name: "ResetPressServer", targets: ["ResetPressServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
+    ],
+    targets: [
+        /// Settings engine, hook registry, executable hooks, plugin and job contracts.
+        .target(
+            name: "ResetPressEngine",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Email and page templates: `{{ NAME }}`, `<<NAME>>`, `{* name *}`, one pass, cached.
+        .target(name: "ResetPressTemplates", swiftSettings: swiftSettings),
+        /// Mail messages, MIME and the transports that deliver them.
+        .target(name: "ResetPressMail", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        /// SQLite (GRDB) storage: migrations and the database facade.
+        .target(
+            name: "ResetPressStorage",
+            dependencies: [
+                "ResetPressEngine",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// HTTP plumbing: the Hummingbird application, request context, health route.
+        .target(
+            name: "ResetPressServer",
+            dependencies: [
+                "ResetPressEngine",
+                "ResetPressStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The `resetpress` command line.
+        .executableTarget(
+            name: "ResetPressCLI",
+            dependencies: [
+                "ResetPressEngine",
+                "ResetPressStorage",
+                "ResetPressServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Micro-benchmarks for the engine's hot paths (`swift run -c release resetpress-bench`).
+        .executableTarget(
+            name: "EngineBenchmarks",
+            dependencies: ["ResetPressEngine"],
+            path: "Benchmarks/EngineBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ResetPressEngineTests",
+            dependencies: ["ResetPressEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "ResetPressTemplatesTests", dependencies: ["ResetPressTemplates"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResetPressMailTests", dependencies: ["ResetPressMail"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ResetPressStorageTests",
+            dependencies: ["ResetPressStorage", "ResetPressEngine"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ResetPressServerTests",
+            dependencies: [
+                "ResetPressServer",
+                "ResetPressEngine",
+                "ResetPressStorage",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,43 @@
+import ArgumentParser
+import ResetPressEngine
+
+/// `resetpress hooks list`: every Swift and executable hook in run order.
+struct HooksCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hooks", abstract: "Inspect hooks.", subcommands: [List.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List Swift and executable hooks in run order.")
+        @OptionGroup var site: SiteOptions
+
+        func run() async throws {
+            let listing = try await Site.open(site).engine.hooks.listing()
+            if listing.isEmpty { print("No hooks registered.") }
+            for line in listing {
+                let kind: String
+                switch line.kind {
+                case .swiftFilter: kind = "swift filter  \(line.label)"
+                case .swiftAction: kind = "swift action  \(line.label)"
+                case .executable(let path): kind = "executable    \(path)"
+                }
+                print("\(line.hook)  \(line.priority)  \(kind)")
+            }
+        }
+    }
+}
+
+/// `resetpress plugins list`: the plugins this build ships and whether each is active.
+struct PluginsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "plugins", abstract: "Inspect plugins.", subcommands: [List.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List plugins with their version and state.")
+        @OptionGroup var site: SiteOptions
+
+        func run() async throws {
+            let engine = try await Site.open(site).engine
+            for plugin in engine.plugins {
+                print("\(plugin.id)  \(plugin.name) \(plugin.version)  \(engine.isActive(plugin.id) ? "active" : "inactive")")
+            }
+        }
+    }
+}

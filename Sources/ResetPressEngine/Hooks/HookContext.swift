@@ -1,0 +1,67 @@
+import Foundation
+
+/// What a hook learns about the request it runs for: never passwords, codes or auth codes.
+///
+/// The context is plain data so that executable hooks receive it as JSON. Per-request state
+/// belongs here, not in globals.
+public struct HookContext: Sendable, Codable, Equatable {
+    /// The user a reset concerns, as hooks may see it.
+    public struct User: Sendable, Codable, Equatable {
+        public var id: Int64?
+        public var login: String
+        public var email: String
+        public var displayName: String
+        public var firstName: String
+        public var lastName: String
+
+        public init(id: Int64?, login: String, email: String, displayName: String, firstName: String, lastName: String) {
+            self.id = id
+            self.login = login
+            self.email = email
+            self.displayName = displayName
+            self.firstName = firstName
+            self.lastName = lastName
+        }
+    }
+
+    /// Parameter names whose values never reach a hook.
+    public static let secretParameterNames: Set<String> = [
+        "password", "new_password", "confirm_password", "code", "auth_code", "AUTH_KEY", "AUTH_CODE", "token",
+    ]
+
+    public var method: String?
+    public var path: String?
+    public var clientIP: String?
+    public var parameters: [String: String]
+    public var user: User?
+    public var site: String?
+    public var mode: String?
+
+    /// An empty context, for hooks run outside a request (CLI, jobs).
+    public static let empty = HookContext()
+
+    public init(
+        method: String? = nil, path: String? = nil, clientIP: String? = nil,
+        parameters: [String: String] = [:], user: User? = nil, site: String? = nil, mode: String? = nil
+    ) {
+        self.method = method
+        self.path = path
+        self.clientIP = clientIP
+        self.parameters = parameters.filter { !Self.isSecret(parameter: $0.key) }
+        self.user = user
+        self.site = site
+        self.mode = mode
+    }
+
+    /// Whether a request parameter must be withheld from hooks.
+    public static func isSecret(parameter name: String) -> Bool {
+        if secretParameterNames.contains(name) { return true }
+        let lower = name.lowercased()
+        return lower.contains("password") || lower.contains("code") || lower == "auth_key"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case method, path, parameters, user, site, mode
+        case clientIP = "client_ip"
+    }
+}

@@ -1,0 +1,219 @@
+import Logging
+import Synchronization
+
+/// WordPress-style filters and actions, typed for Swift and safe to use from any task.
+///
+/// Callbacks run by ascending priority, then in the order they were added. While a hook runs,
+/// the priority being run is a snapshot (callbacks added to it or removed from it take effect
+/// on the next run) and later priorities are live (read again when the run reaches them).
+/// Nested runs of one hook each keep their own cursor. A callback that removes itself never
+/// makes the next priority be skipped (WordPress Trac #64653). A callback that throws, a value
+/// of the wrong type, or a failing executable hook is skipped with a warning: the value passes
+/// through unchanged.
+public final class HookRegistry: Sendable {
+    private struct State {
+        var tables: [String: HookTable] = [:]
+        var actionCounts: [String: Int] = [:]
+        var nextID: UInt64 = 1
+    }
+
+    private let state = Mutex(State())
+    /// Bumped on every change, so a run re-reads its table only when something changed.
+    private let generation = Atomic<UInt64>(0)
+    let logger: Logger
+
+    /// Creates an empty registry that logs skipped callbacks to `logger`.
+    public init(logger: Logger = Logger(label: "resetpress.hooks")) {
+        self.logger = logger
+    }
+
+    // MARK: - Registration
+
+    /// Adds a filter: `callback` gets the value and returns the new value.
+    @discardableResult
+    public func addFilter<Value: Sendable>(
+        _ name: String, priority: Int = 10, label: String = "swift",
+        _ callback: @escaping @Sendable (Value, HookContext) async throws -> Value
+    ) -> HookHandle {
+        add(name, priority: priority, label: label, .filter { value, context in
+            guard let typed = value as? Value else { throw HookTypeMismatch(expected: Value.self, got: type(of: value)) }
+            return try await callback(typed, context)
+        })
+    }
+
+    /// Adds an action: `callback` gets the argument; its result is ignored.
+    @discardableResult
+    public func addAction<Argument: Sendable>(
+        _ name: String, priority: Int = 10, label: String = "swift",
+        _ callback: @escaping @Sendable (Argument, HookContext) async throws -> Void
+    ) -> HookHandle {
+        add(name, priority: priority, label: label, .action { argument, context in
+            guard let typed = argument as? Argument else {
+                throw HookTypeMismatch(expected: Argument.self, got: type(of: argument))
+            }
+            try await callback(typed, context)
+        })
+    }
+
+    /// Adds an executable hook; it acts as a filter or an action depending on how the hook is run.
+    @discardableResult
+    public func addExecutable(_ hook: ExecutableHook) -> HookHandle {
+        add(hook.hookName, priority: hook.priority, label: hook.label, .executable(hook))
+    }
+
+    /// Removes a callback; true when it was registered. Safe during a run (see the type's summary).
+    @discardableResult
+    public func remove(_ handle: HookHandle) -> Bool {
+        let removed = state.withLock { state -> Bool in
+            guard var table = state.tables[handle.name] else { return false }
+            let removed = table.remove(id: handle.id, priority: handle.priority)
+            state.tables[handle.name] = table.isEmpty ? nil : table
+            return removed
+        }
+        if removed { generation.add(1, ordering: .releasing) }
+        return removed
+    }
+
+    /// Removes every executable hook (before the `hooks/` folder is read again).
+    public func removeExecutables() {
+        state.withLock { state in
+            for (name, var table) in state.tables {
+                for index in table.buckets.indices {
+                    table.buckets[index].removeAll { if case .executable = $0.callback { true } else { false } }
+                }
+                let kept = zip(table.priorities, table.buckets).filter { !$0.1.isEmpty }
+                table.priorities = kept.map(\.0)
+                table.buckets = kept.map(\.1)
+                state.tables[name] = table.isEmpty ? nil : table
+            }
+        }
+        generation.add(1, ordering: .releasing)
+    }
+
+    /// Whether any callback is registered for the hook.
+    public func hasHooks(_ name: String) -> Bool {
+        let name = HookName.normalize(name)
+        return state.withLock { $0.tables[name] != nil }
+    }
+
+    /// How many times the action has been run.
+    public func didAction(_ name: String) -> Int {
+        let name = HookName.normalize(name)
+        return state.withLock { $0.actionCounts[name, default: 0] }
+    }
+
+    /// Every registered callback in run order, for `resetpress hooks list`.
+    public func listing() -> [HookListing] {
+        state.withLock { state in
+            state.tables.keys.sorted().flatMap { name in
+                state.tables[name]!.runOrder.map { priority, entry in
+                    let kind: HookListing.Kind
+                    switch entry.callback {
+                    case .filter: kind = .swiftFilter
+                    case .action: kind = .swiftAction
+                    case .executable(let hook): kind = .executable(path: hook.path)
+                    }
+                    return HookListing(hook: name, priority: priority, label: entry.label, kind: kind)
+                }
+            }
+        }
+    }
+
+    private func add(_ name: String, priority: Int, label: String, _ callback: HookEntry.Callback) -> HookHandle {
+        let name = HookName.normalize(name)
+        let handle = state.withLock { state -> HookHandle in
+            let id = state.nextID
+            state.nextID += 1
+            state.tables[name, default: HookTable()].insert(HookEntry(id: id, label: label, callback: callback), priority: priority)
+            return HookHandle(name: name, priority: priority, id: id)
+        }
+        generation.add(1, ordering: .releasing)
+        return handle
+    }
+
+    // MARK: - Running
+
+    /// Runs the filters of a hook over `value` and returns the result.
+    public func applyFilters<Value: Sendable & Codable>(_ name: String, _ value: Value, context: HookContext = .empty) async -> Value {
+        let name = HookName.normalize(name)
+        var value = value
+        await run(name) { entry in
+            switch entry.callback {
+            case .filter(let callback):
+                let result = try await callback(value, context)
+                guard let typed = result as? Value else { throw HookTypeMismatch(expected: Value.self, got: type(of: result)) }
+                value = typed
+            case .executable(let hook):
+                value = try await hook.filter(value, context: context)
+            case .action:
+                break
+            }
+        }
+        return value
+    }
+
+    /// Runs the actions of a hook with `argument`.
+    public func doAction<Argument: Sendable & Codable>(_ name: String, _ argument: Argument, context: HookContext = .empty) async {
+        let name = HookName.normalize(name)
+        state.withLock { $0.actionCounts[name, default: 0] += 1 }
+        await run(name) { entry in
+            switch entry.callback {
+            case .action(let callback):
+                try await callback(argument, context)
+            case .executable(let hook):
+                try await hook.act(argument, context: context)
+            case .filter:
+                break
+            }
+        }
+    }
+
+    /// Walks the priorities of a hook: each priority is a snapshot, the next one is read live.
+    @inline(__always)
+    private func run(_ name: String, _ body: (HookEntry) async throws -> Void) async {
+        var seen = generation.load(ordering: .acquiring)
+        guard var table = state.withLock({ $0.tables[name] }) else { return }
+        var current: Int? = nil
+        while true {
+            let now = generation.load(ordering: .acquiring)
+            if now != seen {
+                seen = now
+                guard let fresh = state.withLock({ $0.tables[name] }) else { return }
+                table = fresh
+            }
+            guard let index = table.firstIndex(after: current) else { return }
+            current = table.priorities[index]
+            for entry in table.buckets[index] {
+                do {
+                    try await body(entry)
+                } catch {
+                    logger.warning("hook skipped", metadata: [
+                        "hook": "\(name)", "priority": "\(table.priorities[index])", "callback": "\(entry.label)",
+                        "error": "\(error)",
+                    ])
+                }
+            }
+        }
+    }
+}
+
+/// One line of `resetpress hooks list`.
+public struct HookListing: Sendable, Equatable {
+    /// What kind of callback this is.
+    public enum Kind: Sendable, Equatable {
+        case swiftFilter, swiftAction
+        case executable(path: String)
+    }
+
+    public let hook: String
+    public let priority: Int
+    public let label: String
+    public let kind: Kind
+}
+
+/// A callback met a value of another type than it was registered for.
+struct HookTypeMismatch: Error, CustomStringConvertible {
+    let expected: Any.Type
+    let got: Any.Type
+    var description: String { "callback expects \(expected), got \(got)" }
+}

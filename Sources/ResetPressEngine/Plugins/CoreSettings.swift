@@ -1,0 +1,29 @@
+/// Settings that belong to the engine itself rather than to a plugin.
+public enum CoreSettings {
+    /// `{{SITE_NAME}}` and the sender's display name.
+    public static let siteName = SettingKey(
+        "site.name", default: "ResetPress", kind: .string, description: "The site's name, shown in mail and pages.")
+
+    /// The base of every link; never taken from the Host header.
+    public static let siteURL = SettingKey(
+        "site.url", default: "http://127.0.0.1:8080", kind: .string,
+        description: "The site's public URL; every link starts with it.",
+        validate: { url in
+            guard url.hasPrefix("http://") || url.hasPrefix("https://"), !url.hasSuffix("/"),
+                  url.count > 8, !url.contains(" ")
+            else { return "must be an http(s) URL without a trailing slash" }
+            return nil
+        })
+
+    /// How long one executable hook may run.
+    public static let hookTimeoutMilliseconds = SettingKey(
+        "hooks.timeout_ms", default: 2000, kind: .int, description: "Milliseconds an executable hook may run before it is skipped.",
+        validate: { $0 >= 10 && $0 <= 60_000 ? nil : "must be between 10 and 60000" })
+
+    /// Every core setting, for registration.
+    static func register(in settings: SettingsEngine) {
+        settings.register(siteName)
+        settings.register(siteURL)
+        settings.register(hookTimeoutMilliseconds)
+    }
+}

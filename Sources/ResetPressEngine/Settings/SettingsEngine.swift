@@ -1,0 +1,232 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Typed settings from four sources, highest first: environment, `settings/*.json`, database, default.
+///
+/// Reads come from an in-memory snapshot and never wait on I/O. A write is validated as a whole,
+/// stored atomically, then published by swapping the snapshot, so a reader sees the old or the
+/// new settings, never a mix. Writes to a value pinned by the environment or a file are refused
+/// with a message naming the variable or file.
+public final class SettingsEngine: Sendable {
+    /// One change in a write.
+    public enum Input: Sendable {
+        /// Text as a person types it; parsed by the setting's kind.
+        case text(String)
+        /// A value in stored form (from JSON).
+        case value(SettingValue)
+        /// Remove the database value, falling back to the file, environment or default.
+        case unset
+    }
+
+    /// The argument of the `update_option` and `update_option_<key>` actions (secrets masked).
+    public struct OptionUpdate: Sendable, Codable, Equatable {
+        public let key: String
+        public let oldValue: String
+        public let newValue: String
+    }
+
+    private struct Layers: Sendable {
+        var definitions: [String: SettingDefinition] = [:]
+        var environment: [String: ResolvedSetting] = [:]
+        var files: [String: ResolvedSetting] = [:]
+        var database: [String: SettingValue] = [:]
+        var rules: [SettingsRule] = []
+    }
+
+    private let store: any SettingsStore
+    private let environment: [String: String]
+    private let settingsDirectory: URL?
+    private let root: URL?
+    private let hooks: HookRegistry
+    private let layers = Mutex(Layers())
+    private let current: Mutex<SettingsSnapshot>
+    private let writeLock = AsyncLock()
+
+    /// Creates an engine; call `load()` after every plugin has registered its settings.
+    public init(
+        store: any SettingsStore, environment: [String: String] = ProcessInfo.processInfo.environment,
+        settingsDirectory: URL?, root: URL? = nil, hooks: HookRegistry
+    ) {
+        self.store = store
+        self.environment = environment
+        self.settingsDirectory = settingsDirectory
+        self.root = root
+        self.hooks = hooks
+        self.current = Mutex(SettingsSnapshot(definitions: [:], resolved: [:]))
+    }
+
+    // MARK: - Registration
+
+    /// Registers a setting; registering a key twice keeps the first definition.
+    public func register<Value>(_ key: SettingKey<Value>) {
+        register(key.definition)
+    }
+
+    /// Registers an untyped definition.
+    public func register(_ definition: SettingDefinition) {
+        layers.withLock { layers in
+            if layers.definitions[definition.name] == nil { layers.definitions[definition.name] = definition }
+        }
+        publish()
+    }
+
+    /// Adds a rule checked on every write that touches one of its keys.
+    public func addRule(_ rule: SettingsRule) {
+        layers.withLock { $0.rules.append(rule) }
+    }
+
+    // MARK: - Reads
+
+    /// The current snapshot.
+    @inline(__always)
+    public var snapshot: SettingsSnapshot { current.withLock { $0 } }
+
+    /// The typed current value of a setting.
+    @inline(__always)
+    public subscript<Value>(_ key: SettingKey<Value>) -> Value { snapshot[key] }
+
+    /// Every setting with its shown value (secrets masked) and source, sorted by key.
+    public func entries() -> [(definition: SettingDefinition, shown: String, source: SettingSource)] {
+        let snapshot = self.snapshot
+        return snapshot.allDefinitions.map { definition in
+            let resolved = snapshot.resolved(definition.name)
+            return (definition, definition.display(resolved?.value ?? definition.defaultValue), resolved?.source ?? .defaultValue)
+        }
+    }
+
+    // MARK: - Loading
+
+    /// Reads the environment, the files and the database. A bad file or variable throws
+    /// `SettingsLoadError` naming it, and the settings in force stay as they were.
+    public func load() async throws {
+        let database = try await store.loadAll()
+        let definitions = layers.withLock { $0.definitions }
+        let environment = try readEnvironment(definitions)
+        var files: [String: ResolvedSetting] = [:]
+        if let settingsDirectory {
+            for (key, entry) in try SettingsFiles.load(directory: settingsDirectory, definitions: definitions, root: root) {
+                files[key] = ResolvedSetting(value: entry.value, source: .file(path: entry.path))
+            }
+        }
+        layers.withLock { layers in
+            layers.environment = environment
+            layers.files = files
+            layers.database = database
+        }
+        publish()
+    }
+
+    /// Re-reads files and database (`SIGHUP`, `resetpress settings reload`).
+    public func reload() async throws {
+        try await writeLock.withLock { try await load() }
+    }
+
+    private func readEnvironment(_ definitions: [String: SettingDefinition]) throws(SettingsLoadError) -> [String: ResolvedSetting] {
+        var result: [String: ResolvedSetting] = [:]
+        for definition in definitions.values {
+            let variable = definition.environmentVariable
+            guard let text = environment[variable] else { continue }
+            switch definition.validate(text: text) {
+            case .success(let value): result[definition.name] = ResolvedSetting(value: value, source: .environment(variable: variable))
+            case .failure(let problem): throw SettingsLoadError(source: variable, key: definition.name, reason: problem.message)
+            }
+        }
+        return result
+    }
+
+    /// Builds the snapshot from the layers and publishes it.
+    private func publish() {
+        let snapshot = layers.withLock { Self.resolve($0, database: $0.database) }
+        current.withLock { $0 = snapshot }
+    }
+
+    private static func resolve(_ layers: Layers, database: [String: SettingValue]) -> SettingsSnapshot {
+        var resolved: [String: ResolvedSetting] = [:]
+        for (name, definition) in layers.definitions {
+            if let pinned = layers.environment[name] ?? layers.files[name] {
+                resolved[name] = pinned
+            } else if let stored = database[name], case .success(let value) = definition.validate(stored) {
+                resolved[name] = ResolvedSetting(value: value, source: .database)
+            } else {
+                resolved[name] = ResolvedSetting(value: definition.defaultValue, source: .defaultValue)
+            }
+        }
+        return SettingsSnapshot(definitions: layers.definitions, resolved: resolved)
+    }
+
+    // MARK: - Writes
+
+    /// Applies a set of changes wholly or not at all; returns the keys whose value changed.
+    /// Unchanged values are no-ops. Fires `update_option` and `update_option_<key>` per change.
+    @discardableResult
+    public func set(_ changes: [String: Input], context: HookContext = .empty) async throws -> [String] {
+        let updates = try await writeLock.withLock { try await write(changes) }
+        for update in updates {
+            await hooks.doAction("update_option", update, context: context)
+            await hooks.doAction("update_option_\(update.key)", update, context: context)
+        }
+        return updates.map(\.key)
+    }
+
+    private func write(_ changes: [String: Input]) async throws -> [OptionUpdate] {
+        let layers = self.layers.withLock { $0 }
+        let before = snapshot
+        var messages: [SettingsMessage] = []
+        var database = layers.database
+        var stored: [String: SettingValue?] = [:]
+        for (key, input) in changes.sorted(by: { $0.key < $1.key }) {
+            guard let definition = layers.definitions[key] else {
+                messages.append(SettingsMessage(key: key, message: "Unknown setting '\(key)'. See `resetpress settings list`."))
+                continue
+            }
+            if let pinned = layers.environment[key] ?? layers.files[key] {
+                messages.append(SettingsMessage(key: key, message: Self.pinnedMessage(key, pinned.source)))
+                continue
+            }
+            let result: Result<SettingValue, SettingProblem>?
+            switch input {
+            case .text(let text): result = definition.validate(text: text)
+            case .value(let value): result = definition.validate(value)
+            case .unset: result = nil
+            }
+            switch result {
+            case .success(let value):
+                database[key] = value
+                stored[key] = .some(value)
+            case .failure(let problem):
+                messages.append(SettingsMessage(key: key, message: "\(key): \(problem.message)", code: problem.code))
+            case nil:
+                database[key] = nil
+                stored[key] = .some(nil)
+            }
+        }
+        let candidate = Self.resolve(layers, database: database)
+        let touched = Set(changes.keys)
+        for rule in layers.rules where !rule.keys.isDisjoint(with: touched) {
+            messages.append(contentsOf: rule.check(candidate))
+        }
+        guard messages.isEmpty else { throw SettingsWriteError(messages: messages) }
+
+        let effective = stored.filter { key, value in value != layers.database[key] }
+        guard !effective.isEmpty else { return [] }
+        try await store.apply(effective)
+        self.layers.withLock { $0.database = database }
+        publish()
+        return effective.keys.sorted().compactMap { key -> OptionUpdate? in
+            guard let definition = layers.definitions[key] else { return nil }
+            let old = before.resolved(key)?.value ?? definition.defaultValue
+            let new = candidate.resolved(key)?.value ?? definition.defaultValue
+            guard old != new else { return nil }
+            return OptionUpdate(key: key, oldValue: definition.display(old), newValue: definition.display(new))
+        }
+    }
+
+    private static func pinnedMessage(_ key: String, _ source: SettingSource) -> String {
+        switch source {
+        case .environment(let variable): "\(key) is pinned by the environment variable \(variable); unset it to change the value here."
+        case .file(let path): "\(key) is pinned by \(path); edit that file to change it."
+        case .database, .defaultValue: "\(key) cannot be changed here."
+        }
+    }
+}

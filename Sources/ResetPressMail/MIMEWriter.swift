@@ -1,0 +1,94 @@
+import Foundation
+
+/// Renders a ``MailMessage`` as an RFC 5322 / MIME message.
+///
+/// The result uses CRLF line endings throughout; header lines are at most 78 characters (an address longer
+/// than a line is the only exception) and body lines at most 76. Bodies are UTF-8 in quoted-printable, so no
+/// body line starts with `.` and no line is long. Every header value is stripped of control characters or
+/// RFC 2047-encoded, so no value can add a header.
+public enum MIMEWriter {
+    /// The whole message, headers and body, ending with CRLF.
+    ///
+    /// - Parameters:
+    ///   - messageID: the `Message-ID`, normally from ``MessageID/generate(domain:)``; brackets are added when
+    ///     missing and a fresh id is used when it is unusable.
+    ///   - date: the `Date` header, written in GMT.
+    public static func render(_ message: MailMessage, messageID: String, date: Date) -> String {
+        var headers = [
+            "Date: " + formatDate(date),
+            HeaderEncoding.fold(
+                name: "Message-ID",
+                words: [MessageID.normalized(messageID, fallbackDomain: message.from.domain)]
+            ),
+            HeaderEncoding.fold(name: "From", words: addressListWords([message.from])),
+        ]
+        if let replyTo = message.replyTo {
+            headers.append(HeaderEncoding.fold(name: "Reply-To", words: addressListWords([replyTo])))
+        }
+        headers.append(HeaderEncoding.fold(name: "To", words: addressListWords(message.to)))
+        headers.append(HeaderEncoding.fold(
+            name: "Subject",
+            words: HeaderEncoding.unstructuredWords(message.subject, headerName: "Subject")
+        ))
+        headers.append("MIME-Version: 1.0")
+
+        let html = message.htmlBody.flatMap { $0.isEmpty ? nil : $0 }
+        guard let html else {
+            return join(headers + textPartHeaders(subtype: "plain"), body: QuotedPrintable.encode(message.textBody))
+        }
+        let text = message.textBody.isEmpty ? HTMLToText.convert(html) : message.textBody
+        let encodedText = QuotedPrintable.encode(text)
+        let encodedHTML = QuotedPrintable.encode(html)
+        var boundary = makeBoundary()
+        while encodedText.contains(boundary) || encodedHTML.contains(boundary) {
+            boundary = makeBoundary()
+        }
+        headers.append("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
+        // The CRLF before each delimiter belongs to the delimiter, so one is added to keep each part's own
+        // final line break in its content.
+        let body = "--\(boundary)\r\n"
+            + join(textPartHeaders(subtype: "plain"), body: encodedText)
+            + "\r\n--\(boundary)\r\n"
+            + join(textPartHeaders(subtype: "html"), body: encodedHTML)
+            + "\r\n--\(boundary)--\r\n"
+        return join(headers, body: body)
+    }
+
+    /// `date` in RFC 5322 form, e.g. `Tue, 03 Jun 2025 14:05:09 +0000`.
+    public static func formatDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        return formatter.string(from: date)
+    }
+
+    /// The words of a comma-separated mailbox list; `undisclosed-recipients:;` when empty.
+    static func addressListWords(_ addresses: [MailAddress]) -> [String] {
+        guard !addresses.isEmpty else { return ["undisclosed-recipients:;"] }
+        var words: [String] = []
+        for (index, address) in addresses.enumerated() {
+            var mailbox = HeaderEncoding.phraseWords(address.name ?? "")
+            mailbox.append(mailbox.isEmpty ? address.asciiEmail : "<\(address.asciiEmail)>")
+            if index < addresses.count - 1 { mailbox[mailbox.count - 1] += "," }
+            words += mailbox
+        }
+        return words
+    }
+
+    private static func textPartHeaders(subtype: String) -> [String] {
+        [
+            "Content-Type: text/\(subtype); charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+        ]
+    }
+
+    private static func join(_ headers: [String], body: String) -> String {
+        headers.joined(separator: "\r\n") + "\r\n\r\n" + body
+    }
+
+    /// A boundary starting `=_`, which quoted-printable output can never contain.
+    private static func makeBoundary() -> String {
+        "=_ResetPress_" + RandomHex.make(byteCount: 16)
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+
+/// Something that delivers rendered mail: a directory of `.eml` files, an SMTP server, a sendmail binary,
+/// an HTTP mail API.
+///
+/// Semantics every transport keeps:
+/// - ``send(_:messageID:date:)`` returns only once the transport has *accepted* the message (the file is
+///   durably in place, the server answered 250 to the end of DATA, the binary exited 0, the API answered 2xx).
+///   Acceptance is not delivery to the mailbox; a return means the outbox may mark the message sent.
+/// - It throws only ``MailDeliveryError``. `permanent: true` means the same message will never be accepted
+///   (a 5xx reply, a rejected recipient, an API 4xx other than rate limiting): the outbox stops retrying.
+///   `permanent: false` means trying again later may work (a network error, a 4xx reply, a full disk).
+/// - The same `messageID` and `date` are passed on every retry of one outbox entry, so the rendered message is
+///   the same each time and receivers can de-duplicate by `Message-ID`.
+/// - Implementations are safe to call concurrently.
+public protocol MailTransport: Sendable {
+    /// Renders and hands over `message`, returning what the transport reported on acceptance.
+    func send(_ message: MailMessage, messageID: String, date: Date) async throws(MailDeliveryError) -> MailReceipt
+}
+
+/// What a transport reported when it accepted a message.
+public struct MailReceipt: Sendable, Hashable {
+    /// The `Message-ID` header value that was sent.
+    public var messageID: String
+    /// The transport's own word: the file path, the server's final reply, the API's id.
+    public var detail: String
+
+    /// Creates a receipt.
+    public init(messageID: String, detail: String) {
+        self.messageID = messageID
+        self.detail = detail
+    }
+}
+
+/// A failed hand-over: whether retrying can help, and the server's or command's own message.
+public struct MailDeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// True when the message will never be accepted as it is; false when a later retry may succeed.
+    public var permanent: Bool
+    /// The server's reply, the command's output or the system error, as reported.
+    public var message: String
+
+    /// Creates an error.
+    public init(permanent: Bool, message: String) {
+        self.permanent = permanent
+        self.message = message
+    }
+
+    /// `permanent mail delivery failure: …` or `temporary mail delivery failure: …`.
+    public var description: String {
+        (permanent ? "permanent" : "temporary") + " mail delivery failure: " + message
+    }
+}

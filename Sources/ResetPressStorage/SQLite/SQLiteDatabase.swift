@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+
+/// The site's SQLite database: one WAL-mode file, its schema made only by registered migrations.
+///
+/// The facade owns the connection pool. Stores built on it (`settings`, and the reset module's)
+/// expose intention-named methods; no SQL lives outside this module.
+public final class SQLiteDatabase: Sendable {
+    /// The file name used under the data directory.
+    public static let fileName = "resetpress.sqlite"
+
+    let pool: DatabasePool
+    /// The file's path.
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // A 200 promises the record is on disk: commit waits for the WAL to reach it.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        self.path = path
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try SchemaMigrations.migrator.migrate(pool)
+    }
+
+    /// Opens `<dataDirectory>/resetpress.sqlite`, creating the folder.
+    public convenience init(dataDirectory: URL) throws {
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        try self.init(path: dataDirectory.appendingPathComponent(Self.fileName).path)
+    }
+
+    /// The settings written through the admin page, admin API and CLI.
+    public var settings: SQLiteSettingsStore { SQLiteSettingsStore(pool: pool) }
+
+    /// The journal mode in force (`wal`).
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// SQLite's own consistency check: `["ok"]` when the file is sound.
+    public func integrityCheck() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+    }
+
+    /// The names of the migrations applied so far, in order.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try SchemaMigrations.migrator.appliedMigrations(db) }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import ResetPressEngine
+
+@Suite struct ExecutableHookTests {
+    let folder: TemporaryDirectory
+    let logs = CollectedLogs()
+    let hooks: HookRegistry
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        hooks = HookRegistry(logger: logs.logger)
+    }
+
+    private func install(_ hook: String, _ file: String, _ script: String, timeout: Duration = .seconds(2)) throws {
+        try folder.write("\(hook)/\(file)", script, executable: true)
+        for found in ExecutableHook.discover(in: folder.url, timeout: timeout) where found.label == String(file.split(separator: "-", maxSplits: 1)[1]) {
+            hooks.addExecutable(found)
+        }
+    }
+
+    @Test func filterReceivesJSONAndItsOutputReplacesTheValue() async throws {
+        try install("reset_password_email_subject", "10-shout", """
+            #!/usr/bin/python3
+            import json, sys
+            data = json.load(sys.stdin)
+            print(json.dumps(data["value"].upper() + " for " + data["context"]["user"]["login"] + " via " + data["hook"]))
+            """, timeout: .seconds(10))
+        let user = HookContext.User(id: 1, login: "ann", email: "a@b.c", displayName: "Ann", firstName: "Ann", lastName: "")
+        let result = await hooks.applyFilters("reset_password_email_subject", "reset", context: HookContext(user: user))
+        #expect(result == "RESET for ann via reset_password_email_subject")
+        #expect(logs.warnings.isEmpty)
+    }
+
+    @Test func rawTextOutputIsAcceptedForStrings() async throws {
+        try install("simple_jwt_login_reset_password_custom_email_template", "20-raw", "#!/bin/sh\ncat >/dev/null\necho 'Code: {{CODE}}'\n")
+        #expect(await hooks.applyFilters("reset_password_custom_email_template", "x") == "Code: {{CODE}}")
+    }
+
+    @Test func failingHookLeavesTheValueAndWarns() async throws {
+        try install("h", "10-fails", "#!/bin/sh\necho broken >&2\nexit 1\n")
+        #expect(await hooks.applyFilters("h", "kept") == "kept")
+        #expect(logs.warnings.count == 1)
+        #expect(logs.warnings[0].contains("status 1"))
+        #expect(logs.warnings[0].contains("broken"))
+    }
+
+    @Test func slowHookIsCutOffAtItsTimeout() async throws {
+        try install("h", "10-slow", "#!/bin/sh\nsleep 5\necho '\"late\"'\n", timeout: .milliseconds(200))
+        let start = ContinuousClock.now
+        #expect(await hooks.applyFilters("h", "kept") == "kept")
+        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(logs.warnings.count == 1)
+        #expect(logs.warnings[0].contains("did not finish"))
+    }
+
+    @Test func garbledOutputLeavesTheValueAndWarns() async throws {
+        try install("count", "10-garbage", "#!/bin/sh\necho 'not a number'\n")
+        #expect(await hooks.applyFilters("count", 41) == 41)
+        #expect(logs.warnings.count == 1)
+        #expect(logs.warnings[0].contains("unusable"))
+    }
+
+    @Test func hookThatNeverReadsStdinDoesNotHurtTheServer() async throws {
+        try install("h", "10-deaf", "#!/bin/sh\nexit 0\n")
+        let big = String(repeating: "x", count: 1 << 20)
+        #expect(await hooks.applyFilters("h", big).count == big.count)
+        #expect(logs.warnings.count == 1)
+        #expect(logs.warnings.first?.contains("no output") == true)
+    }
+
+    @Test func priorityComesFromTheFileNameAndMixesWithSwiftHooks() async throws {
+        try install("h", "05-first", "#!/bin/sh\ncat >/dev/null\necho '\"exe\"'\n")
+        hooks.addFilter("h", priority: 10) { (value: String, _) in value + "+swift" }
+        #expect(await hooks.applyFilters("h", "") == "exe+swift")
+        let listing = hooks.listing()
+        #expect(listing.map(\.priority) == [5, 10])
+        #expect(listing.first?.kind == .executable(path: folder.url.appendingPathComponent("h/05-first").path))
+    }
+
+    @Test func nonExecutableAndBadlyNamedFilesAreIgnored() throws {
+        try folder.write("h/10-plain", "#!/bin/sh\n")
+        try folder.write("h/readme", "#!/bin/sh\n", executable: true)
+        #expect(ExecutableHook.discover(in: folder.url, timeout: .seconds(1)).isEmpty)
+    }
+
+    @Test func actionsGetTheSameJSONAndTheirOutputIsIgnored() async throws {
+        let record = folder.url.appendingPathComponent("record.json")
+        try install("password_reset", "10-audit", "#!/bin/sh\ncat > '\(record.path)'\necho ignored\n")
+        await hooks.doAction("password_reset", "ann", context: HookContext(method: "PUT", parameters: ["email": "a@b.c", "code": "secret"]))
+        let written = try String(contentsOf: record, encoding: .utf8)
+        #expect(written.contains("\"hook\":\"password_reset\""))
+        #expect(written.contains("\"value\":\"ann\""))
+        #expect(!written.contains("secret"))
+    }
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import ResetPressEngine
+
+enum Mode: String, SettingValueConvertible, CaseIterable { case storeOnly = "store_only", defaultEmail = "default_email", customEmail = "custom_email" }
+
+enum TestSettings {
+    static let mode = SettingKey("reset_password.mode", default: Mode.defaultEmail, kind: .enumeration(Mode.allCases.map(\.rawValue)), description: "Mode.")
+    static let length = SettingKey("reset_password.code_length", default: 20, kind: .int, description: "Length.",
+                                   validate: { (6...64).contains($0) ? nil : "must be between 6 and 64" })
+    static let subject = SettingKey("reset_password.email_subject", default: "Reset", kind: .string, description: "Subject.",
+                                    validate: { $0.isEmpty ? SettingProblem("The Reset Password Email Subject is empty.", code: 10076) : nil })
+    static let body = SettingKey("reset_password.email_body", default: "Code: {{CODE}}", kind: .text, description: "Body.")
+    static let password = SettingKey("mail.smtp.password", default: "", kind: .secret, description: "SMTP password.")
+    static let origins = SettingKey("http.cors_origins", default: [String](), kind: .list, description: "Origins.")
+    static let enabled = SettingKey("reset_password.enabled", default: true, kind: .bool, description: "Enabled.")
+}
+
+@Suite struct SettingsEngineTests {
+    let site: TemporaryDirectory
+    let store = MemorySettingsStore()
+    let hooks = HookRegistry()
+
+    init() throws { site = try TemporaryDirectory() }
+
+    func engine(environment: [String: String] = [:]) async throws -> SettingsEngine {
+        let engine = SettingsEngine(store: store, environment: environment, settingsDirectory: site.url.appendingPathComponent("settings"), root: site.url, hooks: hooks)
+        for key in [TestSettings.length] { engine.register(key) }
+        engine.register(TestSettings.mode)
+        engine.register(TestSettings.subject)
+        engine.register(TestSettings.body)
+        engine.register(TestSettings.password)
+        engine.register(TestSettings.origins)
+        engine.register(TestSettings.enabled)
+        engine.addRule(SettingsRule(keys: ["reset_password.mode", "reset_password.email_body"]) { snapshot in
+            snapshot[TestSettings.mode] == .customEmail && !snapshot[TestSettings.body].contains("{{CODE}}")
+                ? [SettingsMessage(key: "reset_password.email_body", message: "You need to add the {{CODE}} variable in email body.", code: 10066)] : []
+        })
+        try await engine.load()
+        return engine
+    }
+
+    @Test func defaultsApplyWhenNothingIsSet() async throws {
+        let settings = try await engine()
+        #expect(settings[TestSettings.mode] == .defaultEmail)
+        #expect(settings[TestSettings.length] == 20)
+        #expect(settings.snapshot.resolved("reset_password.mode")?.source == .defaultValue)
+    }
+
+    @Test func sourcesApplyEnvironmentThenFileThenDatabaseThenDefault() async throws {
+        try await store.apply(["reset_password.code_length": .int(30), "reset_password.mode": .string("store_only"), "reset_password.email_subject": .string("db")])
+        try site.write("settings/site.json", #"{"reset_password": {"code_length": 40, "mode": "custom_email"}}"#)
+        let settings = try await engine(environment: ["RESETPRESS_RESET_PASSWORD__CODE_LENGTH": "50"])
+        #expect(settings[TestSettings.length] == 50)
+        #expect(settings[TestSettings.mode] == .customEmail)
+        #expect(settings[TestSettings.subject] == "db")
+        #expect(settings[TestSettings.enabled] == true)
+        let sources = Dictionary(uniqueKeysWithValues: settings.entries().map { ($0.definition.name, $0.source) })
+        #expect(sources["reset_password.code_length"] == .environment(variable: "RESETPRESS_RESET_PASSWORD__CODE_LENGTH"))
+        #expect(sources["reset_password.mode"] == .file(path: "settings/site.json"))
+        #expect(sources["reset_password.email_subject"] == .database)
+        #expect(sources["reset_password.enabled"] == .defaultValue)
+    }
+
+    @Test func laterFilesWinAndNestedKeysFlatten() async throws {
+        try site.write("settings/10-a.json", #"{"reset_password.code_length": 10, "http": {"cors_origins": ["https://a.example"]}}"#)
+        try site.write("settings/20-b.json", #"{"reset_password": {"code_length": 12}}"#)
+        let settings = try await engine()
+        #expect(settings[TestSettings.length] == 12)
+        #expect(settings[TestSettings.origins] == ["https://a.example"])
+    }
+
+    @Test func writesToPinnedValuesAreRefusedNamingTheSource() async throws {
+        try site.write("settings/site.json", #"{"reset_password.mode": "store_only"}"#)
+        let settings = try await engine(environment: ["RESETPRESS_RESET_PASSWORD__CODE_LENGTH": "8"])
+        let error = await #expect(throws: SettingsWriteError.self) {
+            try await settings.set(["reset_password.mode": .text("custom_email"), "reset_password.code_length": .text("9")])
+        }
+        let messages = error?.messages.map(\.message) ?? []
+        #expect(messages.contains { $0.contains("settings/site.json") })
+        #expect(messages.contains { $0.contains("RESETPRESS_RESET_PASSWORD__CODE_LENGTH") })
+        #expect(settings[TestSettings.mode] == .storeOnly)
+    }
+
+    @Test func invalidMultiKeyWriteChangesNothingAndReturnsEveryMessage() async throws {
+        let settings = try await engine()
+        let error = await #expect(throws: SettingsWriteError.self) {
+            try await settings.set([
+                "reset_password.code_length": .text("3"), "reset_password.email_subject": .text(""),
+                "reset_password.mode": .text("custom_email"), "reset_password.email_body": .text("no code here"),
+                "reset_password.enabled": .text("maybe"), "no.such.key": .text("x"),
+            ])
+        }
+        let messages = error?.messages ?? []
+        #expect(messages.count == 5)
+        #expect(Set(messages.compactMap(\.code)) == [10066, 10076])
+        #expect(messages.contains { $0.key == "no.such.key" })
+        #expect(messages.contains { $0.message.contains("between 6 and 64") })
+        #expect(messages.contains { $0.message.contains("true or false") })
+        #expect(settings[TestSettings.length] == 20)
+        #expect(settings[TestSettings.mode] == .defaultEmail)
+        #expect(try await store.loadAll().isEmpty)
+    }
+
+    @Test func crossSettingRuleReportsSJLCode() async throws {
+        let settings = try await engine()
+        let error = await #expect(throws: SettingsWriteError.self) {
+            try await settings.set(["reset_password.mode": .text("custom_email"), "reset_password.email_body": .text("Hello")])
+        }
+        #expect(error?.messages.map(\.code) == [10066])
+        try await settings.set(["reset_password.mode": .text("custom_email"), "reset_password.email_body": .text("Use {{CODE}}")])
+        #expect(settings[TestSettings.mode] == .customEmail)
+    }
+
+    @Test func writesPersistFireHooksAndUnchangedValuesAreNoOps() async throws {
+        let settings = try await engine()
+        let fired = Mutex<[String]>([])
+        hooks.addAction("update_option") { (update: SettingsEngine.OptionUpdate, _) in fired.withLock { $0.append("any:\(update.key)=\(update.newValue)") } }
+        hooks.addAction("update_option_reset_password.code_length") { (update: SettingsEngine.OptionUpdate, _) in
+            fired.withLock { $0.append("one:\(update.oldValue)->\(update.newValue)") }
+        }
+        #expect(try await settings.set(["reset_password.code_length": .text("24")]) == ["reset_password.code_length"])
+        #expect(settings[TestSettings.length] == 24)
+        #expect(try await store.loadAll()["reset_password.code_length"] == .int(24))
+        #expect(try await settings.set(["reset_password.code_length": .value(.int(24))]).isEmpty)
+        #expect(fired.withLock { $0 } == ["any:reset_password.code_length=24", "one:20->24"])
+        try await settings.set(["reset_password.code_length": .unset])
+        #expect(settings[TestSettings.length] == 20)
+        #expect(try await store.loadAll()["reset_password.code_length"] == nil)
+    }
+
+    @Test func secretsAreMaskedInListingsAndHooks() async throws {
+        let settings = try await engine()
+        let seen = Mutex<String>("")
+        hooks.addAction("update_option_mail.smtp.password") { (update: SettingsEngine.OptionUpdate, _) in seen.withLock { $0 = update.newValue } }
+        try await settings.set(["mail.smtp.password": .text("correct horse battery staple")])
+        let shown = settings.entries().first { $0.definition.name == "mail.smtp.password" }?.shown ?? ""
+        #expect(!shown.contains("horse"))
+        #expect(shown.hasPrefix("********"))
+        #expect(!seen.withLock { $0 }.contains("horse"))
+        #expect(settings[TestSettings.password] == "correct horse battery staple")
+    }
+
+    @Test func unknownKeyOrBadValueInAFileStopsLoadingNamingFileAndKey() async throws {
+        try site.write("settings/site.json", #"{"reset_password": {"colour": "blue"}}"#)
+        let error = await #expect(throws: SettingsLoadError.self) { _ = try await engine() }
+        #expect(error?.description == "settings/site.json: reset_password.colour: unknown setting")
+        try site.write("settings/site.json", #"{"reset_password.code_length": "long"}"#)
+        let bad = await #expect(throws: SettingsLoadError.self) { _ = try await engine() }
+        #expect(bad?.description == "settings/site.json: reset_password.code_length: must be a whole number")
+    }
+
+    @Test func badEnvironmentValueStopsLoadingNamingTheVariable() async throws {
+        let error = await #expect(throws: SettingsLoadError.self) {
+            _ = try await engine(environment: ["RESETPRESS_RESET_PASSWORD__MODE": "loud"])
+        }
+        #expect(error?.source == "RESETPRESS_RESET_PASSWORD__MODE")
+    }
+
+    @Test func reloadPicksUpChangedFiles() async throws {
+        try site.write("settings/site.json", #"{"reset_password.code_length": 10}"#)
+        let settings = try await engine()
+        try site.write("settings/site.json", #"{"reset_password.code_length": 11}"#)
+        #expect(settings[TestSettings.length] == 10)
+        try await settings.reload()
+        #expect(settings[TestSettings.length] == 11)
+    }
+
+    @Test func readersRacingAWriterSeeOldOrNewSnapshotNeverAMix() async throws {
+        let settings = try await engine()
+        try await settings.set(["reset_password.code_length": .value(.int(10)), "reset_password.email_subject": .text("s10")])
+        let counts = RaceCounts()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for round in 11...60 {
+                    _ = try? await settings.set(["reset_password.code_length": .value(.int(round)), "reset_password.email_subject": .text("s\(round)")])
+                }
+            }
+            for _ in 0..<2 {
+                group.addTask {
+                    for _ in 0..<20_000 {
+                        let snapshot = settings.snapshot
+                        if "s\(snapshot[TestSettings.length])" != snapshot[TestSettings.subject] { counts.mixes.add(1, ordering: .relaxed) }
+                        counts.reads.add(1, ordering: .relaxed)
+                    }
+                }
+            }
+        }
+        #expect(counts.mixes.load(ordering: .relaxed) == 0)
+        #expect(counts.reads.load(ordering: .relaxed) == 40_000)
+        #expect(settings[TestSettings.length] == 60)
+    }
+
+    @Test func textInputIsParsedByKind() {
+        #expect(SettingKind.bool.parse(text: "yes") == .success(.bool(true)))
+        #expect(SettingKind.list.parse(text: "a, b,,c") == .success(.list(["a", "b", "c"])))
+        #expect(SettingKind.list.parse(text: #"["x,y"]"#) == .success(.list(["x,y"])))
+        #expect(SettingKind.enumeration(["a"]).parse(text: "b") == .failure("must be one of: a"))
+        #expect(SettingKind.string.parse(text: "a\nb") == .failure("must be a single line"))
+    }
+}
+
+/// Counters shared by the racing readers.
+final class RaceCounts: Sendable {
+    let mixes = Atomic<Int>(0)
+    let reads = Atomic<Int>(0)
+}

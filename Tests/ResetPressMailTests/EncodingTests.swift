@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import ResetPressMail
+
+@Suite struct EncodingTests {
+    @Test(arguments: [
+        ("bücher", "bcher-kva"),
+        ("münchen", "mnchen-3ya"),
+        ("例え", "r8jz45g"),
+        ("他们为什么不说中文", "ihqwcrb4cv8a8dqg056pqjye"),
+        ("abc", "abc-"),
+    ] as [(String, String)])
+    func punycodeMatchesKnownVectors(input: String, output: String) {
+        #expect(Punycode.encode(input) == output)
+    }
+
+    @Test func asciiDomainEncodesOnlyNonASCIILabels() {
+        #expect(Punycode.asciiDomain("mail.Bücher.example") == "mail.xn--bcher-kva.example")
+        #expect(Punycode.asciiDomain("example.com") == "example.com")
+    }
+
+    @Test func generatedMessageIDsAreUniqueAndWellFormed() {
+        let first = MessageID.generate(domain: "example.com")
+        let second = MessageID.generate(domain: "example.com")
+        #expect(first != second)
+        #expect(first.wholeMatch(of: /<[0-9a-f]{32}@example\.com>/) != nil)
+        #expect(MessageID.generate(domain: "Bücher.example").hasSuffix("@xn--bcher-kva.example>"))
+        #expect(MessageID.generate(domain: "").hasSuffix("@localhost>"))
+        #expect(MessageID.generate(domain: "evil>\r\nBcc: x").hasSuffix("@evilbccx>"))
+    }
+
+    @Test func quotedPrintableLinesStayShortAndDecode() throws {
+        let text = String(repeating: "é", count: 200) + " \n" + String(repeating: "=", count: 100) + "\n.\n"
+        let encoded = QuotedPrintable.encode(text)
+        let lines = Array(encoded.components(separatedBy: "\r\n").dropLast())
+        #expect(lines.allSatisfy { $0.count <= 76 })
+        #expect(lines.allSatisfy { !$0.hasPrefix(".") })
+        #expect(lines.allSatisfy { !$0.hasSuffix(" ") && !$0.hasSuffix("\t") })
+        #expect(encoded.unicodeScalars.allSatisfy { $0.isASCII })
+        #expect(QuotedPrintable.encode("") == "\r\n")
+        #expect(QuotedPrintable.encode("a\n") == "a\r\n")
+    }
+
+    @Test func encodedWordsNeverSplitCharactersAndStayShort() {
+        let text = String(repeating: "é✓🔑", count: 30)
+        let words = HeaderEncoding.encodedWords(text)
+        #expect(words.count > 1)
+        #expect(words.allSatisfy { $0.count <= HeaderEncoding.maxEncodedWordLength })
+        let decoded = words.map { word -> String in
+            let payload = word.dropFirst("=?utf-8?B?".count).dropLast(2)
+            return String(decoding: Data(base64Encoded: String(payload)) ?? Data(), as: UTF8.self)
+        }
+        #expect(decoded.allSatisfy { !$0.contains("\u{FFFD}") })
+        #expect(decoded.joined() == text)
+    }
+}
