@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ResetPressEngine", targets: ["ResetPressEngine"]),
         .library(name: "ResetPressStorage", targets: ["ResetPressStorage"]),
         .library(name: "ResetPressServer", targets: ["ResetPressServer"]),
+        .library(name: "ResetPassword", targets: ["ResetPassword"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -37,21 +38,46 @@ let package = Package(
         .target(name: "ResetPressTemplates", swiftSettings: swiftSettings),
         /// Mail messages, MIME and the transports that deliver them.
         .target(name: "ResetPressMail", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(name: "ResetPressUsers", dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "SwiftCSV", package: "SwiftCSV")], swiftSettings: swiftSettings),
         /// SQLite (GRDB) storage: migrations and the database facade.
         .target(
             name: "ResetPressStorage",
             dependencies: [
                 "ResetPressEngine",
+                "ResetPressUsers",
+                "ResetPressMail",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: swiftSettings
         ),
-        /// HTTP plumbing: the Hummingbird application, request context, health route.
+        /// HTTP plumbing: request context, parameters, envelopes and error codes, client IP, CORS.
+        .target(
+            name: "ResetPressHTTP",
+            dependencies: [
+                "ResetPressEngine",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The reset-password plugin: flows, modes, mail composition, auth codes, its HTTP API.
+        .target(
+            name: "ResetPassword",
+            dependencies: [
+                "ResetPressEngine", "ResetPressStorage", "ResetPressTemplates", "ResetPressMail", "ResetPressUsers", "ResetPressHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The Hummingbird application, request context, health route.
         .target(
             name: "ResetPressServer",
             dependencies: [
                 "ResetPressEngine",
                 "ResetPressStorage",
+                "ResetPressHTTP",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -61,6 +87,11 @@ let package = Package(
         .executableTarget(
             name: "ResetPressCLI",
             dependencies: [
+                "ResetPassword",
+                "ResetPressUsers",
+                "ResetPressMail",
+                "ResetPressTemplates",
+                "ResetPressHTTP",
                 "ResetPressEngine",
                 "ResetPressStorage",
                 "ResetPressServer",
@@ -82,6 +113,26 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "ResetPressTemplatesTests", dependencies: ["ResetPressTemplates"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ResetPressUsersTests",
+            dependencies: ["ResetPressUsers", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ResetPressHTTPTests",
+            dependencies: [
+                "ResetPressHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ResetPasswordTests",
+            dependencies: [
+                "ResetPassword", "ResetPressServer", "ResetPressHTTP", "ResetPressEngine", "ResetPressStorage",
+                "ResetPressUsers", "ResetPressMail", "ResetPressTemplates",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(name: "ResetPressMailTests", dependencies: ["ResetPressMail"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressStorageTests",
@@ -94,6 +145,7 @@ let package = Package(
                 "ResetPressServer",
                 "ResetPressEngine",
                 "ResetPressStorage",
+                "ResetPressHTTP",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings

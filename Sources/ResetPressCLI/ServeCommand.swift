@@ -38,11 +38,21 @@ struct ServeCommand: AsyncParsableCommand {
             }
         }
         let app = ResetPressApplication.build(
-            engine: opened.engine, database: opened.database,
-            configuration: ServerConfiguration(host: host, port: port), logger: logger,
+            engine: opened.engine, configuration: ServerConfiguration(host: host, port: port), logger: logger,
             onServerRunning: { port in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) })
+        let sender = opened.reset.sender
+        let background = Task {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await sender.run() }
+                group.addTask { await opened.engine.jobs.runLoop() }
+            }
+        }
+        defer {
+            sender.finish()
+            background.cancel()
+            reloader.cancel()
+        }
         try await app.runService()
-        reloader.cancel()
     }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ResetPassword
 import ResetPressEngine
 import ResetPressStorage
 
@@ -8,9 +9,8 @@ struct Site {
     let options: SiteOptions
     let database: SQLiteDatabase
     let engine: Engine
-
-    /// The plugins this build ships.
-    static let plugins: [any Plugin] = []
+    /// The reset-password plugin.
+    let reset: ResetPasswordPlugin
 
     /// Opens the database under the data directory and starts the engine; a bad settings file
     /// or variable becomes a failure naming it.
@@ -21,13 +21,20 @@ struct Site {
         } catch {
             throw CLIFailure("cannot open the database under \(options.dataURL.path): \(error). Check --data-dir and its permissions.")
         }
-        let engine = Engine(root: options.rootURL, settingsStore: database.settings, plugins: plugins, logger: logger)
+        let reset: ResetPasswordPlugin
+        do {
+            reset = try ResetPasswordPlugin(database: database, dataDirectory: options.dataURL)
+        } catch {
+            throw CLIFailure("cannot read or create the install secret under \(options.dataURL.path): \(error).")
+        }
+        let engine = Engine(
+            root: options.rootURL, settingsStore: database.settings, jobStates: database.jobStates, plugins: [reset], logger: logger)
         do {
             try await engine.start()
         } catch let error as SettingsLoadError {
             throw CLIFailure("settings: \(error.description)")
         }
-        return Site(options: options, database: database, engine: engine)
+        return Site(options: options, database: database, engine: engine, reset: reset)
     }
 
     /// The file where a running server writes its process id.

@@ -1,12 +1,10 @@
 import Hummingbird
-import ResetPressStorage
+import ResetPressHTTP
 
 /// `GET /healthz`: 200 while the server can answer.
 struct HealthRoutes {
-    let database: SQLiteDatabase
-
-    var routes: RouteCollection<BasicRequestContext> {
-        let routes = RouteCollection(context: BasicRequestContext.self)
+    var routes: RouteCollection<ResetPressRequestContext> {
+        let routes = RouteCollection(context: ResetPressRequestContext.self)
         routes.get("healthz") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = "application/json"

@@ -1,26 +1,37 @@
 import Hummingbird
 import Logging
 import ResetPressEngine
-import ResetPressStorage
+import ResetPressHTTP
 
 /// Builds the Hummingbird application that serves a site.
 public enum ResetPressApplication {
     /// The application for `engine`, listening as `configuration` says.
     public static func build(
-        engine: Engine, database: SQLiteDatabase, configuration: ServerConfiguration, logger: Logger,
+        engine: Engine, configuration: ServerConfiguration, logger: Logger,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            router: buildRouter(engine: engine, database: database),
+            responder: buildResponder(engine: engine),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ResetPress"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
 
-    /// The routes of the site: health, then every active plugin's.
-    public static func buildRouter(engine: Engine, database: SQLiteDatabase) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
-        router.addRoutes(HealthRoutes(database: database).routes)
+    /// The site's responder: SJL's `/wp-json/...` and `?rest_route=` forms are rewritten before routing.
+    public static func buildResponder(engine: Engine) -> some HTTPResponder<ResetPressRequestContext> {
+        buildRouter(engine: engine).buildResponder().rewritingRESTRoutes()
+    }
+
+    /// The routes of the site: health, then every active plugin's, behind CORS and the body limit.
+    public static func buildRouter(engine: Engine) -> Router<ResetPressRequestContext> {
+        let router = Router(context: ResetPressRequestContext.self)
+        let settings = engine.settings
+        router.add(middleware: CORSPolicyMiddleware(CORSPolicy { settings[HTTPSettings.corsOrigins] }))
+        router.add(middleware: BodyLimitMiddleware { settings[HTTPSettings.maxBodyBytes] })
+        router.addRoutes(HealthRoutes().routes)
+        for case let plugin as any RoutePlugin in engine.plugins where engine.isActive(plugin.id) {
+            plugin.addRoutes(to: router, engine: engine)
+        }
         return router
     }
 }

@@ -46,10 +46,10 @@ import Testing
     }
 
     @Test func slowHookIsCutOffAtItsTimeout() async throws {
-        try install("h", "10-slow", "#!/bin/sh\nsleep 5\necho '\"late\"'\n", timeout: .milliseconds(200))
+        try install("h", "10-slow", "#!/bin/sh\nsleep 30\necho '\"late\"'\n", timeout: .milliseconds(200))
         let start = ContinuousClock.now
         #expect(await hooks.applyFilters("h", "kept") == "kept")
-        #expect(ContinuousClock.now - start < .seconds(3))
+        #expect(ContinuousClock.now - start < .seconds(15))
         #expect(logs.warnings.count == 1)
         #expect(logs.warnings[0].contains("did not finish"))
     }

@@ -70,8 +70,14 @@ enum PythonEmailParser {
         defer { try? FileManager.default.removeItem(at: input) }
 
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
+        // Debian's interpreter directly: a version manager's shim costs a second per call under load.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+            process.arguments = ["-c", script]
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", "-c", script]
+        }
         process.standardInput = try FileHandle(forReadingFrom: input)
         let output = Pipe()
         let errors = Pipe()

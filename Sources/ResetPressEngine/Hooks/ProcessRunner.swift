@@ -26,6 +26,9 @@ enum ProcessRunner {
     /// A hook that exits without reading its stdin must not kill the server with SIGPIPE.
     private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
+    /// Where hook deadlines fire.
+    private static let timerQueue = DispatchQueue(label: "resetpress.hooks.deadlines")
+
     /// Limit on collected output, so a runaway hook cannot exhaust memory.
     static let outputLimit = 1 << 20
 
@@ -63,12 +66,16 @@ enum ProcessRunner {
             Thread.detachNewThread {
                 stdin.fileHandleForWriting.writeAndIgnoreBrokenPipe(input)
             }
-            let deadline = Task {
-                try await Task.sleep(for: timeout)
+            // A Dispatch timer, so the deadline holds even while the cooperative pool is busy.
+            // Dispatch sources are thread-safe but not marked Sendable.
+            nonisolated(unsafe) let deadline = DispatchSource.makeTimerSource(queue: timerQueue)
+            deadline.schedule(deadline: .now() + .nanoseconds(Int(timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)))
+            deadline.setEventHandler {
                 if finished.resume(with: .success(Result(termination: .timedOut, stdout: Data(), stderr: Data()))) {
                     kill(pid, SIGKILL)
                 }
             }
+            deadline.resume()
             finished.onResume { deadline.cancel() }
         }
     }

@@ -8,6 +8,8 @@ public final class Engine: Sendable {
     public let settings: SettingsEngine
     /// The site's filters and actions.
     public let hooks: HookRegistry
+    /// Recurring jobs that plugins register.
+    public let jobs: JobScheduler
     /// Every plugin known to the engine, active or not.
     public let plugins: [any Plugin]
     /// The site root: `settings/`, `templates/` and `hooks/` are found under it.
@@ -17,7 +19,7 @@ public final class Engine: Sendable {
 
     /// Creates an engine for the site at `root`; call `start()` before use.
     public init(
-        root: URL, settingsStore: any SettingsStore, plugins: [any Plugin],
+        root: URL, settingsStore: any SettingsStore, jobStates: any JobStateStore = MemoryJobStateStore(), plugins: [any Plugin],
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "resetpress")
     ) {
@@ -28,6 +30,7 @@ public final class Engine: Sendable {
         self.settings = SettingsEngine(
             store: settingsStore, environment: environment,
             settingsDirectory: root.appendingPathComponent("settings"), root: root, hooks: hooks)
+        self.jobs = JobScheduler(settings: settings, store: jobStates, logger: logger)
     }
 
     /// The folder of executable hooks.

@@ -3,8 +3,8 @@ import GRDB
 
 /// The site's SQLite database: one WAL-mode file, its schema made only by registered migrations.
 ///
-/// The facade owns the connection pool. Stores built on it (`settings`, and the reset module's)
-/// expose intention-named methods; no SQL lives outside this module.
+/// The facade owns the connection pool. Stores built on it (`settings`, `users`, `resetCodes`,
+/// `outbox`, `authCodes`, `jobStates`) expose intention-named methods; no SQL lives outside this module.
 public final class SQLiteDatabase: Sendable {
     /// The file name used under the data directory.
     public static let fileName = "resetpress.sqlite"
@@ -34,6 +34,21 @@ public final class SQLiteDatabase: Sendable {
 
     /// The settings written through the admin page, admin API and CLI.
     public var settings: SQLiteSettingsStore { SQLiteSettingsStore(pool: pool) }
+
+    /// The users ResetPress keeps itself.
+    public var users: SQLiteUserStore { SQLiteUserStore(pool: pool) }
+
+    /// Reset codes, written together with their outbox mail.
+    public var resetCodes: SQLiteResetCodeStore { SQLiteResetCodeStore(pool: pool) }
+
+    /// The mail outbox the sender job drains.
+    public var outbox: SQLiteMailOutbox { SQLiteMailOutbox(pool: pool) }
+
+    /// The auth codes that open the AUTH_CODE gate.
+    public var authCodes: SQLiteAuthCodeStore { SQLiteAuthCodeStore(pool: pool) }
+
+    /// What the scheduler remembers of each job's runs.
+    public var jobStates: SQLiteJobStateStore { SQLiteJobStateStore(pool: pool) }
 
     /// The journal mode in force (`wal`).
     public func journalMode() throws -> String {

@@ -11,6 +11,64 @@ enum SchemaMigrations {
                 table.column("updated_at", .datetime).notNull()
             }
         }
+        migrator.registerMigration("v2-reset", migrate: createResetTables)
         return migrator
+    }
+
+    /// Users, reset codes, auth codes, the mail outbox and job runs.
+    ///
+    /// Times in these tables are `REAL` seconds since 1970 (UTC), so comparisons in SQL are
+    /// numeric and indexes serve them.
+    private static func createResetTables(_ db: Database) throws {
+        try db.create(table: "users") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("login", .text).notNull().unique().collate(.nocase)
+            table.column("email", .text).notNull().unique().collate(.nocase)
+            for name in ["display_name", "nickname", "first_name", "last_name"] {
+                table.column(name, .text).notNull().defaults(to: "")
+            }
+            table.column("password_hash", .text).notNull()
+            table.column("created_at", .double).notNull()
+            table.column("updated_at", .double).notNull()
+        }
+        // No foreign key to users: a host may bring its own users, so user_id is just a number.
+        try db.create(table: "reset_codes") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("user_id", .integer).notNull().unique()
+            table.column("email", .text).notNull().indexed()
+            table.column("code_hash", .blob).notNull()
+            table.column("link_hash", .blob).notNull().unique()
+            table.column("created_at", .double).notNull()
+            table.column("expires_at", .double).notNull().indexed()
+            table.column("attempts", .integer).notNull().defaults(to: 0)
+            table.column("request_ip", .text).notNull()
+        }
+        try db.create(table: "auth_codes") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("code_hash", .blob).notNull().unique()
+            table.column("last_four", .text).notNull()
+            table.column("role", .text).notNull().defaults(to: "")
+            table.column("expires_at", .double)
+            table.column("created_at", .double).notNull()
+        }
+        try db.create(table: "outbox") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("kind", .text).notNull()
+            table.column("message", .text).notNull()
+            table.column("message_id", .text).notNull()
+            table.column("status", .text).notNull()
+            table.column("attempts", .integer).notNull().defaults(to: 0)
+            table.column("last_error", .text)
+            table.column("created_at", .double).notNull()
+            table.column("next_attempt_at", .double).notNull()
+            table.column("sent_at", .double)
+        }
+        try db.create(index: "outbox_on_status_next_attempt_at", on: "outbox", columns: ["status", "next_attempt_at"])
+        try db.create(table: "job_runs") { table in
+            table.primaryKey("name", .text)
+            table.column("last_run_at", .double).notNull()
+            table.column("last_status", .text).notNull()
+            table.column("runs", .integer).notNull().defaults(to: 0)
+        }
     }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import ResetPressEngine
+import ResetPressMail
+import ResetPressTemplates
+
+/// Options of Coronium's `users.sendPasswordResetLink(email, appName, options)`.
+public struct PasswordResetLinkOptions: Sendable {
+    /// The sender address instead of `mail.from`.
+    public var fromEmail: String?
+    /// The subject instead of the template's.
+    public var subject: String?
+    /// A file under `templates/password/` (default `link.html`).
+    public var templateName: String?
+    /// Extra `{{ key }}` / `{* key *}` values for the template; `reset_link` is reserved.
+    public var templateKeys: [String: String]
+
+    public init(fromEmail: String? = nil, subject: String? = nil, templateName: String? = nil, templateKeys: [String: String] = [:]) {
+        self.fromEmail = fromEmail
+        self.subject = subject
+        self.templateName = templateName
+        self.templateKeys = templateKeys
+    }
+}
+
+/// Why `sendPasswordResetLink` did not send.
+public enum PasswordResetLinkError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `templateKeys` tried to set `reset_link`, which only the server may fill in.
+    case reservedKey(String)
+    /// The address is not an email address.
+    case invalidEmail
+    /// No user has this email.
+    case unknownUser
+    /// Resets are disabled (`reset_password.enabled`).
+    case disabled
+    /// The template file could not be read.
+    case template(String)
+    /// `fromEmail` is not an address.
+    case invalidSender
+
+    public var description: String {
+        switch self {
+        case .reservedKey(let key): "templateKeys must not contain '\(key)': the server fills it in."
+        case .invalidEmail: "Invalid email address."
+        case .unknownUser: "No user has this email."
+        case .disabled: "Password resets are disabled (reset_password.enabled)."
+        case .template(let why): why
+        case .invalidSender: "fromEmail is not a valid email address."
+        }
+    }
+}
+
+extension ResetPasswordService {
+    /// Coronium's `sendPasswordResetLink`: emails a reset link to a known user, whatever the mode.
+    public func sendPasswordResetLink(to email: String, appName: String?, options: PasswordResetLinkOptions = PasswordResetLinkOptions()) async throws -> Void {
+        if let reserved = options.templateKeys.keys.first(where: { TemplateVariables.canonicalName($0) == "RESET_LINK" }) {
+            throw PasswordResetLinkError.reservedKey(reserved)
+        }
+        let settings = engine.settings.snapshot
+        guard settings[ResetPasswordSettings.enabled] else { throw PasswordResetLinkError.disabled }
+        guard EmailAddressValidator.isValid(email) else { throw PasswordResetLinkError.invalidEmail }
+        if let from = options.fromEmail, !EmailAddressValidator.isValid(from) { throw PasswordResetLinkError.invalidSender }
+        guard let user = try await users.user(byEmail: email), let userID = user.id else { throw PasswordResetLinkError.unknownUser }
+        var extra = TemplateVariables(options.templateKeys)
+        if let appName { extra["SITE_NAME"] = appName }
+        let override = MailOverride(from: options.fromEmail, subject: options.subject, templateName: options.templateName)
+        let context = HookContext(site: settings[CoreSettings.siteURL]).with(user: user, mode: settings[ResetPasswordSettings.mode])
+        do {
+            try await issue(for: user, userID: userID, settings: settings, now: clock(), clientIP: "127.0.0.1", context: context, override: override, extraVariables: extra)
+        } catch let error as TemplateError {
+            throw PasswordResetLinkError.template(error.description)
+        }
+    }
+
+    /// Coronium's `flushExpiredPasswordResets`: deletes expired records (used ones are deleted at use).
+    @discardableResult
+    public func flushExpiredPasswordResets() async throws -> Int {
+        try await codes.deleteExpired(now: clock())
+    }
+}

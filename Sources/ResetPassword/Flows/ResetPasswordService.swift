@@ -1,0 +1,214 @@
+import Foundation
+import Logging
+import ResetPressEngine
+import ResetPressMail
+import ResetPressStorage
+import ResetPressTemplates
+import ResetPressUsers
+
+/// The reset flows of SPEC §4: request a code, change the password with it or with a link token.
+///
+/// HTTP-agnostic: the routes, the CLI and the Coronium API call it with plain parameters.
+/// Failures the client may see are `ResetFailure`; any other error is internal (500).
+public final class ResetPasswordService: Sendable {
+    let engine: Engine
+    let users: any UserDirectory
+    let codes: any ResetCodeStore
+    let gate: AuthCodeGate
+    let secret: InstallSecret
+    let hasher: PasswordHasher
+    let composer: ResetMailComposer
+    let limiter = IPRateLimiter()
+    let equalizer = LatencyEqualizer()
+    let clock: @Sendable () -> Date
+    let mailQueued: @Sendable () -> Void
+
+    init(
+        engine: Engine, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
+        hasher: PasswordHasher, templates: TemplateCache, clock: @escaping @Sendable () -> Date, mailQueued: @escaping @Sendable () -> Void
+    ) {
+        self.engine = engine
+        self.users = users
+        self.codes = codes
+        self.gate = gate
+        self.secret = secret
+        self.hasher = hasher
+        self.composer = ResetMailComposer(engine: engine, templates: templates)
+        self.clock = clock
+        self.mailQueued = mailQueued
+    }
+
+    var hooks: HookRegistry { engine.hooks }
+
+    /// The success message of a request in the current mode.
+    static func requestMessage(_ mode: ResetMode) -> String {
+        mode == .storeOnly ? "The Code has been saved into the database." : "Reset password email has been sent."
+    }
+
+    /// The success message of a change.
+    static let changedMessage = "User Password has been changed."
+
+    // MARK: - Request
+
+    /// Handles `POST reset_password`: issues a code (and mail) for the email, or answers the
+    /// same without issuing anything when the email is unknown or the account throttled.
+    public func requestReset(parameters: [String: String], clientIP: String, context: HookContext) async throws -> String {
+        let start = ContinuousClock.now
+        let settings = engine.settings.snapshot
+        let now = clock()
+        try admit(clientIP, settings: settings, now: now)
+        guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
+        guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }
+        try gate.check(parameters: parameters, settings: settings, now: now)
+        let mode = settings[ResetPasswordSettings.mode]
+        let message = Self.requestMessage(mode)
+
+        guard let user = try await users.user(byEmail: email), let userID = user.id else {
+            if settings[ResetPasswordSettings.revealUnknownUsers] { throw ResetFailure.wrongUser }
+            await hooks.doAction("reset_password_failed", "unknown_email", context: context)
+            await equalizer.pad(since: start)
+            return message
+        }
+        let userContext = context.with(user: user, mode: mode)
+        guard await hooks.applyFilters("allow_password_reset", true, context: userContext) else {
+            await hooks.doAction("reset_password_failed", "reset_not_allowed", context: userContext)
+            await equalizer.pad(since: start)
+            return message
+        }
+        let throttle = settings[ResetPasswordSettings.throttleSeconds]
+        if throttle > 0, let last = try await codes.lastIssued(userID: userID), now.timeIntervalSince(last) < Double(throttle) {
+            await hooks.doAction("reset_password_failed", "throttled", context: userContext)
+            await equalizer.pad(since: start)
+            return message
+        }
+
+        try await issue(for: user, userID: userID, settings: settings, now: now, clientIP: clientIP, context: userContext)
+        equalizer.record(ContinuousClock.now - start)
+        return message
+    }
+
+    /// Creates a code and link token for the user, stores their hashes and queues the mail in
+    /// one transaction, then fires `reset_password_code_created` and `reset_password_request`.
+    func issue(
+        for user: User, userID: Int64, settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext,
+        override: MailOverride? = nil, extraVariables: TemplateVariables = TemplateVariables()
+    ) async throws {
+        let code = CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset])
+        let linkToken = CodeGenerator.linkToken()
+        let ttl = await hooks.applyFilters("reset_password_expiration", settings[ResetPasswordSettings.codeTTL], context: context)
+        let expiresAt = now.addingTimeInterval(Double(max(1, ttl)))
+        let own = composer.variables(user: user, code: code, linkToken: linkToken, expiresAt: expiresAt, clientIP: clientIP, settings: settings)
+        // Caller keys (Coronium templateKeys, appName) may add and rename, never replace the code or link.
+        var variables = own.merging(extraVariables)
+        variables["CODE"] = own["CODE"]
+        variables["RESET_LINK"] = own["RESET_LINK"]
+        let mail = try await composer.resetMail(user: user, variables: variables, settings: settings, context: context, override: override)
+        let record = NewResetCode(
+            userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
+            createdAt: now, expiresAt: expiresAt, requestIP: clientIP)
+        _ = try await codes.issue(record, mail: mail)
+        if mail != nil { mailQueued() }
+        await hooks.doAction("reset_password_code_created", code, context: context)
+        await hooks.doAction("reset_password_request", user.login, context: context)
+    }
+
+    // MARK: - Change
+
+    /// Handles `PUT reset_password` (and a POST carrying `code` and `new_password`).
+    public func changePassword(parameters: [String: String], clientIP: String, context: HookContext) async throws -> String {
+        let settings = engine.settings.snapshot
+        let now = clock()
+        try admit(clientIP, settings: settings, now: now)
+        guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
+        guard let rawPassword = parameters["new_password"], !rawPassword.isEmpty else { throw ResetFailure.missingNewPassword }
+        guard let code = parameters["code"], !code.isEmpty else { throw ResetFailure.missingCode }
+        guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }
+        try gate.check(parameters: parameters, settings: settings, now: now)
+        let password = try PasswordPolicy.decode(rawPassword, settings: settings)
+        try PasswordPolicy.check(password, settings: settings)
+
+        guard let record = try await codes.current(email: email.lowercased()) else {
+            await hooks.doAction("reset_password_failed", "no_code", context: context)
+            throw ResetFailure.invalidCode
+        }
+        return try await complete(record: record, presentedHash: secret.hash(code), against: \.codeHash, password: password, settings: settings, now: now, clientIP: clientIP, context: context)
+    }
+
+    /// Handles `POST /_resetpassword`: the form page's change by link token.
+    public func changePassword(linkToken: String, newPassword: String, confirmation: String?, clientIP: String, context: HookContext) async throws -> String {
+        let settings = engine.settings.snapshot
+        let now = clock()
+        try admit(clientIP, settings: settings, now: now)
+        guard !linkToken.isEmpty else { throw ResetFailure.missingCode }
+        guard !newPassword.isEmpty else { throw ResetFailure.missingNewPassword }
+        if let confirmation, confirmation != newPassword { throw ResetFailure.passwordRule("The two passwords do not match.") }
+        try PasswordPolicy.check(newPassword, settings: settings)
+        let hash = secret.hash(linkToken)
+        guard let record = try await codes.current(linkHash: hash) else {
+            await hooks.doAction("reset_password_failed", "no_code", context: context)
+            throw ResetFailure.invalidCode
+        }
+        return try await complete(record: record, presentedHash: hash, against: \.linkHash, password: newPassword, settings: settings, now: now, clientIP: clientIP, context: context)
+    }
+
+    /// Whether a link token is live (the form page shows the form or the "new link" page).
+    public func isLinkValid(_ linkToken: String) async throws -> Bool {
+        guard !linkToken.isEmpty, let record = try await codes.current(linkHash: secret.hash(linkToken)) else { return false }
+        return record.expiresAt > clock() && record.attempts < engine.settings[ResetPasswordSettings.maxAttempts]
+    }
+
+    /// Claims a guess, compares in constant time, then sets the password and consumes the code.
+    private func complete(
+        record: ResetCodeRecord, presentedHash: Data, against field: KeyPath<ResetCodeRecord, Data>, password: String,
+        settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext
+    ) async throws -> String {
+        guard record.expiresAt > now else {
+            try await codes.delete(id: record.id)
+            await hooks.doAction("reset_password_failed", "expired", context: context)
+            throw ResetFailure.invalidCode
+        }
+        let maxAttempts = settings[ResetPasswordSettings.maxAttempts]
+        guard let claimed = try await codes.claimAttempt(id: record.id, maxAttempts: maxAttempts),
+              ConstantTime.equals(presentedHash, claimed[keyPath: field])
+        else {
+            await hooks.doAction("reset_password_failed", "wrong_code", context: context)
+            throw ResetFailure.invalidCode
+        }
+        guard let user = try await users.user(byEmail: claimed.email), let userID = user.id, userID == claimed.userID else {
+            try await codes.delete(id: claimed.id)
+            throw ResetFailure.invalidCode
+        }
+        let userContext = context.with(user: user, mode: settings[ResetPasswordSettings.mode])
+        let newHash = try await hasher.hash(password, cost: settings[ResetPasswordSettings.passwordHashCost])
+        var notice: OutboxMail?
+        if settings[ResetPasswordSettings.notifyPasswordChanged] {
+            let variables = composer.variables(user: user, code: nil, linkToken: nil, expiresAt: nil, clientIP: clientIP, settings: settings)
+            notice = try await composer.changedNotice(user: user, variables: variables, settings: settings, context: userContext)
+        }
+        guard try await codes.consume(id: claimed.id, userID: userID, mail: notice) else { throw ResetFailure.invalidCode }
+        try await users.setPasswordHash(newHash, forUserID: userID)
+        if notice != nil { mailQueued() }
+        await hooks.doAction("password_reset", user.login, context: userContext)
+        return Self.changedMessage
+    }
+
+    /// Applies the per-IP limit.
+    private func admit(_ clientIP: String, settings: SettingsSnapshot, now: Date) throws {
+        guard settings[ResetPasswordSettings.enabled] else { throw ResetFailure.disabled }
+        if let retryAfter = limiter.admit(clientIP, limit: settings[ResetPasswordSettings.ipLimitPerMinute], now: now) {
+            throw ResetFailure.rateLimited(retryAfter: retryAfter)
+        }
+    }
+}
+
+extension HookContext {
+    /// The context with the user (minus secrets) and the mode filled in.
+    func with(user: ResetPressUsers.User, mode: ResetMode) -> HookContext {
+        var context = self
+        context.user = HookContext.User(
+            id: user.id, login: user.login, email: user.email, displayName: user.displayName,
+            firstName: user.firstName, lastName: user.lastName)
+        context.mode = mode.rawValue
+        return context
+    }
+}

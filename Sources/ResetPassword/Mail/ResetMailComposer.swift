@@ -1,0 +1,129 @@
+import Foundation
+import ResetPressEngine
+import ResetPressMail
+import ResetPressStorage
+import ResetPressTemplates
+import ResetPressUsers
+
+/// Renders the mail a reset sends, per mode, through the catalogue's filters (SPEC §3, §5).
+///
+/// Order: the body and subject templates pass `reset_password_custom_email_template` and
+/// `reset_password_email_subject`, then the variables pass `reset_password_email_variables`,
+/// then everything is rendered in one pass, and the finished message passes `reset_password_mail`.
+struct ResetMailComposer: Sendable {
+    let engine: Engine
+    let templates: TemplateCache
+
+    /// `templates/password/` under the site root.
+    var directory: URL { engine.root.appendingPathComponent("templates/password") }
+
+    /// The variables every reset mail knows.
+    func variables(user: User, code: String?, linkToken: String?, expiresAt: Date?, clientIP: String, settings: SettingsSnapshot) -> TemplateVariables {
+        let siteURL = settings[CoreSettings.siteURL]
+        var variables = TemplateVariables()
+        variables["CODE"] = code ?? ""
+        variables["RESET_LINK"] = linkToken.map { "\(siteURL)/_resetpassword?code=\($0)" } ?? ""
+        variables["NAME"] = "\(user.firstName) \(user.lastName)".trimmingCharacters(in: .whitespaces)
+        variables["USERNAME"] = user.login
+        variables["EMAIL"] = user.email
+        variables["NICKNAME"] = user.nickname
+        variables["FIRST_NAME"] = user.firstName
+        variables["LAST_NAME"] = user.lastName
+        variables["SITE"] = siteURL
+        variables["SITE_NAME"] = settings[CoreSettings.siteName]
+        variables["IP"] = clientIP
+        variables["EXPIRES_AT"] = expiresAt.map(Self.formatExpiry) ?? ""
+        return variables
+    }
+
+    /// The mail carrying a new code, or nil in `store_only` mode.
+    func resetMail(
+        user: User, variables: TemplateVariables, settings: SettingsSnapshot, context: HookContext, override: MailOverride? = nil
+    ) async throws -> OutboxMail? {
+        let bodies: MailBodies
+        if let override {
+            bodies = try override.bodies(templates: templates, directory: directory)
+        } else {
+            switch settings[ResetPasswordSettings.mode] {
+            case .storeOnly: return nil
+            case .defaultEmail: bodies = try defaultBodies(named: "email")
+            case .customEmail: bodies = try customBodies(settings)
+            }
+        }
+        return try await compose(bodies, kind: "reset_code", user: user, variables: variables, settings: settings, context: context, fromOverride: override?.from)
+    }
+
+    /// The "password changed" notice (`templates/password/changed.tpl`).
+    func changedNotice(user: User, variables: TemplateVariables, settings: SettingsSnapshot, context: HookContext) async throws -> OutboxMail {
+        try await compose(try defaultBodies(named: "changed"), kind: "password_changed", user: user, variables: variables, settings: settings, context: context, fromOverride: nil)
+    }
+
+    // MARK: - Bodies
+
+    /// `<name>.tpl` (subject line, blank line, text body) and, when present, `<name>.html`.
+    private func defaultBodies(named name: String) throws -> MailBodies {
+        let text = try templates.template(at: directory.appendingPathComponent("\(name).tpl"))
+        let (subject, body) = MailBodies.splitSubject(text.source)
+        let htmlURL = directory.appendingPathComponent("\(name).html")
+        let html = FileManager.default.fileExists(atPath: htmlURL.path) ? try templates.template(at: htmlURL).source : nil
+        return MailBodies(subject: subject ?? "Reset your password", text: body, html: html)
+    }
+
+    private func customBodies(_ settings: SettingsSnapshot) throws -> MailBodies {
+        let file = settings[ResetPasswordSettings.emailTemplate]
+        let body = file.isEmpty ? settings[ResetPasswordSettings.emailBody] : try templates.template(at: directory.appendingPathComponent(file)).source
+        let subject = settings[ResetPasswordSettings.emailSubject]
+        switch settings[ResetPasswordSettings.emailType] {
+        case .text: return MailBodies(subject: subject, text: body, html: nil)
+        case .html: return MailBodies(subject: subject, text: nil, html: body)
+        }
+    }
+
+    // MARK: - Rendering
+
+    private func compose(
+        _ bodies: MailBodies, kind: String, user: User, variables: TemplateVariables, settings: SettingsSnapshot,
+        context: HookContext, fromOverride: String?
+    ) async throws -> OutboxMail {
+        let hooks = engine.hooks
+        let subjectSource = await hooks.applyFilters("reset_password_email_subject", bodies.subject, context: context)
+        var textSource = bodies.text
+        if let text = textSource { textSource = await hooks.applyFilters("reset_password_custom_email_template", text, context: context) }
+        var htmlSource = bodies.html
+        if let html = htmlSource { htmlSource = await hooks.applyFilters("reset_password_custom_email_template", html, context: context) }
+        let filled = await hooks.applyFilters("reset_password_email_variables", variables, context: context)
+
+        let siteName = filled["SITE_NAME"] ?? settings[CoreSettings.siteName]
+        let from = try MailAddress(email: fromOverride ?? settings[MailSettings.from], name: siteName)
+        var message = MailMessage(
+            from: from,
+            to: [try MailAddress(email: user.email, name: user.displayName.isEmpty ? nil : user.displayName)],
+            subject: Template(subjectSource).renderSubject(filled),
+            textBody: textSource.map { Template($0).render(filled, as: .text) } ?? "",
+            htmlBody: htmlSource.map { Template($0).render(filled, as: .html) })
+        message = await hooks.applyFilters("reset_password_mail", message, context: context)
+        return OutboxMail(kind: kind, message: message, messageID: MessageID.generate(domain: message.from.domain))
+    }
+
+    static func formatExpiry(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false))
+            .replacingOccurrences(of: "T", with: " ") + " UTC"
+    }
+}
+
+/// The unrendered parts of one mail.
+struct MailBodies: Sendable {
+    var subject: String
+    var text: String?
+    var html: String?
+
+    /// Splits a leading `Subject: ...` line (and the blank line after it) off a template.
+    static func splitSubject(_ source: String) -> (subject: String?, body: String) {
+        guard source.hasPrefix("Subject:") else { return (nil, source) }
+        let lines = source.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+        let subject = lines[0].dropFirst("Subject:".count).trimmingCharacters(in: .whitespacesAndNewlines)
+        var body = lines.count > 1 ? String(lines[1]) : ""
+        if body.hasPrefix("\r\n") || body.hasPrefix("\n") { body.removeFirst() }
+        return (subject, body)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import Hummingbird
+import Logging
+import ResetPressEngine
+import ResetPressHTTP
+import ResetPressMail
+import ResetPressStorage
+import ResetPressTemplates
+import ResetPressUsers
+import Synchronization
+
+/// The reset-password module: the first plugin of the engine (SPEC §2–§7).
+///
+/// It registers the reset, mail and HTTP settings, the flush and mail jobs, and the
+/// SJL-compatible routes. Its stores are protocols, so a host may bring its own users.
+public final class ResetPasswordPlugin: RoutePlugin {
+    public let id = "reset_password"
+    public let name = "Reset Password"
+    public let version = "1.0.0"
+
+    let users: any UserDirectory
+    let codes: any ResetCodeStore
+    let outbox: any MailOutbox
+    /// The AUTH_CODE gate and its codes.
+    public let gate: AuthCodeGate
+    let secret: InstallSecret
+    let hasher: PasswordHasher
+    let mailDirectory: URL
+    let clock: @Sendable () -> Date
+    let templates = TemplateCache()
+    private let activated = Mutex<Active?>(nil)
+
+    private struct Active {
+        let service: ResetPasswordService
+        let sender: OutboxSender
+    }
+
+    /// A plugin over explicit stores; `mailDirectory` is where the file transport writes.
+    public init(
+        users: any UserDirectory, codes: any ResetCodeStore, outbox: any MailOutbox, authCodes: any AuthCodeStore,
+        secret: InstallSecret, mailDirectory: URL, hasher: PasswordHasher = PasswordHasher(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.users = users
+        self.codes = codes
+        self.outbox = outbox
+        self.gate = AuthCodeGate(store: authCodes, secret: secret)
+        self.secret = secret
+        self.hasher = hasher
+        self.mailDirectory = mailDirectory
+        self.clock = clock
+    }
+
+    /// A plugin over the site's SQLite database, with users kept there too unless `users` is given.
+    public convenience init(
+        database: SQLiteDatabase, dataDirectory: URL, users: (any UserDirectory)? = nil, hasher: PasswordHasher = PasswordHasher(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        self.init(
+            users: users ?? database.users, codes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes,
+            secret: try InstallSecret.loadOrCreate(in: dataDirectory), mailDirectory: dataDirectory.appendingPathComponent("mail"),
+            hasher: hasher, clock: clock)
+    }
+
+    public func registerSettings(in settings: SettingsEngine) {
+        ResetPasswordSettings.register(in: settings)
+        MailSettings.register(in: settings)
+        HTTPSettings.register(in: settings)
+    }
+
+    public func activate(in engine: Engine) async throws {
+        for rule in ResetPasswordRules.all(gate: gate, templatesDirectory: engine.root.appendingPathComponent("templates/password")) {
+            engine.settings.addRule(rule)
+        }
+        try await gate.refresh()
+        let logger = engine.logger
+        let sender = OutboxSender(
+            outbox: outbox, transport: { [mailDirectory] in FileMailTransport(directory: mailDirectory, logger: logger) }, logger: logger,
+            clock: clock)
+        let service = ResetPasswordService(
+            engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
+            clock: clock, mailQueued: { sender.wake() })
+        activated.withLock { $0 = Active(service: service, sender: sender) }
+        engine.jobs.register(Job(
+            name: "flush_expired_password_resets", description: "Delete expired reset codes and links.", defaultInterval: 3600
+        ) {
+            "\(try await service.flushExpiredPasswordResets()) expired reset codes deleted"
+        })
+        engine.jobs.register(Job(name: "send_mail", description: "Deliver queued mail (also runs whenever mail is queued).", defaultInterval: 60) {
+            let result = try await sender.drain()
+            return "\(result.sent) sent, \(result.retried) to retry, \(result.failed) failed"
+        })
+    }
+
+    /// The reset flows; available once the engine has activated the plugin.
+    public var service: ResetPasswordService {
+        guard let active = activated.withLock({ $0 }) else { preconditionFailure("ResetPasswordPlugin used before Engine.start()") }
+        return active.service
+    }
+
+    /// The outbox sender; the server runs it, the CLI drains it.
+    public var sender: OutboxSender {
+        guard let active = activated.withLock({ $0 }) else { preconditionFailure("ResetPasswordPlugin used before Engine.start()") }
+        return active.sender
+    }
+
+    /// The password hasher (bcrypt off the event loop).
+    public var passwordHasher: PasswordHasher { hasher }
+
+    public func addRoutes(to router: Router<ResetPressRequestContext>, engine: Engine) {
+        ResetPasswordRoutes(service: service).add(to: router)
+        ResetFormRoutes(service: service).add(to: router)
+    }
+}

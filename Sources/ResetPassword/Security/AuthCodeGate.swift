@@ -1,0 +1,85 @@
+import Foundation
+import ResetPressEngine
+import ResetPressStorage
+import ResetPressUsers
+import Synchronization
+
+/// The AUTH_CODE gate: auth codes stored as keyed hashes, matched in constant time.
+///
+/// The codes are few and read on every gated request, so the gate keeps them in memory and
+/// refreshes its copy whenever it adds or removes one.
+public final class AuthCodeGate: Sendable {
+    private let store: any AuthCodeStore
+    private let secret: InstallSecret
+    private let cached = Mutex<[AuthCodeRecord]>([])
+
+    init(store: any AuthCodeStore, secret: InstallSecret) {
+        self.store = store
+        self.secret = secret
+    }
+
+    /// Reads the stored codes into memory.
+    func refresh() async throws {
+        let records = try await store.all()
+        cached.withLock { $0 = records }
+    }
+
+    /// Whether at least one code is stored (settings rule 7001).
+    public var hasCodes: Bool { cached.withLock { !$0.isEmpty } }
+
+    /// Checks the gate for a request's parameters when `reset_password.requires_auth_code` is on.
+    func check(parameters: [String: String], settings: SettingsSnapshot, now: Date) throws(ResetFailure) {
+        guard settings[ResetPasswordSettings.requiresAuthCode] else { return }
+        let key = settings[ResetPasswordSettings.authCodeKey]
+        guard let presented = parameters[key] ?? parameters["AUTH_CODE"] ?? parameters["AUTH_KEY"], !presented.isEmpty else {
+            throw .authCodeRequired
+        }
+        guard matches(presented, now: now) != nil else { throw .invalidAuthCode(key: key) }
+    }
+
+    /// The record a code matches, skipping expired ones; every record is compared, so the time
+    /// taken does not depend on where (or whether) a match is.
+    func matches(_ presented: String, now: Date) -> AuthCodeRecord? {
+        let hash = secret.hash(presented)
+        var found: AuthCodeRecord?
+        for record in cached.withLock({ $0 }) {
+            let equal = ConstantTime.equals(hash, record.codeHash)
+            let live = record.expiresAt.map { $0 > now } ?? true
+            if equal && live && found == nil { found = record }
+        }
+        return found
+    }
+
+    // MARK: - Management (CLI, admin)
+
+    /// Stores a new auth code.
+    public func add(code: String, role: String, expiresAt: Date?, now: Date = Date()) async throws -> AuthCodeRecord {
+        guard code.count >= 8 else { throw AuthCodeError.tooShort }
+        let record = try await store.add(codeHash: secret.hash(code), lastFour: String(code.suffix(4)), role: role, expiresAt: expiresAt, now: now)
+        try await refresh()
+        return record
+    }
+
+    /// Every stored code (hashes and last four characters only).
+    public func list() async throws -> [AuthCodeRecord] {
+        try await store.all()
+    }
+
+    /// Removes a code by id; false when there was none.
+    public func remove(id: Int64) async throws -> Bool {
+        let removed = try await store.remove(id: id)
+        try await refresh()
+        return removed
+    }
+}
+
+/// Why an auth code could not be added.
+public enum AuthCodeError: Error, CustomStringConvertible {
+    case tooShort
+
+    public var description: String {
+        switch self {
+        case .tooShort: "An auth code must be at least 8 characters long; use a random one (resetpress auth-codes add --generate)."
+        }
+    }
+}

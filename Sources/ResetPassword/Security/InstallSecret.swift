@@ -1,0 +1,39 @@
+import Crypto
+import Foundation
+
+/// The per-install key under which codes, link tokens and auth codes are hashed.
+///
+/// Kept in `<data-dir>/secret.key` with mode 0600; made from the system CSPRNG the first time.
+/// Losing it invalidates every stored code (nothing else).
+public struct InstallSecret: Sendable {
+    /// The file name under the data directory.
+    public static let fileName = "secret.key"
+
+    /// Immutable after init; swift-crypto does not mark the type Sendable.
+    private nonisolated(unsafe) let key: SymmetricKey
+
+    /// Uses `bytes` as the key (tests, and hosts that manage their own secret).
+    public init(bytes: some ContiguousBytes) {
+        key = SymmetricKey(data: bytes)
+    }
+
+    /// Loads the secret from the data directory, creating it (0600) when absent.
+    public static func loadOrCreate(in dataDirectory: URL) throws -> InstallSecret {
+        let url = dataDirectory.appendingPathComponent(fileName)
+        let fileManager = FileManager.default
+        if let data = fileManager.contents(atPath: url.path), data.count >= 32 {
+            return InstallSecret(bytes: data)
+        }
+        try fileManager.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        guard fileManager.createFile(atPath: url.path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        return InstallSecret(bytes: bytes)
+    }
+
+    /// HMAC-SHA256 of `value` under the secret: what is stored instead of a code.
+    public func hash(_ value: String) -> Data {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key))
+    }
+}

@@ -1,0 +1,50 @@
+import ResetPressEngine
+
+/// The mail transport in use.
+public enum MailTransportKind: String, SettingValueConvertible, CaseIterable, Sendable {
+    case file, smtp, sendmail, mailgun
+}
+
+/// How the SMTP connection is secured.
+public enum SMTPSecurity: String, SettingValueConvertible, CaseIterable, Sendable {
+    case none, starttls, tls
+}
+
+/// Mail settings (SPEC §2, §7).
+public enum MailSettings {
+    public static let from = SettingKey(
+        "mail.from", default: "no-reply@localhost", kind: .string, description: "The sender address; the site name is its display name.")
+    public static let transport = SettingKey(
+        "mail.transport", default: MailTransportKind.file, kind: .enumeration(MailTransportKind.allCases.map(\.rawValue)),
+        description: "file, smtp, sendmail or mailgun.",
+        validate: { $0 == .file ? nil : "only the file transport is available in this version; smtp, sendmail and mailgun come with the mail delivery release" })
+    public static let smtpHost = SettingKey("mail.smtp.host", default: "", kind: .string, description: "SMTP server host name.")
+    public static let smtpPort = SettingKey(
+        "mail.smtp.port", default: 587, kind: .int, description: "SMTP server port.",
+        validate: { (1...65535).contains($0) ? nil : "must be between 1 and 65535" })
+    public static let smtpSecurity = SettingKey(
+        "mail.smtp.security", default: SMTPSecurity.starttls, kind: .enumeration(SMTPSecurity.allCases.map(\.rawValue)),
+        description: "none, starttls or tls.")
+    public static let smtpUsername = SettingKey("mail.smtp.username", default: "", kind: .string, description: "SMTP user name.")
+    public static let smtpPassword = SettingKey("mail.smtp.password", default: "", kind: .secret, description: "SMTP password.")
+    public static let sendmailPath = SettingKey(
+        "mail.sendmail.path", default: "/usr/sbin/sendmail", kind: .string, description: "A sendmail-compatible binary.")
+    public static let mailgunDomain = SettingKey("mail.mailgun.domain", default: "", kind: .string, description: "Mailgun sending domain.")
+    public static let mailgunAPIKey = SettingKey("mail.mailgun.api_key", default: "", kind: .secret, description: "Mailgun API key.")
+    public static let mailgunBaseURL = SettingKey(
+        "mail.mailgun.base_url", default: "https://api.mailgun.net", kind: .string, description: "Mailgun API base URL (EU: https://api.eu.mailgun.net).")
+
+    static func register(in settings: SettingsEngine) {
+        settings.register(from)
+        settings.register(transport)
+        settings.register(smtpHost)
+        settings.register(smtpPort)
+        settings.register(smtpSecurity)
+        settings.register(smtpUsername)
+        settings.register(smtpPassword)
+        settings.register(sendmailPath)
+        settings.register(mailgunDomain)
+        settings.register(mailgunAPIKey)
+        settings.register(mailgunBaseURL)
+    }
+}

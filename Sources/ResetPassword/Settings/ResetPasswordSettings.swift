@@ -1,0 +1,107 @@
+import ResetPressEngine
+
+/// How a reset code reaches the user (SJL's flow 0/1/2).
+public enum ResetMode: String, SettingValueConvertible, CaseIterable, Sendable {
+    /// The code is stored and `reset_password_code_created` fires; the site delivers it itself.
+    case storeOnly = "store_only"
+    /// The shipped templates under `templates/password/`.
+    case defaultEmail = "default_email"
+    /// The owner's subject and body.
+    case customEmail = "custom_email"
+}
+
+/// The body type of custom mail.
+public enum EmailType: String, SettingValueConvertible, CaseIterable, Sendable {
+    case text, html
+}
+
+/// The alphabet of reset codes.
+public enum CodeCharset: String, SettingValueConvertible, CaseIterable, Sendable {
+    /// a–z, A–Z, 0–9.
+    case alnum
+    /// 0–9 only, for codes typed from a phone; needs the attempt limit.
+    case digits
+}
+
+/// The reset module's settings (SPEC §2).
+public enum ResetPasswordSettings {
+    public static let enabled = SettingKey(
+        "reset_password.enabled", default: true, kind: .bool, description: "Allow password resets (SJL allow_reset_password).")
+    public static let mode = SettingKey(
+        "reset_password.mode", default: ResetMode.defaultEmail, kind: .enumeration(ResetMode.allCases.map(\.rawValue)),
+        description: "store_only, default_email or custom_email (SJL flow 0/1/2).")
+    public static let emailType = SettingKey(
+        "reset_password.email_type", default: EmailType.text, kind: .enumeration(EmailType.allCases.map(\.rawValue)),
+        description: "Custom mail as text or html.")
+    public static let emailSubject = SettingKey(
+        "reset_password.email_subject", default: "Reset your password", kind: .string, description: "Custom mail subject.")
+    public static let emailBody = SettingKey(
+        "reset_password.email_body",
+        default: "Hello {{NAME}},\n\nSomeone asked to reset the password of your account on {{SITE_NAME}}.\n\nYour code: {{CODE}}\n\nOr open this link: {{RESET_LINK}}\n\nIf it was not you, ignore this email; your password stays as it is.\n",
+        kind: .text, description: "Custom mail body; needs {{CODE}} or {{RESET_LINK}}.")
+    public static let emailTemplate = SettingKey(
+        "reset_password.email_template", default: "", kind: .string,
+        description: "A file under templates/password/ used as the custom body instead of email_body.",
+        validate: { name in
+            name.contains("/") || name.contains("\\") || name.hasPrefix(".") ? "must be a file name under templates/password/" : nil
+        })
+    public static let requiresAuthCode = SettingKey(
+        "reset_password.requires_auth_code", default: false, kind: .bool, description: "Require an auth code (the AUTH_CODE gate).")
+    public static let authCodeKey = SettingKey(
+        "reset_password.auth_code_key", default: "AUTH_KEY", kind: .string,
+        description: "The request parameter carrying the auth code (AUTH_CODE is accepted too).",
+        validate: { $0.isEmpty ? "must not be empty" : nil })
+    public static let codeLength = SettingKey(
+        "reset_password.code_length", default: 20, kind: .int, description: "Characters in a reset code.",
+        validate: { (6...64).contains($0) ? nil : "must be between 6 and 64" })
+    public static let codeCharset = SettingKey(
+        "reset_password.code_charset", default: CodeCharset.alnum, kind: .enumeration(CodeCharset.allCases.map(\.rawValue)),
+        description: "alnum or digits (digits: 6-12 long, needs max_attempts).")
+    public static let codeTTL = SettingKey(
+        "reset_password.code_ttl", default: 86400, kind: .int, description: "Seconds a code or link stays valid.",
+        validate: { (60...2_592_000).contains($0) ? nil : "must be between 60 and 2592000 seconds" })
+    public static let maxAttempts = SettingKey(
+        "reset_password.max_attempts", default: 5, kind: .int, description: "Wrong codes before a code is burned.",
+        validate: { (1...100).contains($0) ? nil : "must be between 1 and 100" })
+    public static let throttleSeconds = SettingKey(
+        "reset_password.throttle_seconds", default: 60, kind: .int, description: "Minimum seconds between two codes for one account (0: off).",
+        validate: { (0...86400).contains($0) ? nil : "must be between 0 and 86400" })
+    public static let ipLimitPerMinute = SettingKey(
+        "reset_password.ip_limit_per_minute", default: 30, kind: .int, description: "Requests per client IP per minute (0: off).",
+        validate: { $0 >= 0 ? nil : "must be 0 or more" })
+    public static let revealUnknownUsers = SettingKey(
+        "reset_password.reveal_unknown_users", default: false, kind: .bool, description: "Answer 'Wrong user.' for unknown emails.")
+    public static let passwordMinLength = SettingKey(
+        "reset_password.password_min_length", default: 8, kind: .int, description: "Shortest new password accepted.",
+        validate: { (1...1024).contains($0) ? nil : "must be between 1 and 1024" })
+    public static let passwordBase64 = SettingKey(
+        "reset_password.password_base64", default: false, kind: .bool, description: "new_password arrives base64-encoded (SJL option).")
+    public static let notifyPasswordChanged = SettingKey(
+        "reset_password.notify_password_changed", default: true, kind: .bool, description: "Email the user after a change.")
+    public static let passwordHashCost = SettingKey(
+        "users.password_hash_cost", default: 12, kind: .int, description: "bcrypt cost for new password hashes.",
+        validate: { (4...31).contains($0) ? nil : "must be between 4 and 31" })
+
+    /// Registers every reset setting.
+    static func register(in settings: SettingsEngine) {
+        settings.register(enabled)
+        settings.register(mode)
+        settings.register(emailType)
+        settings.register(emailSubject)
+        settings.register(emailBody)
+        settings.register(emailTemplate)
+        settings.register(requiresAuthCode)
+        settings.register(authCodeKey)
+        settings.register(codeLength)
+        settings.register(codeCharset)
+        settings.register(codeTTL)
+        settings.register(maxAttempts)
+        settings.register(throttleSeconds)
+        settings.register(ipLimitPerMinute)
+        settings.register(revealUnknownUsers)
+        settings.register(passwordMinLength)
+        settings.register(passwordBase64)
+        settings.register(notifyPasswordChanged)
+        settings.register(passwordHashCost)
+    }
+}

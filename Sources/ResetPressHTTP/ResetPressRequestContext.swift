@@ -1,0 +1,59 @@
+import HTTPTypes
+public import Hummingbird
+public import NIOCore
+
+/// The request context of every ResetPress route: Hummingbird's core storage, the connected peer's
+/// address, and the body limit the route enforces.
+///
+/// Under `app.test(.router)` no socket exists, so `remoteAddress` is `nil` and `peerIP` is `127.0.0.1`
+/// (the request came from inside the process); under `.live` and in production it is the TCP peer.
+public struct ResetPressRequestContext: RequestContext, RemoteAddressRequestContext {
+    /// The body limit used until something sets `maxUploadSize` (SPEC `http.max_body_bytes` default, 64 KiB).
+    public static let defaultMaxUploadSize = 64 * 1024
+
+    /// Hummingbird's per-request storage (logger, route parameters, endpoint path).
+    public var coreContext: CoreRequestContextStorage
+    /// The connected peer, when the request came over a socket.
+    public let remoteAddress: SocketAddress?
+    /// Largest request body accepted, in bytes: used by Hummingbird's `decode` and by
+    /// `RequestParameters.read(from:context:)`. `BodyLimitMiddleware` sets it from the live setting.
+    public var maxUploadSize: Int
+
+    /// Creates the context for a request that arrived on `source.channel`.
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
+        self.maxUploadSize = Self.defaultMaxUploadSize
+    }
+
+    /// The peer's IP address as text (`127.0.0.1` when there is no IP peer: router tests, Unix sockets).
+    public var peerIP: String {
+        remoteAddress?.ipAddress ?? "127.0.0.1"
+    }
+
+    /// The client's IP address: the peer, or the X-Forwarded-For walk of `ClientAddress.resolve` when the
+    /// peer is one of `trustedProxies`.
+    public func clientIP(for request: Request, trustedProxies: [CIDR]) -> String {
+        let forwarded = request.headers[values: .xForwardedFor]
+        return ClientAddress.resolve(
+            peer: peerIP,
+            forwardedFor: forwarded.isEmpty ? nil : forwarded.joined(separator: ","),
+            trustedProxies: trustedProxies
+        )
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Forwarded-For`.
+    static var xForwardedFor: Self { Self("X-Forwarded-For")! }
+}
+
+extension RequestParameters {
+    /// Collects and parses the parameters of `request` with `context.maxUploadSize` as the body limit.
+    public static func read(
+        from request: Request,
+        context: ResetPressRequestContext
+    ) async throws(ParameterError) -> RequestParameters {
+        try await read(from: request, limit: context.maxUploadSize)
+    }
+}

@@ -1,0 +1,40 @@
+import Foundation
+import GRDB
+
+/// Auth codes in SQLite, unique by their keyed hash.
+public struct SQLiteAuthCodeStore: AuthCodeStore {
+    let pool: DatabasePool
+
+    public func add(codeHash: Data, lastFour: String, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
+        try await pool.write { db in
+            try mappingUniqueViolations({ error in error.isUniqueViolation("auth_codes.code_hash") ? "This auth code" : nil }) {
+                try db.execute(
+                    sql: "INSERT INTO auth_codes (code_hash, last_four, role, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [codeHash, lastFour, role, expiresAt?.databaseSeconds, now.databaseSeconds])
+            }
+            return AuthCodeRecord(
+                id: db.lastInsertedRowID, codeHash: codeHash, lastFour: lastFour, role: role, expiresAt: expiresAt, createdAt: now)
+        }
+    }
+
+    public func all() async throws -> [AuthCodeRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM auth_codes ORDER BY created_at, id").map { row in
+                AuthCodeRecord(
+                    id: try row.decode(forColumn: "id"),
+                    codeHash: try row.decode(forColumn: "code_hash"),
+                    lastFour: try row.decode(forColumn: "last_four"),
+                    role: try row.decode(forColumn: "role"),
+                    expiresAt: try row.optionalDate("expires_at"),
+                    createdAt: try row.date("created_at"))
+            }
+        }
+    }
+
+    public func remove(id: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM auth_codes WHERE id = ?", arguments: [id])
+            return db.changesCount > 0
+        }
+    }
+}

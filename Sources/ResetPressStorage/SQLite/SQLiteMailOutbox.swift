@@ -1,0 +1,130 @@
+import Foundation
+import GRDB
+import ResetPressMail
+
+/// The outbox table: messages as JSON, their status, tries and last error.
+///
+/// A claim counts a try: `claimDue` adds one to `attempts` of each entry it returns, and an
+/// operator's `retry` starts a failed entry's count again from zero.
+public struct SQLiteMailOutbox: MailOutbox {
+    let pool: DatabasePool
+
+    // MARK: - Writes
+
+    public func enqueue(_ mail: OutboxMail, now: Date) async throws -> Int64 {
+        try await pool.write { db in try Self.insert(mail, now: now, in: db) }
+    }
+
+    public func claimDue(limit: Int, now: Date) async throws -> [OutboxEntry] {
+        try await pool.write { db in
+            let rows = try Row.fetchAll(db, sql: """
+                UPDATE outbox SET status = 'sending', attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?
+                )
+                RETURNING *
+                """, arguments: [now.databaseSeconds, max(0, limit)])
+            return try rows.map(Self.entry(from:)).sorted { $0.id < $1.id }
+        }
+    }
+
+    public func markSent(id: Int64, at date: Date) async throws {
+        try await update(id: id, sql: "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", [date.databaseSeconds, id])
+    }
+
+    public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
+        try await update(
+            id: id, sql: "UPDATE outbox SET status = 'queued', last_error = ?, next_attempt_at = ? WHERE id = ?",
+            [error, retryAt.databaseSeconds, id])
+    }
+
+    public func markFailed(id: Int64, error: String) async throws {
+        try await update(id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", [error, id])
+    }
+
+    public func retry(ids: [Int64]?, now: Date) async throws -> Int {
+        if let ids, ids.isEmpty { return 0 }
+        return try await pool.write { db in
+            var sql: SQL = "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds) WHERE status = 'failed'"
+            if let ids { sql += " AND id IN \(ids)" }
+            try db.execute(literal: sql)
+            return db.changesCount
+        }
+    }
+
+    public func requeueAbandoned(now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET status = 'queued', next_attempt_at = ? WHERE status = 'sending'",
+                arguments: [now.databaseSeconds])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Reads
+
+    public func list(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {
+        try await pool.read { db in
+            var sql: SQL = "SELECT * FROM outbox"
+            if let status { sql += " WHERE status = \(status.rawValue)" }
+            sql += " ORDER BY id DESC LIMIT \(max(0, limit))"
+            return try Row.fetchAll(db, SQLRequest<Row>(literal: sql)).map(Self.entry(from:))
+        }
+    }
+
+    public func counts() async throws -> [OutboxStatus: Int] {
+        try await pool.read { db in
+            var counts = Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status") {
+                counts[try row.decode(OutboxStatus.self, forColumn: "status")] = try row.decode(Int.self, forColumn: "n")
+            }
+            return counts
+        }
+    }
+
+    public func nextDue() async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'")
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    // MARK: - Rows
+
+    /// Queues `mail` inside the caller's transaction; the reset code store uses it to write both at once.
+    static func insert(_ mail: OutboxMail, now: Date, in db: Database) throws -> Int64 {
+        let json = String(decoding: try JSONEncoder().encode(mail.message), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO outbox (kind, message, message_id, status, attempts, created_at, next_attempt_at)
+                VALUES (?, ?, ?, 'queued', 0, ?, ?)
+                """,
+            arguments: [mail.kind, json, mail.messageID, now.databaseSeconds, now.databaseSeconds])
+        return db.lastInsertedRowID
+    }
+
+    private func update(id: Int64, sql: String, _ arguments: StatementArguments) async throws {
+        try await pool.write { db in
+            try db.execute(sql: sql, arguments: arguments)
+            if db.changesCount == 0 { throw StorageError.notFound("Outbox entry \(id)") }
+        }
+    }
+
+    private static func entry(from row: Row) throws -> OutboxEntry {
+        let json: String = try row.decode(forColumn: "message")
+        return OutboxEntry(
+            id: try row.decode(forColumn: "id"),
+            kind: try row.decode(forColumn: "kind"),
+            message: try JSONDecoder().decode(MailMessage.self, from: Data(json.utf8)),
+            messageID: try row.decode(forColumn: "message_id"),
+            status: try row.decode(forColumn: "status"),
+            attempts: try row.decode(forColumn: "attempts"),
+            lastError: try row.decode(forColumn: "last_error"),
+            createdAt: try row.date("created_at"),
+            nextAttemptAt: try row.date("next_attempt_at"),
+            sentAt: try row.optionalDate("sent_at"))
+    }
+}
+
+/// Statuses are stored by their raw value.
+extension OutboxStatus: DatabaseValueConvertible {}

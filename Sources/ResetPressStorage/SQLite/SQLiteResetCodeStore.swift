@@ -1,0 +1,108 @@
+import Foundation
+import GRDB
+
+/// Reset codes in SQLite, one row per user, written together with their outbox mail.
+public struct SQLiteResetCodeStore: ResetCodeStore {
+    let pool: DatabasePool
+
+    // MARK: - Writes
+
+    public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM reset_codes WHERE user_id = ?", arguments: [code.userID])
+            try mappingUniqueViolations({ error in
+                error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token" : nil
+            }) {
+                try db.execute(
+                    sql: """
+                        INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip)
+                        VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+                        """,
+                    arguments: [
+                        code.userID, code.email, code.codeHash, code.linkHash,
+                        code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP,
+                    ])
+            }
+            let id = db.lastInsertedRowID
+            if let mail { _ = try SQLiteMailOutbox.insert(mail, now: code.createdAt, in: db) }
+            return id
+        }
+    }
+
+    public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
+        try await pool.write { db in
+            let claimed = try Row.fetchOne(
+                db, sql: "UPDATE reset_codes SET attempts = attempts + 1 WHERE id = ? AND attempts < ? RETURNING *",
+                arguments: [id, maxAttempts])
+            if let claimed { return try Self.record(from: claimed) }
+            try db.execute(sql: "DELETE FROM reset_codes WHERE id = ? AND attempts >= ?", arguments: [id, maxAttempts])
+            return nil
+        }
+    }
+
+    public func consume(id: Int64, userID: Int64, mail: OutboxMail?) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM reset_codes WHERE id = ?", arguments: [id])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "DELETE FROM reset_codes WHERE user_id = ?", arguments: [userID])
+            if let mail { _ = try SQLiteMailOutbox.insert(mail, now: Date(), in: db) }
+            return true
+        }
+    }
+
+    public func delete(id: Int64) async throws {
+        try await pool.write { db in try db.execute(sql: "DELETE FROM reset_codes WHERE id = ?", arguments: [id]) }
+    }
+
+    public func deleteExpired(now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM reset_codes WHERE expires_at < ?", arguments: [now.databaseSeconds])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Reads
+
+    public func current(email: String) async throws -> ResetCodeRecord? {
+        try await fetchOne(where: "email = ?", email)
+    }
+
+    public func current(linkHash: Data) async throws -> ResetCodeRecord? {
+        try await fetchOne(where: "link_hash = ?", linkHash)
+    }
+
+    public func lastIssued(userID: Int64) async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT created_at FROM reset_codes WHERE user_id = ?", arguments: [userID])
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reset_codes") ?? 0 }
+    }
+
+    // MARK: - Rows
+
+    private func fetchOne(where condition: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> ResetCodeRecord? {
+        try await pool.read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT * FROM reset_codes WHERE \(condition) ORDER BY created_at DESC, id DESC LIMIT 1",
+                arguments: [value]
+            ).map(Self.record(from:))
+        }
+    }
+
+    private static func record(from row: Row) throws -> ResetCodeRecord {
+        ResetCodeRecord(
+            id: try row.decode(forColumn: "id"),
+            userID: try row.decode(forColumn: "user_id"),
+            email: try row.decode(forColumn: "email"),
+            codeHash: try row.decode(forColumn: "code_hash"),
+            linkHash: try row.decode(forColumn: "link_hash"),
+            createdAt: try row.date("created_at"),
+            expiresAt: try row.date("expires_at"),
+            attempts: try row.decode(forColumn: "attempts"),
+            requestIP: try row.decode(forColumn: "request_ip"))
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import GRDB
+import ResetPressUsers
+
+/// The users ResetPress keeps in its own database; emails and logins are unique ignoring ASCII case.
+public struct SQLiteUserStore: UserStore {
+    let pool: DatabasePool
+
+    private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at"
+    private static let insertSQL = """
+        INSERT INTO users (login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+    private static let updateSQL = """
+        UPDATE users SET login = ?, email = ?, display_name = ?, nickname = ?, first_name = ?, last_name = ?,
+        password_hash = ?, updated_at = ? WHERE id = ?
+        """
+
+    // MARK: - Reads
+
+    public func user(byEmail email: String) async throws -> User? {
+        try await fetchOne(where: "email = ?", email)
+    }
+
+    public func user(byLogin login: String) async throws -> User? {
+        try await fetchOne(where: "login = ?", login)
+    }
+
+    public func user(id: Int64) async throws -> User? {
+        try await fetchOne(where: "id = ?", id)
+    }
+
+    public func list(offset: Int, limit: Int) async throws -> [User] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT \(Self.columns) FROM users ORDER BY id LIMIT ? OFFSET ?", arguments: [max(0, limit), max(0, offset)])
+                .map(Self.user(from:))
+        }
+    }
+
+    public func count() async throws -> Int {
+        try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
+    }
+
+    // MARK: - Writes
+
+    public func add(_ user: NewUser, now: Date) async throws -> User {
+        try await pool.write { db in
+            try Self.mappingDuplicates(of: user) {
+                try db.execute(sql: Self.insertSQL, arguments: Self.arguments(user, createdAt: now))
+            }
+            return User(id: db.lastInsertedRowID, user, createdAt: now)
+        }
+    }
+
+    public func upsert(_ users: [NewUser], now: Date) async throws -> (added: Int, updated: Int) {
+        try await pool.write { db in
+            let select = try db.cachedStatement(sql: "SELECT \(Self.columns) FROM users WHERE email = ?")
+            let insert = try db.cachedStatement(sql: Self.insertSQL)
+            let update = try db.cachedStatement(sql: Self.updateSQL)
+            var added = 0
+            var updated = 0
+            for user in users {
+                try Self.mappingDuplicates(of: user) {
+                    if let row = try Row.fetchOne(select, arguments: [user.email]) {
+                        let existing = try Self.user(from: row)
+                        if Self.newUser(from: existing) != user, let id = existing.id {
+                            var arguments = Self.fieldArguments(user)
+                            arguments += [now.databaseSeconds, id]
+                            try update.execute(arguments: arguments)
+                        }
+                        updated += 1
+                    } else {
+                        try insert.execute(arguments: Self.arguments(user, createdAt: now))
+                        added += 1
+                    }
+                }
+            }
+            return (added, updated)
+        }
+    }
+
+    public func setPasswordHash(_ hash: String, forUserID id: Int64) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", arguments: [hash, Date().databaseSeconds, id])
+            if db.changesCount == 0 { throw UserDirectoryError.notFound(userID: id) }
+        }
+    }
+
+    // MARK: - Rows
+
+    private func fetchOne(where condition: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> User? {
+        try await pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.columns) FROM users WHERE \(condition)", arguments: [value]).map(Self.user(from:))
+        }
+    }
+
+    static func user(from row: Row) throws -> User {
+        User(
+            id: try row.decode(Int64.self, forColumn: "id"),
+            login: try row.decode(forColumn: "login"),
+            email: try row.decode(forColumn: "email"),
+            displayName: try row.decode(forColumn: "display_name"),
+            nickname: try row.decode(forColumn: "nickname"),
+            firstName: try row.decode(forColumn: "first_name"),
+            lastName: try row.decode(forColumn: "last_name"),
+            passwordHash: try row.decode(forColumn: "password_hash"),
+            createdAt: try row.date("created_at"),
+            updatedAt: try row.date("updated_at"))
+    }
+
+    private static func newUser(from user: User) -> NewUser {
+        NewUser(
+            login: user.login, email: user.email, displayName: user.displayName, nickname: user.nickname,
+            firstName: user.firstName, lastName: user.lastName, passwordHash: user.passwordHash)
+    }
+
+    private static func fieldArguments(_ user: NewUser) -> StatementArguments {
+        [user.login, user.email, user.displayName, user.nickname, user.firstName, user.lastName, user.passwordHash]
+    }
+
+    private static func arguments(_ user: NewUser, createdAt date: Date) -> StatementArguments {
+        var arguments = fieldArguments(user)
+        arguments += [date.databaseSeconds, date.databaseSeconds]
+        return arguments
+    }
+
+    private static func mappingDuplicates<T>(of user: NewUser, _ body: () throws -> T) throws -> T {
+        try mappingUniqueViolations({ error in
+            if error.isUniqueViolation("users.email") { return "A user with email \(user.email)" }
+            if error.isUniqueViolation("users.login") { return "A user with login \(user.login)" }
+            return nil
+        }, body)
+    }
+}

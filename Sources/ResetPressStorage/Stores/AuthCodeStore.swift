@@ -1,0 +1,51 @@
+import Foundation
+
+/// A stored auth code: a keyed hash, never the code itself.
+public struct AuthCodeRecord: Sendable, Equatable {
+    public var id: Int64
+    /// HMAC-SHA256 of the code under the install secret.
+    public var codeHash: Data
+    /// The last 4 characters, for display.
+    public var lastFour: String
+    /// The role a request that presents this code acts with (SJL's `role`); may be empty.
+    public var role: String
+    /// When the code stops being accepted; nil for never.
+    public var expiresAt: Date?
+    public var createdAt: Date
+
+    public init(id: Int64, codeHash: Data, lastFour: String, role: String, expiresAt: Date?, createdAt: Date) {
+        self.id = id
+        self.codeHash = codeHash
+        self.lastFour = lastFour
+        self.role = role
+        self.expiresAt = expiresAt
+        self.createdAt = createdAt
+    }
+}
+
+/// The auth codes that open the AUTH_CODE gate.
+public protocol AuthCodeStore: Sendable {
+    /// Adds a code; throws `StorageError.duplicate` when the same code is already stored.
+    func add(codeHash: Data, lastFour: String, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord
+
+    /// Every code, expired or not, oldest first.
+    func all() async throws -> [AuthCodeRecord]
+
+    /// Removes a code by id; false when there was none.
+    func remove(id: Int64) async throws -> Bool
+}
+
+/// Errors the stores report.
+public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A unique value (email, login, auth code) is already stored.
+    case duplicate(String)
+    /// No record has this identifier.
+    case notFound(String)
+
+    public var description: String {
+        switch self {
+        case .duplicate(let what): "\(what) already exists."
+        case .notFound(let what): "\(what) was not found."
+        }
+    }
+}

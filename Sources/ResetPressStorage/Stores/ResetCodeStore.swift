@@ -1,0 +1,91 @@
+import Foundation
+import ResetPressMail
+
+/// A reset code and link token being issued: only their keyed hashes are stored.
+public struct NewResetCode: Sendable, Equatable {
+    public var userID: Int64
+    /// The user's email, lower-cased, so a change can be matched by email.
+    public var email: String
+    /// HMAC-SHA256 of the code under the install secret.
+    public var codeHash: Data
+    /// HMAC-SHA256 of the link token under the install secret.
+    public var linkHash: Data
+    public var createdAt: Date
+    public var expiresAt: Date
+    /// The client IP that asked for it.
+    public var requestIP: String
+
+    public init(userID: Int64, email: String, codeHash: Data, linkHash: Data, createdAt: Date, expiresAt: Date, requestIP: String) {
+        self.userID = userID
+        self.email = email
+        self.codeHash = codeHash
+        self.linkHash = linkHash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.requestIP = requestIP
+    }
+}
+
+/// A stored reset code.
+public struct ResetCodeRecord: Sendable, Equatable {
+    public var id: Int64
+    public var userID: Int64
+    public var email: String
+    public var codeHash: Data
+    public var linkHash: Data
+    public var createdAt: Date
+    public var expiresAt: Date
+    /// Guesses counted against this code so far (a claimed guess counts, right or wrong).
+    public var attempts: Int
+    public var requestIP: String
+
+    public init(id: Int64, userID: Int64, email: String, codeHash: Data, linkHash: Data, createdAt: Date, expiresAt: Date, attempts: Int, requestIP: String) {
+        self.id = id
+        self.userID = userID
+        self.email = email
+        self.codeHash = codeHash
+        self.linkHash = linkHash
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.attempts = attempts
+        self.requestIP = requestIP
+    }
+}
+
+/// Reset codes, at most one per user (only the newest is valid), with the transactional outbox.
+///
+/// Every method that takes a `mail` writes it to the outbox in the same transaction as the
+/// code change: either both are on disk when the call returns, or neither is.
+public protocol ResetCodeStore: Sendable {
+    /// Stores `code`, replacing every earlier code of the same user, and queues `mail` if given.
+    /// Returns the new record's id.
+    func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64
+
+    /// The user's current code by lower-cased email, expired or not; nil when there is none.
+    func current(email: String) async throws -> ResetCodeRecord?
+
+    /// The code whose link hash equals `linkHash`, expired or not; nil when there is none.
+    func current(linkHash: Data) async throws -> ResetCodeRecord?
+
+    /// When the user's current code was issued (for the per-account throttle); nil when none.
+    func lastIssued(userID: Int64) async throws -> Date?
+
+    /// Claims one guess against code `id` atomically: increments `attempts` only while it is
+    /// below `maxAttempts`, and returns the record as it is after the claim. Returns nil when the
+    /// code is gone or its guesses are used up; a code whose guesses are used up is deleted
+    /// (burned). Concurrent claims never let more than `maxAttempts` guesses through.
+    func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord?
+
+    /// Deletes every code of the user if code `id` still exists (a success), and queues `mail`
+    /// in the same transaction. Returns false, queuing nothing, when code `id` was gone.
+    func consume(id: Int64, userID: Int64, mail: OutboxMail?) async throws -> Bool
+
+    /// Deletes code `id` (an expired code that was tried).
+    func delete(id: Int64) async throws
+
+    /// Deletes codes that expired before `now`; returns how many.
+    func deleteExpired(now: Date) async throws -> Int
+
+    /// How many codes are stored (for metrics and tests).
+    func count() async throws -> Int
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import ResetPressEngine
+import ResetPressHTTP
+import ResetPressMail
+import ResetPressTemplates
+import Testing
+@testable import ResetPassword
+
+@Suite struct HookCatalogueTests {
+    let path = TestSite.namespace + "/user/reset_password"
+
+    @Test func mailFiltersRewriteTemplateSubjectVariablesAndMessage() async throws {
+        let site = try await TestSite()
+        try await site.addUser(email: "ann@example.org")
+        let hooks = site.engine.hooks
+        hooks.addFilter("simple_jwt_login_reset_password_custom_email_template") { (body: String, context: HookContext) in
+            "Filtered for {{TICKET}} (\(context.user?.login ?? "?")): " + body
+        }
+        hooks.addFilter("reset_password_email_subject") { (subject: String, _) in "[Support] " + subject }
+        hooks.addFilter("reset_password_email_variables") { (variables: TemplateVariables, _) in
+            variables.merging(["TICKET": "T-42"])
+        }
+        hooks.addFilter("reset_password_mail") { (message: MailMessage, _) in
+            var message = message
+            message.replyTo = try MailAddress(email: "help@example.org")
+            return message
+        }
+        try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
+        let mail = try #require(try await site.queuedMail().last).message
+        #expect(mail.subject == "[Support] Reset your password for Example Site")
+        #expect(mail.textBody.hasPrefix("Filtered for T-42 (ann): Hello Ann Lee,"))
+        #expect(mail.htmlBody?.hasPrefix("Filtered for T-42 (ann): <!DOCTYPE html>") == true)
+        #expect(mail.replyTo?.email == "help@example.org")
+    }
+
+    @Test func allowPasswordResetVetoIssuesNothingButAnswersAlike() async throws {
+        let site = try await TestSite()
+        try await site.addUser(email: "ann@example.org")
+        site.engine.hooks.addFilter("allow_password_reset") { (_: Bool, context: HookContext) in context.user?.email != "ann@example.org" }
+        try await site.test { client in
+            let response = try await client.send(.post, path, json: ["email": "ann@example.org"])
+            #expect(response.message == "Reset password email has been sent.")
+        }
+        #expect(site.codes.withLock { $0.isEmpty })
+        #expect(site.audit.withLock { $0 }.contains { $0.hasPrefix("reset_password_failed:reset_not_allowed:") })
+    }
+
+    @Test func expirationFilterSetsTheLifetime() async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__MODE": "store_only"])
+        try await site.addUser(email: "ann@example.org")
+        site.engine.hooks.addFilter("reset_password_expiration") { (_: Int, _) in 120 }
+        try await site.test { client in
+            _ = try await client.send(.post, path, json: ["email": "ann@example.org"])
+            site.clock.advance(121)
+            let response1 = try await client.send(.put, path, json: ["email": "ann@example.org", "code": site.lastCode ?? "", "new_password": "brand-new-secret"])
+            #expect(response1.errorCode == 62)
+        }
+    }
+
+    @Test func responseFiltersRewriteTheJSON() async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__MODE": "store_only"])
+        try await site.addUser(email: "ann@example.org")
+        site.engine.hooks.addFilter("simple_jwt_login_response_send_reset_password") { (json: JSONValue, _) in json.setting("extra", to: "yes") }
+        site.engine.hooks.addFilter("response_change_user_password") { (json: JSONValue, _) in json.setting("changed", to: true) }
+        try await site.test { client in
+            let sent = try await client.send(.post, path, json: ["email": "ann@example.org"])
+            #expect(sent.json["extra"]?.stringValue == "yes")
+            let changed = try await client.send(.put, path, json: ["email": "ann@example.org", "code": site.lastCode ?? "", "new_password": "brand-new-secret"])
+            #expect(changed.json["changed"] == true)
+        }
+    }
+
+    @Test func auditActionsFireWithContextsFreeOfSecrets() async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__MODE": "store_only"])
+        try await site.addUser(email: "ann@example.org")
+        try await site.test { client in
+            _ = try await client.send(.post, path, json: ["email": "ann@example.org", "AUTH_KEY": "secret-auth"])
+            let code = site.lastCode ?? ""
+            _ = try await client.send(.put, path, json: ["email": "ann@example.org", "code": "wrong", "new_password": "brand-new-secret"])
+            _ = try await client.send(.put, path, json: ["email": "ann@example.org", "code": code, "new_password": "brand-new-secret"])
+        }
+        let audit = site.audit.withLock { $0 }
+        #expect(audit.contains { $0.hasPrefix("reset_password_request:ann:") })
+        #expect(audit.contains { $0.hasPrefix("reset_password_failed:wrong_code:") })
+        #expect(audit.contains { $0.hasPrefix("password_reset:ann:") })
+        let everything = audit.joined()
+        #expect(!everything.contains("brand-new-secret"))
+        #expect(!everything.contains("secret-auth"))
+        #expect(!everything.contains(site.lastCode ?? "-"))
+        #expect(everything.contains("\"client_ip\":\"127.0.0.1\""))
+        #expect(everything.contains("\"mode\":\"store_only\""))
+    }
+
+    @Test func executableHookFiltersTheEmailBody() async throws {
+        let site = try await TestSite()
+        try await site.addUser(email: "ann@example.org")
+        let hook = site.root.appendingPathComponent("hooks/simple_jwt_login_reset_password_custom_email_template/10-short")
+        try FileManager.default.createDirectory(at: hook.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "#!/bin/sh\ncat >/dev/null\necho 'Exec says: {{CODE}}'\n".write(to: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        site.engine.loadExecutableHooks()
+        try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
+        let mail = try #require(try await site.queuedMail().last).message
+        #expect(mail.textBody == "Exec says: \(site.lastCode ?? "?")")
+    }
+}

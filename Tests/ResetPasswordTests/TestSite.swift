@@ -1,0 +1,152 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ResetPassword
+import ResetPressEngine
+import ResetPressHTTP
+import ResetPressMail
+import ResetPressServer
+import ResetPressStorage
+import ResetPressUsers
+import Synchronization
+
+/// A clock the tests move by hand.
+final class TestClock: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+
+    var now: Date { current.withLock { $0 } }
+
+    func advance(_ seconds: TimeInterval) {
+        current.withLock { $0 = $0.addingTimeInterval(seconds) }
+    }
+}
+
+/// A whole site in a temporary folder: the repository's templates, a SQLite file, the reset
+/// plugin on an injected clock, and the engine started.
+final class TestSite: Sendable {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let namespace = "/simple-jwt-login/v1"
+
+    let root: URL
+    let dataDirectory: URL
+    let database: SQLiteDatabase
+    let plugin: ResetPasswordPlugin
+    let engine: Engine
+    let clock = TestClock()
+    /// Plain codes seen by `reset_password_code_created`, in order.
+    let codes = Mutex<[String]>([])
+    /// Contexts seen by every audit action, as "action:json".
+    let audit = Mutex<[String]>([])
+
+    /// Creates the site; `environment` pins settings (`RESETPRESS_...`), `files` become `settings/*.json`.
+    init(environment: [String: String] = [:], files: [String: String] = [:]) async throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-site-\(UUID().uuidString)")
+        dataDirectory = root.appendingPathComponent("var")
+        let fileManager = FileManager.default
+        try fileManager.createDirectory(at: root.appendingPathComponent("settings"), withIntermediateDirectories: true)
+        try fileManager.copyItem(at: Self.repositoryRoot.appendingPathComponent("templates"), to: root.appendingPathComponent("templates"))
+        for (name, contents) in files {
+            try contents.write(to: root.appendingPathComponent("settings/\(name)"), atomically: true, encoding: .utf8)
+        }
+        database = try SQLiteDatabase(dataDirectory: dataDirectory)
+        let clock = self.clock
+        plugin = try ResetPasswordPlugin(
+            database: database, dataDirectory: dataDirectory, hasher: PasswordHasher(maxConcurrent: 2), clock: { clock.now })
+        let defaults = [
+            "RESETPRESS_USERS__PASSWORD_HASH_COST": "4",
+            "RESETPRESS_SITE__URL": "https://accounts.example.org",
+            "RESETPRESS_SITE__NAME": "Example Site",
+            "RESETPRESS_MAIL__FROM": "support@example.org",
+        ]
+        engine = Engine(
+            root: root, settingsStore: database.settings, jobStates: database.jobStates, plugins: [plugin],
+            environment: defaults.merging(environment) { $1 })
+        try await engine.start()
+        engine.hooks.addAction("reset_password_code_created") { [weak self] (code: String, _) in self?.codes.withLock { $0.append(code) } }
+        for action in ["reset_password_request", "password_reset", "reset_password_failed"] {
+            engine.hooks.addAction(action) { [weak self] (argument: String, context: HookContext) in
+                let json = String(decoding: try JSONEncoder().encode(context), as: UTF8.self)
+                self?.audit.withLock { $0.append("\(action):\(argument):\(json)") }
+            }
+        }
+    }
+
+    deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// The last code issued.
+    var lastCode: String? { codes.withLock { $0.last } }
+
+    /// Adds a user whose password is `password`.
+    @discardableResult
+    func addUser(
+        email: String, login: String? = nil, firstName: String = "Ann", lastName: String = "Lee", nickname: String = "annie",
+        password: String = "old-password-1"
+    ) async throws -> User {
+        let hash = try await plugin.passwordHasher.hash(password, cost: 4)
+        return try await database.users.add(
+            NewUser(login: login ?? String(email.split(separator: "@")[0]), email: email, displayName: "\(firstName) \(lastName)",
+                    nickname: nickname, firstName: firstName, lastName: lastName, passwordHash: hash),
+            now: clock.now)
+    }
+
+    /// Whether `password` is now the user's password.
+    func passwordMatches(_ email: String, _ password: String) async throws -> Bool {
+        guard let user = try await database.users.user(byEmail: email) else { return false }
+        return await plugin.passwordHasher.verify(password, against: user.passwordHash)
+    }
+
+    /// Queued mail, oldest first.
+    func queuedMail() async throws -> [OutboxEntry] {
+        try await database.outbox.list(status: nil, limit: 100).reversed()
+    }
+
+    /// Runs `body` against the site's responder without a socket.
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = Application(responder: ResetPressApplication.buildResponder(engine: engine))
+        try await app.test(.router, body)
+    }
+
+    /// Writes settings through the engine (as the admin page would).
+    func set(_ changes: [String: String]) async throws {
+        try await engine.settings.set(changes.mapValues { .text($0) })
+    }
+}
+
+extension TestResponse {
+    /// The body parsed as JSON.
+    var json: JSONValue {
+        (try? JSONValue(parsing: body)) ?? .null
+    }
+
+    /// `data.errorCode` of an error envelope.
+    var errorCode: Int? {
+        json["data"]?["errorCode"]?.numberValue.map { Int($0) }
+    }
+
+    /// `data.message` of an envelope.
+    var message: String? {
+        json["data"]?["message"]?.stringValue
+    }
+}
+
+extension TestClientProtocol {
+    /// Sends a JSON body (labelled as JSON unless `contentType` says otherwise).
+    @discardableResult
+    func send(
+        _ method: HTTPRequest.Method, _ path: String, json: [String: String]? = nil, body: String? = nil,
+        contentType: String = "application/json", headers extra: HTTPFields = [:]
+    ) async throws -> TestResponse {
+        var headers = extra
+        var buffer: ByteBuffer?
+        if let json {
+            let data = try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys])
+            buffer = ByteBuffer(bytes: data)
+            headers[.contentType] = contentType
+        } else if let body {
+            buffer = ByteBuffer(string: body)
+            headers[.contentType] = contentType
+        }
+        return try await execute(uri: path, method: method, headers: headers, body: buffer)
+    }
+}
