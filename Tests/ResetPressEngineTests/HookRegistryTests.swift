@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func nestedRunsKeepTheirOwnCursor() async {
-        hooks.addFilter("n", priority: 10) { [hooks] (value: String, _) in
+        hooks.addAsyncFilter("n", priority: 10) { [hooks] (value: String, _) in
             guard value.count < 3 else { return value }
             let inner = await hooks.applyFilters("n", value + "(")
             return inner + ")"

@@ -8,12 +8,14 @@ public struct HookHandle: Hashable, Sendable {
 }
 
 /// Hook names may be written with or without SJL's prefix; they are stored without it.
+@usableFromInline
 enum HookName {
-    static let legacyPrefix = "simple_jwt_login_"
+    @usableFromInline static let legacyPrefix = "simple_jwt_login_"
 
     /// The canonical form of a hook name.
-    @inline(__always)
+    @inlinable
     static func normalize(_ name: String) -> String {
-        name.hasPrefix(legacyPrefix) ? String(name.dropFirst(legacyPrefix.count)) : name
+        // Byte comparison: `hasPrefix` compares grapheme clusters and costs several times more.
+        name.utf8.starts(with: legacyPrefix.utf8) ? String(decoding: name.utf8.dropFirst(legacyPrefix.utf8.count), as: UTF8.self) : name
     }
 }

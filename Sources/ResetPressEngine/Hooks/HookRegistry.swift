@@ -33,12 +33,18 @@ public final class HookRegistry: Sendable {
     @discardableResult
     public func addFilter<Value: Sendable>(
         _ name: String, priority: Int = 10, label: String = "swift",
+        _ callback: @escaping @Sendable (Value, HookContext) throws -> Value
+    ) -> HookHandle {
+        add(name, priority: priority, label: label, .filter(FilterBox(callback)))
+    }
+
+    /// Adds a filter that awaits (a lookup, a network call) before returning the new value.
+    @discardableResult
+    public func addAsyncFilter<Value: Sendable>(
+        _ name: String, priority: Int = 10, label: String = "swift",
         _ callback: @escaping @Sendable (Value, HookContext) async throws -> Value
     ) -> HookHandle {
-        add(name, priority: priority, label: label, .filter { value, context in
-            guard let typed = value as? Value else { throw HookTypeMismatch(expected: Value.self, got: type(of: value)) }
-            return try await callback(typed, context)
-        })
+        add(name, priority: priority, label: label, .asyncFilter(AsyncFilterBox(callback)))
     }
 
     /// Adds an action: `callback` gets the argument; its result is ignored.
@@ -47,12 +53,7 @@ public final class HookRegistry: Sendable {
         _ name: String, priority: Int = 10, label: String = "swift",
         _ callback: @escaping @Sendable (Argument, HookContext) async throws -> Void
     ) -> HookHandle {
-        add(name, priority: priority, label: label, .action { argument, context in
-            guard let typed = argument as? Argument else {
-                throw HookTypeMismatch(expected: Argument.self, got: type(of: argument))
-            }
-            try await callback(typed, context)
-        })
+        add(name, priority: priority, label: label, .action(ActionBox(callback)))
     }
 
     /// Adds an executable hook; it acts as a filter or an action depending on how the hook is run.
@@ -109,7 +110,7 @@ public final class HookRegistry: Sendable {
                 state.tables[name]!.runOrder.map { priority, entry in
                     let kind: HookListing.Kind
                     switch entry.callback {
-                    case .filter: kind = .swiftFilter
+                    case .filter, .asyncFilter: kind = .swiftFilter
                     case .action: kind = .swiftAction
                     case .executable(let hook): kind = .executable(path: hook.path)
                     }
@@ -134,66 +135,117 @@ public final class HookRegistry: Sendable {
     // MARK: - Running
 
     /// Runs the filters of a hook over `value` and returns the result.
+    ///
+    /// Inlined into the caller so that a hook of synchronous Swift filters costs no async frame.
+    @inlinable
     public func applyFilters<Value: Sendable & Codable>(_ name: String, _ value: Value, context: HookContext = .empty) async -> Value {
         let name = HookName.normalize(name)
+        var seen = currentGeneration()
+        guard var table = table(named: name) else { return value }
         var value = value
-        await run(name) { entry in
-            switch entry.callback {
-            case .filter(let callback):
-                let result = try await callback(value, context)
-                guard let typed = result as? Value else { throw HookTypeMismatch(expected: Value.self, got: type(of: result)) }
-                value = typed
-            case .executable(let hook):
-                value = try await hook.filter(value, context: context)
-            case .action:
-                break
+        var current: Int? = nil
+        while true {
+            if !refresh(name, &table, &seen) { return value }
+            guard let index = table.firstIndex(after: current) else { return value }
+            current = table.priorities[index]
+            let bucket = table.buckets[index]
+            for position in bucket.indices {
+                if case .filter(let box) = bucket[position].callback, box.valueType == ObjectIdentifier(Value.self) {
+                    do {
+                        // The type tag matched, so the box is a FilterBox<Value>.
+                        value = try unsafeDowncast(box, to: FilterBox<Value>.self).call(value, context)
+                    } catch {
+                        warn(name, priority: table.priorities[index], bucket[position], error)
+                    }
+                } else {
+                    value = await runSlow(bucket[position], name: name, priority: table.priorities[index], value: value, context: context)
+                }
             }
         }
-        return value
+    }
+
+    /// Runs an awaiting, executable or mistyped filter; a failure leaves the value as it was.
+    @usableFromInline
+    func runSlow<Value: Sendable & Codable>(_ entry: HookEntry, name: String, priority: Int, value: Value, context: HookContext) async -> Value {
+        do {
+            switch entry.callback {
+            case .asyncFilter(let box):
+                guard let filter = box as? AsyncFilterBox<Value> else { throw HookTypeMismatch(expected: Value.self, registered: box) }
+                return try await filter.call(value, context)
+            case .executable(let hook):
+                return try await hook.filter(value, context: context)
+            case .filter(let box):
+                throw HookTypeMismatch(expected: Value.self, registered: box)
+            case .action:
+                return value
+            }
+        } catch {
+            warn(name, priority: priority, entry, error)
+            return value
+        }
+    }
+
+    /// The hook's table, if it has callbacks.
+    @usableFromInline
+    func table(named name: String) -> HookTable? {
+        state.withLock { $0.tables[name] }
+    }
+
+    /// The change counter, read before a run.
+    @usableFromInline
+    func currentGeneration() -> UInt64 {
+        generation.load(ordering: .acquiring)
     }
 
     /// Runs the actions of a hook with `argument`.
     public func doAction<Argument: Sendable & Codable>(_ name: String, _ argument: Argument, context: HookContext = .empty) async {
         let name = HookName.normalize(name)
-        state.withLock { $0.actionCounts[name, default: 0] += 1 }
-        await run(name) { entry in
-            switch entry.callback {
-            case .action(let callback):
-                try await callback(argument, context)
-            case .executable(let hook):
-                try await hook.act(argument, context: context)
-            case .filter:
-                break
-            }
-        }
-    }
-
-    /// Walks the priorities of a hook: each priority is a snapshot, the next one is read live.
-    @inline(__always)
-    private func run(_ name: String, _ body: (HookEntry) async throws -> Void) async {
         var seen = generation.load(ordering: .acquiring)
-        guard var table = state.withLock({ $0.tables[name] }) else { return }
+        let found = state.withLock { state -> HookTable? in
+            state.actionCounts[name, default: 0] += 1
+            return state.tables[name]
+        }
+        guard var table = found else { return }
         var current: Int? = nil
         while true {
-            let now = generation.load(ordering: .acquiring)
-            if now != seen {
-                seen = now
-                guard let fresh = state.withLock({ $0.tables[name] }) else { return }
-                table = fresh
-            }
+            if !refresh(name, &table, &seen) { return }
             guard let index = table.firstIndex(after: current) else { return }
             current = table.priorities[index]
             for entry in table.buckets[index] {
                 do {
-                    try await body(entry)
+                    switch entry.callback {
+                    case .action(let box):
+                        guard let action = box as? ActionBox<Argument> else { throw HookTypeMismatch(expected: Argument.self, registered: box) }
+                        try await action.call(argument, context)
+                    case .executable(let hook):
+                        try await hook.act(argument, context: context)
+                    case .filter, .asyncFilter:
+                        break
+                    }
                 } catch {
-                    logger.warning("hook skipped", metadata: [
-                        "hook": "\(name)", "priority": "\(table.priorities[index])", "callback": "\(entry.label)",
-                        "error": "\(error)",
-                    ])
+                    warn(name, priority: table.priorities[index], entry, error)
                 }
             }
         }
+    }
+
+    /// Re-reads the table when anything changed since `seen`, so later priorities are live;
+    /// false when the hook has no callbacks left.
+    @usableFromInline
+    func refresh(_ name: String, _ table: inout HookTable, _ seen: inout UInt64) -> Bool {
+        let now = generation.load(ordering: .acquiring)
+        guard now != seen else { return true }
+        seen = now
+        guard let fresh = state.withLock({ $0.tables[name] }) else { return false }
+        table = fresh
+        return true
+    }
+
+    @usableFromInline
+    func warn(_ name: String, priority: Int, _ entry: HookEntry, _ error: any Error) {
+        logger.warning("hook skipped", metadata: [
+            "hook": "\(name)", "priority": "\(priority)", "callback": "\(entry.label)", "error": "\(error)",
+        ])
     }
 }
 
@@ -214,6 +266,6 @@ public struct HookListing: Sendable, Equatable {
 /// A callback met a value of another type than it was registered for.
 struct HookTypeMismatch: Error, CustomStringConvertible {
     let expected: Any.Type
-    let got: Any.Type
-    var description: String { "callback expects \(expected), got \(got)" }
+    let registered: any AnyObject & Sendable
+    var description: String { "hook run with \(expected), callback registered as \(type(of: registered))" }
 }

@@ -1,29 +1,63 @@
+/// A Swift filter of any value type; `valueType` tells which `FilterBox` it is without a dynamic cast.
+@usableFromInline
+class AnyFilterBox: @unchecked Sendable {
+    @usableFromInline let valueType: ObjectIdentifier
+    init(valueType: ObjectIdentifier) { self.valueType = valueType }
+}
+
+/// A Swift filter for values of one type.
+@usableFromInline
+final class FilterBox<Value>: AnyFilterBox, @unchecked Sendable {
+    @usableFromInline let call: @Sendable (Value, HookContext) throws -> Value
+    init(_ call: @escaping @Sendable (Value, HookContext) throws -> Value) {
+        self.call = call
+        super.init(valueType: ObjectIdentifier(Value.self))
+    }
+}
+
+/// A Swift filter that awaits (network, database).
+final class AsyncFilterBox<Value>: Sendable {
+    let call: @Sendable (Value, HookContext) async throws -> Value
+    init(_ call: @escaping @Sendable (Value, HookContext) async throws -> Value) { self.call = call }
+}
+
+/// A Swift action for arguments of one type.
+final class ActionBox<Argument>: Sendable {
+    let call: @Sendable (Argument, HookContext) async throws -> Void
+    init(_ call: @escaping @Sendable (Argument, HookContext) async throws -> Void) { self.call = call }
+}
+
 /// One registered callback of a hook.
+@usableFromInline
 struct HookEntry: Sendable {
     /// How the callback is run.
+    @usableFromInline
     enum Callback: Sendable {
-        /// A Swift filter; takes and returns the value as an existential.
-        case filter(@Sendable (any Sendable, HookContext) async throws -> any Sendable)
-        /// A Swift action.
-        case action(@Sendable (any Sendable, HookContext) async throws -> Void)
+        /// A synchronous Swift filter (a `FilterBox<Value>`).
+        case filter(AnyFilterBox)
+        /// An asynchronous Swift filter (`AsyncFilterBox<Value>`).
+        case asyncFilter(any AnyObject & Sendable)
+        /// A Swift action (`ActionBox<Argument>`).
+        case action(any AnyObject & Sendable)
         /// An executable under `hooks/`.
         case executable(ExecutableHook)
     }
 
     let id: UInt64
-    let label: String
-    let callback: Callback
+    @usableFromInline let label: String
+    @usableFromInline let callback: Callback
 }
 
 /// The callbacks of one hook, grouped by ascending priority. Immutable: a change makes a new table.
+@usableFromInline
 struct HookTable: Sendable {
-    var priorities: [Int] = []
-    var buckets: [[HookEntry]] = []
+    @usableFromInline var priorities: [Int] = []
+    @usableFromInline var buckets: [[HookEntry]] = []
 
     var isEmpty: Bool { priorities.isEmpty }
 
     /// The index of the first priority strictly above `priority` (or the first one when nil).
-    @inline(__always)
+    @inlinable
     func firstIndex(after priority: Int?) -> Int? {
         guard let priority else { return priorities.isEmpty ? nil : 0 }
         for index in priorities.indices where priorities[index] > priority { return index }

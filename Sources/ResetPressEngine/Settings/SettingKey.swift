@@ -37,7 +37,7 @@ public struct SettingDefinition: Sendable {
     public let group: String
     let validator: (@Sendable (SettingValue) -> SettingProblem?)?
     /// A dense index, so a typed read is an array access rather than a string hash.
-    let slot: Int
+    @usableFromInline let slot: Int
 
     init(
         name: String, kind: SettingKind, defaultValue: SettingValue, description: String,

@@ -40,7 +40,7 @@ public final class SettingsEngine: Sendable {
     private let root: URL?
     private let hooks: HookRegistry
     private let layers = Mutex(Layers())
-    private let current: Mutex<SettingsSnapshot>
+    @usableFromInline let current: Mutex<SettingsSnapshot>
     private let writeLock = AsyncLock()
 
     /// Creates an engine; call `load()` after every plugin has registered its settings.
@@ -82,9 +82,9 @@ public final class SettingsEngine: Sendable {
     @inline(__always)
     public var snapshot: SettingsSnapshot { current.withLock { $0 } }
 
-    /// The typed current value of a setting.
-    @inline(__always)
-    public subscript<Value>(_ key: SettingKey<Value>) -> Value { snapshot[key] }
+    /// The typed current value of a setting (read under the lock: no snapshot retain).
+    @inlinable
+    public subscript<Value>(_ key: SettingKey<Value>) -> Value { current.withLock { $0[key] } }
 
     /// Every setting with its shown value (secrets masked) and source, sorted by key.
     public func entries() -> [(definition: SettingDefinition, shown: String, source: SettingSource)] {

@@ -31,11 +31,16 @@ public enum SettingSource: Sendable, Equatable, CustomStringConvertible {
 public struct ResolvedSetting: Sendable, Equatable {
     public let value: SettingValue
     public let source: SettingSource
+
+    @usableFromInline init(value: SettingValue, source: SettingSource) {
+        self.value = value
+        self.source = source
+    }
 }
 
 /// An immutable view of every setting; a write replaces the whole snapshot at once.
 public final class SettingsSnapshot: Sendable {
-    private let slots: [ResolvedSetting?]
+    @usableFromInline let slots: [ResolvedSetting?]
     private let definitions: [String: SettingDefinition]
 
     init(definitions: [String: SettingDefinition], resolved: [String: ResolvedSetting]) {
@@ -48,7 +53,7 @@ public final class SettingsSnapshot: Sendable {
     }
 
     /// The typed value of a registered setting (its default when unregistered or unreadable).
-    @inline(__always)
+    @inlinable
     public subscript<Value>(_ key: SettingKey<Value>) -> Value {
         let slot = key.definition.slot
         guard slot < slots.count, let resolved = slots[slot] else { return key.defaultValue }
