@@ -75,7 +75,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
         try await gate.refresh()
         let logger = engine.logger
         let sender = OutboxSender(
-            outbox: outbox, transport: { [mailDirectory] in FileMailTransport(directory: mailDirectory, logger: logger) }, logger: logger,
+            outbox: outbox, transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, logger: logger), logger: logger,
             clock: clock)
         let service = ResetPasswordService(
             engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,

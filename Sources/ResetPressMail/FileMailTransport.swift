@@ -95,7 +95,7 @@ public struct FileMailTransport: MailTransport {
             }
         }
         if failure == nil, fsync(descriptor) != 0 { failure = systemError("cannot fsync \(url.path)") }
-        if close(descriptor) != 0, failure == nil { failure = systemError("cannot close \(url.path)") }
+        if closeDescriptor(descriptor) != 0, failure == nil { failure = systemError("cannot close \(url.path)") }
         if let failure {
             unlink(url.path)
             throw failure
@@ -107,7 +107,7 @@ public struct FileMailTransport: MailTransport {
         let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         fsync(descriptor)
-        close(descriptor)
+        closeDescriptor(descriptor)
     }
 
     private func systemError(_ context: String) -> MailDeliveryError {
@@ -118,4 +118,10 @@ public struct FileMailTransport: MailTransport {
 /// The C `write(2)`, reachable inside ``FileMailTransport`` whose own `write` method shadows it.
 private func writeBytes(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
     write(descriptor, pointer, count)
+}
+
+/// The C `close(2)`, reachable inside ``FileMailTransport`` whose `MailTransport.close()` shadows it.
+@discardableResult
+private func closeDescriptor(_ descriptor: Int32) -> Int32 {
+    close(descriptor)
 }

@@ -13,9 +13,19 @@ import Foundation
 /// - The same `messageID` and `date` are passed on every retry of one outbox entry, so the rendered message is
 ///   the same each time and receivers can de-duplicate by `Message-ID`.
 /// - Implementations are safe to call concurrently.
+/// - ``close()`` releases what the transport keeps open between messages (an SMTP connection); a later
+///   ``send(_:messageID:date:)`` opens it again. Transports that keep nothing open do nothing.
 public protocol MailTransport: Sendable {
     /// Renders and hands over `message`, returning what the transport reported on acceptance.
     func send(_ message: MailMessage, messageID: String, date: Date) async throws(MailDeliveryError) -> MailReceipt
+
+    /// Closes connections kept between messages, after any message being sent.
+    func close() async
+}
+
+extension MailTransport {
+    /// Nothing to close.
+    public func close() async {}
 }
 
 /// What a transport reported when it accepted a message.

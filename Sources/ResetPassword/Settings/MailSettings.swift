@@ -1,4 +1,5 @@
 import ResetPressEngine
+import ResetPressMail
 
 /// The mail transport in use.
 public enum MailTransportKind: String, SettingValueConvertible, CaseIterable, Sendable {
@@ -13,11 +14,11 @@ public enum SMTPSecurity: String, SettingValueConvertible, CaseIterable, Sendabl
 /// Mail settings (SPEC §2, §7).
 public enum MailSettings {
     public static let from = SettingKey(
-        "mail.from", default: "no-reply@localhost", kind: .string, description: "The sender address; the site name is its display name.")
+        "mail.from", default: "no-reply@example.com", kind: .string, description: "The sender address; the site name is its display name.",
+        validate: { EmailAddressValidator.isValid($0) ? nil : "must be a plain email address such as no-reply@example.com" })
     public static let transport = SettingKey(
         "mail.transport", default: MailTransportKind.file, kind: .enumeration(MailTransportKind.allCases.map(\.rawValue)),
-        description: "file, smtp, sendmail or mailgun.",
-        validate: { $0 == .file ? nil : "only the file transport is available in this version; smtp, sendmail and mailgun come with the mail delivery release" })
+        description: "file, smtp, sendmail or mailgun.")
     public static let smtpHost = SettingKey("mail.smtp.host", default: "", kind: .string, description: "SMTP server host name.")
     public static let smtpPort = SettingKey(
         "mail.smtp.port", default: 587, kind: .int, description: "SMTP server port.",
@@ -27,6 +28,9 @@ public enum MailSettings {
         description: "none, starttls or tls.")
     public static let smtpUsername = SettingKey("mail.smtp.username", default: "", kind: .string, description: "SMTP user name.")
     public static let smtpPassword = SettingKey("mail.smtp.password", default: "", kind: .secret, description: "SMTP password.")
+    public static let smtpCAFile = SettingKey(
+        "mail.smtp.ca_file", default: "", kind: .string,
+        description: "A PEM file of CA certificates to trust besides the system's (a private mail server's CA).")
     public static let sendmailPath = SettingKey(
         "mail.sendmail.path", default: "/usr/sbin/sendmail", kind: .string, description: "A sendmail-compatible binary.")
     public static let mailgunDomain = SettingKey("mail.mailgun.domain", default: "", kind: .string, description: "Mailgun sending domain.")
@@ -42,6 +46,7 @@ public enum MailSettings {
         settings.register(smtpSecurity)
         settings.register(smtpUsername)
         settings.register(smtpPassword)
+        settings.register(smtpCAFile)
         settings.register(sendmailPath)
         settings.register(mailgunDomain)
         settings.register(mailgunAPIKey)

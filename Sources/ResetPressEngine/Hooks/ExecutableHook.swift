@@ -39,7 +39,12 @@ public struct ExecutableHook: Sendable {
 
     private func run<Value: Encodable>(_ value: Value, context: HookContext) async throws -> Data {
         let input = try JSONEncoder().encode(HookInput(hook: hookName, value: value, context: context))
-        let result = try await ProcessRunner.run(path: path, input: input, timeout: timeout)
+        let result: ChildProcess.Outcome
+        do {
+            result = try await ChildProcess.run(executable: path, input: input, timeout: timeout)
+        } catch {
+            throw ExecutableHookError.couldNotStart("\(error)")
+        }
         switch result.termination {
         case .exited(0):
             return result.stdout

@@ -1,0 +1,90 @@
+import Foundation
+import Logging
+import ResetPassword
+import ResetPressMail
+import ResetPressStorage
+import Synchronization
+import Testing
+
+/// The outbox drained by ``OutboxSender`` over a real SQLite database into a real SMTP server.
+@Suite struct OutboxDeliveryTests {
+    /// A clock the test moves forward, so backoff delays pass at once.
+    final class TestClock: Sendable {
+        private let now = Mutex(Date())
+        func read() -> Date { now.withLock { $0 } }
+        func advance(by seconds: TimeInterval) { now.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    }
+
+    static func queue(_ outbox: SQLiteMailOutbox, to email: String, subject: String, now: Date) async throws -> Int64 {
+        let message = MailMessage(
+            from: try MailAddress(email: "no-reply@example.com", name: "Example Site"), to: [try MailAddress(email: email)],
+            subject: subject, textBody: "Your code is 123456.\n")
+        return try await outbox.enqueue(
+            OutboxMail(kind: "reset_code", message: message, messageID: MessageID.generate(domain: "example.com")), now: now)
+    }
+
+    @Test func mailStaysQueuedWhileTheServerIsDownAndGoesOutOnceItIsUp() async throws {
+        let folder = try TemporaryDirectory("outbox-down")
+        defer { folder.remove() }
+        let database = try SQLiteDatabase(dataDirectory: folder.url.appendingPathComponent("data"))
+        let outbox = database.outbox
+        let clock = TestClock()
+        let port = try TestProcess.freePort()
+        let transport = SMTPTransport(configuration: SMTPConfiguration(
+            host: "127.0.0.1", port: port, security: .none, connectTimeout: .seconds(5), commandTimeout: .seconds(10)))
+        let sender = OutboxSender(
+            outbox: outbox, transport: { transport }, logger: Logger(label: "test.outbox"), clock: { clock.read() })
+        let id = try await Self.queue(outbox, to: "alice@example.org", subject: "Queued while down", now: clock.read())
+
+        let first = try await sender.drain()
+        #expect(first.sent == 0 && first.retried == 1 && first.failed == 0)
+        let waiting = try #require(try await outbox.list(status: nil, limit: 10).first { $0.id == id })
+        #expect(waiting.status == .queued)
+        #expect(waiting.attempts == 1)
+        #expect(waiting.lastError?.contains("127.0.0.1:\(port)") == true)
+        #expect(waiting.lastError?.lowercased().contains("refused") == true)
+        #expect(waiting.nextAttemptAt > clock.read())
+        // Not due yet: nothing is tried.
+        #expect(try await sender.drain() == (sent: 0, retried: 0, failed: 0))
+
+        var options = SMTPTestServer.Options()
+        options.port = port
+        let server = try await SMTPTestServer.start(options, directory: folder.url.appendingPathComponent("smtp"))
+        clock.advance(by: 3600)
+        let second = try await sender.drain()
+        await transport.close()
+        await server.stop()
+        #expect(second.sent == 1 && second.retried == 0 && second.failed == 0)
+        let sent = try #require(try await outbox.list(status: .sent, limit: 10).first)
+        #expect(sent.id == id)
+        #expect(sent.attempts == 2)
+        #expect(try server.received().map(\.parsed.subject) == ["Queued while down"])
+        #expect(try server.received().first?.parsed.messageID == sent.messageID)
+    }
+
+    @Test func aPermanentRefusalMarksTheEntryFailedWithTheReply() async throws {
+        let folder = try TemporaryDirectory("outbox-550")
+        defer { folder.remove() }
+        var options = SMTPTestServer.Options()
+        options.rejected = ["nobody@example.org"]
+        let server = try await SMTPTestServer.start(options, directory: folder.url.appendingPathComponent("smtp"))
+        let database = try SQLiteDatabase(dataDirectory: folder.url.appendingPathComponent("data"))
+        let outbox = database.outbox
+        let transport = SMTPTransport(configuration: SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none))
+        let sender = OutboxSender(outbox: outbox, transport: { transport }, logger: Logger(label: "test.outbox"))
+        let refused = try await Self.queue(outbox, to: "nobody@example.org", subject: "Refused", now: Date())
+        let accepted = try await Self.queue(outbox, to: "alice@example.org", subject: "Accepted", now: Date())
+
+        let result = try await sender.drain()
+        await transport.close()
+        await server.stop()
+        #expect(result.sent == 1 && result.retried == 0 && result.failed == 1)
+        let failed = try #require(try await outbox.list(status: .failed, limit: 10).first)
+        #expect(failed.id == refused)
+        #expect(failed.attempts == 1)
+        #expect(failed.lastError?.contains("550 5.1.1 <nobody@example.org>: Recipient address rejected") == true)
+        #expect(try await outbox.list(status: .sent, limit: 10).map(\.id) == [accepted])
+        #expect(try server.received().map(\.parsed.subject) == ["Accepted"])
+        #expect(await transport.connectionsOpened == 1)
+    }
+}
