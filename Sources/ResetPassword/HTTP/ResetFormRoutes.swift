@@ -9,32 +9,32 @@ import ResetPressTemplates
 ///
 /// `GET ?code=` shows the form (or the "link expired" page); `POST` changes the password by
 /// link token: JSON from the page's script is answered in the envelope, a plain form post
-/// (no script) with a page.
+/// (no script) with a page. `POST /_resetpassword/new-link` asks for a new link and always
+/// answers the same page, whether or not an account uses the address. The page assets come
+/// from `templates/pages/assets/` at `/_resetpassword/assets/<file>`.
 struct ResetFormRoutes {
     let service: ResetPasswordService
 
     var engine: Engine { service.engine }
-    var pages: URL { engine.root.appendingPathComponent("templates/pages") }
+    var pages: ResetFormPages { ResetFormPages(engine: engine, templates: service.composer.templates) }
 
     func add(to router: Router<ResetPressRequestContext>) {
         router.get("/_resetpassword") { request, _ in try await form(request) }
         router.post("/_resetpassword") { request, context in try await submit(request, context) }
+        router.post("/_resetpassword/new-link") { request, context in try await newLink(request, context) }
+        router.get("/_resetpassword/assets/:file") { _, context in try pages.asset(context.parameters.get("file") ?? "") }
     }
 
     private func form(_ request: Request) async throws -> Response {
         let token = request.uri.queryParameters.get("code") ?? ""
-        guard try await service.isLinkValid(token) else { return try page("link_expired.html", status: .ok) }
-        return try page("password_form.html", variables: ["CODE": token, "ERROR": ""])
+        guard try await service.isLinkValid(token) else { return try pages.page("link_expired.html") }
+        return try pages.page("password_form.html", variables: ["CODE": token])
     }
 
     private func submit(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
         let wantsJSON = request.headers[.contentType]?.contains("json") == true || request.headers[.accept]?.contains("application/json") == true
-        let settings = engine.settings.snapshot
-        let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
-        let hookContext = HookContext(
-            method: "POST", path: "/_resetpassword", clientIP: clientIP, parameters: parameters.values,
-            site: settings[CoreSettings.siteURL], mode: settings[ResetPasswordSettings.mode].rawValue)
+        let (clientIP, hookContext) = requestContext(request, context, parameters: parameters)
         let token = parameters["code"] ?? ""
         do {
             let message = try await service.changePassword(
@@ -42,16 +42,21 @@ struct ResetFormRoutes {
                 clientIP: clientIP, context: hookContext)
             if wantsJSON {
                 let json = await engine.hooks.applyFilters("response_change_user_password", APIEnvelope.successJSON(message: message), context: hookContext)
-                return APIEnvelope.response(json: json)
+                return APIEnvelope.response(json: json, headers: ResetFormPages.pageHeaders)
             }
-            return try page("password_changed.html")
+            return try pages.page("password_changed.html")
         } catch let failure as ResetFailure {
-            if wantsJSON { throw failure.apiError(change: true) }
+            if wantsJSON {
+                let error = failure.apiError(change: true)
+                var headers = ResetFormPages.pageHeaders
+                headers.append(contentsOf: error.headers)
+                return APIEnvelope.response(json: APIEnvelope.errorJSON(error), status: error.status, headers: headers)
+            }
             switch failure {
             case .passwordRule, .missingNewPassword, .rateLimited:
-                return try page("password_form.html", variables: ["CODE": token, "ERROR": failure.description], status: .badRequest)
+                return try pages.page("password_form.html", variables: ["CODE": token, "ERROR": failure.description], status: .badRequest)
             default:
-                return try page("link_expired.html", status: .badRequest)
+                return try pages.page("link_expired.html", status: .badRequest)
             }
         } catch {
             context.logger.error("reset form failed", metadata: ["error": "\(error)"])
@@ -59,22 +64,41 @@ struct ResetFormRoutes {
         }
     }
 
-    /// Renders a page template with the site's variables, with the headers every page carries.
-    private func page(_ name: String, variables extra: [String: String] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+    /// Asks for a new link; the answer is the same page whether or not the address is known.
+    private func newLink(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
+        let parameters = try await RequestParameters.read(from: request, context: context)
+        let (clientIP, hookContext) = requestContext(request, context, parameters: parameters)
+        let email = parameters["email"] ?? ""
+        do {
+            _ = try await service.requestReset(parameters: ["email": email], clientIP: clientIP, context: hookContext)
+            return try pages.page("link_sent.html")
+        } catch let failure as ResetFailure {
+            let message: String
+            switch failure {
+            case .missingEmail, .invalidEmail: message = "Enter the email address of your account."
+            case .authCodeRequired, .invalidAuthCode: message = "New links are requested through the site that sent the first one."
+            case .disabled: message = "Password resets are turned off on this site."
+            default: message = failure.description
+            }
+            return try pages.page("link_expired.html", variables: ["ERROR": message], status: failureStatus(failure))
+        } catch {
+            context.logger.error("new-link request failed", metadata: ["error": "\(error)"])
+            throw APIError.internalError
+        }
+    }
+
+    private func failureStatus(_ failure: ResetFailure) -> HTTPResponse.Status {
+        if case .rateLimited = failure { return .tooManyRequests }
+        return .badRequest
+    }
+
+    /// The client IP and the hook context of a page request.
+    private func requestContext(_ request: Request, _ context: ResetPressRequestContext, parameters: RequestParameters) -> (String, HookContext) {
         let settings = engine.settings.snapshot
-        var variables = TemplateVariables(extra)
-        variables["SITE_NAME"] = settings[CoreSettings.siteName]
-        variables["SITE"] = settings[CoreSettings.siteURL]
-        variables["POLICY"] = PasswordPolicy.summary(settings)
-        variables["MIN_LENGTH"] = String(settings[ResetPasswordSettings.passwordMinLength])
-        let template = try service.composer.templates.template(at: pages.appendingPathComponent(name))
-        var headers = HTTPFields()
-        headers[.contentType] = "text/html; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        headers[HTTPField.Name("Content-Security-Policy")!] =
-            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: template.render(variables, as: .html))))
+        let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
+        let hookContext = HookContext(
+            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values,
+            site: settings[CoreSettings.siteURL], mode: settings[ResetPasswordSettings.mode].rawValue)
+        return (clientIP, hookContext)
     }
 }

@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ResetPressEngine
+import ResetPressTemplates
+
+/// Renders the reset-form pages from `templates/pages/*.html` and serves their assets from
+/// `templates/pages/assets/`, so a site owner restyles them without touching Swift.
+///
+/// Every page carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer` (the token never
+/// leaks to another site) and a strict Content-Security-Policy: no inline script or style, scripts,
+/// styles, images and `fetch` only from this origin, forms only to this origin, no framing.
+struct ResetFormPages {
+    let engine: Engine
+    let templates: TemplateCache
+
+    /// The page template folder.
+    var directory: URL { engine.root.appendingPathComponent("templates/pages") }
+
+    /// The Content-Security-Policy of every page.
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+        + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+    /// Largest asset served, in bytes.
+    static let maximumAssetSize = 1 << 20
+
+    /// Content types of the asset extensions served.
+    static let assetTypes = [
+        "css": "text/css; charset=utf-8", "js": "text/javascript; charset=utf-8", "svg": "image/svg+xml",
+        "png": "image/png", "ico": "image/x-icon", "woff2": "font/woff2",
+    ]
+
+    /// Renders a page template with the site's variables (escaped) plus `extra`.
+    func page(_ name: String, variables extra: [String: String] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+        let settings = engine.settings.snapshot
+        var variables = TemplateVariables(extra)
+        variables["SITE_NAME"] = settings[CoreSettings.siteName]
+        variables["SITE"] = settings[CoreSettings.siteURL]
+        variables["POLICY"] = PasswordPolicy.summary(settings)
+        variables["MIN_LENGTH"] = String(settings[ResetPasswordSettings.passwordMinLength])
+        if variables["ERROR"] == nil { variables["ERROR"] = "" }
+        let template = try templates.template(at: directory.appendingPathComponent(name))
+        var headers = Self.pageHeaders
+        headers[.contentType] = "text/html; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: template.render(variables, as: .html))))
+    }
+
+    /// The file `templates/pages/assets/<name>`; 404 for a name outside the folder, an unknown
+    /// extension or a missing file.
+    func asset(_ name: String) throws -> Response {
+        guard Self.isAssetName(name), let type = name.split(separator: ".").last.flatMap({ Self.assetTypes[String($0)] }) else {
+            throw HTTPError(.notFound)
+        }
+        let url = directory.appendingPathComponent("assets").appendingPathComponent(name)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              (attributes[.size] as? Int ?? Int.max) <= Self.maximumAssetSize,
+              let data = try? Data(contentsOf: url)
+        else { throw HTTPError(.notFound) }
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A plain file name: letters, digits, `-`, `_`, one or more dots inside, never `..` or a slash.
+    static func isAssetName(_ name: String) -> Bool {
+        guard (1...100).contains(name.count), let first = name.unicodeScalars.first, CharacterSet.alphanumerics.contains(first),
+              !name.contains("..")
+        else { return false }
+        return name.unicodeScalars.allSatisfy { scalar in
+            scalar.isASCII && (CharacterSet.alphanumerics.contains(scalar) || scalar == "-" || scalar == "_" || scalar == ".")
+        }
+    }
+
+    /// The security headers of every page.
+    static var pageHeaders: HTTPFields {
+        var headers = HTTPFields()
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        headers[HTTPField.Name("Content-Security-Policy")!] = contentSecurityPolicy
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        return headers
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import ResetPressEngine
+import ResetPressMail
+import ResetPressUsers
+
+extension ResetPasswordService {
+    /// The user previews are addressed to when no real one is named.
+    public static let sampleUser = User(
+        id: nil, login: "jdoe", email: "jane.doe@example.com", displayName: "Jane Doe", nickname: "jane",
+        firstName: "Jane", lastName: "Doe", passwordHash: PasswordHasher.unusableHash,
+        createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
+
+    /// The reset mail `settings` would send to `user`, with a fresh sample code and link, or nil
+    /// in `store_only` mode (which sends none).
+    ///
+    /// It goes through the same composer as a real reset, mail filters included, so the preview
+    /// is what the next reset sends under these settings; nothing is stored or queued.
+    public func previewResetMail(for user: User, settings: SettingsSnapshot) async throws -> MailMessage? {
+        let now = clock()
+        let expiresAt = now.addingTimeInterval(TimeInterval(settings[ResetPasswordSettings.codeTTL]))
+        let variables = composer.variables(
+            user: user,
+            code: CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset]),
+            linkToken: CodeGenerator.linkToken(), expiresAt: expiresAt, clientIP: "127.0.0.1", settings: settings)
+        let context = HookContext(site: settings[CoreSettings.siteURL]).with(user: user, mode: settings[ResetPasswordSettings.mode])
+        return try await composer.resetMail(user: user, variables: variables, settings: settings, context: context)?.message
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Hummingbird
+import ResetPassword
+import ResetPressEngine
+import ResetPressHTTP
+import ResetPressStorage
+import ResetPressTemplates
+import ResetPressUsers
+
+/// The admin pages at `/admin` and the admin JSON API at `/admin/api/...` (SPEC §6, §8).
+///
+/// Signing in takes the admin password, whose bcrypt hash is the setting `admin.password_hash`
+/// (written by `resetpress admin set-password`). The pages work on the site's settings, the
+/// reset plugin's mail and auth codes, and the outbox.
+public final class AdminPlugin: RoutePlugin {
+    /// `admin` (`plugins.admin.active` turns the pages off).
+    public let id = "admin"
+    /// The name shown by `resetpress plugins list`.
+    public let name = "Admin"
+    /// The plugin's version.
+    public let version = "1.0.0"
+
+    let reset: ResetPasswordPlugin
+    let outbox: any MailOutbox
+    /// The admin sessions (in memory).
+    public let sessions: AdminSessionStore
+    /// Wrong-password limits per client IP.
+    public let throttle: SignInThrottle
+    let clock: @Sendable () -> Date
+    let templates = TemplateCache()
+
+    /// An admin over the reset plugin and the outbox its mail goes through.
+    public init(
+        reset: ResetPasswordPlugin, outbox: any MailOutbox, sessions: AdminSessionStore = AdminSessionStore(),
+        throttle: SignInThrottle = SignInThrottle(), clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.reset = reset
+        self.outbox = outbox
+        self.sessions = sessions
+        self.throttle = throttle
+        self.clock = clock
+    }
+
+    /// Registers `admin.password_hash` and `admin.session_minutes`.
+    public func registerSettings(in settings: SettingsEngine) {
+        AdminSettings.register(in: settings)
+    }
+
+    /// Adds the pages under `/admin` and the JSON API under `/admin/api`.
+    public func addRoutes(to router: Router<ResetPressRequestContext>, engine: Engine) {
+        let site = AdminSite(engine: engine, plugin: self)
+        AdminRoutes(site: site).add(to: router)
+        AdminAPIRoutes(site: site).add(to: router)
+    }
+
+    /// Hashes `password` with bcrypt (cost `users.password_hash_cost`) and stores it as
+    /// `admin.password_hash`; signed-in sessions of the old password end at their next request.
+    /// Throws `AdminPasswordError` for a password that is too short, and `SettingsWriteError`
+    /// when the setting is pinned by the environment or a file.
+    public static func setPassword(_ password: String, engine: Engine, hasher: PasswordHasher) async throws {
+        guard password.count >= minimumPasswordLength else { throw AdminPasswordError.tooShort(minimum: minimumPasswordLength) }
+        guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw AdminPasswordError.controlCharacters
+        }
+        let hash = try await hasher.hash(password, cost: engine.settings[ResetPasswordSettings.passwordHashCost])
+        try await engine.settings.set([AdminSettings.passwordHash.name: .value(.string(hash))])
+    }
+
+    /// The shortest admin password accepted.
+    public static let minimumPasswordLength = 12
+}
+
+/// Why an admin password was refused.
+public enum AdminPasswordError: Error, Equatable, CustomStringConvertible {
+    /// Shorter than `minimum` characters.
+    case tooShort(minimum: Int)
+    /// Holds a control character (a pasted line break, a tab).
+    case controlCharacters
+
+    /// What to do about it.
+    public var description: String {
+        switch self {
+        case .tooShort(let minimum): "The admin password must be at least \(minimum) characters long."
+        case .controlCharacters: "The admin password must not contain control characters."
+        }
+    }
+}
+
+/// Everything the admin routes work with, for one site.
+struct AdminSite: Sendable {
+    let engine: Engine
+    let plugin: AdminPlugin
+
+    var settings: SettingsEngine { engine.settings }
+    var sessions: AdminSessionStore { plugin.sessions }
+    var throttle: SignInThrottle { plugin.throttle }
+    var outbox: any MailOutbox { plugin.outbox }
+    var gate: AuthCodeGate { plugin.reset.gate }
+    var hasher: PasswordHasher { plugin.reset.passwordHasher }
+    var templates: TemplateCache { plugin.templates }
+    var now: Date { plugin.clock() }
+
+    /// The reset flows, when the reset plugin is active (the mail editor needs them).
+    var service: ResetPasswordService? {
+        engine.isActive(plugin.reset.id) ? plugin.reset.service : nil
+    }
+
+    /// Wakes the mail sender after a retry, when the reset plugin is active.
+    func wakeSender() {
+        if engine.isActive(plugin.reset.id) { plugin.reset.sender.wake() }
+    }
+
+    /// `templates/admin/` under the site root.
+    var templatesDirectory: URL { engine.root.appendingPathComponent("templates/admin") }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import ResetPassword
+import ResetPressHTTP
+import ResetPressStorage
+
+extension AdminRoutes {
+    /// Auth-code management: list, add (typed or generated), remove.
+    func addAuthCodeRoutes(to router: Router<ResetPressRequestContext>) {
+        router.get("/admin/auth-codes", use: page { _, _, session in try await authCodesPage(session) })
+        router.post("/admin/auth-codes", use: form { _, _, session, parameters in
+            let notice: AdminNotice
+            do {
+                let expiresAt = try AuthCodeInput.expiry(days: parameters["expires_in_days"], now: site.now)
+                let added = try await AuthCodeInput.add(
+                    code: parameters["code"] ?? "", role: parameters["role"] ?? "", expiresAt: expiresAt, site: site)
+                notice = added.generated
+                    ? AdminNotice(kind: "success", text: "Auth code #\(added.record.id) added: \(added.code) — copy it now, it is not shown again.")
+                    : AdminNotice(kind: "success", text: "Auth code #\(added.record.id) added (ends with \(added.record.lastFour)).")
+            } catch let error as AuthCodeInput.Problem {
+                notice = AdminNotice(kind: "error", text: error.description)
+            }
+            return redirect("/admin/auth-codes", session: session, notice: notice)
+        })
+        router.post("/admin/auth-codes/:id/delete", use: form { _, context, session, _ in
+            guard let id = context.parameters.get("id", as: Int64.self), try await site.gate.remove(id: id) else {
+                return redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "error", text: "No such auth code."))
+            }
+            return redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "success", text: "Auth code #\(id) removed."))
+        })
+    }
+
+    private func authCodesPage(_ session: AdminSession) async throws -> Response {
+        let records = try await site.gate.list()
+        let now = site.now
+        var content = "<p class=\"intro\">Auth codes open the AUTH_CODE gate (reset_password.requires_auth_code). Only a keyed hash "
+            + "and the last four characters are stored.</p>"
+        if records.isEmpty {
+            content += "<p id=\"no-auth-codes\">No auth codes yet.</p>"
+        } else {
+            content += "<table class=\"list\" id=\"auth-codes\"><thead><tr><th>ID</th><th>Code</th><th>Role</th><th>Expires</th>"
+                + "<th>Created</th><th></th></tr></thead><tbody>"
+            for record in records {
+                let expired = record.expiresAt.map { $0 <= now } ?? false
+                content += "<tr\(expired ? " class=\"expired\"" : "")><td>\(record.id)</td><td><code>…\(AdminPage.escape(record.lastFour))</code></td>"
+                    + "<td>\(AdminPage.escape(record.role))</td><td>\(record.expiresAt.map { AdminFormat.date($0) + (expired ? " (expired)" : "") } ?? "never")</td>"
+                    + "<td>\(AdminFormat.date(record.createdAt))</td><td><form method=\"post\" action=\"/admin/auth-codes/\(record.id)/delete\" "
+                    + "data-confirm=\"Remove auth code #\(record.id)?\">\(AdminPage.csrfInput(session))<button type=\"submit\" class=\"danger\">Remove</button>"
+                    + "</form></td></tr>"
+            }
+            content += "</tbody></table>"
+        }
+        content += "<h2>Add an auth code</h2><form method=\"post\" action=\"/admin/auth-codes\" id=\"add-auth-code\">\(AdminPage.csrfInput(session))"
+            + "<table class=\"form-table\" role=\"presentation\">"
+            + "<tr><th><label for=\"code\">Code</label></th><td><input type=\"text\" id=\"code\" name=\"code\" class=\"regular-text\" "
+            + "autocomplete=\"off\" placeholder=\"leave empty to generate one\"><p class=\"description\">At least 8 characters.</p></td></tr>"
+            + "<tr><th><label for=\"role\">Role</label></th><td><input type=\"text\" id=\"role\" name=\"role\" class=\"regular-text\"></td></tr>"
+            + "<tr><th><label for=\"expires_in_days\">Expires in (days)</label></th><td><input type=\"number\" min=\"1\" id=\"expires_in_days\" "
+            + "name=\"expires_in_days\" class=\"small-text\"><p class=\"description\">Empty: never.</p></td></tr></table>"
+            + "<p class=\"submit\"><button type=\"submit\" class=\"primary\">Add auth code</button></p></form>"
+        return try pages.render(
+            title: "Auth codes", content: content, session: session, current: "/admin/auth-codes", notices: site.sessions.takeNotices(session.id))
+    }
+}
+
+/// Adding an auth code from the admin page or API.
+enum AuthCodeInput {
+    /// Why a code was not added.
+    struct Problem: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// A code added, with its plain text (shown once) and whether it was generated.
+    struct Added {
+        let record: AuthCodeRecord
+        let code: String
+        let generated: Bool
+    }
+
+    /// Adds `code`, or a generated 32-character one when it is empty.
+    static func add(code: String, role: String, expiresAt: Date?, site: AdminSite) async throws -> Added {
+        let trimmed = code.trimmingCharacters(in: .whitespaces)
+        let plain = trimmed.isEmpty ? CodeGenerator.code(length: 32, charset: .alnum) : trimmed
+        do {
+            let record = try await site.gate.add(code: plain, role: role.trimmingCharacters(in: .whitespaces), expiresAt: expiresAt, now: site.now)
+            return Added(record: record, code: plain, generated: trimmed.isEmpty)
+        } catch let error as AuthCodeError {
+            throw Problem(description: error.description)
+        } catch StorageError.duplicate {
+            throw Problem(description: "This auth code is already stored.")
+        }
+    }
+
+    /// The expiry `days` from now; nil for an empty value.
+    static func expiry(days: String?, now: Date) throws -> Date? {
+        guard let text = days?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard let count = Int(text), (1...36_500).contains(count) else { throw Problem(description: "Expires in (days) must be a whole number from 1 to 36500.") }
+        return now.addingTimeInterval(TimeInterval(count) * 86400)
+    }
+}
+
+/// How the admin shows dates: `2030-01-01 12:00 UTC`.
+enum AdminFormat {
+    static func date(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+            .timeSeparator(.colon)).replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "") + " UTC"
+    }
+}

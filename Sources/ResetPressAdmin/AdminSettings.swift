@@ -1,0 +1,32 @@
+import ResetPressEngine
+import ResetPressUsers
+
+/// The admin module's settings.
+public enum AdminSettings {
+    /// The bcrypt hash of the admin password, written by `resetpress admin set-password`
+    /// (never by the admin page or API). Empty: nobody can sign in.
+    public static let passwordHash = SettingKey(
+        "admin.password_hash", default: "", kind: .secret,
+        description: "bcrypt hash of the admin password; set it with `resetpress admin set-password`.",
+        validate: { hash in
+            guard !hash.isEmpty else { return nil }
+            switch PasswordHashFormat(hash: hash) {
+            case .wordPressBcrypt, .bcrypt: return nil
+            default: return "must be a bcrypt hash; set the password with `resetpress admin set-password`"
+            }
+        })
+
+    /// Minutes of inactivity after which an admin session ends.
+    public static let sessionMinutes = SettingKey(
+        "admin.session_minutes", default: 60, kind: .int, description: "Minutes of inactivity before the admin is signed out.",
+        validate: { (5...1440).contains($0) ? nil : "must be between 5 and 1440" })
+
+    /// Settings the admin page and API show but never write.
+    public static let protectedKeys: Set<String> = [passwordHash.name]
+
+    /// Registers the admin settings.
+    static func register(in settings: SettingsEngine) {
+        settings.register(passwordHash)
+        settings.register(sessionMinutes)
+    }
+}

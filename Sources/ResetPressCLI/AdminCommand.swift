@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import ResetPressAdmin
+import ResetPressEngine
+
+/// `resetpress admin ...`: the admin page's credential.
+struct AdminCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "admin", abstract: "Manage the admin pages at /admin.", subcommands: [SetPassword.self])
+
+    struct SetPassword: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-password",
+            abstract: "Set the admin password (stored as a bcrypt hash in the setting admin.password_hash; signs out every admin session).")
+        @OptionGroup var site: SiteOptions
+        @OptionGroup var password: PasswordOptions
+
+        mutating func validate() throws {
+            guard password.isGiven else { throw ValidationError("Give the password with --password-stdin (or --password).") }
+        }
+
+        func run() async throws {
+            let site = try await Site.open(self.site)
+            guard let plain = try password.read() else { throw CLIFailure("no password was given.") }
+            do {
+                try await AdminPlugin.setPassword(plain, engine: site.engine, hasher: site.reset.passwordHasher)
+            } catch let error as AdminPasswordError {
+                throw CLIFailure(error.description)
+            } catch let error as SettingsWriteError {
+                throw CLIFailure(error.description)
+            }
+            let signalled = Site.signalRunningServer(self.site)
+            print("Admin password set." + (signalled ? " The running server was told to reload." : ""))
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ResetPassword
+import ResetPressEngine
+import ResetPressHTTP
+import ResetPressMail
+import ResetPressStorage
+import Testing
+
+@Suite struct AdminAPITests {
+    static let bearer: HTTPFields = [.authorization: "Bearer \(AdminTestSite.password)", .contentType: "application/json"]
+
+    @Test func theSettingsAPIListsMaskedValuesAndWritesAtomically() async throws {
+        let site = try await AdminTestSite(environment: ["RESETPRESS_MAIL__FROM": "owner@example.org"])
+        try await site.test { client in
+            let list = try await client.execute(uri: "/admin/api/settings", method: .get, headers: Self.bearer)
+            #expect(list.status == .ok)
+            let settings = try #require(list.json["data"]?["settings"]?.arrayElements)
+            let hash = try #require(settings.first { $0["key"]?.stringValue == "admin.password_hash" })
+            #expect(hash["value"]?.stringValue?.hasPrefix("********") == true)
+            #expect(hash["writable"] == false)
+            let from = try #require(settings.first { $0["key"]?.stringValue == "mail.from" })
+            #expect(from["source"]?.stringValue == "env RESETPRESS_MAIL__FROM")
+            #expect(from["pinned"] == true)
+            let mode = try #require(settings.first { $0["key"]?.stringValue == "reset_password.mode" })
+            #expect(mode["options"]?.arrayElements?.count == 3)
+
+            let refused = try await client.execute(
+                uri: "/admin/api/settings", method: .post, headers: Self.bearer,
+                body: ByteBuffer(string: #"{"site.name": "API name", "reset_password.code_length": 3, "mail.from": "x@example.org"}"#))
+            #expect(refused.status == .badRequest)
+            let keys = refused.json["data"]?["errors"]?.arrayElements?.compactMap { $0["key"]?.stringValue }
+            #expect(keys == ["mail.from", "reset_password.code_length"])
+            #expect(site.engine.settings[CoreSettings.siteName] == "ResetPress")
+
+            let protected = try await client.execute(
+                uri: "/admin/api/settings", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"admin.password_hash": ""}"#))
+            #expect(protected.status == .badRequest)
+
+            let saved = try await client.execute(
+                uri: "/admin/api/settings", method: .post, headers: Self.bearer,
+                body: ByteBuffer(string: #"{"site.name": "API name", "reset_password.code_length": 24, "http.cors_origins": ["https://a.example"]}"#))
+            #expect(saved.status == .ok)
+            #expect(saved.json["data"]?["changed"]?.arrayElements?.count == 3)
+        }
+        #expect(site.engine.settings[CoreSettings.siteName] == "API name")
+        #expect(site.engine.settings[ResetPasswordSettings.codeLength] == 24)
+    }
+
+    @Test func aSessionCallerNeedsTheCSRFHeaderToChangeAnything() async throws {
+        let site = try await AdminTestSite()
+        try await site.test { client in
+            var browser = AdminBrowser()
+            try await browser.signIn(client)
+            #expect(try await browser.api(client, .get, "/admin/api/auth-codes", csrfHeader: false).status == .ok)
+            let refused = try await browser.api(client, .post, "/admin/api/settings", json: #"{"site.name": "No token"}"#, csrfHeader: false)
+            #expect(refused.status == .forbidden)
+            let accepted = try await browser.api(client, .post, "/admin/api/settings", json: #"{"site.name": "With token"}"#)
+            #expect(accepted.status == .ok)
+            let wrongBearer = try await client.execute(uri: "/admin/api/settings", method: .get, headers: [.authorization: "Bearer nope"])
+            #expect(wrongBearer.status == .unauthorized)
+        }
+        #expect(site.engine.settings[CoreSettings.siteName] == "With token")
+    }
+
+    @Test func thePreviewRendersTheDraftWithoutSavingIt() async throws {
+        let site = try await AdminTestSite()
+        try await site.test { client in
+            let draft = #"""
+            {"reset_password.mode": "custom_email", "reset_password.email_type": "html",
+             "reset_password.email_subject": "Hello {{FIRST_NAME}}", "reset_password.email_body": "<p>Draft body {{CODE}} <b>{{NAME}}</b></p>"}
+            """#
+            let preview = try await client.execute(uri: "/admin/api/preview", method: .post, headers: Self.bearer, body: ByteBuffer(string: draft))
+            #expect(preview.status == .ok)
+            let data = try #require(preview.json["data"])
+            #expect(data["subject"]?.stringValue == "Hello Jane")
+            let html = try #require(data["html"]?.stringValue)
+            #expect(html.hasPrefix("<p>Draft body "))
+            #expect(html.contains("<b>Jane Doe</b>"))
+            #expect(data["text"]?.stringValue?.contains("Draft body") == true)
+
+            let storeOnly = try await client.execute(
+                uri: "/admin/api/preview", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"reset_password.mode": "store_only"}"#))
+            #expect(storeOnly.json["data"]?["mail"] == false)
+            let bad = try await client.execute(
+                uri: "/admin/api/preview", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"reset_password.mode": "carrier_pigeon"}"#))
+            #expect(bad.status == .badRequest)
+        }
+        #expect(site.engine.settings[ResetPasswordSettings.mode] == .defaultEmail)
+    }
+
+    @Test func authCodesAreAddedListedAndRemoved() async throws {
+        let site = try await AdminTestSite()
+        try await site.test { client in
+            let added = try await client.execute(
+                uri: "/admin/api/auth-codes", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"role": "editor", "expires_in_days": 7}"#))
+            #expect(added.status == .ok)
+            let code = try #require(added.json["data"]?["auth_code"]?["code"]?.stringValue)
+            #expect(code.count == 32)
+            let short = try await client.execute(uri: "/admin/api/auth-codes", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"code": "short"}"#))
+            #expect(short.status == .badRequest)
+            let list = try await client.execute(uri: "/admin/api/auth-codes", method: .get, headers: Self.bearer)
+            let codes = try #require(list.json["data"]?["auth_codes"]?.arrayElements)
+            #expect(codes.count == 1)
+            #expect(codes[0]["last_four"]?.stringValue == String(code.suffix(4)))
+            #expect(!list.text.contains(code))
+            let id = Int(try #require(codes[0]["id"]?.numberValue))
+            #expect(try await client.execute(uri: "/admin/api/auth-codes/\(id)", method: .delete, headers: Self.bearer).status == .ok)
+            #expect(try await client.execute(uri: "/admin/api/auth-codes/\(id)", method: .delete, headers: Self.bearer).status == .notFound)
+        }
+        #expect(try await site.reset.gate.list().isEmpty)
+    }
+
+    @Test func theAuthCodePageShowsAGeneratedCodeOnceAndRemovesIt() async throws {
+        let site = try await AdminTestSite()
+        try await site.test { client in
+            var browser = AdminBrowser()
+            try await browser.signIn(client)
+            #expect(try await browser.post(client, "/admin/auth-codes", form: ["_csrf": browser.csrf ?? "", "role": "<script>"]).status == .seeOther)
+            let page = try await browser.get(client, "/admin/auth-codes").text
+            #expect(page.contains("copy it now, it is not shown again."))
+            #expect(page.contains("&lt;script&gt;"))
+            #expect(!page.contains("<script>"))
+            #expect(!(try await browser.get(client, "/admin/auth-codes").text.contains("copy it now")))
+            let id = try #require(try await site.reset.gate.list().first?.id)
+            #expect(try await browser.post(client, "/admin/auth-codes/\(id)/delete", form: ["_csrf": browser.csrf ?? ""]).status == .seeOther)
+        }
+        #expect(try await site.reset.gate.list().isEmpty)
+    }
+
+    @Test func failedMailIsListedAndQueuedAgain() async throws {
+        let site = try await AdminTestSite()
+        let message = MailMessage(
+            from: try MailAddress(email: "from@example.org"), to: [try MailAddress(email: "to@example.org")], subject: "Subject <b>", textBody: "Body")
+        let outbox = site.database.outbox
+        let id = try await outbox.enqueue(OutboxMail(kind: "reset_code", message: message, messageID: "<x@example.org>"), now: Date())
+        _ = try await outbox.claimDue(limit: 10, now: Date().addingTimeInterval(1))
+        try await outbox.markFailed(id: id, error: "550 mailbox <unavailable>")
+        try await site.test { client in
+            var browser = AdminBrowser()
+            try await browser.signIn(client)
+            let page = try await browser.get(client, "/admin/mail").text
+            #expect(page.contains("failed (1)"))
+            #expect(page.contains("550 mailbox &lt;unavailable&gt;"))
+            #expect(page.contains("Subject &lt;b&gt;"))
+            let list = try await client.execute(uri: "/admin/api/mail?status=failed", method: .get, headers: Self.bearer)
+            #expect(list.json["data"]?["mail"]?[0]?["last_error"]?.stringValue == "550 mailbox <unavailable>")
+            let retried = try await client.execute(uri: "/admin/api/mail/retry", method: .post, headers: Self.bearer, body: ByteBuffer(string: "{\"ids\": [\(id)]}"))
+            #expect(retried.json["data"]?["requeued"]?.numberValue == 1)
+        }
+        #expect(try await outbox.counts()[.queued] == 1)
+    }
+}
