@@ -6,7 +6,10 @@ struct ResetPress: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resetpress",
         abstract: "A password-reset service with a WordPress-style plugin engine.",
-        subcommands: [ServeCommand.self, SettingsCommand.self, HooksCommand.self, PluginsCommand.self])
+        subcommands: [
+            ServeCommand.self, SettingsCommand.self, HooksCommand.self, PluginsCommand.self, UsersCommand.self,
+            AuthCodesCommand.self, ResetCommand.self, MailCommand.self, TemplatesCommand.self, JobsCommand.self, AdminCommand.self,
+        ])
 }
 
 /// A command failed for a reason the user can act on (exit status 1).

@@ -39,6 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let app = ResetPressApplication.build(
             engine: opened.engine, configuration: ServerConfiguration(host: host, port: port), logger: logger,
+            metrics: SiteMetrics(engine: opened.engine, outbox: opened.database.outbox),
             onServerRunning: { port in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) })
         let sender = opened.reset.sender
         let background = Task {

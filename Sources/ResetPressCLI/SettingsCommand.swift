@@ -6,7 +6,7 @@ import ResetPressEngine
 struct SettingsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "settings", abstract: "Show and change settings.",
-        subcommands: [List.self, Get.self, Set.self, Unset.self, Export.self, Reload.self])
+        subcommands: [List.self, Get.self, Set.self, Unset.self, Import.self, Export.self, Reload.self])
 
     /// Writes changes and tells a running server to pick them up.
     static func write(_ changes: [String: SettingsEngine.Input], site options: SiteOptions) async throws {

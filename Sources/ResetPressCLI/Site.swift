@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ResetPassword
+import ResetPressAdmin
 import ResetPressEngine
 import ResetPressStorage
 
@@ -11,6 +12,8 @@ struct Site {
     let engine: Engine
     /// The reset-password plugin.
     let reset: ResetPasswordPlugin
+    /// The admin pages and API.
+    let admin: AdminPlugin
 
     /// Opens the database under the data directory and starts the engine; a bad settings file
     /// or variable becomes a failure naming it.
@@ -27,14 +30,15 @@ struct Site {
         } catch {
             throw CLIFailure("cannot read or create the install secret under \(options.dataURL.path): \(error).")
         }
+        let admin = AdminPlugin(reset: reset, outbox: database.outbox)
         let engine = Engine(
-            root: options.rootURL, settingsStore: database.settings, jobStates: database.jobStates, plugins: [reset], logger: logger)
+            root: options.rootURL, settingsStore: database.settings, jobStates: database.jobStates, plugins: [reset, admin], logger: logger)
         do {
             try await engine.start()
         } catch let error as SettingsLoadError {
             throw CLIFailure("settings: \(error.description)")
         }
-        return Site(options: options, database: database, engine: engine, reset: reset)
+        return Site(options: options, database: database, engine: engine, reset: reset, admin: admin)
     }
 
     /// The file where a running server writes its process id.

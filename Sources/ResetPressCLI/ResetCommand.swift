@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import ResetPassword
+import ResetPressMail
+import ResetPressStorage
+
+/// `resetpress reset ...`: Coronium's `sendPasswordResetLink` and `flushExpiredPasswordResets`.
+struct ResetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset", abstract: "Send a reset link to a user, or flush expired reset codes.",
+        subcommands: [Send.self, Flush.self])
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Email a reset link to a known user (Coronium's users.sendPasswordResetLink), whatever the mode.",
+            discussion: "The message is queued, then the outbox is drained once, so with the file transport the .eml appears under <data-dir>/mail.")
+        @OptionGroup var site: SiteOptions
+        @Argument(help: "The user's email.") var email: String
+        @Option(name: .customLong("app-name"), help: "The application name ({{SITE_NAME}}).") var appName: String?
+        @Option(help: "The sender address instead of mail.from.") var from: String?
+        @Option(help: "The subject instead of the template's.") var subject: String?
+        @Option(help: "A file under templates/password/ (default link.html).") var template: String?
+        @Option(name: .customLong("key"), help: "A template key as KEY=VALUE ({{ KEY }} / {* KEY *}); repeatable.") var keys: [String] = []
+
+        mutating func validate() throws {
+            _ = try KeyValueArguments.parse(keys, option: "--key")
+        }
+
+        func run() async throws {
+            let site = try await Site.open(self.site)
+            let options = PasswordResetLinkOptions(
+                fromEmail: from, subject: subject, templateName: template, templateKeys: try KeyValueArguments.parse(keys, option: "--key"))
+            do {
+                try await site.reset.service.sendPasswordResetLink(to: email, appName: appName, options: options)
+            } catch let error as PasswordResetLinkError {
+                throw CLIFailure(error.description)
+            } catch let error as MailAddressError {
+                throw CLIFailure("cannot address the mail: \(error) Check mail.from (`resetpress settings set mail.from ...`) and the user's email.")
+            }
+            let mailDirectory = site.options.dataURL.appendingPathComponent("mail")
+            let before = Self.messageFiles(in: mailDirectory)
+            let result = try await site.reset.sender.drain()
+            print("Reset link for \(email) queued; outbox drained: \(result.sent) sent, \(result.retried) to retry, \(result.failed) failed.")
+            for file in Self.messageFiles(in: mailDirectory).subtracting(before).sorted() {
+                print("Written: \(mailDirectory.appendingPathComponent(file).path)")
+            }
+            let latest = try await site.database.outbox.list(status: nil, limit: 50).first { entry in
+                entry.message.to.contains { $0.email.lowercased() == email.lowercased() }
+            }
+            if let entry = latest, entry.status != .sent {
+                print("Mail #\(entry.id) is \(entry.status.rawValue): \(entry.lastError ?? "no error recorded"). See `resetpress mail queue`.")
+                throw ExitCode(1)
+            }
+        }
+
+        /// The `.eml` file names in `directory`.
+        static func messageFiles(in directory: URL) -> Set<String> {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+            return Set(names.filter { $0.hasSuffix(".eml") })
+        }
+    }
+
+    struct Flush: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete expired reset codes and links (Coronium's flushExpiredPasswordResets).")
+        @OptionGroup var site: SiteOptions
+
+        func run() async throws {
+            let deleted = try await Site.open(site).reset.service.flushExpiredPasswordResets()
+            print("\(deleted) expired reset codes deleted.")
+        }
+    }
+}
