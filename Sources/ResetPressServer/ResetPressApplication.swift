@@ -7,28 +7,31 @@ import ResetPressHTTP
 public enum ResetPressApplication {
     /// The application for `engine`, listening as `configuration` says.
     public static func build(
-        engine: Engine, configuration: ServerConfiguration, logger: Logger,
+        engine: Engine, configuration: ServerConfiguration, logger: Logger, metrics: SiteMetrics? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         Application(
-            responder: buildResponder(engine: engine),
+            responder: buildResponder(engine: engine, metrics: metrics),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ResetPress"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
 
     /// The site's responder: SJL's `/wp-json/...` and `?rest_route=` forms are rewritten before routing.
-    public static func buildResponder(engine: Engine) -> some HTTPResponder<ResetPressRequestContext> {
-        buildRouter(engine: engine).buildResponder().rewritingRESTRoutes()
+    public static func buildResponder(engine: Engine, metrics: SiteMetrics? = nil) -> some HTTPResponder<ResetPressRequestContext> {
+        buildRouter(engine: engine, metrics: metrics).buildResponder().rewritingRESTRoutes()
     }
 
-    /// The routes of the site: health, then every active plugin's, behind CORS and the body limit.
-    public static func buildRouter(engine: Engine) -> Router<ResetPressRequestContext> {
+    /// The routes of the site: health and metrics, then every active plugin's, behind CORS and the body limit.
+    public static func buildRouter(engine: Engine, metrics: SiteMetrics? = nil) -> Router<ResetPressRequestContext> {
         let router = Router(context: ResetPressRequestContext.self)
         let settings = engine.settings
+        if let metrics {
+            router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
+        }
         router.add(middleware: CORSPolicyMiddleware(CORSPolicy { settings[HTTPSettings.corsOrigins] }))
         router.add(middleware: BodyLimitMiddleware { settings[HTTPSettings.maxBodyBytes] })
-        router.addRoutes(HealthRoutes().routes)
+        router.addRoutes(HealthRoutes(metrics: metrics).routes)
         for case let plugin as any RoutePlugin in engine.plugins where engine.isActive(plugin.id) {
             plugin.addRoutes(to: router, engine: engine)
         }

@@ -41,3 +41,26 @@ import Testing
         }
     }
 }
+
+@Suite struct MetricsRouteTests {
+    @Test func metricsCountRequestsPerRouteAndStatus() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-metrics-\(UUID().uuidString)")
+        let database = try SQLiteDatabase(dataDirectory: root.appendingPathComponent("var"))
+        let engine = Engine(root: root, settingsStore: database.settings, plugins: [], environment: [:])
+        try await engine.start()
+        let metrics = SiteMetrics(engine: engine, outbox: database.outbox)
+        let app = Application(responder: ResetPressApplication.buildResponder(engine: engine, metrics: metrics))
+        try await app.test(.router) { client in
+            for _ in 0..<3 { try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) } }
+            try await client.execute(uri: "/missing", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(response.headers[.contentType]?.hasPrefix("text/plain") == true)
+                #expect(text.contains(#"resetpress_http_requests_total{route="/healthz",method="GET",status="200"} 3"#))
+                #expect(text.contains(#"status="404""#))
+                #expect(text.contains("resetpress_http_request_duration_seconds_bucket"))
+                #expect(text.contains(#"resetpress_outbox_messages{status="queued"} 0"#))
+            }
+        }
+    }
+}

@@ -10,6 +10,8 @@ public final class SQLiteDatabase: Sendable {
     public static let fileName = "resetpress.sqlite"
 
     let pool: DatabasePool
+    /// Batches the reset flows' concurrent writes into shared commits.
+    let committer: GroupCommitter
     /// The file's path.
     public let path: String
 
@@ -23,6 +25,7 @@ public final class SQLiteDatabase: Sendable {
         }
         self.path = path
         pool = try DatabasePool(path: path, configuration: configuration)
+        committer = GroupCommitter(pool: pool)
         try SchemaMigrations.migrator.migrate(pool)
     }
 
@@ -39,7 +42,7 @@ public final class SQLiteDatabase: Sendable {
     public var users: SQLiteUserStore { SQLiteUserStore(pool: pool) }
 
     /// Reset codes, written together with their outbox mail.
-    public var resetCodes: SQLiteResetCodeStore { SQLiteResetCodeStore(pool: pool) }
+    public var resetCodes: SQLiteResetCodeStore { SQLiteResetCodeStore(pool: pool, committer: committer) }
 
     /// The mail outbox the sender job drains.
     public var outbox: SQLiteMailOutbox { SQLiteMailOutbox(pool: pool) }

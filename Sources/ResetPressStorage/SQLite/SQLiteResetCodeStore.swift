@@ -2,13 +2,17 @@ import Foundation
 import GRDB
 
 /// Reset codes in SQLite, one row per user, written together with their outbox mail.
+///
+/// The request-path writes (issue, claim, consume) go through the group committer: concurrent
+/// requests share one commit, each in its own savepoint, and each returns only once committed.
 public struct SQLiteResetCodeStore: ResetCodeStore {
     let pool: DatabasePool
+    let committer: GroupCommitter
 
     // MARK: - Writes
 
     public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
-        try await pool.write { db in
+        try await committer.write { db in
             try db.execute(sql: "DELETE FROM reset_codes WHERE user_id = ?", arguments: [code.userID])
             try mappingUniqueViolations({ error in
                 error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token" : nil
@@ -30,7 +34,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     }
 
     public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
-        try await pool.write { db in
+        try await committer.write { db in
             let claimed = try Row.fetchOne(
                 db, sql: "UPDATE reset_codes SET attempts = attempts + 1 WHERE id = ? AND attempts < ? RETURNING *",
                 arguments: [id, maxAttempts])
@@ -41,7 +45,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     }
 
     public func consume(id: Int64, userID: Int64, mail: OutboxMail?) async throws -> Bool {
-        try await pool.write { db in
+        try await committer.write { db in
             try db.execute(sql: "DELETE FROM reset_codes WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { return false }
             try db.execute(sql: "DELETE FROM reset_codes WHERE user_id = ?", arguments: [userID])

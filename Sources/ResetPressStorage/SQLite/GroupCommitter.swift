@@ -1,0 +1,83 @@
+import GRDB
+import Synchronization
+
+/// Batches concurrent write transactions into one commit, so one fsync serves many requests.
+///
+/// Each submitted write runs in its own savepoint inside the shared transaction: a write that
+/// throws is rolled back alone and its caller gets the error, the others go on. A caller is
+/// resumed only after the transaction holding its write has committed (or failed as a whole),
+/// so "returned" still means "on disk". While one batch commits, the next one gathers.
+final class GroupCommitter: Sendable {
+    private struct Pending: Sendable {
+        let work: @Sendable (Database) throws -> any Sendable
+        let continuation: CheckedContinuation<any Sendable, any Error>
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var flushing = false
+    }
+
+    private let pool: DatabasePool
+    private let state = Mutex(State())
+
+    init(pool: DatabasePool) {
+        self.pool = pool
+    }
+
+    /// Runs `work` in the next batch's transaction and returns its result once committed.
+    func write<T: Sendable>(_ work: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        let result = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<any Sendable, any Error>) in
+            let startFlushing = state.withLock { state -> Bool in
+                state.pending.append(Pending(work: work, continuation: continuation))
+                guard !state.flushing else { return false }
+                state.flushing = true
+                return true
+            }
+            if startFlushing { Task { await self.flush() } }
+        }
+        guard let typed = result as? T else { throw GroupCommitError.unexpectedResult }
+        return typed
+    }
+
+    /// Commits batches until nothing is pending.
+    private func flush() async {
+        while true {
+            let batch = state.withLock { state -> [Pending] in
+                let batch = state.pending
+                state.pending = []
+                if batch.isEmpty { state.flushing = false }
+                return batch
+            }
+            if batch.isEmpty { return }
+            let works = batch.map(\.work)
+            let results: [Result<any Sendable, any Error>]
+            do {
+                results = try await pool.write { db in
+                    works.map { work in
+                        var outcome: Result<any Sendable, any Error> = .failure(GroupCommitError.unexpectedResult)
+                        do {
+                            try db.inSavepoint {
+                                outcome = .success(try work(db))
+                                return .commit
+                            }
+                        } catch {
+                            outcome = .failure(error)
+                        }
+                        return outcome
+                    }
+                }
+            } catch {
+                results = Array(repeating: .failure(error), count: batch.count)
+            }
+            for (pending, result) in zip(batch, results) {
+                pending.continuation.resume(with: result)
+            }
+        }
+    }
+}
+
+/// A batched write returned something other than what its caller expects (a programming error).
+enum GroupCommitError: Error {
+    case unexpectedResult
+}
