@@ -24,6 +24,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/swiftcsv/SwiftCSV.git", from: "0.10.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         /// Settings engine, hook registry, executable hooks, plugin and job contracts.
@@ -37,7 +42,17 @@ let package = Package(
         /// Email and page templates: `{{ NAME }}`, `<<NAME>>`, `{* name *}`, one pass, cached.
         .target(name: "ResetPressTemplates", swiftSettings: swiftSettings),
         /// Mail messages, MIME and the transports that deliver them.
-        .target(name: "ResetPressMail", dependencies: [.product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
+        .target(
+            name: "ResetPressMail",
+            dependencies: [
+                "ResetPressEngine",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings),
         .target(name: "ResetPressUsers", dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "SwiftCSV", package: "SwiftCSV")], swiftSettings: swiftSettings),
         /// SQLite (GRDB) storage: migrations and the database facade.
         .target(
@@ -78,8 +93,21 @@ let package = Package(
                 "ResetPressEngine",
                 "ResetPressStorage",
                 "ResetPressHTTP",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The admin pages and admin JSON API at `/admin`: sessions, CSRF, settings, mail editor, auth codes, mail queue.
+        .target(
+            name: "ResetPressAdmin",
+            dependencies: [
+                "ResetPressEngine", "ResetPressHTTP", "ResetPassword", "ResetPressStorage", "ResetPressTemplates", "ResetPressUsers",
+                "ResetPressMail",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -87,6 +115,7 @@ let package = Package(
         .executableTarget(
             name: "ResetPressCLI",
             dependencies: [
+                "ResetPressAdmin",
                 "ResetPassword",
                 "ResetPressUsers",
                 "ResetPressMail",
@@ -105,6 +134,13 @@ let package = Package(
             name: "EngineBenchmarks",
             dependencies: ["ResetPressEngine"],
             path: "Benchmarks/EngineBenchmarks",
+            swiftSettings: swiftSettings
+        ),
+        /// Outbox drain rate to a local aiosmtpd over one connection (`swift run -c release MailBenchmarks`).
+        .executableTarget(
+            name: "MailBenchmarks",
+            dependencies: ["ResetPassword", "ResetPressMail", "ResetPressStorage", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/MailBenchmarks",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -133,12 +169,35 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),
+        /// Slow: starts the real binary and kills it (`swift test --filter ResetPressCrashTests`).
+        .testTarget(
+            name: "ResetPressCrashTests",
+            dependencies: ["ResetPressCLI", "ResetPressStorage", "ResetPressUsers"],
+            swiftSettings: swiftSettings),
         .testTarget(name: "ResetPressMailTests", dependencies: ["ResetPressMail"], swiftSettings: swiftSettings),
+        /// Slow: real delivery to aiosmtpd, a Mailgun stand-in and a fake sendmail (`swift test --skip ResetPressMailDeliveryTests` skips it).
+        .testTarget(
+            name: "ResetPressMailDeliveryTests",
+            dependencies: [
+                "ResetPressMail", "ResetPassword", "ResetPressStorage", "ResetPressEngine",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressStorageTests",
             dependencies: ["ResetPressStorage", "ResetPressEngine"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "ResetPressAdminTests",
+            dependencies: [
+                "ResetPressAdmin", "ResetPassword", "ResetPressServer", "ResetPressHTTP", "ResetPressEngine", "ResetPressStorage",
+                "ResetPressUsers", "ResetPressMail",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings),
+        /// Slow: real headless Chromium (Python selenium) against the built `resetpress serve`.
+        .testTarget(name: "ResetPressBrowserTests", dependencies: ["ResetPressCLI"], exclude: ["Scripts"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressServerTests",
             dependencies: [
