@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ResetPressEngine
+import ResetPressHTTP
 import ResetPressTemplates
 
 /// Renders admin pages into `templates/admin/layout.html` and serves `templates/admin/assets/`.
@@ -72,13 +73,7 @@ struct AdminPage {
 
     /// The headers of every admin page and API answer.
     static var securityHeaders: HTTPFields {
-        var headers = HTTPFields()
-        headers[.cacheControl] = "no-store"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        headers[HTTPField.Name("Content-Security-Policy")!] = contentSecurityPolicy
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        return headers
+        PageHeaders.secure(contentSecurityPolicy: contentSecurityPolicy)
     }
 
     /// The file `templates/admin/assets/<name>` (css, js, svg, png); 404 otherwise.

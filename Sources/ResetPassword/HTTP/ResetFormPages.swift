@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import ResetPressEngine
+import ResetPressHTTP
 import ResetPressTemplates
 
 /// Renders the reset-form pages from `templates/pages/*.html` and serves their assets from
@@ -76,12 +77,6 @@ struct ResetFormPages {
 
     /// The security headers of every page.
     static var pageHeaders: HTTPFields {
-        var headers = HTTPFields()
-        headers[.cacheControl] = "no-store"
-        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
-        headers[HTTPField.Name("Content-Security-Policy")!] = contentSecurityPolicy
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
-        return headers
+        PageHeaders.secure(contentSecurityPolicy: contentSecurityPolicy)
     }
 }
