@@ -97,12 +97,15 @@ public final class ResetPasswordService: Sendable {
         let linkToken = CodeGenerator.linkToken()
         let ttl = await hooks.applyFilters("reset_password_expiration", settings[ResetPasswordSettings.codeTTL], context: context)
         let expiresAt = now.addingTimeInterval(Double(max(1, ttl)))
-        let own = composer.variables(user: user, code: code, linkToken: linkToken, expiresAt: expiresAt, clientIP: clientIP, settings: settings)
-        // Caller keys (Coronium templateKeys, appName) may add and rename, never replace the code or link.
-        var variables = own.merging(extraVariables)
-        variables["CODE"] = own["CODE"]
-        variables["RESET_LINK"] = own["RESET_LINK"]
-        let mail = try await composer.resetMail(user: user, variables: variables, settings: settings, context: context, override: override)
+        var mail: OutboxMail?
+        if override != nil || settings[ResetPasswordSettings.mode] != .storeOnly {
+            let own = composer.variables(user: user, code: code, linkToken: linkToken, expiresAt: expiresAt, clientIP: clientIP, settings: settings)
+            // Caller keys (Coronium templateKeys, appName) may add and rename, never replace the code or link.
+            var variables = own.merging(extraVariables)
+            variables["CODE"] = own["CODE"]
+            variables["RESET_LINK"] = own["RESET_LINK"]
+            mail = try await composer.resetMail(user: user, variables: variables, settings: settings, context: context, override: override)
+        }
         let record = NewResetCode(
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
             createdAt: now, expiresAt: expiresAt, requestIP: clientIP)

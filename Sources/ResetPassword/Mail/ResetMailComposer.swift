@@ -105,9 +105,14 @@ struct ResetMailComposer: Sendable {
         return OutboxMail(kind: kind, message: message, messageID: MessageID.generate(domain: message.from.domain))
     }
 
+    /// `2026-11-22 14:05:09 UTC`: the expiry as mails show it.
     static func formatExpiry(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day().time(includingFractionalSeconds: false))
-            .replacingOccurrences(of: "T", with: " ") + " UTC"
+        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&seconds, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
     }
 }
 

@@ -1,4 +1,6 @@
-/// Makes reset codes and link tokens from the system CSPRNG.
+import Crypto
+
+/// Makes reset codes and link tokens from a cryptographically secure generator.
 public enum CodeGenerator {
     private static let alnum = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
     private static let digits = Array("0123456789".utf8)
@@ -14,13 +16,33 @@ public enum CodeGenerator {
         random(length: 43, alphabet: urlSafe)
     }
 
+    /// Maps CSPRNG bytes onto `alphabet` by rejection (a byte past the largest multiple of the
+    /// alphabet's size is drawn again), so every character is uniform; bytes come in bulk, one
+    /// system call per refill rather than one per character.
     private static func random(length: Int, alphabet: [UInt8]) -> String {
-        var generator = SystemRandomNumberGenerator()
+        let limit = 256 - 256 % alphabet.count
+        var pool = RandomBytes()
         var bytes = [UInt8]()
         bytes.reserveCapacity(length)
-        for _ in 0..<length {
-            bytes.append(alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))])
+        while bytes.count < length {
+            let byte = Int(pool.next())
+            if byte < limit { bytes.append(alphabet[byte % alphabet.count]) }
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Bytes from swift-crypto's CSPRNG (BoringSSL on Linux, the system's on Apple platforms), 64 at a time.
+private struct RandomBytes {
+    private var buffer: [UInt8] = []
+    private var index = 0
+
+    mutating func next() -> UInt8 {
+        if index == buffer.count {
+            buffer = SymmetricKey(size: SymmetricKeySize(bitCount: 512)).withUnsafeBytes { Array($0) }
+            index = 0
+        }
+        defer { index += 1 }
+        return buffer[index]
     }
 }

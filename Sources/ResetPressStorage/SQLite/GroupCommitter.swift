@@ -3,8 +3,10 @@ import Synchronization
 
 /// Batches concurrent write transactions into one commit, so one fsync serves many requests.
 ///
-/// Each submitted write runs in its own savepoint inside the shared transaction: a write that
-/// throws is rolled back alone and its caller gets the error, the others go on. A caller is
+/// A batch first runs its writes back to back in one transaction. When one of them throws, that
+/// transaction is rolled back and the batch runs again with each write in its own savepoint:
+/// the failing write is rolled back alone and its caller gets the error, the others go on
+/// (writes are plain functions of the database, so running one again is safe). A caller is
 /// resumed only after the transaction holding its write has committed (or failed as a whole),
 /// so "returned" still means "on disk". While one batch commits, the next one gathers.
 final class GroupCommitter: Sendable {
@@ -53,26 +55,35 @@ final class GroupCommitter: Sendable {
             let works = batch.map(\.work)
             let results: [Result<any Sendable, any Error>]
             do {
-                results = try await pool.write { db in
-                    works.map { work in
-                        var outcome: Result<any Sendable, any Error> = .failure(GroupCommitError.unexpectedResult)
-                        do {
-                            try db.inSavepoint {
-                                outcome = .success(try work(db))
-                                return .commit
-                            }
-                        } catch {
-                            outcome = .failure(error)
-                        }
-                        return outcome
-                    }
-                }
+                results = try await pool.write { db in try works.map { .success(try $0(db)) } }
             } catch {
-                results = Array(repeating: .failure(error), count: batch.count)
+                results = await isolated(works)
             }
             for (pending, result) in zip(batch, results) {
                 pending.continuation.resume(with: result)
             }
+        }
+    }
+
+    /// Runs a batch again with each write in its own savepoint, after one of them failed.
+    private func isolated(_ works: [@Sendable (Database) throws -> any Sendable]) async -> [Result<any Sendable, any Error>] {
+        do {
+            return try await pool.write { db in
+                works.map { work in
+                    var outcome: Result<any Sendable, any Error> = .failure(GroupCommitError.unexpectedResult)
+                    do {
+                        try db.inSavepoint {
+                            outcome = .success(try work(db))
+                            return .commit
+                        }
+                    } catch {
+                        outcome = .failure(error)
+                    }
+                    return outcome
+                }
+            }
+        } catch {
+            return Array(repeating: .failure(error), count: works.count)
         }
     }
 }

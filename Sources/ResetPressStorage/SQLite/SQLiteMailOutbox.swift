@@ -94,11 +94,12 @@ public struct SQLiteMailOutbox: MailOutbox {
     /// Queues `mail` inside the caller's transaction; the reset code store uses it to write both at once.
     static func insert(_ mail: OutboxMail, now: Date, in db: Database) throws -> Int64 {
         let json = String(decoding: try JSONEncoder().encode(mail.message), as: UTF8.self)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO outbox (kind, message, message_id, status, attempts, created_at, next_attempt_at)
                 VALUES (?, ?, ?, 'queued', 0, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [mail.kind, json, mail.messageID, now.databaseSeconds, now.databaseSeconds])
         return db.lastInsertedRowID
     }
