@@ -12,9 +12,12 @@ enum MultipartFormFields {
     /// The text fields of `body`, in order.
     static func decode(_ body: ByteBuffer, contentType: HeaderValue, maxPairs: Int) throws(ParameterError) -> [(String, String?)] {
         guard let boundary = contentType.parameters["boundary"], !boundary.isEmpty,
-            boundary.utf8.count <= maxBoundaryLength
+            boundary.utf8.count <= maxBoundaryLength, boundary.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F })
         else {
             throw .malformed(reason: "multipart body without a valid boundary")
+        }
+        guard parsesWithNonASCIIMasked(body.readableBytesView, boundary: boundary) else {
+            throw .malformed(reason: "multipart syntax error")
         }
         let collector = PartCollector()
         let parser = MultipartParser(boundary: boundary)
@@ -51,6 +54,25 @@ enum MultipartFormFields {
             }
         }
         return fields
+    }
+}
+
+extension MultipartFormFields {
+    /// Whether MultipartKit parses a copy of `bytes` in which every byte above 0x7F is replaced by 0x7F.
+    ///
+    /// MultipartKit 4.7.1 indexes a 128-entry table with each header-name byte, so a byte above 0x7F there
+    /// traps and kills the server. With a printable-ASCII boundary every parser state treats 0x7F exactly as
+    /// it treats those bytes, except a header name, which refuses 0x7F with a syntax error: the copy fails
+    /// exactly where the real parse would trap or fail, and a body that passes is safe to parse for real.
+    /// A body without such bytes is not copied.
+    static func parsesWithNonASCIIMasked(_ bytes: ByteBufferView, boundary: String) -> Bool {
+        guard bytes.contains(where: { $0 > 0x7F }) else { return true }
+        do {
+            try MultipartParser(boundary: boundary).execute(bytes.map { min($0, 0x7F) })
+            return true
+        } catch {
+            return false
+        }
     }
 }
 

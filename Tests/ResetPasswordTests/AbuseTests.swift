@@ -1,0 +1,398 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import ResetPressHTTP
+import ResetPressMail
+import ResetPressServer
+import Synchronization
+import Testing
+@testable import ResetPassword
+
+/// Hostile input and hostile clients against a whole site (issue 7): guessing, floods, timing, header
+/// injection, oversize and malformed bodies, slow sockets and hanging hooks.
+@Suite(.serialized) struct AbuseTests {
+    let path = TestSite.namespace + "/user/reset_password"
+
+    // MARK: (a) code brute force
+
+    /// `PasswordChangeTests.concurrentGuessesNeverLetASixthThrough` races 12 guesses at the service; this one
+    /// sends 30 over HTTP, then the right code, and also checks the count is exact below the limit.
+    @Test func thirtyConcurrentWrongGuessesBurnTheCodeAndTheRightOneIsRefusedAfter() async throws {
+        let site = try await TestSite(environment: [
+            "RESETPRESS_RESET_PASSWORD__MODE": "store_only", "RESETPRESS_RESET_PASSWORD__IP_LIMIT_PER_MINUTE": "0",
+        ])
+        try await site.addUser(email: "ann@example.org")
+        try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
+        let code = try #require(site.lastCode)
+        let bodies = try await guessConcurrently(site, count: 30)
+        #expect(Set(bodies).count == 1)
+        #expect(bodies.first?.contains(#""errorCode":62"#) == true)
+        #expect(try await site.database.resetCodes.current(email: "ann@example.org") == nil)
+        // Each guess fails once: as a wrong code while the record lives, as no code once it is burned.
+        let failures = site.audit.withLock { $0 }.filter { $0.hasPrefix("reset_password_failed:") }
+        #expect(failures.count == 30)
+        #expect(failures.allSatisfy { $0.hasPrefix("reset_password_failed:wrong_code:") || $0.hasPrefix("reset_password_failed:no_code:") })
+        try await site.test { client in
+            let right = try await client.send(.put, path, json: ["email": "ann@example.org", "code": code, "new_password": "brand-new-secret"])
+            #expect(right.errorCode == 62)
+        }
+        #expect(try await !site.passwordMatches("ann@example.org", "brand-new-secret"))
+
+        // Below the limit every concurrent guess is counted exactly once and the right code still works.
+        site.clock.advance(61)
+        try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
+        let second = try #require(site.lastCode)
+        _ = try await guessConcurrently(site, count: 4)
+        #expect(try await site.database.resetCodes.current(email: "ann@example.org")?.attempts == 4)
+        try await site.test { client in
+            let right = try await client.send(.put, path, json: ["email": "ann@example.org", "code": second, "new_password": "brand-new-secret"])
+            #expect(right.status == .ok)
+        }
+    }
+
+    private func guessConcurrently(_ site: TestSite, count: Int) async throws -> [String] {
+        let path = self.path
+        let bodies = Mutex<[String]>([])
+        try await site.test { client in
+            let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                for guess in 0..<count {
+                    group.addTask {
+                        let response = try await client.send(
+                            .put, path, json: ["email": "ann@example.org", "code": "wrong-guess-\(guess)", "new_password": "brand-new-secret"])
+                        return String(buffer: response.body)
+                    }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            bodies.withLock { $0 = answers }
+        }
+        return bodies.withLock { $0 }
+    }
+
+    // MARK: (b) per-IP limit under load
+
+    @Test func twoHundredConcurrentPostsFromOneIPLetExactlyTheLimitThrough() async throws {
+        let site = try await TestSite(environment: [
+            "RESETPRESS_RESET_PASSWORD__MODE": "store_only", "RESETPRESS_RESET_PASSWORD__IP_LIMIT_PER_MINUTE": "25",
+        ])
+        try await site.addUser(email: "ann@example.org")
+        let path = self.path
+        // No trusted proxies (the default): a forged X-Forwarded-For per request must not split the count.
+        let answers = Mutex<[(status: Int, errorCode: Int?, retryAfter: String?)]>([])
+        try await site.test { client in
+            let collected = try await withThrowingTaskGroup(of: (status: Int, errorCode: Int?, retryAfter: String?).self) { group in
+                for request in 0..<200 {
+                    group.addTask {
+                        let forged: HTTPFields = [HTTPField.Name("X-Forwarded-For")!: "203.0.113.\(request % 250)"]
+                        let response = try await client.send(.post, path, json: ["email": "ann@example.org"], headers: forged)
+                        return (response.status.code, response.errorCode, response.headers[.retryAfter])
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            answers.withLock { $0 = collected }
+        }
+        let all = answers.withLock { $0 }
+        #expect(all.filter { $0.status == 200 }.count == 25)
+        let limited = all.filter { $0.status == 429 }
+        #expect(limited.count == 175)
+        #expect(limited.allSatisfy { $0.errorCode == 120 && $0.retryAfter.flatMap { Int($0) }.map { (1...60).contains($0) } == true })
+
+        // Behind a trusted proxy, another client IP has its own budget while the first stays blocked.
+        try await site.set(["http.trusted_proxies": "127.0.0.1/32"])
+        try await site.test { client in
+            let other = try await client.send(.post, path, json: ["email": "ann@example.org"], headers: [HTTPField.Name("X-Forwarded-For")!: "198.51.100.7"])
+            #expect(other.status == .ok)
+            let first = try await client.send(.post, path, json: ["email": "ann@example.org"], headers: [HTTPField.Name("X-Forwarded-For")!: "127.0.0.1"])
+            #expect(first.status == .tooManyRequests)
+        }
+    }
+
+    // MARK: (c) unknown vs known email latency
+
+    @Test func unknownAndKnownEmailsTakeComparableTime() async throws {
+        let site = try await TestSite(environment: [
+            "RESETPRESS_RESET_PASSWORD__IP_LIMIT_PER_MINUTE": "0", "RESETPRESS_RESET_PASSWORD__THROTTLE_SECONDS": "0",
+        ])
+        try await site.addUser(email: "ann@example.org")
+        let path = self.path
+        let samples = Mutex<(known: [Double], unknown: [Double])>(([], []))
+        try await site.test { client in
+            for round in 0..<46 {
+                for known in [round % 2 == 0, round % 2 != 0] {
+                    let start = ContinuousClock.now
+                    let response = try await client.send(.post, path, json: ["email": known ? "ann@example.org" : "nobody-\(round)@example.org"])
+                    let elapsed = ContinuousClock.now - start
+                    #expect(response.status == .ok)
+                    guard round >= 4 else { continue }
+                    let milliseconds = Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000
+                    samples.withLock { known ? $0.known.append(milliseconds) : $0.unknown.append(milliseconds) }
+                }
+            }
+        }
+        let (known, unknown) = samples.withLock { ($0.known, $0.unknown) }
+        #expect(known.count >= 40 && unknown.count >= 40)
+        let knownMedian = median(known), unknownMedian = median(unknown)
+        let ratio = unknownMedian / knownMedian
+        print("AbuseTests latency: known median \(knownMedian) ms, unknown median \(unknownMedian) ms, ratio \(ratio)")
+        // 10%, or 2 ms when the medians are so small that scheduling noise is larger than 10%.
+        #expect(abs(knownMedian - unknownMedian) <= max(0.10 * max(knownMedian, unknownMedian), 2.0))
+        #expect(try await site.queuedMail().count == known.count + 4)
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    // MARK: (d) header injection into mail
+
+    @Test func crlfInEveryUserSuppliedFieldNeverAddsAMailHeader() async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__THROTTLE_SECONDS": "0"])
+        let injection = "\r\nBcc: evil@example.com\r\nX-Injected: yes"
+        try await site.addUser(
+            email: "ann@example.org", login: "ann\r\nX-Injected: login", firstName: "Ann" + injection, lastName: "Lee\nX-Injected: lf",
+            nickname: "nick\rX-Injected: cr")
+        try await site.test { client in
+            let forged = try await client.send(.post, path, json: ["email": "ann@example.org" + injection])
+            #expect(forged.errorCode == 96)
+            #expect(try await site.queuedMail().isEmpty)
+            _ = try await client.send(.post, path, json: ["email": "ann@example.org"])
+        }
+        // Settings may refuse CR/LF outright; when they take it, the mail must still be clean.
+        for (key, value) in ["site.name": "Example" + injection, "reset_password.email_subject": "Code for {{FIRST_NAME}}" + injection] {
+            do {
+                try await site.set([key: value])
+            } catch {
+                print("AbuseTests header injection: setting \(key) with CR/LF refused: \(error)")
+            }
+        }
+        try await site.set(["reset_password.mode": "custom_email", "reset_password.email_type": "html", "reset_password.email_body": "Hi {{NAME}} {{CODE}}"])
+        // A subject filter (a hook) that appends CR/LF too, so every later mail carries a payload in its subject.
+        site.engine.hooks.addFilter("reset_password_email_subject") { (subject: String, _) in subject + injection }
+        try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
+        try "Subject: {{ greeting }} from {{SITE_NAME}}\(injection)\n\n<p>{{ greeting }} {{ CODE }}</p>"
+            .write(to: site.root.appendingPathComponent("templates/password/hostile.html"), atomically: true, encoding: .utf8)
+        try await site.plugin.service.sendPasswordResetLink(
+            to: "ann@example.org", appName: "App" + injection,
+            options: PasswordResetLinkOptions(templateName: "hostile.html", templateKeys: ["greeting": "Hi" + injection]))
+        try await site.plugin.service.sendPasswordResetLink(
+            to: "ann@example.org", appName: nil,
+            options: PasswordResetLinkOptions(subject: "{{ greeting }}" + injection, templateKeys: ["greeting": "Hey" + injection]))
+        await #expect(throws: PasswordResetLinkError.invalidSender) {
+            try await site.plugin.service.sendPasswordResetLink(
+                to: "ann@example.org", appName: nil, options: PasswordResetLinkOptions(fromEmail: "app@example.org" + injection))
+        }
+
+        let queued = try await site.queuedMail()
+        #expect(queued.count == 4)
+        // The payloads did reach the headers (as text on one line), so the check below is not vacuous.
+        for entry in queued.dropFirst() {
+            #expect(entry.message.subject.contains("Bcc: evil@example.com"), "\(entry.message.subject.debugDescription)")
+        }
+        #expect(queued.allSatisfy { !$0.message.subject.contains("\r") && !$0.message.subject.contains("\n") })
+        for entry in queued {
+            let mime = MIMEWriter.render(entry.message, messageID: entry.messageID, date: entry.createdAt)
+            let headers = try #require(mime.components(separatedBy: "\r\n\r\n").first)
+            let unpaired = mime.replacingOccurrences(of: "\r\n", with: "").utf8.contains { $0 == 0x0D || $0 == 0x0A }
+            #expect(!unpaired, "bare CR or LF in \(entry.kind)")
+            for line in headers.components(separatedBy: "\r\n") where !(line.hasPrefix(" ") || line.hasPrefix("\t")) {
+                let name = String(line.prefix { $0 != ":" })
+                #expect(Self.writerHeaders.contains(name), "unexpected header line \(line.debugDescription) in \(entry.kind)")
+            }
+        }
+    }
+
+    private static let writerHeaders: Set<String> = [
+        "Date", "Message-ID", "From", "Reply-To", "To", "Subject", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+    ]
+
+    // MARK: (e) oversize bodies and huge parameter counts
+
+    @Test func oversizeBodiesAnswer413AndHugeParameterCountsAnswerFast() async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__IP_LIMIT_PER_MINUTE": "0"])
+        try await site.test { client in
+            let big = String(repeating: "a", count: 64 * 1024 + 1)
+            let oversize = try await client.send(.post, path, body: "email=" + big, contentType: "application/x-www-form-urlencoded")
+            #expect(oversize.status == .contentTooLarge)
+            #expect(oversize.errorCode == 124)
+            let pairs = String(repeating: "a=1&", count: 16_000)
+            let hostile: [(String, String)] = [
+                (pairs, "application/x-www-form-urlencoded"),
+                ("{" + (0..<3000).map { "\"k\($0)\":1" }.joined(separator: ",") + "}", "application/json"),
+                (String(repeating: "[", count: 60_000), "application/json"),
+                ("{\"a\":" + String(repeating: "[", count: 30_000) + "}", "application/json"),
+            ]
+            for (body, type) in hostile {
+                let start = ContinuousClock.now
+                let response = try await client.send(.post, path, body: body, contentType: type)
+                #expect(ContinuousClock.now - start < .seconds(2))
+                #expect(response.errorCode == 123)
+            }
+            let start = ContinuousClock.now
+            let query = try await client.send(.post, path + "?" + String(repeating: "a=1&", count: 100_000))
+            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(query.errorCode == 123)
+        }
+    }
+
+    // MARK: (f) invalid UTF-8
+
+    @Test(arguments: HostileBody.invalidUTF8)
+    func invalidUTF8AnswersMalformedNever500(_ sample: HostileBody) async throws {
+        let site = try await TestSite()
+        let path = self.path
+        try await site.test { client in
+            for method in [HTTPRequest.Method.post, .put] {
+                let response = try await client.execute(
+                    uri: path, method: method, headers: [.contentType: sample.contentType], body: ByteBuffer(bytes: sample.bytes))
+                #expect(response.status == .badRequest)
+                #expect(response.errorCode == 123)
+            }
+        }
+    }
+
+    // MARK: (g) slow clients
+
+    /// `ResetPressApplication.build` sets no idle timeout, so production keeps such sockets open forever (see
+    /// the issue 7 report). This runs the site's responder behind Hummingbird's HTTP/1 idle timeout, the
+    /// configuration the server needs, and shows that both kinds of slow client are then closed in time:
+    /// a half-sent head produces no HTTP part, so the idle clock is never reset by the drip.
+    @Test func idleAndByteByByteClientsAreClosedWithinTheIdleTimeout() async throws {
+        let site = try await TestSite()
+        let app = Application(
+            responder: ResetPressApplication.buildResponder(engine: site.engine),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(800))),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let port = try #require(client.port)
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            async let silent = SlowClient.secondsUntilClosed(port: port, dripEvery: nil)
+            async let dripping = SlowClient.secondsUntilClosed(port: port, dripEvery: 0.1)
+            let (silentSeconds, drippingSeconds) = await (silent, dripping)
+            print("AbuseTests slow clients: idle closed after \(silentSeconds) s, byte-by-byte after \(drippingSeconds) s (idle timeout 0.8 s)")
+            #expect(silentSeconds >= 0.7 && silentSeconds < 2.0)
+            #expect(drippingSeconds >= 0.7 && drippingSeconds < 2.0)
+        }
+    }
+
+    // MARK: (h) hanging executable hook
+
+    @Test func aHangingHookIsCutOffAtTheTimeoutAndTheValueIsKept() async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_HOOKS__TIMEOUT_MS": "300"])
+        try await site.addUser(email: "ann@example.org")
+        let folder = site.root.appendingPathComponent("hooks/reset_password_email_subject")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let script = folder.appendingPathComponent("10-hang")
+        // Without `exec`, the SIGKILL at the deadline leaves `sleep` holding stdout open: the answer must not wait for it.
+        try "#!/bin/sh\ncat >/dev/null\nsleep 3\necho '\"hijacked\"'\n".write(to: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        site.engine.loadExecutableHooks()
+        let path = self.path
+        try await site.test { client in
+            let start = ContinuousClock.now
+            let response = try await client.send(.post, path, json: ["email": "ann@example.org"])
+            let elapsed = ContinuousClock.now - start
+            print("AbuseTests hanging hook: answered after \(elapsed) (hooks.timeout_ms 300)")
+            #expect(response.status == .ok)
+            #expect(elapsed >= .milliseconds(300) && elapsed < .milliseconds(1000))
+        }
+        #expect(try await site.queuedMail().last?.message.subject == "Reset your password for Example Site")
+    }
+}
+
+/// A request body that is not valid UTF-8 somewhere, with its Content-Type.
+struct HostileBody: Sendable, CustomTestStringConvertible {
+    let label: String
+    let bytes: [UInt8]
+    let contentType: String
+
+    var testDescription: String { label }
+
+    private static let multipart = "multipart/form-data; boundary=XyZ"
+    private static let disposition = Array("Content-Disposition: form-data; name=\"email\"".utf8)
+
+    /// One part with header block `head` and body `value`, then the closing delimiter.
+    private static func part(_ head: [UInt8], _ value: [UInt8]) -> [UInt8] {
+        Array("--XyZ\r\n".utf8) + head + Array("\r\n\r\n".utf8) + value + Array("\r\n--XyZ--\r\n".utf8)
+    }
+
+    static let invalidUTF8: [HostileBody] = [
+        HostileBody(label: "JSON string bytes", bytes: Array(#"{"email":""#.utf8) + [0xFF, 0xFE] + Array(#""}"#.utf8), contentType: "application/json"),
+        HostileBody(label: "JSON lone surrogate escape", bytes: Array(#"{"email":"a@b.co","code":"\ud800"}"#.utf8), contentType: "application/json"),
+        HostileBody(label: "JSON labelled as a form", bytes: Array(#"{"email":""#.utf8) + [0xC0, 0xAF] + Array(#""}"#.utf8),
+                    contentType: "application/x-www-form-urlencoded"),
+        HostileBody(label: "urlencoded raw bytes", bytes: Array("email=".utf8) + [0xC3, 0x28], contentType: "application/x-www-form-urlencoded"),
+        HostileBody(label: "urlencoded escapes", bytes: Array("email=%C3%28&code=1".utf8), contentType: "application/x-www-form-urlencoded"),
+        HostileBody(label: "urlencoded with a charset", bytes: Array("email=%ED%A0%80".utf8), contentType: "application/x-www-form-urlencoded; charset=utf-8"),
+        HostileBody(label: "multipart field value", bytes: part(disposition, [0xED, 0xA0, 0x80]), contentType: multipart),
+        // MultipartKit 4.7.1 traps on a header-name byte above 0x7F: each of these used to kill the server.
+        HostileBody(label: "multipart header name", bytes: part([0xFF] + Array(": x\r\n".utf8) + disposition, Array("a@b.co".utf8)), contentType: multipart),
+        HostileBody(label: "multipart second header name",
+                    bytes: part(disposition + Array("\r\nX".utf8) + [0xC3, 0xA9] + Array(": y".utf8), Array("a@b.co".utf8)), contentType: multipart),
+        HostileBody(label: "multipart header name after a delimiter the parser skips",
+                    bytes: Array("-----z\r\nx: abc\r\n----z\r\n".utf8) + [0xFF] + Array(": v\r\n\r\nbody\r\n------z--".utf8),
+                    contentType: "multipart/form-data; boundary=\"--z\""),
+    ]
+}
+
+/// A raw TCP client that connects to the loopback server and either says nothing or drips an HTTP head one
+/// byte at a time, measuring how long the server keeps the socket open (blocking calls, on its own thread).
+enum SlowClient {
+    /// The head being dripped: long enough that it never completes before a timeout of a few seconds.
+    private static let head = Array(
+        ("POST \(TestSite.namespace)/user/reset_password HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            + "X-Padding: " + String(repeating: "a", count: 200) + "\r\n").utf8)
+
+    /// Seconds from connecting until the server closed the socket; 5 when it was still open then, or 0 when
+    /// the connection failed. `dripEvery` is the pause between bytes, nil to send nothing.
+    static func secondsUntilClosed(port: Int, dripEvery: Double?) async -> Double {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: measure(port: port, dripEvery: dripEvery)) }
+        }
+    }
+
+    private static func measure(port: Int, dripEvery: Double?) -> Double {
+        #if os(Linux)
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let noSignal = Int32(MSG_NOSIGNAL)
+        #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        let noSignal: Int32 = 0
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
+        #endif
+        guard fd >= 0 else { return 0 }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return 0 }
+        let start = Date()
+        var sent = 0
+        while Date().timeIntervalSince(start) < 5 {
+            if let dripEvery, sent < head.count {
+                var byte = head[sent]
+                guard send(fd, &byte, 1, noSignal) == 1 else { break }
+                sent += 1
+                if closedWithin(fd, milliseconds: Int32(dripEvery * 1000)) { break }
+            } else if closedWithin(fd, milliseconds: 100) {
+                break
+            }
+        }
+        return Date().timeIntervalSince(start)
+    }
+
+    /// Whether the peer closed (or reset) the socket within the wait.
+    private static func closedWithin(_ fd: Int32, milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&entry, 1, milliseconds) > 0 else { return false }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        return recv(fd, &buffer, buffer.count, 0) <= 0
+    }
+}

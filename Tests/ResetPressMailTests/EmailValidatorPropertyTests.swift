@@ -1,0 +1,67 @@
+import Testing
+@testable import ResetPressMail
+
+/// The email fuzz target's invariants (scripts/fuzz/EmailFuzz.swift) on seeded random input: whatever the
+/// validator accepts is safe in a header; generated well-formed addresses are accepted.
+@Suite struct EmailValidatorPropertyTests {
+    private static let alphabet: [Character] = [
+        "a", "Z", "9", ".", ".", "@", "@", "-", "_", "+", "'", "\"", " ", "\t", "\r", "\n", "\u{0}", "<", ">", ",", ";", ":", "\\",
+        "[", "]", "(", ")", "é", "ü", "日", "\u{301}", "\u{200B}", "\u{2028}", "😀", "٣", "ß",
+    ]
+
+    @Test func whateverIsAcceptedIsSafeInAHeader() {
+        var random = SeededGenerator(seed: 0xE3A1_0001)
+        let forbidden = Set("\r\n\0<>(),;:\\\"[] \t".utf8)
+        for _ in 0..<20_000 {
+            let candidate = String((0..<Int.random(in: 0...24, using: &random)).map { _ in Self.alphabet.randomElement(using: &random) ?? "a" })
+            guard EmailAddressValidator.isValid(candidate) else { continue }
+            #expect(candidate.utf8.count { $0 == UInt8(ascii: "@") } == 1, "\(candidate.debugDescription)")
+            #expect(!candidate.utf8.contains(where: forbidden.contains), "\(candidate.debugDescription)")
+            let domain = String(candidate[candidate.index(after: candidate.lastIndex(of: "@") ?? candidate.startIndex)...])
+            #expect(Punycode.asciiDomain(domain)?.utf8.allSatisfy { $0 < 0x80 } == true, "\(candidate.debugDescription)")
+        }
+    }
+
+    @Test func generatedWellFormedAddressesAreAccepted() {
+        var random = SeededGenerator(seed: 0xE3A1_0002)
+        let local = Array("abcXYZ019!#$%&'*+/=?^_`{|}~-")
+        let label = Array("abcxyz019")
+        let unicode = Array("éüñ日本ß")
+        for _ in 0..<3000 {
+            let localPart = (0..<Int.random(in: 1...3, using: &random)).map { _ in
+                String((0..<Int.random(in: 1...6, using: &random)).map { _ in local.randomElement(using: &random) ?? "a" })
+            }.joined(separator: ".")
+            let labels = (0..<Int.random(in: 2...4, using: &random)).map { _ in
+                String((0..<Int.random(in: 1...8, using: &random)).map { _ in
+                    (Bool.random(using: &random) ? label : unicode).randomElement(using: &random) ?? "a"
+                })
+            }
+            let address = localPart + "@" + labels.dropLast().joined(separator: ".") + ".c" + labels[labels.count - 1]
+            #expect(EmailAddressValidator.isValid(address), "\(address.debugDescription)")
+        }
+    }
+
+    @Test func longHostileInputIsRefusedQuickly() {
+        let start = ContinuousClock.now
+        #expect(!EmailAddressValidator.isValid(String(repeating: "a.", count: 50_000) + "@" + String(repeating: "é.", count: 50_000) + "com"))
+        #expect(!EmailAddressValidator.isValid("a@" + String(repeating: "\u{301}", count: 200) + ".com"))
+        #expect(ContinuousClock.now - start < .seconds(1))
+    }
+}
+
+/// SplitMix64: a small, seeded, reproducible generator for property tests.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
