@@ -32,6 +32,7 @@ public enum ResetPressApplication {
         router.add(middleware: CORSPolicyMiddleware(CORSPolicy { settings[HTTPSettings.corsOrigins] }))
         router.add(middleware: BodyLimitMiddleware { settings[HTTPSettings.maxBodyBytes] })
         router.addRoutes(HealthRoutes(metrics: metrics).routes)
+        router.addRoutes(OpenAPIRoute(root: engine.root, namespace: settings[HTTPSettings.namespace]).routes)
         for case let plugin as any RoutePlugin in engine.plugins where engine.isActive(plugin.id) {
             plugin.addRoutes(to: router, engine: engine)
         }

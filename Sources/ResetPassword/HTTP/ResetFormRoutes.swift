@@ -54,7 +54,8 @@ struct ResetFormRoutes {
             }
             switch failure {
             case .passwordRule, .missingNewPassword, .rateLimited:
-                return try pages.page("password_form.html", variables: ["CODE": token, "ERROR": failure.description], status: .badRequest)
+                return try pages.page("password_form.html", variables: ["CODE": token, "ERROR": failure.description], status: failureStatus(failure))
+                    .adding(failure.apiError(change: true).headers)
             default:
                 return try pages.page("link_expired.html", status: .badRequest)
             }
@@ -81,6 +82,7 @@ struct ResetFormRoutes {
             default: message = failure.description
             }
             return try pages.page("link_expired.html", variables: ["ERROR": message], status: failureStatus(failure))
+                .adding(failure.apiError(change: false).headers)
         } catch {
             context.logger.error("new-link request failed", metadata: ["error": "\(error)"])
             throw APIError.internalError
@@ -100,5 +102,14 @@ struct ResetFormRoutes {
             method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values,
             site: settings[CoreSettings.siteURL], mode: settings[ResetPasswordSettings.mode].rawValue)
         return (clientIP, hookContext)
+    }
+}
+
+extension Response {
+    /// The response with `fields` appended (`Retry-After` of a rate-limited page).
+    fileprivate func adding(_ fields: HTTPFields) -> Response {
+        var response = self
+        response.headers.append(contentsOf: fields)
+        return response
     }
 }

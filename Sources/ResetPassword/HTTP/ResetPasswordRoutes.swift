@@ -18,7 +18,7 @@ struct ResetPasswordRoutes {
             let path = RouterPath("/\(namespace)/\(collection)/reset_password")
             router.post(path) { request, context in try await handle(request, context, change: nil) }
             router.put(path) { request, context in try await handle(request, context, change: true) }
-            for method in [HTTPRequest.Method.get, .delete, .patch, .head] {
+            for method in [HTTPRequest.Method.get, .delete, .patch, .head, .options, .trace] {
                 router.on(path, method: method) { _, _ -> Response in
                     throw APIError.methodNotAllowed(allowing: [.post, .put])
                 }
