@@ -63,17 +63,13 @@ public struct FileMailTransport: MailTransport {
 
     /// `<UTC timestamp>-<message id with anything but letters, digits, '.', '_', '-' replaced by '_'>.eml`.
     static func fileName(messageID: String, date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
         let safe = messageID.unicodeScalars.filter { $0 != "<" && $0 != ">" }.prefix(120).map { scalar -> Character in
             switch scalar.value {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F: Character(scalar)
             default: "_"
             }
         }
-        return formatter.string(from: date) + "-" + String(safe) + ".eml"
+        return MailDate.fileStamp(date) + "-" + String(safe) + ".eml"
     }
 
     private func writeDurably(_ bytes: [UInt8], to url: URL) throws(MailDeliveryError) {

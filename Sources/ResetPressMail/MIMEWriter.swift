@@ -56,11 +56,7 @@ public enum MIMEWriter {
 
     /// `date` in RFC 5322 form, e.g. `Tue, 03 Jun 2025 14:05:09 +0000`.
     public static func formatDate(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
-        return formatter.string(from: date)
+        MailDate.rfc5322(date)
     }
 
     /// The words of a comma-separated mailbox list; `undisclosed-recipients:;` when empty.

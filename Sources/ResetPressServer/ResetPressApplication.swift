@@ -10,8 +10,11 @@ public enum ResetPressApplication {
         engine: Engine, configuration: ServerConfiguration, logger: Logger, metrics: SiteMetrics? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        // Idle and slow clients are cut off instead of holding a connection for ever.
+        let idleSeconds = Int64(engine.settings[HTTPSettings.idleTimeoutSeconds])
+        return Application(
             responder: buildResponder(engine: engine, metrics: metrics),
+            server: .http1(configuration: .init(idleTimeout: .seconds(idleSeconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ResetPress"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)

@@ -25,6 +25,11 @@ public final class TemplateCache: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// Templates parsed from text (after filters rewrote a file's text), by that text.
+    private let parsedSources = Mutex<[String: Template]>([:])
+    /// Most texts kept in `parsedSources`; past it the memo starts over, so filters that make
+    /// a new text per request cannot grow it without bound.
+    private static let maximumParsedSources = 256
     private let maximumFileSize: Int
 
     /// An empty cache that refuses files larger than `maximumFileSize` bytes.
@@ -47,9 +52,21 @@ public final class TemplateCache: Sendable {
         return template
     }
 
+    /// `source` parsed, from a memo of recent texts: the same template text is parsed once.
+    public func parsed(_ source: String) -> Template {
+        if let template = parsedSources.withLock({ $0[source] }) { return template }
+        let template = Template(source)
+        parsedSources.withLock { memo in
+            if memo.count >= Self.maximumParsedSources { memo.removeAll(keepingCapacity: true) }
+            memo[source] = template
+        }
+        return template
+    }
+
     /// Forgets every cached template.
     public func removeAll() {
         entries.withLock { $0.removeAll() }
+        parsedSources.withLock { $0.removeAll() }
     }
 
     /// Reads the file through one descriptor, returning the state it had when opened and its text.

@@ -192,6 +192,13 @@ import Testing
         #expect(id.hasPrefix("<") && id.hasSuffix("@example.com>"))
     }
 
+    @Test func mailDatesAreUTCAndPadded() {
+        let date = Date(timeIntervalSince1970: 1_767_225_600.25)  // 2026-01-01 00:00:00.250 UTC, a Thursday
+        #expect(MailDate.rfc5322(date) == "Thu, 01 Jan 2026 00:00:00 +0000")
+        #expect(MailDate.fileStamp(date) == "20260101T000000.250Z")
+        #expect(MailDate.readable(date.addingTimeInterval(86_399)) == "2026-01-01 23:59:59 UTC")
+    }
+
     @Test func formatDateUsesRFC5322() {
         #expect(MIMEWriter.formatDate(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 +0000")
         #expect(MIMEWriter.formatDate(Fixtures.date) == "Tue, 03 Jun 2025 14:05:09 +0000")

@@ -135,4 +135,17 @@ struct TemplateCacheTests {
         #expect(error.description.contains("/t/x.tpl"))
         #expect(error.path == "/t/x.tpl")
     }
+
+    @Test func parsedTextRendersLikeAFreshParseAndSurvivesManyDistinctTexts() {
+        let cache = TemplateCache()
+        var variables = TemplateVariables()
+        variables["NAME"] = "Ann <b>"
+        let source = "Hi {{ NAME }}, <<NAME>>!"
+        #expect(cache.parsed(source) == Template(source))
+        #expect(cache.parsed(source).render(variables, as: .html) == Template(source).render(variables, as: .html))
+        // Past the memo's bound it starts over; every text still parses to its own template.
+        for index in 0..<600 {
+            #expect(cache.parsed("n\(index) {{NAME}}").render(variables, as: .text) == "n\(index) Ann <b>")
+        }
+    }
 }

@@ -32,7 +32,7 @@ struct ResetMailComposer: Sendable {
         variables["SITE"] = siteURL
         variables["SITE_NAME"] = settings[CoreSettings.siteName]
         variables["IP"] = clientIP
-        variables["EXPIRES_AT"] = expiresAt.map(Self.formatExpiry) ?? ""
+        variables["EXPIRES_AT"] = expiresAt.map(MailDate.readable) ?? ""
         return variables
     }
 
@@ -98,21 +98,11 @@ struct ResetMailComposer: Sendable {
         var message = MailMessage(
             from: from,
             to: [try MailAddress(email: user.email, name: user.displayName.isEmpty ? nil : user.displayName)],
-            subject: Template(subjectSource).renderSubject(filled),
-            textBody: textSource.map { Template($0).render(filled, as: .text) } ?? "",
-            htmlBody: htmlSource.map { Template($0).render(filled, as: .html) })
+            subject: templates.parsed(subjectSource).renderSubject(filled),
+            textBody: textSource.map { templates.parsed($0).render(filled, as: .text) } ?? "",
+            htmlBody: htmlSource.map { templates.parsed($0).render(filled, as: .html) })
         message = await hooks.applyFilters("reset_password_mail", message, context: context)
         return OutboxMail(kind: kind, message: message, messageID: MessageID.generate(domain: message.from.domain))
-    }
-
-    /// `2026-11-22 14:05:09 UTC`: the expiry as mails show it.
-    static func formatExpiry(_ date: Date) -> String {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday)) "
-            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) UTC"
     }
 }
 
