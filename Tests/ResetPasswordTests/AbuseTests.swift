@@ -137,8 +137,8 @@ import Testing
         let knownMedian = median(known), unknownMedian = median(unknown)
         let ratio = unknownMedian / knownMedian
         print("AbuseTests latency: known median \(knownMedian) ms, unknown median \(unknownMedian) ms, ratio \(ratio)")
-        // 10%, or 2 ms when the medians are so small that scheduling noise is larger than 10%.
-        #expect(abs(knownMedian - unknownMedian) <= max(0.10 * max(knownMedian, unknownMedian), 2.0))
+        // Within 10% (0.3 ms at least, for scheduler noise on a loaded machine).
+        #expect(abs(knownMedian - unknownMedian) <= max(0.10 * max(knownMedian, unknownMedian), 0.3))
         #expect(try await site.queuedMail().count == known.count + 4)
     }
 
