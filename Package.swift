@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         /// Settings engine, hook registry, executable hooks, plugin and job contracts.
@@ -62,6 +63,16 @@ let package = Package(
                 "ResetPressUsers",
                 "ResetPressMail",
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// PostgreSQL storage for several nodes: the same stores, plus shared rate limits, job lock and settings feed.
+        .target(
+            name: "ResetPressPostgres",
+            dependencies: [
+                "ResetPressStorage", "ResetPressEngine", "ResetPressUsers", "ResetPressMail",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -116,6 +127,7 @@ let package = Package(
             name: "ResetPressCLI",
             dependencies: [
                 "ResetPressAdmin",
+                "ResetPressPostgres",
                 "ResetPassword",
                 "ResetPressUsers",
                 "ResetPressMail",
@@ -167,6 +179,7 @@ let package = Package(
                 "ResetPassword", "ResetPressServer", "ResetPressHTTP", "ResetPressEngine", "ResetPressStorage",
                 "ResetPressUsers", "ResetPressMail", "ResetPressTemplates",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         /// Slow: starts the real binary and kills it (`swift test --filter ResetPressCrashTests`).
@@ -188,6 +201,14 @@ let package = Package(
             dependencies: ["ResetPressStorage", "ResetPressEngine"],
             swiftSettings: swiftSettings
         ),
+        /// The store conformance suite on SQLite and a real PostgreSQL (started by the tests), and cross-node checks.
+        .testTarget(
+            name: "ResetPressPostgresTests",
+            dependencies: [
+                "ResetPressPostgres", "ResetPressStorage", "ResetPressEngine", "ResetPressUsers", "ResetPressMail", "ResetPressCLI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressAdminTests",
             dependencies: [

@@ -26,6 +26,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
     let secret: InstallSecret
     let hasher: PasswordHasher
     let mailDirectory: URL
+    let rateLimits: any RateLimitStore
     let clock: @Sendable () -> Date
     let templates = TemplateCache()
     private let activated = Mutex<Active?>(nil)
@@ -35,13 +36,15 @@ public final class ResetPasswordPlugin: RoutePlugin {
         let sender: OutboxSender
     }
 
-    /// A plugin over explicit stores; `mailDirectory` is where the file transport writes.
+    /// A plugin over explicit stores; `mailDirectory` is where the file transport writes and
+    /// `rateLimits` counts the per-IP limit (in memory unless nodes share a store).
     public init(
         users: any UserDirectory, codes: any ResetCodeStore, outbox: any MailOutbox, authCodes: any AuthCodeStore,
-        secret: InstallSecret, mailDirectory: URL, hasher: PasswordHasher = PasswordHasher(),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        secret: InstallSecret, mailDirectory: URL, rateLimits: any RateLimitStore = MemoryRateLimitStore(),
+        hasher: PasswordHasher = PasswordHasher(), clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.users = users
+        self.rateLimits = rateLimits
         self.codes = codes
         self.outbox = outbox
         self.gate = AuthCodeGate(store: authCodes, secret: secret)
@@ -51,15 +54,24 @@ public final class ResetPasswordPlugin: RoutePlugin {
         self.clock = clock
     }
 
+    /// A plugin over the site's storage (SQLite or a shared database), with users kept there too
+    /// unless `users` is given; the install secret and mail spool live under `dataDirectory`.
+    public convenience init(
+        storage: SiteStorage, dataDirectory: URL, users: (any UserDirectory)? = nil, hasher: PasswordHasher = PasswordHasher(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws {
+        self.init(
+            users: users ?? storage.users, codes: storage.resetCodes, outbox: storage.outbox, authCodes: storage.authCodes,
+            secret: try InstallSecret.loadOrCreate(in: dataDirectory), mailDirectory: dataDirectory.appendingPathComponent("mail"),
+            rateLimits: storage.rateLimits, hasher: hasher, clock: clock)
+    }
+
     /// A plugin over the site's SQLite database, with users kept there too unless `users` is given.
     public convenience init(
         database: SQLiteDatabase, dataDirectory: URL, users: (any UserDirectory)? = nil, hasher: PasswordHasher = PasswordHasher(),
         clock: @escaping @Sendable () -> Date = { Date() }
     ) throws {
-        self.init(
-            users: users ?? database.users, codes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes,
-            secret: try InstallSecret.loadOrCreate(in: dataDirectory), mailDirectory: dataDirectory.appendingPathComponent("mail"),
-            hasher: hasher, clock: clock)
+        try self.init(storage: SiteStorage(sqlite: database), dataDirectory: dataDirectory, users: users, hasher: hasher, clock: clock)
     }
 
     public func registerSettings(in settings: SettingsEngine) {
@@ -79,13 +91,22 @@ public final class ResetPasswordPlugin: RoutePlugin {
             clock: clock)
         let service = ResetPasswordService(
             engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
-            clock: clock, mailQueued: { sender.wake() })
+            rateLimits: rateLimits, clock: clock, mailQueued: { sender.wake() })
         activated.withLock { $0 = Active(service: service, sender: sender) }
         engine.jobs.register(Job(
             name: "flush_expired_password_resets", description: "Delete expired reset codes and links.", defaultInterval: 3600
         ) {
             "\(try await service.flushExpiredPasswordResets()) expired reset codes deleted"
         })
+        if !(rateLimits is MemoryRateLimitStore) {
+            let rateLimits = self.rateLimits
+            let clock = self.clock
+            engine.jobs.register(Job(
+                name: "flush_rate_limits", description: "Delete ended per-IP rate-limit windows from the shared database.", defaultInterval: 300
+            ) {
+                "\(try await rateLimits.deleteExpired(now: clock())) ended rate-limit windows deleted"
+            })
+        }
         engine.jobs.register(Job(name: "send_mail", description: "Deliver queued mail (also runs whenever mail is queued).", defaultInterval: 60) {
             let result = try await sender.drain()
             return "\(result.sent) sent, \(result.retried) to retry, \(result.failed) failed"

@@ -26,7 +26,7 @@ struct MailCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let outbox = try await Site.open(site).database.outbox
+            let outbox = try await Site.open(site).storage.outbox
             let counts = try await outbox.counts()
             print(OutboxStatus.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", "))
             let entries = try await outbox.list(status: status.flatMap(OutboxStatus.init(rawValue:)), limit: limit)
@@ -47,7 +47,7 @@ struct MailCommand: AsyncParsableCommand {
 
         func run() async throws {
             let site = try await Site.open(self.site)
-            let count = try await site.database.outbox.retry(ids: ids.isEmpty ? nil : ids, now: Date())
+            let count = try await site.storage.outbox.retry(ids: ids.isEmpty ? nil : ids, now: Date())
             print("\(count) failed message(s) queued again.")
             if count > 0 {
                 print("A running server sends them within a second; otherwise run `resetpress jobs run send_mail`.")
@@ -83,7 +83,7 @@ struct MailCommand: AsyncParsableCommand {
             }
             var user = ResetPasswordService.sampleUser
             if let emailOf {
-                let store = site.database.users
+                let store = site.storage.users
                 var found = try await store.user(byEmail: emailOf)
                 if found == nil { found = try await store.user(byLogin: emailOf) }
                 guard let found else {

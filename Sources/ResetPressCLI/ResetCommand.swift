@@ -44,7 +44,7 @@ struct ResetCommand: AsyncParsableCommand {
             for file in Self.messageFiles(in: mailDirectory).subtracting(before).sorted() {
                 print("Written: \(mailDirectory.appendingPathComponent(file).path)")
             }
-            let latest = try await site.database.outbox.list(status: nil, limit: 50).first { entry in
+            let latest = try await site.storage.outbox.list(status: nil, limit: 50).first { entry in
                 entry.message.to.contains { $0.email.lowercased() == email.lowercased() }
             }
             if let entry = latest, entry.status != .sent {

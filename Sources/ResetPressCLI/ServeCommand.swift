@@ -39,7 +39,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let app = ResetPressApplication.build(
             engine: opened.engine, configuration: ServerConfiguration(host: host, port: port), logger: logger,
-            metrics: SiteMetrics(engine: opened.engine, outbox: opened.database.outbox),
+            metrics: SiteMetrics(engine: opened.engine, outbox: opened.storage.outbox),
             onServerRunning: { port in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) })
         let sender = opened.reset.sender
         let background = Task {
@@ -48,12 +48,19 @@ struct ServeCommand: AsyncParsableCommand {
                 group.addTask { await opened.engine.jobs.runLoop() }
             }
         }
-        defer {
-            sender.finish()
-            background.cancel()
-            reloader.cancel()
+        let served: Result<Void, any Error>
+        do {
+            try await app.runService()
+            served = .success(())
+        } catch {
+            served = .failure(error)
         }
-        try await app.runService()
+        sender.finish()
+        background.cancel()
+        reloader.cancel()
+        await background.value
+        await opened.close()
+        try served.get()
     }
 }
 

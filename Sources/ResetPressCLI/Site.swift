@@ -3,42 +3,67 @@ import Logging
 import ResetPassword
 import ResetPressAdmin
 import ResetPressEngine
+import ResetPressPostgres
 import ResetPressStorage
 
-/// An opened site: its database and its started engine.
+/// An opened site: its storage and its started engine.
 struct Site {
     let options: SiteOptions
-    let database: SQLiteDatabase
+    /// Every store, from the backend `storage.url` names (SQLite under the data dir by default).
+    let storage: SiteStorage
     let engine: Engine
     /// The reset-password plugin.
     let reset: ResetPasswordPlugin
     /// The admin pages and API.
     let admin: AdminPlugin
 
-    /// Opens the database under the data directory and starts the engine; a bad settings file
-    /// or variable becomes a failure naming it.
+    /// Opens the storage `storage.url` names (read from the environment or `settings/*.json`,
+    /// since it cannot come from the database) and starts the engine; a bad settings file or
+    /// variable, or storage that cannot be opened, becomes a failure naming it.
     static func open(_ options: SiteOptions, logger: Logger = Logger(label: "resetpress")) async throws -> Site {
-        let database: SQLiteDatabase
+        let storage = try await openStorage(options, logger: logger)
         do {
-            database = try SQLiteDatabase(dataDirectory: options.dataURL)
+            let reset: ResetPasswordPlugin
+            do {
+                reset = try ResetPasswordPlugin(storage: storage, dataDirectory: options.dataURL)
+            } catch {
+                throw CLIFailure("cannot read or create the install secret under \(options.dataURL.path): \(error).")
+            }
+            let admin = AdminPlugin(reset: reset, outbox: storage.outbox)
+            let engine = Engine(root: options.rootURL, storage: storage, plugins: [reset, admin], logger: logger)
+            do {
+                try await engine.start()
+            } catch let error as SettingsLoadError {
+                throw CLIFailure("settings: \(error.description)")
+            }
+            return Site(options: options, storage: storage, engine: engine, reset: reset, admin: admin)
         } catch {
-            throw CLIFailure("cannot open the database under \(options.dataURL.path): \(error). Check --data-dir and its permissions.")
+            await storage.close()
+            throw error
         }
-        let reset: ResetPasswordPlugin
+    }
+
+    /// The site's storage, without starting the engine.
+    static func openStorage(_ options: SiteOptions, logger: Logger = Logger(label: "resetpress")) async throws -> SiteStorage {
+        let location: StorageLocation
         do {
-            reset = try ResetPasswordPlugin(database: database, dataDirectory: options.dataURL)
-        } catch {
-            throw CLIFailure("cannot read or create the install secret under \(options.dataURL.path): \(error).")
-        }
-        let admin = AdminPlugin(reset: reset, outbox: database.outbox)
-        let engine = Engine(
-            root: options.rootURL, settingsStore: database.settings, jobStates: database.jobStates, plugins: [reset, admin], logger: logger)
-        do {
-            try await engine.start()
+            location = try StorageLocation.configured(root: options.rootURL, dataDirectory: options.dataURL)
         } catch let error as SettingsLoadError {
             throw CLIFailure("settings: \(error.description)")
+        } catch {
+            throw CLIFailure("storage.url: \(error)")
         }
-        return Site(options: options, database: database, engine: engine, reset: reset, admin: admin)
+        do {
+            return try await SiteStorage.open(location, logger: logger)
+        } catch {
+            throw CLIFailure("cannot open the storage at \(location): \(error). Check storage.url (RESETPRESS_STORAGE__URL), --data-dir and permissions.")
+        }
+    }
+
+    /// Stops following the settings feed and closes the storage.
+    func close() async {
+        engine.stop()
+        await storage.close()
     }
 
     /// The file where a running server writes its process id.

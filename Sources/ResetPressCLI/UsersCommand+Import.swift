@@ -22,7 +22,7 @@ extension UsersCommand {
 
         func run() async throws {
             let site = try await Site.open(self.site)
-            let store = site.database.users
+            let store = site.storage.users
             let reading = ImportProgress(label: "reading")
             let parsed: UserImportResult
             do {

@@ -12,7 +12,7 @@ struct UsersCommand: AsyncParsableCommand {
 
     /// The user with this email (ignoring case), or a failure naming the fix.
     static func user(email: String, in site: Site) async throws -> User {
-        guard let user = try await site.database.users.user(byEmail: email) else {
+        guard let user = try await site.storage.users.user(byEmail: email) else {
             throw CLIFailure("no user has the email \(email). See `resetpress users list`.")
         }
         return user
@@ -71,7 +71,7 @@ struct UsersCommand: AsyncParsableCommand {
                 firstName: firstName, lastName: lastName, passwordHash: hash)
             let user: User
             do {
-                user = try await site.database.users.add(new, now: Date())
+                user = try await site.storage.users.add(new, now: Date())
             } catch let error as StorageError {
                 throw CLIFailure("\(error.description) Pick another, or see `resetpress users list`.")
             }
@@ -90,7 +90,7 @@ struct UsersCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await Site.open(site).database.users
+            let store = try await Site.open(site).storage.users
             let users = try await store.list(offset: offset, limit: limit)
             let total = try await store.count()
             TextTable.print(
@@ -118,7 +118,7 @@ struct UsersCommand: AsyncParsableCommand {
             let site = try await Site.open(self.site)
             let user = try await UsersCommand.user(email: email, in: site)
             guard let plain = try password.read(), let id = user.id else { throw CLIFailure("no password was given.") }
-            try await site.database.users.setPasswordHash(try await UsersCommand.hash(plain, site: site), forUserID: id)
+            try await site.storage.users.setPasswordHash(try await UsersCommand.hash(plain, site: site), forUserID: id)
             print("Password of \(user.login) <\(user.email)> changed.")
         }
     }

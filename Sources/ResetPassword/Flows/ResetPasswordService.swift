@@ -18,16 +18,18 @@ public final class ResetPasswordService: Sendable {
     let secret: InstallSecret
     let hasher: PasswordHasher
     let composer: ResetMailComposer
-    let limiter = IPRateLimiter()
+    let limiter: IPRateLimiter
     let equalizer = LatencyEqualizer()
     let clock: @Sendable () -> Date
     let mailQueued: @Sendable () -> Void
 
     init(
         engine: Engine, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
-        hasher: PasswordHasher, templates: TemplateCache, clock: @escaping @Sendable () -> Date, mailQueued: @escaping @Sendable () -> Void
+        hasher: PasswordHasher, templates: TemplateCache, rateLimits: any RateLimitStore, clock: @escaping @Sendable () -> Date,
+        mailQueued: @escaping @Sendable () -> Void
     ) {
         self.engine = engine
+        self.limiter = IPRateLimiter(store: rateLimits)
         self.users = users
         self.codes = codes
         self.gate = gate
@@ -56,7 +58,7 @@ public final class ResetPasswordService: Sendable {
         let start = ContinuousClock.now
         let settings = engine.settings.snapshot
         let now = clock()
-        try admit(clientIP, settings: settings, now: now)
+        try await admit(clientIP, settings: settings, now: now)
         guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
         guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }
         try gate.check(parameters: parameters, settings: settings, now: now)
@@ -121,7 +123,7 @@ public final class ResetPasswordService: Sendable {
     public func changePassword(parameters: [String: String], clientIP: String, context: HookContext) async throws -> String {
         let settings = engine.settings.snapshot
         let now = clock()
-        try admit(clientIP, settings: settings, now: now)
+        try await admit(clientIP, settings: settings, now: now)
         guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
         guard let rawPassword = parameters["new_password"], !rawPassword.isEmpty else { throw ResetFailure.missingNewPassword }
         guard let code = parameters["code"], !code.isEmpty else { throw ResetFailure.missingCode }
@@ -141,7 +143,7 @@ public final class ResetPasswordService: Sendable {
     public func changePassword(linkToken: String, newPassword: String, confirmation: String?, clientIP: String, context: HookContext) async throws -> String {
         let settings = engine.settings.snapshot
         let now = clock()
-        try admit(clientIP, settings: settings, now: now)
+        try await admit(clientIP, settings: settings, now: now)
         guard !linkToken.isEmpty else { throw ResetFailure.missingCode }
         guard !newPassword.isEmpty else { throw ResetFailure.missingNewPassword }
         if let confirmation, confirmation != newPassword { throw ResetFailure.passwordRule("The two passwords do not match.") }
@@ -196,9 +198,9 @@ public final class ResetPasswordService: Sendable {
     }
 
     /// Applies the per-IP limit.
-    private func admit(_ clientIP: String, settings: SettingsSnapshot, now: Date) throws {
+    private func admit(_ clientIP: String, settings: SettingsSnapshot, now: Date) async throws {
         guard settings[ResetPasswordSettings.enabled] else { throw ResetFailure.disabled }
-        if let retryAfter = limiter.admit(clientIP, limit: settings[ResetPasswordSettings.ipLimitPerMinute], now: now) {
+        if let retryAfter = try await limiter.admit(clientIP, limit: settings[ResetPasswordSettings.ipLimitPerMinute], now: now) {
             throw ResetFailure.rateLimited(retryAfter: retryAfter)
         }
     }

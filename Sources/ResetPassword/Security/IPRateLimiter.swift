@@ -1,33 +1,33 @@
 import Foundation
-import Synchronization
+import ResetPressStorage
 
-/// Counts requests per client IP in one-minute windows (`reset_password.ip_limit_per_minute`).
+/// Applies `reset_password.ip_limit_per_minute` per client IP in one-minute windows, through
+/// the site's `RateLimitStore`.
 ///
-/// Kept in memory: a restart forgets the counts, which errs on the side of letting people in.
-/// Old windows are swept as new ones start, so memory is bounded by the IPs seen in a minute.
-public final class IPRateLimiter: Sendable {
-    private struct State {
-        var windowStart: Int = 0
-        var counts: [String: Int] = [:]
+/// With the in-memory store (one node, SQLite) a request is counted without suspending; with a
+/// shared store (PostgreSQL) every node counts in the same row, so the limit holds for the cluster.
+struct IPRateLimiter: Sendable {
+    private enum Counter: Sendable {
+        case memory(MemoryRateLimitStore)
+        case shared(any RateLimitStore)
     }
 
-    private let state = Mutex(State())
+    private let counter: Counter
 
-    public init() {}
+    init(store: any RateLimitStore) {
+        if let memory = store as? MemoryRateLimitStore {
+            counter = .memory(memory)
+        } else {
+            counter = .shared(store)
+        }
+    }
 
     /// Counts a request; returns nil when allowed, or the seconds until the window ends.
-    public func admit(_ ip: String, limit: Int, now: Date) -> Int? {
-        guard limit > 0 else { return nil }
-        let seconds = Int(now.timeIntervalSince1970)
-        let window = seconds - seconds % 60
-        return state.withLock { state -> Int? in
-            if state.windowStart != window {
-                state.windowStart = window
-                state.counts.removeAll(keepingCapacity: true)
-            }
-            let count = state.counts[ip, default: 0] + 1
-            state.counts[ip] = count
-            return count > limit ? max(1, window + 60 - seconds) : nil
+    func admit(_ ip: String, limit: Int, now: Date) async throws -> Int? {
+        let key = "reset_password.ip:" + ip
+        switch counter {
+        case .memory(let store): return store.admitNow(key, limit: limit, now: now)
+        case .shared(let store): return try await store.admit(key, limit: limit, now: now)
         }
     }
 }

@@ -35,15 +35,21 @@ public struct Job: Sendable {
 }
 
 /// Runs registered jobs on their intervals and on demand, remembering runs across restarts.
+///
+/// Every run happens inside `lock.withLock(jobName)`, so nodes sharing a database never run a
+/// job at the same time; a scheduled run re-reads the job's state inside the lock and skips
+/// when another node ran it meanwhile.
 public final class JobScheduler: Sendable {
     private let settings: SettingsEngine
     private let store: any JobStateStore
+    private let lock: any JobLock
     private let logger: Logger
     private let jobs = Mutex<[String: Job]>([:])
 
-    init(settings: SettingsEngine, store: any JobStateStore, logger: Logger) {
+    init(settings: SettingsEngine, store: any JobStateStore, lock: any JobLock, logger: Logger) {
         self.settings = settings
         self.store = store
+        self.lock = lock
         self.logger = logger
     }
 
@@ -63,10 +69,18 @@ public final class JobScheduler: Sendable {
         }
     }
 
-    /// Runs a job now and records the run; throws `JobError.unknown` for an unknown name.
+    /// Runs a job now and records the run; throws `JobError.unknown` for an unknown name and
+    /// `JobError.busy` when it is running already (on this node or another).
     @discardableResult
     public func run(_ name: String, now: Date = Date()) async throws -> String {
         guard let job = jobs.withLock({ $0[name] }) else { throw JobError.unknown(name) }
+        guard let summary = try await lock.withLock(name, { try await execute(job, now: now) }) else { throw JobError.busy(name) }
+        return summary
+    }
+
+    /// Runs `job` and records the run; the caller holds the job's lock.
+    private func execute(_ job: Job, now: Date) async throws -> String {
+        let name = job.name
         do {
             let summary = try await job.run()
             try await store.recordRun(name: name, at: now, status: "ok")
@@ -86,29 +100,44 @@ public final class JobScheduler: Sendable {
     }
 
     /// Runs each active job whose interval has passed since its last run (once for `run_once`).
+    /// A job whose lock another node holds, or that another node ran since the listing, is skipped.
     public func runDueJobs(now: Date) async {
         guard let listing = try? await list() else { return }
-        for entry in listing where entry.active {
-            if let last = entry.state?.lastRunAt {
-                if entry.runOnce || now.timeIntervalSince(last) < Double(entry.interval) { continue }
-            }
+        for entry in listing where entry.active && Self.isDue(entry.state, interval: entry.interval, runOnce: entry.runOnce, now: now) {
+            let name = entry.job.name
             do {
-                let summary = try await run(entry.job.name, now: now)
-                logger.debug("job ran", metadata: ["job": "\(entry.job.name)", "result": "\(summary)"])
+                let ran = try await lock.withLock(name) { () async throws -> String? in
+                    let state = try await store.all().first { $0.name == name }
+                    guard Self.isDue(state, interval: entry.interval, runOnce: entry.runOnce, now: now) else { return nil }
+                    return try await execute(entry.job, now: now)
+                }
+                if let summary = ran ?? nil {
+                    logger.debug("job ran", metadata: ["job": "\(name)", "result": "\(summary)"])
+                }
             } catch {
                 logger.warning("job failed", metadata: ["job": "\(entry.job.name)", "error": "\(error)"])
             }
         }
     }
+
+    /// Whether a job last run in `state` is due at `now`: never run, or not `runOnce` and `interval` seconds past.
+    private static func isDue(_ state: JobState?, interval: Int, runOnce: Bool, now: Date) -> Bool {
+        guard let last = state?.lastRunAt else { return true }
+        return !runOnce && now.timeIntervalSince(last) >= Double(interval)
+    }
 }
 
 /// Why a job could not run.
 public enum JobError: Error, CustomStringConvertible {
+    /// No job has this name.
     case unknown(String)
+    /// The job is running already, here or on another node sharing the database.
+    case busy(String)
 
     public var description: String {
         switch self {
         case .unknown(let name): "Unknown job '\(name)'. See `resetpress jobs list`."
+        case .busy(let name): "Job '\(name)' is running already (here or on another node); try again when it ends."
         }
     }
 }

@@ -20,10 +20,29 @@ public enum CoreSettings {
         "hooks.timeout_ms", default: 2000, kind: .int, description: "Milliseconds an executable hook may run before it is skipped.",
         validate: { $0 >= 10 && $0 <= 60_000 ? nil : "must be between 10 and 60000" })
 
+    /// Where the site's data lives: empty for the SQLite file under the data directory,
+    /// `sqlite:PATH`, or `postgres://user:password@host:port/database` for a database several
+    /// nodes share. Read before the database opens, so only the environment or a file sets it.
+    public static let storageURL = SettingKey(
+        "storage.url", default: "", kind: .secret,
+        description: "Storage: empty (SQLite under the data dir), sqlite:PATH or postgres://...; environment or settings file only.",
+        validate: { url in
+            url.isEmpty || url.hasPrefix("sqlite:") || url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")
+                ? nil : "must be empty, sqlite:PATH or postgres://user:password@host:port/database"
+        })
+
     /// Every core setting, for registration.
     static func register(in settings: SettingsEngine) {
         settings.register(siteName)
         settings.register(siteURL)
         settings.register(hookTimeoutMilliseconds)
+        settings.register(storageURL)
+        settings.addRule(SettingsRule(keys: [storageURL.name]) { snapshot in
+            snapshot.resolved(storageURL.name)?.source == .database
+                ? [SettingsMessage(
+                    key: storageURL.name,
+                    message: "storage.url is read before the database opens: set RESETPRESS_STORAGE__URL or put it in settings/*.json.")]
+                : []
+        })
     }
 }

@@ -16,39 +16,72 @@ public final class Engine: Sendable {
     public let root: URL
     public let logger: Logger
     private let activeIDs = Mutex<Set<String>>([])
+    private let settingsFeed: (any SettingsChangeFeed)?
+    private let feedListener = Mutex<Task<Void, Never>?>(nil)
 
     /// Creates an engine for the site at `root`; call `start()` before use.
+    ///
+    /// Nodes sharing a database pass its `jobLock`, so a job runs on one node at a time, and its
+    /// `settingsFeed`, so a settings write on any node reaches this one's snapshot.
     public init(
-        root: URL, settingsStore: any SettingsStore, jobStates: any JobStateStore = MemoryJobStateStore(), plugins: [any Plugin],
+        root: URL, settingsStore: any SettingsStore, jobStates: any JobStateStore = MemoryJobStateStore(),
+        jobLock: any JobLock = LocalJobLock(), settingsFeed: (any SettingsChangeFeed)? = nil, plugins: [any Plugin],
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "resetpress")
     ) {
         self.root = root
         self.plugins = plugins
         self.logger = logger
+        self.settingsFeed = settingsFeed
         self.hooks = HookRegistry(logger: logger)
         self.settings = SettingsEngine(
             store: settingsStore, environment: environment,
             settingsDirectory: root.appendingPathComponent("settings"), root: root, hooks: hooks)
-        self.jobs = JobScheduler(settings: settings, store: jobStates, logger: logger)
+        self.jobs = JobScheduler(settings: settings, store: jobStates, lock: jobLock, logger: logger)
     }
 
     /// The folder of executable hooks.
     public var hooksDirectory: URL { root.appendingPathComponent("hooks") }
 
     /// Registers every plugin's settings, loads them, activates the active plugins and reads `hooks/`.
+    /// With a settings feed, listens on it first (so no write after the load is missed) and
+    /// re-reads the stored settings at each change until `stop()` or the feed ends.
     public func start() async throws {
         CoreSettings.register(in: settings)
         for plugin in plugins {
             settings.register(plugin.activeKey)
             plugin.registerSettings(in: settings)
         }
+        let changes = try await settingsFeed?.changes()
         try await settings.load()
+        if let changes { listen(to: changes) }
         for plugin in plugins where settings[plugin.activeKey] {
             try await plugin.activate(in: self)
             activeIDs.withLock { _ = $0.insert(plugin.id) }
         }
         loadExecutableHooks()
+    }
+
+    /// Stops following the settings feed; call before closing the storage.
+    public func stop() {
+        feedListener.withLock { $0 }?.cancel()
+    }
+
+    /// Re-reads the stored settings whenever the feed reports a write (`[]`, a missed stretch, too).
+    private func listen(to changes: AsyncStream<[String]>) {
+        let settings = self.settings
+        let logger = self.logger
+        let task = Task {
+            for await keys in changes {
+                do {
+                    try await settings.reloadStored()
+                    logger.debug("stored settings re-read after a write", metadata: ["keys": "\(keys.joined(separator: ","))"])
+                } catch {
+                    logger.warning("could not re-read the settings after a change", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        feedListener.withLock { $0 = task }
     }
 
     /// Whether a plugin was activated at start.

@@ -122,6 +122,16 @@ public final class SettingsEngine: Sendable {
         try await writeLock.withLock { try await load() }
     }
 
+    /// Re-reads only the database layer, as when another node wrote settings to a shared
+    /// database; files and the environment stay as loaded. No actions fire.
+    public func reloadStored() async throws {
+        try await writeLock.withLock {
+            let database = try await store.loadAll()
+            layers.withLock { $0.database = database }
+            publish()
+        }
+    }
+
     private func readEnvironment(_ definitions: [String: SettingDefinition]) throws(SettingsLoadError) -> [String: ResolvedSetting] {
         var result: [String: ResolvedSetting] = [:]
         for definition in definitions.values {

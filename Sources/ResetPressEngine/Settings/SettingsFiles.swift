@@ -9,8 +9,11 @@ enum SettingsFiles {
     }
 
     /// Reads every `*.json` file in name order (a later file wins), validating against `definitions`.
-    /// Paths in messages are relative to `root` when below it.
-    static func load(directory: URL, definitions: [String: SettingDefinition], root: URL?) throws(SettingsLoadError) -> [String: Entry] {
+    /// Paths in messages are relative to `root` when below it. With `onlyKnown`, keys missing from
+    /// `definitions` are skipped instead of refused.
+    static func load(
+        directory: URL, definitions: [String: SettingDefinition], root: URL?, onlyKnown: Bool = false
+    ) throws(SettingsLoadError) -> [String: Entry] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
@@ -29,6 +32,7 @@ enum SettingsFiles {
             }
             for (key, raw) in flatten(object) {
                 guard let definition = definitions[key] else {
+                    if onlyKnown { continue }
                     throw SettingsLoadError(source: shown, key: key, reason: "unknown setting")
                 }
                 guard let value = settingValue(raw) else {

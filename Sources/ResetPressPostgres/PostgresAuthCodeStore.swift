@@ -1,0 +1,36 @@
+import Foundation
+import PostgresNIO
+import ResetPressStorage
+
+/// Auth codes in PostgreSQL, unique by their keyed hash.
+public struct PostgresAuthCodeStore: AuthCodeStore {
+    let client: PostgresClient
+
+    public func add(codeHash: Data, lastFour: String, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
+        let rows = try await mappingUniqueViolations({ $0 == "auth_codes_code_hash_key" ? "This auth code" : nil }) {
+            try await client.rows("""
+                INSERT INTO auth_codes (code_hash, last_four, role, expires_at, created_at)
+                VALUES (\(codeHash), \(lastFour), \(role), \(expiresAt?.databaseSeconds), \(now.databaseSeconds))
+                RETURNING id
+                """)
+        }
+        guard let id = try rows.first?.decode(Int64.self) else {
+            throw PostgresStorageError.unreadableRow("INSERT INTO auth_codes returned no id.")
+        }
+        return AuthCodeRecord(id: id, codeHash: codeHash, lastFour: lastFour, role: role, expiresAt: expiresAt, createdAt: now)
+    }
+
+    public func all() async throws -> [AuthCodeRecord] {
+        try await client.rows("SELECT id, code_hash, last_four, role, expires_at, created_at FROM auth_codes ORDER BY created_at, id")
+            .map { row in
+                let (id, codeHash, lastFour, role, expiresAt, createdAt) = try row.decode((Int64, Data, String, String, Double?, Double).self)
+                return AuthCodeRecord(
+                    id: id, codeHash: codeHash, lastFour: lastFour, role: role,
+                    expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:)), createdAt: Date(timeIntervalSince1970: createdAt))
+            }
+    }
+
+    public func remove(id: Int64) async throws -> Bool {
+        try await !client.rows("DELETE FROM auth_codes WHERE id = \(id) RETURNING id").isEmpty
+    }
+}

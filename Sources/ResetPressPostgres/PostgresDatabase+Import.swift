@@ -1,0 +1,93 @@
+import Foundation
+import PostgresNIO
+import ResetPressStorage
+
+extension PostgresDatabase {
+    /// Writes `tables` (from `SQLiteDatabase.exportTable`) into this database in one transaction,
+    /// keeping their ids, and moves each id sequence past the highest id copied.
+    ///
+    /// Refuses, writing nothing, when a table is not one of `StorageTable.copiedTables` or
+    /// already holds rows (`StorageError.duplicate`). `progress` is called after each batch
+    /// with the table, the rows written so far and its total.
+    public func importTables(
+        _ tables: [StorageTable], progress: @Sendable (_ table: String, _ written: Int, _ total: Int) -> Void = { _, _, _ in }
+    ) async throws {
+        try await client.transaction { connection in
+            for table in tables {
+                guard StorageTable.copiedTables.contains(table.name) else { throw StorageError.notFound("table \(table.name)") }
+                let existing = try await connection.rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(table.name)"))
+                guard try existing.first?.decode(Int.self) == 0 else {
+                    throw StorageError.duplicate("Data in the PostgreSQL table \(table.name) (migrate into an empty database)")
+                }
+                let types = try await columnTypes(table.name, on: connection)
+                let casts = try table.columns.map { column -> String in
+                    guard let type = types[column] else {
+                        throw PostgresStorageError.unreadableRow("column \(table.name).\(column) does not exist in PostgreSQL.")
+                    }
+                    return type
+                }
+                var written = 0
+                for batch in stride(from: 0, to: table.rows.count, by: 500) {
+                    let rows = table.rows[batch..<min(batch + 500, table.rows.count)]
+                    try await insert(rows, into: table, casts: casts, on: connection)
+                    written += rows.count
+                    progress(table.name, written, table.rows.count)
+                }
+                if table.rows.isEmpty { progress(table.name, 0, 0) }
+                if types["id"] != nil {
+                    _ = try await connection.rows(PostgresQuery(unsafeSQL: """
+                        SELECT setval(pg_get_serial_sequence('\(table.name)', 'id'), COALESCE((SELECT MAX(id) FROM \(table.name)), 0) + 1, false)
+                        """))
+                }
+            }
+        }
+    }
+
+    /// How many rows one of `StorageTable.copiedTables` holds; `StorageError.notFound` for any other name.
+    public func rowCount(_ name: String) async throws -> Int {
+        guard StorageTable.copiedTables.contains(name) else { throw StorageError.notFound("table \(name)") }
+        guard let row = try await client.rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(name)")).first else { return 0 }
+        return try row.decode(Int.self)
+    }
+
+    /// The SQL type of each column of `table`.
+    private func columnTypes(_ table: String, on connection: PostgresConnection) async throws -> [String: String] {
+        let rows = try await connection.rows("""
+            SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(table)
+            """)
+        var types: [String: String] = [:]
+        for row in rows {
+            let (name, type) = try row.decode((String, String).self)
+            types[name] = type
+        }
+        return types
+    }
+
+    /// One multi-row `INSERT`, each value cast to its column's type.
+    private func insert(
+        _ rows: ArraySlice<[StorageTable.Cell]>, into table: StorageTable, casts: [String], on connection: PostgresConnection
+    ) async throws {
+        guard !rows.isEmpty else { return }
+        var binds = PostgresBindings()
+        var tuples: [String] = []
+        var number = 0
+        for row in rows {
+            var placeholders: [String] = []
+            for (index, cell) in row.enumerated() {
+                number += 1
+                placeholders.append("CAST($\(number) AS \(casts[index]))")
+                switch cell {
+                case .null: binds.appendNull()
+                case .integer(let value): binds.append(value)
+                case .real(let value): binds.append(value)
+                case .text(let value): binds.append(value)
+                case .blob(let value): try binds.append(value)
+                }
+            }
+            tuples.append("(" + placeholders.joined(separator: ", ") + ")")
+        }
+        let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        _ = try await connection.rows(PostgresQuery(
+            unsafeSQL: "INSERT INTO \(table.name) (\(columns)) VALUES \(tuples.joined(separator: ", "))", binds: binds))
+    }
+}

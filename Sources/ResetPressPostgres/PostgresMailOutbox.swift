@@ -1,0 +1,127 @@
+import Foundation
+import PostgresNIO
+import ResetPressMail
+import ResetPressStorage
+
+/// The outbox table: messages as JSON, their status, tries and last error.
+///
+/// A claim counts a try: `claimDue` adds one to `attempts` of each entry it returns, and an
+/// operator's `retry` starts a failed entry's count again from zero. Claims lock the rows they
+/// take with `FOR UPDATE SKIP LOCKED`, so senders on several nodes never claim the same entry.
+public struct PostgresMailOutbox: MailOutbox {
+    let client: PostgresClient
+
+    private static let columns = "id, kind, message, message_id, status, attempts, last_error, created_at, next_attempt_at, sent_at"
+
+    // MARK: - Writes
+
+    public func enqueue(_ mail: OutboxMail, now: Date) async throws -> Int64 {
+        try await Self.insert(mail, now: now, on: client)
+    }
+
+    public func claimDue(limit: Int, now: Date) async throws -> [OutboxEntry] {
+        try await client.rows("""
+            WITH due AS (
+                SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= \(now.databaseSeconds)
+                ORDER BY id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED
+            )
+            UPDATE outbox AS o SET status = 'sending', attempts = o.attempts + 1 FROM due WHERE o.id = due.id
+            RETURNING o.id, o.kind, o.message, o.message_id, o.status, o.attempts, o.last_error, o.created_at, o.next_attempt_at, o.sent_at
+            """).map(Self.entry(from:)).sorted { $0.id < $1.id }
+    }
+
+    public func markSent(id: Int64, at date: Date) async throws {
+        try await update(id: id, "UPDATE outbox SET status = 'sent', sent_at = \(date.databaseSeconds) WHERE id = \(id) RETURNING id")
+    }
+
+    public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
+        try await update(
+            id: id,
+            "UPDATE outbox SET status = 'queued', last_error = \(error), next_attempt_at = \(retryAt.databaseSeconds) WHERE id = \(id) RETURNING id")
+    }
+
+    public func markFailed(id: Int64, error: String) async throws {
+        try await update(id: id, "UPDATE outbox SET status = 'failed', last_error = \(error) WHERE id = \(id) RETURNING id")
+    }
+
+    public func retry(ids: [Int64]?, now: Date) async throws -> Int {
+        guard let ids else {
+            return try await client.rows("""
+                UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds)
+                WHERE status = 'failed' RETURNING id
+                """).count
+        }
+        if ids.isEmpty { return 0 }
+        return try await client.rows("""
+            UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds)
+            WHERE status = 'failed' AND id = ANY(\(ids)) RETURNING id
+            """).count
+    }
+
+    public func requeueAbandoned(now: Date) async throws -> Int {
+        try await client.rows(
+            "UPDATE outbox SET status = 'queued', next_attempt_at = \(now.databaseSeconds) WHERE status = 'sending' RETURNING id"
+        ).count
+    }
+
+    // MARK: - Reads
+
+    public func list(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {
+        let rows = if let status {
+            try await client.rows(
+                "SELECT \(unescaped: Self.columns) FROM outbox WHERE status = \(status.rawValue) ORDER BY id DESC LIMIT \(max(0, limit))")
+        } else {
+            try await client.rows("SELECT \(unescaped: Self.columns) FROM outbox ORDER BY id DESC LIMIT \(max(0, limit))")
+        }
+        return try rows.map(Self.entry(from:))
+    }
+
+    public func counts() async throws -> [OutboxStatus: Int] {
+        var counts = Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0, 0) })
+        for row in try await client.rows("SELECT status, COUNT(*) FROM outbox GROUP BY status") {
+            let (status, count) = try row.decode((String, Int).self)
+            guard let known = OutboxStatus(rawValue: status) else {
+                throw PostgresStorageError.unreadableRow("Unknown outbox status \"\(status)\".")
+            }
+            counts[known] = count
+        }
+        return counts
+    }
+
+    public func nextDue() async throws -> Date? {
+        try await client.rows("SELECT MIN(next_attempt_at) FROM outbox WHERE status = 'queued'")
+            .first?.decode(Double?.self).map(Date.init(timeIntervalSince1970:))
+    }
+
+    // MARK: - Rows
+
+    /// Queues `mail` through `database`; the reset code store passes its transaction to write both at once.
+    static func insert(_ mail: OutboxMail, now: Date, on database: some PostgresQuerying) async throws -> Int64 {
+        let json = String(decoding: try JSONEncoder().encode(mail.message), as: UTF8.self)
+        let rows = try await database.rows("""
+            INSERT INTO outbox (kind, message, message_id, status, attempts, created_at, next_attempt_at)
+            VALUES (\(mail.kind), \(json), \(mail.messageID), 'queued', 0, \(now.databaseSeconds), \(now.databaseSeconds))
+            RETURNING id
+            """)
+        guard let id = try rows.first?.decode(Int64.self) else {
+            throw PostgresStorageError.unreadableRow("INSERT INTO outbox returned no id.")
+        }
+        return id
+    }
+
+    private func update(id: Int64, _ query: PostgresQuery) async throws {
+        if try await client.rows(query).isEmpty { throw StorageError.notFound("Outbox entry \(id)") }
+    }
+
+    private static func entry(from row: PostgresRow) throws -> OutboxEntry {
+        let (id, kind, json, messageID, status, attempts, lastError, createdAt, nextAttemptAt, sentAt) =
+            try row.decode((Int64, String, String, String, String, Int, String?, Double, Double, Double?).self)
+        guard let known = OutboxStatus(rawValue: status) else {
+            throw PostgresStorageError.unreadableRow("Unknown outbox status \"\(status)\".")
+        }
+        return OutboxEntry(
+            id: id, kind: kind, message: try JSONDecoder().decode(MailMessage.self, from: Data(json.utf8)), messageID: messageID,
+            status: known, attempts: attempts, lastError: lastError, createdAt: Date(timeIntervalSince1970: createdAt),
+            nextAttemptAt: Date(timeIntervalSince1970: nextAttemptAt), sentAt: sentAt.map(Date.init(timeIntervalSince1970:)))
+    }
+}

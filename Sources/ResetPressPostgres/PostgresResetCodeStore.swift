@@ -1,0 +1,103 @@
+import Foundation
+import PostgresNIO
+import ResetPressStorage
+
+/// Reset codes in PostgreSQL, one row per user, written together with their outbox mail.
+///
+/// Safe across nodes: `issue` is one upsert on `user_id` (two nodes issuing for the same user
+/// at once leave exactly one code, the later one), and `claimAttempt` is one conditional
+/// `UPDATE ... WHERE attempts < max`, which PostgreSQL re-checks after waiting for the row lock,
+/// so concurrent guesses from any number of nodes never pass `maxAttempts`.
+public struct PostgresResetCodeStore: ResetCodeStore {
+    let client: PostgresClient
+
+    private static let columns = "id, user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip"
+
+    // MARK: - Writes
+
+    /// The replaced row gets a new id (`id = DEFAULT`), so a guess against the old code's id fails.
+    public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
+        try await client.transaction { connection in
+            let rows = try await mappingUniqueViolations({ $0 == "reset_codes_link_hash_key" ? "A reset code with this link token" : nil }) {
+                try await connection.rows("""
+                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip)
+                    VALUES (\(code.userID), \(code.email), \(code.codeHash), \(code.linkHash),
+                            \(code.createdAt.databaseSeconds), \(code.expiresAt.databaseSeconds), 0, \(code.requestIP))
+                    ON CONFLICT (user_id) DO UPDATE SET
+                        id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
+                        created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
+                        request_ip = excluded.request_ip
+                    RETURNING id
+                    """)
+            }
+            guard let id = try rows.first?.decode(Int64.self) else {
+                throw PostgresStorageError.unreadableRow("INSERT INTO reset_codes returned no id.")
+            }
+            if let mail { _ = try await PostgresMailOutbox.insert(mail, now: code.createdAt, on: connection) }
+            return id
+        }
+    }
+
+    public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
+        let claimed = try await client.rows("""
+            UPDATE reset_codes SET attempts = attempts + 1 WHERE id = \(id) AND attempts < \(maxAttempts)
+            RETURNING \(unescaped: Self.columns)
+            """)
+        if let row = claimed.first { return try Self.record(from: row) }
+        _ = try await client.rows("DELETE FROM reset_codes WHERE id = \(id) AND attempts >= \(maxAttempts)")
+        return nil
+    }
+
+    public func consume(id: Int64, userID: Int64, mail: OutboxMail?) async throws -> Bool {
+        try await client.transaction { connection in
+            guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
+            _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
+            if let mail { _ = try await PostgresMailOutbox.insert(mail, now: Date(), on: connection) }
+            return true
+        }
+    }
+
+    public func delete(id: Int64) async throws {
+        _ = try await client.rows("DELETE FROM reset_codes WHERE id = \(id)")
+    }
+
+    public func deleteExpired(now: Date) async throws -> Int {
+        try await client.rows("DELETE FROM reset_codes WHERE expires_at < \(now.databaseSeconds) RETURNING id").count
+    }
+
+    // MARK: - Reads
+
+    public func current(email: String) async throws -> ResetCodeRecord? {
+        try await fetchOne("""
+            SELECT \(unescaped: Self.columns) FROM reset_codes WHERE email = \(email) ORDER BY created_at DESC, id DESC LIMIT 1
+            """)
+    }
+
+    public func current(linkHash: Data) async throws -> ResetCodeRecord? {
+        try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE link_hash = \(linkHash)")
+    }
+
+    public func lastIssued(userID: Int64) async throws -> Date? {
+        let rows = try await client.rows("SELECT created_at FROM reset_codes WHERE user_id = \(userID)")
+        return try rows.first.map { Date(timeIntervalSince1970: try $0.decode(Double.self)) }
+    }
+
+    public func count() async throws -> Int {
+        try await client.rows("SELECT COUNT(*) FROM reset_codes").first?.decode(Int.self) ?? 0
+    }
+
+    // MARK: - Rows
+
+    private func fetchOne(_ query: PostgresQuery) async throws -> ResetCodeRecord? {
+        try await client.rows(query).first.map(Self.record(from:))
+    }
+
+    private static func record(from row: PostgresRow) throws -> ResetCodeRecord {
+        let (id, userID, email, codeHash, linkHash, createdAt, expiresAt, attempts, requestIP) =
+            try row.decode((Int64, Int64, String, Data, Data, Double, Double, Int, String).self)
+        return ResetCodeRecord(
+            id: id, userID: userID, email: email, codeHash: codeHash, linkHash: linkHash,
+            createdAt: Date(timeIntervalSince1970: createdAt), expiresAt: Date(timeIntervalSince1970: expiresAt),
+            attempts: attempts, requestIP: requestIP)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import PostgresNIO
+import ResetPressStorage
+import ResetPressUsers
+
+/// The users ResetPress keeps in PostgreSQL; emails and logins are unique ignoring case
+/// (unique indexes on `lower(email)` and `lower(login)`, which the lookups use).
+public struct PostgresUserStore: UserStore {
+    let client: PostgresClient
+
+    private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at"
+
+    // MARK: - Reads
+
+    public func user(byEmail email: String) async throws -> User? {
+        try await fetchOne("SELECT \(unescaped: Self.columns) FROM users WHERE lower(email) = lower(\(email))")
+    }
+
+    public func user(byLogin login: String) async throws -> User? {
+        try await fetchOne("SELECT \(unescaped: Self.columns) FROM users WHERE lower(login) = lower(\(login))")
+    }
+
+    public func user(id: Int64) async throws -> User? {
+        try await fetchOne("SELECT \(unescaped: Self.columns) FROM users WHERE id = \(id)")
+    }
+
+    public func list(offset: Int, limit: Int) async throws -> [User] {
+        try await client.rows("SELECT \(unescaped: Self.columns) FROM users ORDER BY id LIMIT \(max(0, limit)) OFFSET \(max(0, offset))")
+            .map(Self.user(from:))
+    }
+
+    public func count() async throws -> Int {
+        try await client.rows("SELECT COUNT(*) FROM users").first?.decode(Int.self) ?? 0
+    }
+
+    // MARK: - Writes
+
+    public func add(_ user: NewUser, now: Date) async throws -> User {
+        let rows = try await Self.mappingDuplicates(of: user) {
+            try await client.rows("""
+                INSERT INTO users (login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at)
+                VALUES (\(user.login), \(user.email), \(user.displayName), \(user.nickname), \(user.firstName), \(user.lastName),
+                        \(user.passwordHash), \(now.databaseSeconds), \(now.databaseSeconds))
+                RETURNING id
+                """)
+        }
+        guard let id = try rows.first?.decode(Int64.self) else {
+            throw PostgresStorageError.unreadableRow("INSERT INTO users returned no id.")
+        }
+        return User(id: id, user, createdAt: now)
+    }
+
+    /// One statement per user inside one transaction: an upsert on `lower(email)` that rewrites the
+    /// row only when a field differs, and reports whether it inserted.
+    public func upsert(_ users: [NewUser], now: Date) async throws -> (added: Int, updated: Int) {
+        guard !users.isEmpty else { return (0, 0) }
+        return try await client.transaction { connection in
+            var added = 0
+            for user in users {
+                let rows = try await Self.mappingDuplicates(of: user) {
+                    try await connection.rows("""
+                        INSERT INTO users AS u (login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at)
+                        VALUES (\(user.login), \(user.email), \(user.displayName), \(user.nickname), \(user.firstName), \(user.lastName),
+                                \(user.passwordHash), \(now.databaseSeconds), \(now.databaseSeconds))
+                        ON CONFLICT ((lower(email))) DO UPDATE SET
+                            login = excluded.login, email = excluded.email, display_name = excluded.display_name,
+                            nickname = excluded.nickname, first_name = excluded.first_name, last_name = excluded.last_name,
+                            password_hash = excluded.password_hash, updated_at = excluded.updated_at
+                        WHERE (u.login, u.email, u.display_name, u.nickname, u.first_name, u.last_name, u.password_hash)
+                            IS DISTINCT FROM (excluded.login, excluded.email, excluded.display_name, excluded.nickname,
+                                              excluded.first_name, excluded.last_name, excluded.password_hash)
+                        RETURNING (xmax = 0) AS inserted
+                        """)
+                }
+                if try rows.first?.decode(Bool.self) == true { added += 1 }
+            }
+            return (added, users.count - added)
+        }
+    }
+
+    public func setPasswordHash(_ hash: String, forUserID id: Int64) async throws {
+        let rows = try await client.rows(
+            "UPDATE users SET password_hash = \(hash), updated_at = \(Date().databaseSeconds) WHERE id = \(id) RETURNING id")
+        if rows.isEmpty { throw UserDirectoryError.notFound(userID: id) }
+    }
+
+    // MARK: - Rows
+
+    private func fetchOne(_ query: PostgresQuery) async throws -> User? {
+        try await client.rows(query).first.map(Self.user(from:))
+    }
+
+    private static func user(from row: PostgresRow) throws -> User {
+        let (id, login, email, displayName, nickname, firstName, lastName, passwordHash, createdAt, updatedAt) =
+            try row.decode((Int64, String, String, String, String, String, String, String, Double, Double).self)
+        return User(
+            id: id, login: login, email: email, displayName: displayName, nickname: nickname, firstName: firstName,
+            lastName: lastName, passwordHash: passwordHash,
+            createdAt: Date(timeIntervalSince1970: createdAt), updatedAt: Date(timeIntervalSince1970: updatedAt))
+    }
+
+    private static func mappingDuplicates<T>(of user: NewUser, _ body: () async throws -> T) async throws -> T {
+        try await mappingUniqueViolations({ constraint in
+            switch constraint {
+            case "users_email_lower_key": "A user with email \(user.email)"
+            case "users_login_lower_key": "A user with login \(user.login)"
+            default: nil
+            }
+        }, body)
+    }
+}

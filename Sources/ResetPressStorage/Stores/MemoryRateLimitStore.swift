@@ -1,0 +1,64 @@
+import Foundation
+import Synchronization
+
+/// Rate-limit counters in this process's memory: the store for a single node (SQLite).
+///
+/// A restart forgets the counts, which errs on the side of letting people in. Ended windows
+/// are swept at most once a minute as hits arrive, so memory is bounded by the keys seen in
+/// the windows still open. `count(key:windowSeconds:now:)` and `admitNow` answer without
+/// suspending, so the hot path of a single node never awaits.
+public final class MemoryRateLimitStore: RateLimitStore {
+    private struct Window: Hashable {
+        let key: String
+        let start: Int
+        let length: Int
+    }
+
+    private struct State {
+        var counts: [Window: Int] = [:]
+        var nextSweep = 0
+    }
+
+    private let state = Mutex(State())
+
+    /// Creates a store with no counts.
+    public init() {}
+
+    /// Counts one hit for `key` in the window containing `now` and returns that window's count.
+    public func count(key: String, windowSeconds: Int, now: Date) -> Int {
+        let length = max(1, windowSeconds)
+        let seconds = Int(now.timeIntervalSince1970.rounded(.down))
+        let window = Window(key: key, start: seconds - ((seconds % length) + length) % length, length: length)
+        return state.withLock { state -> Int in
+            if seconds >= state.nextSweep {
+                state.counts = state.counts.filter { $0.key.start + $0.key.length > seconds }
+                state.nextSweep = seconds + 60
+            }
+            let count = state.counts[window, default: 0] + 1
+            state.counts[window] = count
+            return count
+        }
+    }
+
+    /// `RateLimitStore.admit` without suspending: nil when allowed, otherwise the seconds until
+    /// the window ends (at least 1); a `limit` of 0 or less is off and counts nothing.
+    public func admitNow(_ key: String, limit: Int, windowSeconds: Int = 60, now: Date) -> Int? {
+        guard limit > 0 else { return nil }
+        let length = max(1, windowSeconds)
+        guard count(key: key, windowSeconds: length, now: now) > limit else { return nil }
+        return RateLimitWindow.secondsLeft(windowSeconds: length, now: now)
+    }
+
+    public func hit(key: String, windowSeconds: Int, now: Date) async throws -> Int {
+        count(key: key, windowSeconds: windowSeconds, now: now)
+    }
+
+    public func deleteExpired(now: Date) async throws -> Int {
+        let seconds = Int(now.timeIntervalSince1970.rounded(.down))
+        return state.withLock { state -> Int in
+            let before = state.counts.count
+            state.counts = state.counts.filter { $0.key.start + $0.key.length > seconds }
+            return before - state.counts.count
+        }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import ResetPressEngine
+import ResetPressMail
+import ResetPressPostgres
+import ResetPressStorage
+import Testing
+
+/// Where a conformance test runs: the existing SQLite stores or the PostgreSQL ones.
+enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// Every store of one backend, seen only through the storage protocols.
+struct Stores: Sendable {
+    let settings: any SettingsStore
+    let users: any UserStore
+    let resetCodes: any ResetCodeStore
+    let outbox: any MailOutbox
+    let authCodes: any AuthCodeStore
+    let jobStates: any JobStateStore
+}
+
+/// Runs `body` with the stores of a fresh database of `backend`: a temporary SQLite file, or a
+/// new database on the test PostgreSQL server.
+func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async throws {
+    switch backend {
+    case .sqlite:
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-pgconf-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let database = try SQLiteDatabase(dataDirectory: folder)
+        try await body(Stores(
+            settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
+            authCodes: database.authCodes, jobStates: database.jobStates))
+    case .postgres:
+        try await withPostgres { nodes in
+            let database = nodes[0]
+            try await body(Stores(
+                settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
+                authCodes: database.authCodes, jobStates: database.jobStates))
+        }
+    }
+}
+
+/// A whole-second time, so it survives the seconds columns exactly.
+func testTime(_ offset: TimeInterval = 0) -> Date {
+    Date(timeIntervalSince1970: 1_700_000_000 + offset)
+}
+
+/// A message to queue, addressed to `to`.
+func testMail(kind: String = "reset_code", to: String = "ann@example.com", subject: String = "Your code") throws -> OutboxMail {
+    let message = MailMessage(
+        from: try MailAddress(email: "site@example.com", name: "Site"),
+        to: [try MailAddress(email: to)],
+        subject: subject,
+        textBody: "Code: 123456",
+        htmlBody: "<p>Code: <b>123456</b></p>")
+    return OutboxMail(kind: kind, message: message, messageID: "<\(UUID().uuidString)@example.com>")
+}

@@ -1,0 +1,88 @@
+import Foundation
+import ResetPressEngine
+import ResetPressPostgres
+import ResetPressStorage
+import Synchronization
+import Testing
+
+/// Engines of two nodes over one PostgreSQL database: the job lock and the settings feed wired in.
+@Suite struct EngineOverPostgresTests {
+    /// Starts an engine with no plugins over `database`, in an empty site folder.
+    static func engine(_ database: PostgresDatabase) async throws -> Engine {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-engine-\(UUID().uuidString)")
+        let engine = Engine(root: root, storage: SiteStorage(postgres: database), plugins: [], environment: [:])
+        try await engine.start()
+        return engine
+    }
+
+    @Test func aJobDueOnBothNodesRunsOnOneAtATimeAndOncePerInterval() async throws {
+        try await withPostgres(nodes: 2) { nodes in
+            let running = Mutex((now: 0, most: 0, runs: 0))
+            let job = Job(name: "probe", description: "Counts overlapping runs.", defaultInterval: 60) {
+                running.withLock { state in
+                    state.now += 1
+                    state.most = max(state.most, state.now)
+                    state.runs += 1
+                }
+                try await Task.sleep(for: .milliseconds(100))
+                running.withLock { $0.now -= 1 }
+                return "ok"
+            }
+            var engines: [Engine] = []
+            for node in nodes { engines.append(try await Self.engine(node)) }
+            for engine in engines { engine.jobs.register(job) }
+            for round in 0..<4 {
+                let now = testTime(Double(round) * 120)
+                await withTaskGroup(of: Void.self) { group in
+                    for engine in engines { group.addTask { await engine.jobs.runDueJobs(now: now) } }
+                }
+            }
+            let state = running.withLock { $0 }
+            #expect(state.most == 1)
+            #expect(state.runs == 4)
+            #expect(try await nodes[0].jobStates.all().first { $0.name == "probe" }?.runs == 4)
+            for engine in engines { engine.stop() }
+        }
+    }
+
+    @Test func aRunOnDemandWhileAnotherNodeRunsTheJobIsRefusedAsBusy() async throws {
+        try await withPostgres(nodes: 2) { nodes in
+            var engines: [Engine] = []
+            for node in nodes { engines.append(try await Self.engine(node)) }
+            let job = Job(name: "slow", description: "Takes a while.", defaultInterval: 60) {
+                try await Task.sleep(for: .milliseconds(500))
+                return "done"
+            }
+            for engine in engines { engine.jobs.register(job) }
+            let first = engines[0]
+            let running = Task { try await first.jobs.run("slow") }
+            try await Task.sleep(for: .milliseconds(150))
+            await #expect(throws: JobError.self) { try await engines[1].jobs.run("slow") }
+            #expect(try await running.value == "done")
+            #expect(try await engines[1].jobs.run("slow") == "done")
+            for engine in engines { engine.stop() }
+        }
+    }
+
+    @Test func aSettingWrittenOnOneNodeIsReadOnTheOtherWithinASecond() async throws {
+        try await withPostgres(nodes: 2) { nodes in
+            let a = try await Self.engine(nodes[0])
+            let b = try await Self.engine(nodes[1])
+            try await a.settings.set(["site.name": .text("Cluster Site")])
+            let start = ContinuousClock.now
+            while b.settings[CoreSettings.siteName] != "Cluster Site", ContinuousClock.now - start < .seconds(3) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(b.settings[CoreSettings.siteName] == "Cluster Site")
+            #expect(ContinuousClock.now - start < .seconds(1))
+            try await b.settings.set(["site.name": .unset])
+            let back = ContinuousClock.now
+            while a.settings[CoreSettings.siteName] != "ResetPress", ContinuousClock.now - back < .seconds(3) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            #expect(a.settings[CoreSettings.siteName] == "ResetPress")
+            a.stop()
+            b.stop()
+        }
+    }
+}

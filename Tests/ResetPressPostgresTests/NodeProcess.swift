@@ -1,0 +1,114 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Synchronization
+
+/// A real `resetpress serve` process on a free loopback port: one node of a cluster in the tests.
+final class NodeProcess: Sendable {
+    /// The `resetpress` binary built beside the test bundle.
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("resetpress")
+    }
+
+    private let process: Process
+    private let log: NodeLog
+    /// The port the node listens on.
+    let port: Int
+
+    /// Starts a node for the site at `root` and waits until `/healthz` answers.
+    init(root: URL, dataDirectory: URL, environment: [String: String]) async throws {
+        let process = Process()
+        let log = NodeLog()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--root", root.path, "--data-dir", dataDirectory.path, "--port", "0"]
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        errors.fileHandleForReading.readabilityHandler = { handle in
+            let chunk = handle.availableData
+            if !chunk.isEmpty { log.append(String(decoding: chunk, as: UTF8.self)) }
+        }
+        try process.run()
+        self.process = process
+        self.log = log
+        var found: Int?
+        for _ in 0..<400 where found == nil && process.isRunning {
+            try await Task.sleep(for: .milliseconds(50))
+            found = Self.port(in: log.text)
+        }
+        guard let port = found else {
+            if process.isRunning { process.terminate() }
+            throw NodeError.didNotStart(log.text)
+        }
+        self.port = port
+        for _ in 0..<100 {
+            if (try? await send("GET", "/healthz").status) == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw NodeError.didNotStart("no /healthz answer:\n\(log.text)")
+    }
+
+    /// Everything the node logged so far.
+    var output: String { log.text }
+
+    /// Stops the node with SIGTERM and returns its exit status.
+    @discardableResult
+    func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// Sends a request with an optional JSON body; returns the status and body.
+    func send(_ method: String, _ path: String, json: [String: String]? = nil) async throws -> (status: Int, body: String) {
+        guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw NodeError.badPath(path) }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs the `resetpress` command line with `arguments` and waits; returns its status and output.
+    static func command(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    private static func port(in log: String) -> Int? {
+        guard let range = log.range(of: "port=") else { return nil }
+        return Int(log[range.upperBound...].prefix { $0.isNumber })
+    }
+
+    /// Why a node could not be used.
+    enum NodeError: Error {
+        case didNotStart(String)
+        case badPath(String)
+    }
+}
+
+/// Text appended by the pipe's reader thread and read by the test.
+final class NodeLog: Sendable {
+    private let storage = Mutex("")
+
+    var text: String { storage.withLock { $0 } }
+
+    func append(_ chunk: String) {
+        storage.withLock { $0 += chunk }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import ResetPressStorage
+import Testing
+
+/// The `ResetCodeStore` contract, checked against every backend.
+@Suite struct ResetCodeStoreConformanceTests {
+    private func code(user: Int64 = 1, email: String = "ann@example.com", link: UInt8 = 1, at offset: TimeInterval = 0, lifetime: TimeInterval = 900) -> NewResetCode {
+        NewResetCode(
+            userID: user, email: email, codeHash: Data(repeating: link &+ 100, count: 32), linkHash: Data(repeating: link, count: 32),
+            createdAt: testTime(offset), expiresAt: testTime(offset + lifetime), requestIP: "192.0.2.1")
+    }
+
+    @Test(arguments: Backend.allCases)
+    func issuedCodeIsFoundByEmailLinkAndUser(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(), mail: nil)
+            let expected = ResetCodeRecord(
+                id: id, userID: 1, email: "ann@example.com", codeHash: Data(repeating: 101, count: 32), linkHash: Data(repeating: 1, count: 32),
+                createdAt: testTime(), expiresAt: testTime(900), attempts: 0, requestIP: "192.0.2.1")
+            #expect(try await codes.current(email: "ann@example.com") == expected)
+            #expect(try await codes.current(linkHash: Data(repeating: 1, count: 32)) == expected)
+            #expect(try await codes.lastIssued(userID: 1) == testTime())
+            #expect(try await codes.current(email: "bob@example.com") == nil)
+            #expect(try await codes.current(linkHash: Data(repeating: 9, count: 32)) == nil)
+            #expect(try await codes.lastIssued(userID: 2) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func issueReplacesTheUsersEarlierCode(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let first = try await codes.issue(code(link: 1), mail: nil)
+            #expect(try await codes.claimAttempt(id: first, maxAttempts: 5)?.attempts == 1)
+            let second = try await codes.issue(code(link: 2, at: 30), mail: nil)
+            _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 3), mail: nil)
+            #expect(first != second)
+            #expect(try await codes.count() == 2)
+            #expect(try await codes.current(email: "ann@example.com")?.id == second)
+            #expect(try await codes.current(email: "ann@example.com")?.attempts == 0)
+            #expect(try await codes.current(linkHash: Data(repeating: 1, count: 32)) == nil)
+            #expect(try await codes.lastIssued(userID: 1) == testTime(30))
+            #expect(try await codes.claimAttempt(id: first, maxAttempts: 5) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func issueWithMailWritesBothAndAFailingIssueWritesNeither(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            _ = try await codes.issue(code(link: 1), mail: try testMail())
+            #expect(try await stores.outbox.counts()[.queued] == 1)
+            #expect(try await stores.outbox.list(status: nil, limit: 10).first?.createdAt == testTime())
+
+            // Bob's new link hash equals Ann's: the write fails as a whole, so Bob keeps his old code.
+            _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 2), mail: nil)
+            await #expect(throws: StorageError.duplicate("A reset code with this link token")) {
+                _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 1), mail: try testMail(to: "bob@example.com"))
+            }
+            #expect(try await stores.outbox.counts()[.queued] == 1)
+            #expect(try await codes.current(email: "bob@example.com")?.linkHash == Data(repeating: 2, count: 32))
+            #expect(try await codes.count() == 2)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func claimAttemptCountsGuessesAndBurnsTheCode(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(), mail: nil)
+            #expect(try await codes.claimAttempt(id: id, maxAttempts: 2)?.attempts == 1)
+            #expect(try await codes.claimAttempt(id: id, maxAttempts: 2)?.attempts == 2)
+            #expect(try await codes.count() == 1)
+            #expect(try await codes.claimAttempt(id: id, maxAttempts: 2) == nil)
+            #expect(try await codes.count() == 0)
+            #expect(try await codes.claimAttempt(id: id, maxAttempts: 2) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func concurrentClaimsNeverExceedMaxAttempts(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(), mail: nil)
+            let granted = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for _ in 0..<20 { group.addTask { try await codes.claimAttempt(id: id, maxAttempts: 5)?.attempts } }
+                var granted: [Int] = []
+                for try await attempts in group { if let attempts { granted.append(attempts) } }
+                return granted
+            }
+            #expect(granted.sorted() == [1, 2, 3, 4, 5])
+            #expect(try await codes.current(email: "ann@example.com") == nil)
+            #expect(try await codes.count() == 0)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func consumeDeletesTheUsersCodesAndQueuesMailOnce(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(), mail: nil)
+            _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 2), mail: nil)
+            #expect(try await codes.consume(id: id, userID: 1, mail: try testMail(kind: "password_changed")))
+            #expect(try await codes.current(email: "ann@example.com") == nil)
+            #expect(try await codes.count() == 1)
+            #expect(try await stores.outbox.list(status: .queued, limit: 10).map(\.kind) == ["password_changed"])
+
+            #expect(try await codes.consume(id: id, userID: 1, mail: try testMail(kind: "password_changed")) == false)
+            #expect(try await stores.outbox.counts()[.queued] == 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func deleteAndDeleteExpiredRemoveCodes(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let ann = try await codes.issue(code(user: 1, link: 1, lifetime: 100), mail: nil)
+            _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 2, lifetime: 200), mail: nil)
+            _ = try await codes.issue(code(user: 3, email: "cy@example.com", link: 3, lifetime: 300), mail: nil)
+            #expect(try await codes.deleteExpired(now: testTime(200)) == 1)
+            #expect(try await codes.current(linkHash: Data(repeating: 1, count: 32)) == nil)
+            #expect(try await codes.current(email: "bob@example.com") != nil)
+            #expect(try await codes.deleteExpired(now: testTime(1000)) == 2)
+
+            let again = try await codes.issue(code(link: 4), mail: nil)
+            #expect(again != ann)
+            try await codes.delete(id: again)
+            try await codes.delete(id: again)
+            #expect(try await codes.count() == 0)
+        }
+    }
+}
