@@ -15,12 +15,15 @@ import Testing
     @Test func memoryCountersLimitPerWindowAndForgetEndedWindows() async throws {
         let store = MemoryRateLimitStore()
         let minute = { (second: Double) in testTime(40 + second) }  // testTime(40) starts a minute
-        let results = (0..<4).map { _ in store.admitNow("ip:192.0.2.1", limit: 3, now: minute(15)) }
+        var results: [Int?] = []
+        for _ in 0..<4 {
+            results.append(try await store.admit("ip:192.0.2.1", limit: 3, now: minute(15)))
+        }
         #expect(results == [nil, nil, nil, 45])
-        #expect(store.admitNow("ip:192.0.2.2", limit: 3, now: minute(15)) == nil)
+        #expect(try await store.admit("ip:192.0.2.2", limit: 3, now: minute(15)) == nil)
         #expect(try await store.admit("ip:192.0.2.1", limit: 3, now: minute(59)) == 1)
-        #expect(store.admitNow("ip:192.0.2.1", limit: 3, now: minute(60)) == nil)
-        #expect(store.admitNow("ip:192.0.2.1", limit: 0, now: minute(61)) == nil)
+        #expect(try await store.admit("ip:192.0.2.1", limit: 3, now: minute(60)) == nil)
+        #expect(try await store.admit("ip:192.0.2.1", limit: 0, now: minute(61)) == nil)
         #expect(try await store.hit(key: "k", windowSeconds: 0, now: minute(61)) == 1)
         #expect(try await store.deleteExpired(now: minute(120)) == 4)
         #expect(try await store.hit(key: "ip:192.0.2.1", windowSeconds: 60, now: minute(121)) == 1)

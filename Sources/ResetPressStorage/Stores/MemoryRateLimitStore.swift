@@ -5,8 +5,8 @@ import Synchronization
 ///
 /// A restart forgets the counts, which errs on the side of letting people in. Ended windows
 /// are swept at most once a minute as hits arrive, so memory is bounded by the keys seen in
-/// the windows still open. `count(key:windowSeconds:now:)` and `admitNow` answer without
-/// suspending, so the hot path of a single node never awaits.
+/// the windows still open. Nothing here suspends, so the hot path of a single node never
+/// waits on `admit`.
 public final class MemoryRateLimitStore: RateLimitStore {
     private struct Window: Hashable {
         let key: String
@@ -25,7 +25,7 @@ public final class MemoryRateLimitStore: RateLimitStore {
     public init() {}
 
     /// Counts one hit for `key` in the window containing `now` and returns that window's count.
-    public func count(key: String, windowSeconds: Int, now: Date) -> Int {
+    private func count(key: String, windowSeconds: Int, now: Date) -> Int {
         let length = max(1, windowSeconds)
         let seconds = Int(now.timeIntervalSince1970.rounded(.down))
         let window = Window(key: key, start: seconds - ((seconds % length) + length) % length, length: length)
@@ -38,15 +38,6 @@ public final class MemoryRateLimitStore: RateLimitStore {
             state.counts[window] = count
             return count
         }
-    }
-
-    /// `RateLimitStore.admit` without suspending: nil when allowed, otherwise the seconds until
-    /// the window ends (at least 1); a `limit` of 0 or less is off and counts nothing.
-    public func admitNow(_ key: String, limit: Int, windowSeconds: Int = 60, now: Date) -> Int? {
-        guard limit > 0 else { return nil }
-        let length = max(1, windowSeconds)
-        guard count(key: key, windowSeconds: length, now: now) > limit else { return nil }
-        return RateLimitWindow.secondsLeft(windowSeconds: length, now: now)
     }
 
     public func hit(key: String, windowSeconds: Int, now: Date) async throws -> Int {
