@@ -167,6 +167,30 @@ enum TestSettings {
         #expect(settings[TestSettings.length] == 11)
     }
 
+    @Test func rereadingFiresUpdateOptionForEachValueInForceThatChanged() async throws {
+        try site.write("settings/site.json", #"{"reset_password.code_length": 10}"#)
+        let settings = try await engine()
+        let fired = Mutex<[SettingsEngine.OptionUpdate]>([])
+        hooks.addAction("update_option") { (update: SettingsEngine.OptionUpdate, _) in fired.withLock { $0.append(update) } }
+        #expect(try await settings.reload().isEmpty)
+        // Another process writes the database (a CLI, another node): a pinned key's stored value changes nothing in force.
+        try await store.apply(["reset_password.email_subject": .string("Other node"), "reset_password.code_length": .int(30)])
+        try site.write("settings/site.json", #"{"reset_password.code_length": 12}"#)
+        #expect(try await settings.reload() == ["reset_password.code_length", "reset_password.email_subject"])
+        #expect(fired.withLock { $0 } == [
+            .init(key: "reset_password.code_length", oldValue: "10", newValue: "12", origin: .reload),
+            .init(key: "reset_password.email_subject", oldValue: "Reset", newValue: "Other node", origin: .reload),
+        ])
+        try await store.apply(["reset_password.email_subject": .string("Third")])
+        #expect(try await settings.reloadStored() == ["reset_password.email_subject"])
+        #expect(fired.withLock { $0.last?.newValue } == "Third")
+        #expect(try await settings.reloadStored().isEmpty)
+        try await settings.set(["reset_password.mode": .text("store_only")])
+        #expect(fired.withLock { $0.last } == .init(key: "reset_password.mode", oldValue: "default_email", newValue: "store_only", origin: .write))
+        #expect(try await settings.reloadStored().isEmpty, "the writer's own write is not reported twice")
+        #expect(fired.withLock { $0.count } == 4)
+    }
+
     @Test func readersRacingAWriterSeeOldOrNewSnapshotNeverAMix() async throws {
         let settings = try await engine()
         try await settings.set(["reset_password.code_length": .value(.int(10)), "reset_password.email_subject": .text("s10")])

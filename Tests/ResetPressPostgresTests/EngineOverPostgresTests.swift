@@ -85,4 +85,27 @@ import Testing
             b.stop()
         }
     }
+
+    @Test func aWriteOnOneNodeFiresUpdateOptionOnceOnEveryNode() async throws {
+        try await withPostgres(nodes: 2) { nodes in
+            let a = try await Self.engine(nodes[0])
+            let b = try await Self.engine(nodes[1])
+            let seen = Mutex<[String]>([])
+            for (name, engine) in [("a", a), ("b", b)] {
+                engine.hooks.addAction("update_option_site.name") { (update: SettingsEngine.OptionUpdate, _) in
+                    seen.withLock { $0.append("\(name):\(update.origin.rawValue):\(update.oldValue)->\(update.newValue)") }
+                }
+            }
+            try await a.settings.set(["site.name": .text("Cluster Site")])
+            let start = ContinuousClock.now
+            while seen.withLock({ $0.count }) < 2, ContinuousClock.now - start < .seconds(3) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            // Both nodes also receive the write's notification; give a duplicate time to show up.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(seen.withLock { $0.sorted() } == ["a:write:ResetPress->Cluster Site", "b:reload:ResetPress->Cluster Site"])
+            a.stop()
+            b.stop()
+        }
+    }
 }

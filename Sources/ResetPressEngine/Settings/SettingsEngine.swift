@@ -19,13 +19,6 @@ public final class SettingsEngine: Sendable {
         case unset
     }
 
-    /// The argument of the `update_option` and `update_option_<key>` actions (secrets masked).
-    public struct OptionUpdate: Sendable, Codable, Equatable {
-        public let key: String
-        public let oldValue: String
-        public let newValue: String
-    }
-
     private struct Layers: Sendable {
         var definitions: [String: SettingDefinition] = [:]
         var environment: [String: ResolvedSetting] = [:]
@@ -117,19 +110,36 @@ public final class SettingsEngine: Sendable {
         publish()
     }
 
-    /// Re-reads files and database (`SIGHUP`, `resetpress settings reload`).
-    public func reload() async throws {
-        try await writeLock.withLock { try await load() }
+    /// Re-reads files and database (`SIGHUP`, `resetpress settings reload`), and fires
+    /// `update_option` and `update_option_<key>` (origin `reload`) for each value in force that
+    /// changed; returns those keys.
+    @discardableResult
+    public func reload() async throws -> [String] {
+        try await reread { try await self.load() }
     }
 
     /// Re-reads only the database layer, as when another node wrote settings to a shared
-    /// database; files and the environment stay as loaded. No actions fire.
-    public func reloadStored() async throws {
-        try await writeLock.withLock {
-            let database = try await store.loadAll()
-            layers.withLock { $0.database = database }
-            publish()
+    /// database; files and the environment stay as loaded. Fires the actions as `reload()` does,
+    /// so every node sees another node's write as its own `update_option`; returns the changed keys.
+    @discardableResult
+    public func reloadStored() async throws -> [String] {
+        try await reread {
+            let database = try await self.store.loadAll()
+            self.layers.withLock { $0.database = database }
+            self.publish()
         }
+    }
+
+    /// Runs `read` under the write lock, then fires the actions for what it changed.
+    private func reread(_ read: @Sendable () async throws -> Void) async throws -> [String] {
+        let updates = try await writeLock.withLock {
+            let before = snapshot
+            try await read()
+            let after = snapshot
+            return Self.updates(from: before, to: after, keys: after.allDefinitions.map(\.name), origin: .reload)
+        }
+        await fire(updates, context: .empty)
+        return updates.map(\.key)
     }
 
     private func readEnvironment(_ definitions: [String: SettingDefinition]) throws(SettingsLoadError) -> [String: ResolvedSetting] {
@@ -172,11 +182,15 @@ public final class SettingsEngine: Sendable {
     @discardableResult
     public func set(_ changes: [String: Input], context: HookContext = .empty) async throws -> [String] {
         let updates = try await writeLock.withLock { try await write(changes) }
+        await fire(updates, context: context)
+        return updates.map(\.key)
+    }
+
+    private func fire(_ updates: [OptionUpdate], context: HookContext) async {
         for update in updates {
             await hooks.doAction("update_option", update, context: context)
             await hooks.doAction("update_option_\(update.key)", update, context: context)
         }
-        return updates.map(\.key)
     }
 
     private func write(_ changes: [String: Input]) async throws -> [OptionUpdate] {
@@ -223,13 +237,7 @@ public final class SettingsEngine: Sendable {
         try await store.apply(effective)
         self.layers.withLock { $0.database = database }
         publish()
-        return effective.keys.sorted().compactMap { key -> OptionUpdate? in
-            guard let definition = layers.definitions[key] else { return nil }
-            let old = before.resolved(key)?.value ?? definition.defaultValue
-            let new = candidate.resolved(key)?.value ?? definition.defaultValue
-            guard old != new else { return nil }
-            return OptionUpdate(key: key, oldValue: definition.display(old), newValue: definition.display(new))
-        }
+        return Self.updates(from: before, to: candidate, keys: Array(effective.keys), origin: .write)
     }
 
     private static func pinnedMessage(_ key: String, _ source: SettingSource) -> String {
