@@ -60,7 +60,7 @@ struct AdminAPIRoutes {
 
     /// The body as a JSON object, or the form/query parameters as strings when it is not JSON.
     private func body(_ request: Request, _ context: ResetPressRequestContext) async throws -> [(String, JSONValue)] {
-        let buffer = try await RequestParameters.collectBody(request: request, limit: context.maxUploadSize)
+        let buffer = try await RequestParameters.collectBody(request: request, limit: context.maxUploadSize, timeout: context.bodyTimeout)
         if buffer.readableBytes > 0, buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) == UInt8(ascii: "{") {
             guard let members = (try? JSONValue(parsing: buffer))?.objectMembers else { throw AdminAPIError.badRequest("The body must be a JSON object.") }
             return members

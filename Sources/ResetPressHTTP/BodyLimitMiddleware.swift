@@ -1,20 +1,23 @@
 public import Hummingbird
 
-/// Sets `ResetPressRequestContext.maxUploadSize` for each request from a live setting
-/// (`http.max_body_bytes`), read per request so a settings write applies at once.
+/// Sets `ResetPressRequestContext.maxUploadSize` and `bodyTimeout` for each request from live
+/// settings (`http.max_body_bytes`, `http.idle_timeout_seconds`), read per request so a settings
+/// write applies at once. A body that misses its deadline is answered, then its connection closed.
 public struct BodyLimitMiddleware: RouterMiddleware {
     /// The context this middleware works on.
     public typealias Context = ResetPressRequestContext
 
     private let limit: @Sendable () -> Int
+    private let timeoutSeconds: @Sendable () -> Int
 
-    /// Creates the middleware; `limit` is called once per request and must return a byte count (values
-    /// below 0 count as 0).
-    public init(limit: @escaping @Sendable () -> Int) {
+    /// Creates the middleware; `limit` and `timeoutSeconds` are called once per request and return a
+    /// byte count (below 0 counts as 0) and whole seconds (below 1 count as 1).
+    public init(limit: @escaping @Sendable () -> Int, timeoutSeconds: @escaping @Sendable () -> Int) {
         self.limit = limit
+        self.timeoutSeconds = timeoutSeconds
     }
 
-    /// Sets the limit on the context and passes the request on.
+    /// Sets the limit and deadline on the context and passes the request on.
     public func handle(
         _ request: Request,
         context: Context,
@@ -22,6 +25,14 @@ public struct BodyLimitMiddleware: RouterMiddleware {
     ) async throws -> Response {
         var context = context
         context.maxUploadSize = max(0, limit())
-        return try await next(request, context)
+        context.bodyTimeout = .seconds(max(1, timeoutSeconds()))
+        do {
+            return try await next(request, context)
+        } catch let error as ParameterError {
+            // The server reads a request's unread body before the next request, and every dripped
+            // byte restarts its idle clock: end the input, so the connection closes after the answer.
+            if case .tooSlow = error { context.channel.close(mode: .input, promise: nil) }
+            throw error
+        }
     }
 }

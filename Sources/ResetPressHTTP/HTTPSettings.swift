@@ -17,10 +17,11 @@ public enum HTTPSettings {
     /// Origins that may call the API from a browser.
     public static let corsOrigins = SettingKey(
         "http.cors_origins", default: [String](), kind: .list, description: "Origins allowed to call the API from a browser (CORS).")
-    /// How long a connection may sit idle (no request, or a request's head not finished) before the server closes it.
+    /// How long a connection may sit idle (no request, or a request's head not finished) before the server
+    /// closes it, and how long a request body may take to arrive whole.
     public static let idleTimeoutSeconds = SettingKey(
         "http.idle_timeout_seconds", default: 30, kind: .int,
-        description: "Seconds an idle or slow-to-send connection is kept open (applies at start).",
+        description: "Seconds an idle or slow-to-send connection is kept open (applies at start), and the longest a request body may take to arrive.",
         validate: { (1...3600).contains($0) ? nil : "must be between 1 and 3600" })
     /// The REST namespace of the reset routes (read at start).
     public static let namespace = SettingKey(

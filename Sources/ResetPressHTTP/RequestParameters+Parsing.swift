@@ -28,16 +28,22 @@ extension RequestParameters {
 
     /// Collects the streamed body of `request`, throwing `.tooLarge` before reading when Content-Length
     /// exceeds `limit` and as soon as the bytes read pass `limit` otherwise. A stream that fails midway is
-    /// `.malformed`.
-    public static func collectBody(request: Request, limit: Int) async throws(ParameterError) -> ByteBuffer {
+    /// `.malformed`, and one still arriving `timeout` after the collection began is `.tooSlow`: the server's idle
+    /// timeout cuts a pause between chunks, and this cuts a body dripped in small chunks, at its first
+    /// chunk after the deadline.
+    public static func collectBody(request: Request, limit: Int, timeout: Duration) async throws(ParameterError) -> ByteBuffer {
         if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
             throw .tooLarge(limit: limit)
         }
+        let deadline = ContinuousClock.now + timeout
         var collected = ByteBuffer()
         do {
             for try await chunk in request.body {
                 guard collected.readableBytes + chunk.readableBytes <= limit else {
                     throw ParameterError.tooLarge(limit: limit)
+                }
+                guard ContinuousClock.now < deadline else {
+                    throw ParameterError.tooSlow(timeout: timeout)
                 }
                 var chunk = chunk
                 collected.writeBuffer(&chunk)
@@ -50,10 +56,10 @@ extension RequestParameters {
         return collected
     }
 
-    /// Collects the body (see `collectBody(request:limit:)`) and parses the parameters
+    /// Collects the body (see `collectBody(request:limit:timeout:)`) and parses the parameters
     /// (see `parse(request:body:limit:)`).
-    public static func read(from request: Request, limit: Int) async throws(ParameterError) -> RequestParameters {
-        let body = try await collectBody(request: request, limit: limit)
+    public static func read(from request: Request, limit: Int, timeout: Duration) async throws(ParameterError) -> RequestParameters {
+        let body = try await collectBody(request: request, limit: limit, timeout: timeout)
         return try parse(request: request, body: body, limit: limit)
     }
 

@@ -10,20 +10,29 @@ public import NIOCore
 public struct ResetPressRequestContext: RequestContext, RemoteAddressRequestContext {
     /// The body limit used until something sets `maxUploadSize` (SPEC `http.max_body_bytes` default, 64 KiB).
     public static let defaultMaxUploadSize = 64 * 1024
+    /// The body deadline used until something sets `bodyTimeout` (the `http.idle_timeout_seconds` default).
+    public static let defaultBodyTimeout = Duration.seconds(30)
 
     /// Hummingbird's per-request storage (logger, route parameters, endpoint path).
     public var coreContext: CoreRequestContextStorage
     /// The connected peer, when the request came over a socket.
     public let remoteAddress: SocketAddress?
+    /// The connection the request came on (closed early after a dripped body).
+    let channel: any Channel
     /// Largest request body accepted, in bytes: used by Hummingbird's `decode` and by
     /// `RequestParameters.read(from:context:)`. `BodyLimitMiddleware` sets it from the live setting.
     public var maxUploadSize: Int
+    /// How long a request body may take to arrive whole; `BodyLimitMiddleware` sets it from
+    /// `http.idle_timeout_seconds`.
+    public var bodyTimeout: Duration
 
     /// Creates the context for a request that arrived on `source.channel`.
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
         self.maxUploadSize = Self.defaultMaxUploadSize
+        self.bodyTimeout = Self.defaultBodyTimeout
     }
 
     /// The peer's IP address as text (`127.0.0.1` when there is no IP peer: router tests, Unix sockets).
@@ -49,11 +58,11 @@ extension HTTPField.Name {
 }
 
 extension RequestParameters {
-    /// Collects and parses the parameters of `request` with `context.maxUploadSize` as the body limit.
+    /// Collects and parses the parameters of `request` with the context's body limit and deadline.
     public static func read(
         from request: Request,
         context: ResetPressRequestContext
     ) async throws(ParameterError) -> RequestParameters {
-        try await read(from: request, limit: context.maxUploadSize)
+        try await read(from: request, limit: context.maxUploadSize, timeout: context.bodyTimeout)
     }
 }

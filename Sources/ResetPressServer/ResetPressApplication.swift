@@ -33,7 +33,8 @@ public enum ResetPressApplication {
             router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         }
         router.add(middleware: CORSPolicyMiddleware(CORSPolicy { settings[HTTPSettings.corsOrigins] }))
-        router.add(middleware: BodyLimitMiddleware { settings[HTTPSettings.maxBodyBytes] })
+        router.add(middleware: BodyLimitMiddleware(
+            limit: { settings[HTTPSettings.maxBodyBytes] }, timeoutSeconds: { settings[HTTPSettings.idleTimeoutSeconds] }))
         router.addRoutes(HealthRoutes(metrics: metrics).routes)
         router.addRoutes(OpenAPIRoute(root: engine.root, namespace: settings[HTTPSettings.namespace]).routes)
         for case let plugin as any RoutePlugin in engine.plugins where engine.isActive(plugin.id) {

@@ -266,14 +266,19 @@ import Testing
 
     // MARK: (g) slow clients
 
+    /// Runs `body` against a live server as `resetpress serve` builds it, `http.idle_timeout_seconds` at 1.
+    private static func withOneSecondIdleTimeout(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_HTTP__IDLE_TIMEOUT_SECONDS": "1"])
+        let app = ResetPressApplication.build(
+            engine: site.engine, configuration: ServerConfiguration(host: "127.0.0.1", port: 0), logger: Logger(label: "abuse-tests"))
+        try await app.test(.live, body)
+    }
+
     /// The server as `resetpress serve` builds it, with `http.idle_timeout_seconds` at 1: an idle
     /// client and one that drips its request head byte by byte are both closed in time (a half-sent
     /// head produces no HTTP part, so the drip never resets the idle clock).
     @Test func idleAndByteByByteClientsAreClosedWithinTheIdleTimeout() async throws {
-        let site = try await TestSite(environment: ["RESETPRESS_HTTP__IDLE_TIMEOUT_SECONDS": "1"])
-        let app = ResetPressApplication.build(
-            engine: site.engine, configuration: ServerConfiguration(host: "127.0.0.1", port: 0), logger: Logger(label: "abuse-tests"))
-        try await app.test(.live) { client in
+        try await Self.withOneSecondIdleTimeout { client in
             let port = try #require(client.port)
             #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
             async let silent = SlowClient.secondsUntilClosed(port: port, dripEvery: nil)
@@ -282,6 +287,21 @@ import Testing
             print("AbuseTests slow clients: idle closed after \(silentSeconds) s, byte-by-byte after \(drippingSeconds) s (idle timeout 1 s)")
             #expect(silentSeconds >= 0.9 && silentSeconds < 2.5)
             #expect(drippingSeconds >= 0.9 && drippingSeconds < 2.5)
+        }
+    }
+
+    /// A complete head, then a body dripped a byte every 0.1 s, resets the idle clock with every
+    /// byte; the body deadline (the same setting) answers 400 / 123 at the first byte after it.
+    @Test func aBodyDrippedByteByByteIsRefusedAtTheBodyDeadline() async throws {
+        try await Self.withOneSecondIdleTimeout { client in
+            let port = try #require(client.port)
+            let drip = await SlowClient.dripBody(port: port, length: 200, every: 0.1)
+            print("AbuseTests body drip: answered after \(drip.answeredAfter ?? -1) s with \(drip.statusLine), closed after \(drip.closedAfter) s")
+            #expect(drip.statusLine.hasPrefix("HTTP/1.1 400"))
+            #expect(drip.body.contains("\"errorCode\":123"))
+            let answered = try #require(drip.answeredAfter)
+            #expect(answered >= 0.9 && answered < 2.5)
+            #expect(drip.closedAfter < 3)
         }
     }
 
@@ -361,26 +381,39 @@ enum SlowClient {
         }
     }
 
-    private static func measure(port: Int, dripEvery: Double?) -> Double {
+    #if os(Linux)
+    private static let noSignal = Int32(MSG_NOSIGNAL)
+    #else
+    private static let noSignal: Int32 = 0
+    #endif
+
+    /// A socket connected to the loopback `port`, or nil.
+    private static func connected(port: Int) -> Int32? {
         #if os(Linux)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let noSignal = Int32(MSG_NOSIGNAL)
         #else
         let fd = socket(AF_INET, SOCK_STREAM, 0)
-        let noSignal: Int32 = 0
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, socklen_t(MemoryLayout<Int32>.size))
         #endif
-        guard fd >= 0 else { return 0 }
-        defer { close(fd) }
+        guard fd >= 0 else { return nil }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
+        let status = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 else { return 0 }
+        guard status == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
+
+    private static func measure(port: Int, dripEvery: Double?) -> Double {
+        guard let fd = connected(port: port) else { return 0 }
+        defer { close(fd) }
         let start = Date()
         var sent = 0
         while Date().timeIntervalSince(start) < 5 {
@@ -394,6 +427,43 @@ enum SlowClient {
             }
         }
         return Date().timeIntervalSince(start)
+    }
+
+    /// What the server did with a complete head followed by a body dripped one byte every `every` seconds:
+    /// when the answer's first bytes came, its status line and body, and when the socket closed (5 s at most).
+    static func dripBody(port: Int, length: Int, every: Double) async -> (answeredAfter: Double?, statusLine: String, body: String, closedAfter: Double) {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: measureBodyDrip(port: port, length: length, every: every)) }
+        }
+    }
+
+    private static func measureBodyDrip(port: Int, length: Int, every: Double) -> (answeredAfter: Double?, statusLine: String, body: String, closedAfter: Double) {
+        guard let fd = connected(port: port) else { return (nil, "", "", 0) }
+        defer { close(fd) }
+        let start = Date()
+        var bytes = Array(("POST \(TestSite.namespace)/user/reset_password HTTP/1.1\r\nHost: localhost\r\n"
+            + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(length)\r\n\r\n").utf8)
+        _ = send(fd, &bytes, bytes.count, noSignal)
+        var answer: [UInt8] = []
+        var answeredAfter: Double?
+        var sent = 0
+        while Date().timeIntervalSince(start) < 5 {
+            if sent < length {
+                var byte = UInt8(ascii: "a")
+                if send(fd, &byte, 1, noSignal) == 1 { sent += 1 }
+            }
+            var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, Int32(every * 1000)) > 0 else { continue }
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            if answeredAfter == nil { answeredAfter = Date().timeIntervalSince(start) }
+            answer += buffer[0..<count]
+        }
+        let text = String(decoding: answer, as: UTF8.self)
+        let statusLine = text.split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? ""
+        let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        return (answeredAfter, statusLine, body, Date().timeIntervalSince(start))
     }
 
     /// Whether the peer closed (or reset) the socket within the wait.

@@ -84,7 +84,7 @@ struct RESTRouteTests {
 
     @Test func bodyErrorsThroughTheRouter() async throws {
         let router = Router(context: ResetPressRequestContext.self)
-        router.add(middleware: BodyLimitMiddleware { 64 })
+        router.add(middleware: BodyLimitMiddleware(limit: { 64 }, timeoutSeconds: { 30 }))
         router.post("/p") { request, context in
             let parameters = try await RequestParameters.read(from: request, context: context)
             return APIEnvelope.success(message: parameters["email"] ?? "-")

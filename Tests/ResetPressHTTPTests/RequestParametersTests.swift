@@ -172,7 +172,7 @@ struct CollectBodyTests {
             body: RequestBody(asyncSequence: chunks)
         )
         await #expect(throws: ParameterError.tooLarge(limit: 20)) {
-            try await RequestParameters.collectBody(request: request, limit: 20)
+            try await RequestParameters.collectBody(request: request, limit: 20, timeout: .seconds(30))
         }
         #expect(chunks.counter.pulled.withLock { $0 } == 0)
     }
@@ -184,7 +184,7 @@ struct CollectBodyTests {
             body: RequestBody(asyncSequence: chunks)
         )
         await #expect(throws: ParameterError.tooLarge(limit: 1_000)) {
-            try await RequestParameters.collectBody(request: request, limit: 1_000)
+            try await RequestParameters.collectBody(request: request, limit: 1_000, timeout: .seconds(30))
         }
         #expect(chunks.counter.pulled.withLock { $0 } == 2)
     }
@@ -195,7 +195,7 @@ struct CollectBodyTests {
             head: HTTPRequest(method: .post, scheme: "http", authority: "x", path: "/", headerFields: [:]),
             body: RequestBody(asyncSequence: chunks)
         )
-        let body = try await RequestParameters.collectBody(request: request, limit: 1_000)
+        let body = try await RequestParameters.collectBody(request: request, limit: 1_000, timeout: .seconds(30))
         #expect(body.readableBytes == 1_000)
     }
 }
