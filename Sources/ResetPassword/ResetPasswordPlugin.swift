@@ -26,6 +26,8 @@ public final class ResetPasswordPlugin: RoutePlugin {
     let secret: InstallSecret
     let hasher: PasswordHasher
     let mailDirectory: URL
+    /// The outbox sender's node id.
+    let nodeID: String
     let rateLimits: any RateLimitStore
     let clock: @Sendable () -> Date
     let templates = TemplateCache()
@@ -36,12 +38,13 @@ public final class ResetPasswordPlugin: RoutePlugin {
         let sender: OutboxSender
     }
 
-    /// A plugin over explicit stores; `mailDirectory` is where the file transport writes and
-    /// `rateLimits` counts the per-IP limit (in memory unless nodes share a store).
+    /// A plugin over explicit stores; `mailDirectory` is where the file transport writes,
+    /// `rateLimits` counts the per-IP limit (in memory unless nodes share a store) and `nodeID` owns
+    /// this node's outbox claims (by default ``OutboxSender/nodeID(dataDirectory:)`` of `mailDirectory`).
     public init(
         users: any UserDirectory, codes: any ResetCodeStore, outbox: any MailOutbox, authCodes: any AuthCodeStore,
         secret: InstallSecret, mailDirectory: URL, rateLimits: any RateLimitStore = MemoryRateLimitStore(),
-        hasher: PasswordHasher = PasswordHasher(), clock: @escaping @Sendable () -> Date = { Date() }
+        hasher: PasswordHasher = PasswordHasher(), nodeID: String? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.users = users
         self.rateLimits = rateLimits
@@ -51,6 +54,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
         self.secret = secret
         self.hasher = hasher
         self.mailDirectory = mailDirectory
+        self.nodeID = nodeID ?? OutboxSender.nodeID(dataDirectory: mailDirectory)
         self.clock = clock
     }
 
@@ -63,7 +67,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
         self.init(
             users: users ?? storage.users, codes: storage.resetCodes, outbox: storage.outbox, authCodes: storage.authCodes,
             secret: try InstallSecret.loadOrCreate(in: dataDirectory), mailDirectory: dataDirectory.appendingPathComponent("mail"),
-            rateLimits: storage.rateLimits, hasher: hasher, clock: clock)
+            rateLimits: storage.rateLimits, hasher: hasher, nodeID: OutboxSender.nodeID(dataDirectory: dataDirectory), clock: clock)
     }
 
     /// A plugin over the site's SQLite database, with users kept there too unless `users` is given.
@@ -88,7 +92,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
         let logger = engine.logger
         let sender = OutboxSender(
             outbox: outbox, transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, logger: logger), logger: logger,
-            clock: clock)
+            owner: nodeID, clock: clock)
         let service = ResetPasswordService(
             engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
             rateLimits: rateLimits, clock: clock, mailQueued: { sender.wake() })

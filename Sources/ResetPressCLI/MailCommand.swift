@@ -32,9 +32,9 @@ struct MailCommand: AsyncParsableCommand {
             let entries = try await outbox.list(status: status.flatMap(OutboxStatus.init(rawValue:)), limit: limit)
             guard !entries.isEmpty else { return }
             TextTable.print(
-                header: ["ID", "STATUS", "ATTEMPTS", "TO", "SUBJECT", "LAST ERROR"],
+                header: ["ID", "STATUS", "SENDER", "ATTEMPTS", "TO", "SUBJECT", "LAST ERROR"],
                 rows: entries.map { entry in
-                    [String(entry.id), entry.status.rawValue, String(entry.attempts), entry.message.to.map(\.email).joined(separator: ","),
+                    [String(entry.id), entry.status.rawValue, TextTable.cell(entry.claimedBy ?? "-"), String(entry.attempts), entry.message.to.map(\.email).joined(separator: ","),
                      TextTable.cell(entry.message.subject), TextTable.cell(entry.lastError ?? "-", limit: 60)]
                 })
         }

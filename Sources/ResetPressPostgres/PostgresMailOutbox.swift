@@ -7,11 +7,12 @@ import ResetPressStorage
 ///
 /// A claim counts a try: `claimDue` adds one to `attempts` of each entry it returns, and an
 /// operator's `retry` starts a failed entry's count again from zero. Claims lock the rows they
-/// take with `FOR UPDATE SKIP LOCKED`, so senders on several nodes never claim the same entry.
+/// take with `FOR UPDATE SKIP LOCKED`, so senders on several nodes never claim the same entry, and
+/// record their owner and lease; every move out of `sending` clears them.
 public struct PostgresMailOutbox: MailOutbox {
     let client: PostgresClient
 
-    private static let columns = "id, kind, message, message_id, status, attempts, last_error, created_at, next_attempt_at, sent_at"
+    private static let columns = "id, kind, message, message_id, status, attempts, last_error, created_at, next_attempt_at, sent_at, claimed_by, lease_until"
 
     // MARK: - Writes
 
@@ -19,49 +20,63 @@ public struct PostgresMailOutbox: MailOutbox {
         try await Self.insert(mail, now: now, on: client)
     }
 
-    public func claimDue(limit: Int, now: Date) async throws -> [OutboxEntry] {
+    public func claimDue(limit: Int, now: Date, owner: String, leaseUntil: Date) async throws -> [OutboxEntry] {
         try await client.rows("""
             WITH due AS (
                 SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= \(now.databaseSeconds)
                 ORDER BY id LIMIT \(max(0, limit)) FOR UPDATE SKIP LOCKED
             )
-            UPDATE outbox AS o SET status = 'sending', attempts = o.attempts + 1 FROM due WHERE o.id = due.id
-            RETURNING o.id, o.kind, o.message, o.message_id, o.status, o.attempts, o.last_error, o.created_at, o.next_attempt_at, o.sent_at
+            UPDATE outbox AS o SET status = 'sending', attempts = o.attempts + 1, claimed_by = \(owner), lease_until = \(leaseUntil.databaseSeconds)
+            FROM due WHERE o.id = due.id
+            RETURNING o.id, o.kind, o.message, o.message_id, o.status, o.attempts, o.last_error, o.created_at, o.next_attempt_at, o.sent_at,
+                o.claimed_by, o.lease_until
             """).map(Self.entry(from:)).sorted { $0.id < $1.id }
     }
 
+    public func renewLeases(owner: String, until: Date) async throws -> Int {
+        try await client.rows(
+            "UPDATE outbox SET lease_until = \(until.databaseSeconds) WHERE status = 'sending' AND claimed_by = \(owner) RETURNING id"
+        ).count
+    }
+
     public func markSent(id: Int64, at date: Date) async throws {
-        try await update(id: id, "UPDATE outbox SET status = 'sent', sent_at = \(date.databaseSeconds) WHERE id = \(id) RETURNING id")
+        try await update(
+            id: id,
+            "UPDATE outbox SET status = 'sent', sent_at = \(date.databaseSeconds), \(unescaped: Self.released) WHERE id = \(id) RETURNING id")
     }
 
     public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
-        try await update(
-            id: id,
-            "UPDATE outbox SET status = 'queued', last_error = \(error), next_attempt_at = \(retryAt.databaseSeconds) WHERE id = \(id) RETURNING id")
+        try await update(id: id, """
+            UPDATE outbox SET status = 'queued', last_error = \(error), next_attempt_at = \(retryAt.databaseSeconds), \(unescaped: Self.released)
+            WHERE id = \(id) RETURNING id
+            """)
     }
 
     public func markFailed(id: Int64, error: String) async throws {
-        try await update(id: id, "UPDATE outbox SET status = 'failed', last_error = \(error) WHERE id = \(id) RETURNING id")
+        try await update(
+            id: id, "UPDATE outbox SET status = 'failed', last_error = \(error), \(unescaped: Self.released) WHERE id = \(id) RETURNING id")
     }
 
     public func retry(ids: [Int64]?, now: Date) async throws -> Int {
         guard let ids else {
             return try await client.rows("""
-                UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds)
+                UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds), \(unescaped: Self.released)
                 WHERE status = 'failed' RETURNING id
                 """).count
         }
         if ids.isEmpty { return 0 }
         return try await client.rows("""
-            UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds)
+            UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds), \(unescaped: Self.released)
             WHERE status = 'failed' AND id = ANY(\(ids)) RETURNING id
             """).count
     }
 
-    public func requeueAbandoned(now: Date) async throws -> Int {
-        try await client.rows(
-            "UPDATE outbox SET status = 'queued', next_attempt_at = \(now.databaseSeconds) WHERE status = 'sending' RETURNING id"
-        ).count
+    public func requeueAbandoned(now: Date, owner: String?) async throws -> Int {
+        try await client.rows("""
+            UPDATE outbox SET status = 'queued', next_attempt_at = \(now.databaseSeconds), \(unescaped: Self.released)
+            WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= \(now.databaseSeconds) OR claimed_by = \(owner))
+            RETURNING id
+            """).count
     }
 
     // MARK: - Reads
@@ -109,19 +124,23 @@ public struct PostgresMailOutbox: MailOutbox {
         return id
     }
 
+    /// The assignments that end a claim.
+    private static let released = "claimed_by = NULL, lease_until = NULL"
+
     private func update(id: Int64, _ query: PostgresQuery) async throws {
         if try await client.rows(query).isEmpty { throw StorageError.notFound("Outbox entry \(id)") }
     }
 
     private static func entry(from row: PostgresRow) throws -> OutboxEntry {
-        let (id, kind, json, messageID, status, attempts, lastError, createdAt, nextAttemptAt, sentAt) =
-            try row.decode((Int64, String, String, String, String, Int, String?, Double, Double, Double?).self)
+        let (id, kind, json, messageID, status, attempts, lastError, createdAt, nextAttemptAt, sentAt, claimedBy, leaseUntil) =
+            try row.decode((Int64, String, String, String, String, Int, String?, Double, Double, Double?, String?, Double?).self)
         guard let known = OutboxStatus(rawValue: status) else {
             throw PostgresStorageError.unreadableRow("Unknown outbox status \"\(status)\".")
         }
         return OutboxEntry(
             id: id, kind: kind, message: try JSONDecoder().decode(MailMessage.self, from: Data(json.utf8)), messageID: messageID,
             status: known, attempts: attempts, lastError: lastError, createdAt: Date(timeIntervalSince1970: createdAt),
-            nextAttemptAt: Date(timeIntervalSince1970: nextAttemptAt), sentAt: sentAt.map(Date.init(timeIntervalSince1970:)))
+            nextAttemptAt: Date(timeIntervalSince1970: nextAttemptAt), sentAt: sentAt.map(Date.init(timeIntervalSince1970:)),
+            claimedBy: claimedBy, leaseUntil: leaseUntil.map(Date.init(timeIntervalSince1970:)))
     }
 }

@@ -5,7 +5,8 @@ import PostgresNIO
 ///
 /// `v1-settings` and `v2-reset` make the same tables as the SQLite backend's migrations of the
 /// same names (times are `DOUBLE PRECISION` seconds since 1970, as SQLite's `REAL`); `v3-rate-limits`
-/// adds the cross-node rate-limit counters, which only a shared database needs.
+/// adds the cross-node rate-limit counters, which only a shared database needs; `v4-outbox-lease`
+/// adds the outbox claim's owner and lease, as SQLite's `v3-outbox-lease` does.
 enum PostgresSchemaMigrations {
     /// The migrations by identifier, each a list of statements run in one transaction.
     static let all: [(identifier: String, statements: [String])] = [
@@ -97,6 +98,9 @@ enum PostgresSchemaMigrations {
             )
             """,
             "CREATE INDEX rate_limits_on_window_end ON rate_limits (window_end)",
+        ]),
+        ("v4-outbox-lease", [
+            "ALTER TABLE outbox ADD COLUMN claimed_by TEXT, ADD COLUMN lease_until DOUBLE PRECISION",
         ]),
     ]
 

@@ -33,7 +33,7 @@ import Testing
         let transport = SMTPTransport(configuration: SMTPConfiguration(
             host: "127.0.0.1", port: port, security: .none, connectTimeout: .seconds(5), commandTimeout: .seconds(10)))
         let sender = OutboxSender(
-            outbox: outbox, transport: { transport }, logger: Logger(label: "test.outbox"), clock: { clock.read() })
+            outbox: outbox, transport: { transport }, logger: Logger(label: "test.outbox"), owner: "test", clock: { clock.read() })
         let id = try await Self.queue(outbox, to: "alice@example.org", subject: "Queued while down", now: clock.read())
 
         let first = try await sender.drain()
@@ -71,7 +71,7 @@ import Testing
         let database = try SQLiteDatabase(dataDirectory: folder.url.appendingPathComponent("data"))
         let outbox = database.outbox
         let transport = SMTPTransport(configuration: SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none))
-        let sender = OutboxSender(outbox: outbox, transport: { transport }, logger: Logger(label: "test.outbox"))
+        let sender = OutboxSender(outbox: outbox, transport: { transport }, logger: Logger(label: "test.outbox"), owner: "test")
         let refused = try await Self.queue(outbox, to: "nobody@example.org", subject: "Refused", now: Date())
         let accepted = try await Self.queue(outbox, to: "alice@example.org", subject: "Accepted", now: Date())
 

@@ -1,8 +1,9 @@
 import Foundation
+import PostgresNIO
 import ResetPressEngine
 import ResetPressMail
-import ResetPressPostgres
-import ResetPressStorage
+@testable import ResetPressPostgres
+@testable import ResetPressStorage
 import Testing
 
 /// Where a conformance test runs: the existing SQLite stores or the PostgreSQL ones.
@@ -20,6 +21,8 @@ struct Stores: Sendable {
     let outbox: any MailOutbox
     let authCodes: any AuthCodeStore
     let jobStates: any JobStateStore
+    /// Runs one SQL statement on the database, to write rows only older versions wrote.
+    let execute: @Sendable (String) async throws -> Void
 }
 
 /// Runs `body` with the stores of a fresh database of `backend`: a temporary SQLite file, or a
@@ -32,13 +35,15 @@ func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async
         let database = try SQLiteDatabase(dataDirectory: folder)
         try await body(Stores(
             settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
-            authCodes: database.authCodes, jobStates: database.jobStates))
+            authCodes: database.authCodes, jobStates: database.jobStates,
+            execute: { sql in try await database.pool.write { try $0.execute(sql: sql) } }))
     case .postgres:
         try await withPostgres { nodes in
             let database = nodes[0]
             try await body(Stores(
                 settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
-                authCodes: database.authCodes, jobStates: database.jobStates))
+                authCodes: database.authCodes, jobStates: database.jobStates,
+                execute: { sql in _ = try await database.client.rows(PostgresQuery(unsafeSQL: sql)) }))
         }
     }
 }
@@ -57,4 +62,14 @@ func testMail(kind: String = "reset_code", to: String = "ann@example.com", subje
         textBody: "Code: 123456",
         htmlBody: "<p>Code: <b>123456</b></p>")
     return OutboxMail(kind: kind, message: message, messageID: "<\(UUID().uuidString)@example.com>")
+}
+
+/// The owner of the claims made by `claimDue(limit:now:)`.
+let testOwner = "test-node"
+
+extension MailOutbox {
+    /// Claims for `testOwner` with a minute's lease, for tests about anything but leases.
+    func claimDue(limit: Int, now: Date) async throws -> [OutboxEntry] {
+        try await claimDue(limit: limit, now: now, owner: testOwner, leaseUntil: now.addingTimeInterval(60))
+    }
 }

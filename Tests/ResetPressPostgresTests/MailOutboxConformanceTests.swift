@@ -92,9 +92,99 @@ import Testing
             let id = try await outbox.enqueue(try testMail(), now: testTime())
             _ = try await outbox.enqueue(try testMail(), now: testTime(100))
             _ = try await outbox.claimDue(limit: 10, now: testTime())
-            #expect(try await outbox.requeueAbandoned(now: testTime(30)) == 1)
-            #expect(try await outbox.requeueAbandoned(now: testTime(30)) == 0)
+            #expect(try await outbox.requeueAbandoned(now: testTime(30), owner: testOwner) == 1)
+            #expect(try await outbox.requeueAbandoned(now: testTime(30), owner: testOwner) == 0)
             #expect(try await outbox.claimDue(limit: 10, now: testTime(30)).map(\.id) == [id])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func requeueLeavesAnotherOwnersLiveLeaseAlone(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            let id = try await outbox.enqueue(try testMail(), now: testTime())
+            let claimed = try await outbox.claimDue(limit: 10, now: testTime(), owner: "a", leaseUntil: testTime(60))
+            #expect(claimed.map(\.claimedBy) == ["a"] && claimed.map(\.leaseUntil) == [testTime(60)])
+            #expect(try await outbox.requeueAbandoned(now: testTime(59), owner: "b") == 0)
+            #expect(try await outbox.requeueAbandoned(now: testTime(59), owner: nil) == 0)
+            let entry = try #require(try await outbox.list(status: nil, limit: 10).first)
+            #expect(entry.id == id && entry.status == .sending && entry.claimedBy == "a" && entry.leaseUntil == testTime(60))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func requeueTakesEntriesWhoseLeaseEnded(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            let id = try await outbox.enqueue(try testMail(), now: testTime())
+            _ = try await outbox.claimDue(limit: 10, now: testTime(), owner: "a", leaseUntil: testTime(60))
+            #expect(try await outbox.requeueAbandoned(now: testTime(60), owner: "b") == 1)
+            let entry = try #require(try await outbox.list(status: nil, limit: 10).first)
+            #expect(entry.id == id && entry.status == .queued && entry.nextAttemptAt == testTime(60))
+            #expect(entry.claimedBy == nil && entry.leaseUntil == nil)
+            #expect(try await outbox.claimDue(limit: 10, now: testTime(60), owner: "b", leaseUntil: testTime(120)).map(\.attempts) == [2])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func requeueTakesItsOwnersEntriesWhateverTheirLease(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            let own = try await outbox.enqueue(try testMail(), now: testTime())
+            _ = try await outbox.claimDue(limit: 10, now: testTime(), owner: "a", leaseUntil: testTime(60))
+            _ = try await outbox.enqueue(try testMail(), now: testTime())
+            _ = try await outbox.claimDue(limit: 10, now: testTime(), owner: "b", leaseUntil: testTime(60))
+            #expect(try await outbox.requeueAbandoned(now: testTime(10), owner: "a") == 1)
+            #expect(try await outbox.list(status: .queued, limit: 10).map(\.id) == [own])
+            #expect(try await outbox.list(status: .sending, limit: 10).map(\.claimedBy) == ["b"])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func requeueTakesEntriesClaimedWithoutALease(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            _ = try await outbox.enqueue(try testMail(), now: testTime())
+            _ = try await outbox.claimDue(limit: 10, now: testTime(), owner: "a", leaseUntil: testTime(60))
+            try await stores.execute("UPDATE outbox SET claimed_by = NULL, lease_until = NULL")
+            #expect(try await outbox.requeueAbandoned(now: testTime(1), owner: nil) == 1)
+            #expect(try await outbox.counts()[.queued] == 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func renewMovesOnlyThatOwnersSendingLeases(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            for _ in 0..<3 { _ = try await outbox.enqueue(try testMail(), now: testTime()) }
+            let mine = try await outbox.claimDue(limit: 2, now: testTime(), owner: "a", leaseUntil: testTime(60))
+            let theirs = try await outbox.claimDue(limit: 2, now: testTime(), owner: "b", leaseUntil: testTime(60))
+            #expect(try await outbox.renewLeases(owner: "a", until: testTime(90)) == 2)
+            try await outbox.markSent(id: mine[0].id, at: testTime(5))
+            try await stores.execute("UPDATE outbox SET claimed_by = 'a' WHERE status = 'sent'")
+            #expect(try await outbox.renewLeases(owner: "a", until: testTime(120)) == 1)
+            let leases = Dictionary(uniqueKeysWithValues: try await outbox.list(status: nil, limit: 10).map { ($0.id, $0.leaseUntil) })
+            #expect(leases == [mine[0].id: nil, mine[1].id: testTime(120), theirs[0].id: testTime(60)])
+            #expect(try await outbox.renewLeases(owner: "c", until: testTime(120)) == 0)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func leavingSendingClearsTheOwnerAndLease(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            var ids: [Int64] = []
+            for _ in 0..<4 { ids.append(try await outbox.enqueue(try testMail(), now: testTime())) }
+            let claimed = try await outbox.claimDue(limit: 10, now: testTime(), owner: "a", leaseUntil: testTime(60))
+            #expect(claimed.allSatisfy { $0.claimedBy == "a" && $0.leaseUntil == testTime(60) })
+            try await outbox.markSent(id: ids[0], at: testTime(1))
+            try await outbox.markRetry(id: ids[1], error: "421 later", retryAt: testTime(30))
+            try await outbox.markFailed(id: ids[2], error: "550 no")
+            try await outbox.markFailed(id: ids[3], error: "550 no")
+            #expect(try await outbox.retry(ids: [ids[3]], now: testTime(2)) == 1)
+            let entries = try await outbox.list(status: nil, limit: 10)
+            #expect(entries.map(\.status) == [.queued, .failed, .queued, .sent])
+            #expect(entries.allSatisfy { $0.claimedBy == nil && $0.leaseUntil == nil })
         }
     }
 

@@ -87,7 +87,7 @@ import Testing
         #expect(storage.settingsFeed == nil)
         #expect(storage.rateLimits is MemoryRateLimitStore)
         #expect(storage.jobLock is LocalJobLock)
-        #expect(try await storage.appliedMigrations() == ["v1-settings", "v2-reset"])
+        #expect(try await storage.appliedMigrations() == ["v1-settings", "v2-reset", "v3-outbox-lease"])
         await storage.close()
     }
 }

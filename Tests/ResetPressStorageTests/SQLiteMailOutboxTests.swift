@@ -28,11 +28,11 @@ import Testing
         let third = try await outbox.enqueue(try testMail(), now: testTime(2))
         _ = try await outbox.enqueue(try testMail(), now: testTime(100))
 
-        let claimed = try await outbox.claimDue(limit: 2, now: testTime(50))
+        let claimed = try await outbox.claimDue(limit: 2, now: testTime(50), owner: "a", leaseUntil: testTime(110))
         #expect(claimed.map(\.id) == [first, second])
         #expect(claimed.allSatisfy { $0.status == .sending && $0.attempts == 1 })
-        #expect(try await outbox.claimDue(limit: 10, now: testTime(50)).map(\.id) == [third])
-        #expect(try await outbox.claimDue(limit: 10, now: testTime(50)).isEmpty)
+        #expect(try await outbox.claimDue(limit: 10, now: testTime(50), owner: "a", leaseUntil: testTime(110)).map(\.id) == [third])
+        #expect(try await outbox.claimDue(limit: 10, now: testTime(50), owner: "a", leaseUntil: testTime(110)).isEmpty)
         #expect(try await outbox.nextDue() == testTime(100))
         #expect(try await outbox.counts() == [.queued: 1, .sending: 3, .sent: 0, .failed: 0])
     }
@@ -41,7 +41,7 @@ import Testing
         let sent = try await outbox.enqueue(try testMail(), now: testTime())
         let retried = try await outbox.enqueue(try testMail(), now: testTime())
         let failed = try await outbox.enqueue(try testMail(), now: testTime())
-        _ = try await outbox.claimDue(limit: 10, now: testTime())
+        _ = try await outbox.claimDue(limit: 10, now: testTime(), owner: "a", leaseUntil: testTime(60))
 
         try await outbox.markSent(id: sent, at: testTime(5))
         try await outbox.markRetry(id: retried, error: "421 try later", retryAt: testTime(60))
@@ -52,8 +52,8 @@ import Testing
         #expect(byID[retried]?.status == .queued && byID[retried]?.lastError == "421 try later" && byID[retried]?.nextAttemptAt == testTime(60))
         #expect(byID[failed]?.status == .failed && byID[failed]?.lastError == "550 no such user")
         #expect(try await outbox.nextDue() == testTime(60))
-        #expect(try await outbox.claimDue(limit: 10, now: testTime(59)).isEmpty)
-        #expect(try await outbox.claimDue(limit: 10, now: testTime(60)).map(\.attempts) == [2])
+        #expect(try await outbox.claimDue(limit: 10, now: testTime(59), owner: "a", leaseUntil: testTime(119)).isEmpty)
+        #expect(try await outbox.claimDue(limit: 10, now: testTime(60), owner: "a", leaseUntil: testTime(120)).map(\.attempts) == [2])
         await #expect(throws: StorageError.notFound("Outbox entry 999")) {
             try await outbox.markSent(id: 999, at: testTime())
         }
@@ -62,7 +62,7 @@ import Testing
     @Test func retryQueuesFailedEntriesAgain() async throws {
         var ids: [Int64] = []
         for _ in 0..<3 { ids.append(try await outbox.enqueue(try testMail(), now: testTime())) }
-        _ = try await outbox.claimDue(limit: 10, now: testTime())
+        _ = try await outbox.claimDue(limit: 10, now: testTime(), owner: "a", leaseUntil: testTime(60))
         for id in ids { try await outbox.markFailed(id: id, error: "down") }
 
         #expect(try await outbox.retry(ids: [ids[0], 999], now: testTime(10)) == 1)
@@ -79,16 +79,16 @@ import Testing
     @Test func requeueAbandonedQueuesEntriesLeftSending() async throws {
         let id = try await outbox.enqueue(try testMail(), now: testTime())
         _ = try await outbox.enqueue(try testMail(), now: testTime(100))
-        _ = try await outbox.claimDue(limit: 10, now: testTime())
-        #expect(try await outbox.requeueAbandoned(now: testTime(30)) == 1)
-        #expect(try await outbox.requeueAbandoned(now: testTime(30)) == 0)
-        #expect(try await outbox.claimDue(limit: 10, now: testTime(30)).map(\.id) == [id])
+        _ = try await outbox.claimDue(limit: 10, now: testTime(), owner: "a", leaseUntil: testTime(60))
+        #expect(try await outbox.requeueAbandoned(now: testTime(30), owner: "a") == 1)
+        #expect(try await outbox.requeueAbandoned(now: testTime(30), owner: "a") == 0)
+        #expect(try await outbox.claimDue(limit: 10, now: testTime(30), owner: "a", leaseUntil: testTime(90)).map(\.id) == [id])
     }
 
     @Test func listFiltersByStatusNewestFirstWithALimit() async throws {
         var ids: [Int64] = []
         for index in 0..<4 { ids.append(try await outbox.enqueue(try testMail(kind: "k\(index)"), now: testTime(Double(index)))) }
-        _ = try await outbox.claimDue(limit: 1, now: testTime(10))
+        _ = try await outbox.claimDue(limit: 1, now: testTime(10), owner: "a", leaseUntil: testTime(70))
         #expect(try await outbox.list(status: nil, limit: 3).map(\.id) == [ids[3], ids[2], ids[1]])
         #expect(try await outbox.list(status: .sending, limit: 10).map(\.id) == [ids[0]])
         #expect(try await outbox.list(status: .failed, limit: 10).isEmpty)

@@ -7,26 +7,39 @@ import ResetPressStorage
 ///
 /// Woken at once when a request queues mail, and every second otherwise. An entry whose
 /// transport reports a permanent error, or that failed `maxAttempts` times, is marked `failed`
-/// with the transport's last answer. Entries left `sending` by a crash are queued again at start.
+/// with the transport's last answer.
+///
+/// Claims are made for `owner`, this node's id (see ``nodeID(dataDirectory:)``), with a lease the
+/// sender renews every third of `lease` while a drain holds entries. `run` queues again, at start,
+/// the entries this node left `sending` in an earlier run and those whose lease ended, and then
+/// every half lease those whose lease ended: mail of a node that died is taken over within about
+/// one lease, and mail a live node is sending is never taken from it.
 public final class OutboxSender: Sendable {
     private let outbox: any MailOutbox
     private let transport: @Sendable () -> any MailTransport
     private let logger: Logger
+    /// This node's id, recorded as the owner of its claims.
+    public let owner: String
+    /// How long a claim holds without renewal.
+    public let lease: Duration
     private let maxAttempts: Int
     private let batchSize: Int
     private let clock: @Sendable () -> Date
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
-    /// `transport` is asked for each batch, so a settings change applies at once.
+    /// `transport` is asked for each batch, so a settings change applies at once; `owner` must be
+    /// stable across restarts of this node and distinct from every other node's.
     public init(
-        outbox: any MailOutbox, transport: @escaping @Sendable () -> any MailTransport, logger: Logger,
-        maxAttempts: Int = 8, batchSize: Int = 32, clock: @escaping @Sendable () -> Date = { Date() }
+        outbox: any MailOutbox, transport: @escaping @Sendable () -> any MailTransport, logger: Logger, owner: String,
+        lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 32, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.clock = clock
         self.outbox = outbox
         self.transport = transport
         self.logger = logger
+        self.owner = owner
+        self.lease = lease
         self.maxAttempts = maxAttempts
         self.batchSize = batchSize
         (wakeStream, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
@@ -43,12 +56,49 @@ public final class OutboxSender: Sendable {
         return base * Double.random(in: 0.8...1.2)
     }
 
+    /// The node id `"<host name>:<absolute data directory>"`: the same across restarts of a node,
+    /// and distinct between the nodes of a cluster, each of which has its own data directory.
+    public static func nodeID(dataDirectory: URL) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+        return "\(host):\(dataDirectory.absoluteURL.standardizedFileURL.path)"
+    }
+
+    /// The end of a lease taken or renewed now.
+    private func leaseEnd() -> Date {
+        let (seconds, attoseconds) = lease.components
+        return clock().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+
     /// Sends every due entry once; returns how many were sent, retried and failed.
+    ///
+    /// While it runs, the leases of this owner's claims are renewed every third of `lease`.
     @discardableResult
     public func drain() async throws -> (sent: Int, retried: Int, failed: Int) {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.renewLeases() }
+            defer { group.cancelAll() }
+            return try await sendDue()
+        }
+    }
+
+    /// Renews this owner's leases every third of `lease` until cancelled.
+    private func renewLeases() async {
+        while (try? await Task.sleep(for: lease / 3)) != nil {
+            do {
+                _ = try await outbox.renewLeases(owner: owner, until: leaseEnd())
+            } catch {
+                logger.error("outbox leases not renewed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Claims and sends batches until none is left.
+    private func sendDue() async throws -> (sent: Int, retried: Int, failed: Int) {
         var totals = (sent: 0, retried: 0, failed: 0)
         while true {
-            let batch = try await outbox.claimDue(limit: batchSize, now: clock())
+            let batch = try await outbox.claimDue(limit: batchSize, now: clock(), owner: owner, leaseUntil: leaseEnd())
             if batch.isEmpty { return totals }
             let transport = transport()
             for entry in batch {
@@ -82,32 +132,44 @@ public final class OutboxSender: Sendable {
 
     /// Requeues abandoned entries, then drains whenever woken or every `tick`, until cancelled.
     ///
-    /// A drain starts `gather` after its wake: the request that queued the mail answers first (so
-    /// a known email's answer does not carry its delivery's cost, which timing would reveal), and
-    /// mail queued meanwhile goes out in the same drain.
+    /// At start it queues again this owner's `sending` entries (left by an earlier run) and those
+    /// whose lease ended; then, every half `lease`, those whose lease ended. A drain starts `gather`
+    /// after its wake: the request that queued the mail answers first (so a known email's answer
+    /// does not carry its delivery's cost, which timing would reveal), and mail queued meanwhile
+    /// goes out in the same drain.
     public func run(tick: Duration = .seconds(1), gather: Duration = .milliseconds(5)) async {
+        await requeueAbandoned(includingOwn: true)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [wakeContinuation] in
+                while (try? await Task.sleep(for: tick)) != nil { wakeContinuation.yield() }
+            }
+            group.addTask {
+                while (try? await Task.sleep(for: self.lease / 2)) != nil { await self.requeueAbandoned(includingOwn: false) }
+            }
+            wake()
+            for await _ in wakeStream {
+                if Task.isCancelled { break }
+                try? await Task.sleep(for: gather)
+                do {
+                    try await drain()
+                } catch {
+                    logger.error("outbox drain failed", metadata: ["error": "\(error)"])
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Queues again the entries whose lease ended, and this owner's own when `includingOwn`
+    /// (only at start: later, this node's own claims are live drains).
+    private func requeueAbandoned(includingOwn: Bool) async {
         do {
-            let requeued = try await outbox.requeueAbandoned(now: clock())
-            if requeued > 0 { logger.notice("mail left sending by an earlier run queued again", metadata: ["count": "\(requeued)"]) }
+            let requeued = try await outbox.requeueAbandoned(now: clock(), owner: includingOwn ? owner : nil)
+            guard requeued > 0 else { return }
+            logger.notice("mail left sending by a stopped sender queued again", metadata: ["count": "\(requeued)"])
+            wake()
         } catch {
             logger.error("outbox unreadable", metadata: ["error": "\(error)"])
-        }
-        let ticker = Task { [wakeContinuation] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: tick)
-                wakeContinuation.yield()
-            }
-        }
-        defer { ticker.cancel() }
-        wake()
-        for await _ in wakeStream {
-            if Task.isCancelled { break }
-            try? await Task.sleep(for: gather)
-            do {
-                try await drain()
-            } catch {
-                logger.error("outbox drain failed", metadata: ["error": "\(error)"])
-            }
         }
     }
 

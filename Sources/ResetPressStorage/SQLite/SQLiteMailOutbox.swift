@@ -5,7 +5,8 @@ import ResetPressMail
 /// The outbox table: messages as JSON, their status, tries and last error.
 ///
 /// A claim counts a try: `claimDue` adds one to `attempts` of each entry it returns, and an
-/// operator's `retry` starts a failed entry's count again from zero.
+/// operator's `retry` starts a failed entry's count again from zero. A claim records its owner and
+/// lease; every move out of `sending` clears them.
 public struct SQLiteMailOutbox: MailOutbox {
     let pool: DatabasePool
 
@@ -15,48 +16,64 @@ public struct SQLiteMailOutbox: MailOutbox {
         try await pool.write { db in try Self.insert(mail, now: now, in: db) }
     }
 
-    public func claimDue(limit: Int, now: Date) async throws -> [OutboxEntry] {
+    public func claimDue(limit: Int, now: Date, owner: String, leaseUntil: Date) async throws -> [OutboxEntry] {
         try await pool.write { db in
             let rows = try Row.fetchAll(db, sql: """
-                UPDATE outbox SET status = 'sending', attempts = attempts + 1
+                UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
                 WHERE id IN (
                     SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?
                 )
                 RETURNING *
-                """, arguments: [now.databaseSeconds, max(0, limit)])
+                """, arguments: [owner, leaseUntil.databaseSeconds, now.databaseSeconds, max(0, limit)])
             return try rows.map(Self.entry(from:)).sorted { $0.id < $1.id }
         }
     }
 
+    public func renewLeases(owner: String, until: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?",
+                arguments: [until.databaseSeconds, owner])
+            return db.changesCount
+        }
+    }
+
     public func markSent(id: Int64, at date: Date) async throws {
-        try await update(id: id, sql: "UPDATE outbox SET status = 'sent', sent_at = ? WHERE id = ?", [date.databaseSeconds, id])
+        try await update(
+            id: id, sql: "UPDATE outbox SET status = 'sent', sent_at = ?, \(Self.released) WHERE id = ?", [date.databaseSeconds, id])
     }
 
     public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
         try await update(
-            id: id, sql: "UPDATE outbox SET status = 'queued', last_error = ?, next_attempt_at = ? WHERE id = ?",
+            id: id, sql: "UPDATE outbox SET status = 'queued', last_error = ?, next_attempt_at = ?, \(Self.released) WHERE id = ?",
             [error, retryAt.databaseSeconds, id])
     }
 
     public func markFailed(id: Int64, error: String) async throws {
-        try await update(id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?", [error, id])
+        try await update(id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ?, \(Self.released) WHERE id = ?", [error, id])
     }
 
     public func retry(ids: [Int64]?, now: Date) async throws -> Int {
         if let ids, ids.isEmpty { return 0 }
         return try await pool.write { db in
-            var sql: SQL = "UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds) WHERE status = 'failed'"
+            var sql: SQL = """
+                UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds), \(sql: Self.released)
+                WHERE status = 'failed'
+                """
             if let ids { sql += " AND id IN \(ids)" }
             try db.execute(literal: sql)
             return db.changesCount
         }
     }
 
-    public func requeueAbandoned(now: Date) async throws -> Int {
+    public func requeueAbandoned(now: Date, owner: String?) async throws -> Int {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'queued', next_attempt_at = ? WHERE status = 'sending'",
-                arguments: [now.databaseSeconds])
+                sql: """
+                    UPDATE outbox SET status = 'queued', next_attempt_at = ?, \(Self.released)
+                    WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ? OR claimed_by = ?)
+                    """,
+                arguments: [now.databaseSeconds, now.databaseSeconds, owner])
             return db.changesCount
         }
     }
@@ -104,6 +121,9 @@ public struct SQLiteMailOutbox: MailOutbox {
         return db.lastInsertedRowID
     }
 
+    /// The assignments that end a claim.
+    private static let released = "claimed_by = NULL, lease_until = NULL"
+
     private func update(id: Int64, sql: String, _ arguments: StatementArguments) async throws {
         try await pool.write { db in
             try db.execute(sql: sql, arguments: arguments)
@@ -123,7 +143,9 @@ public struct SQLiteMailOutbox: MailOutbox {
             lastError: try row.decode(forColumn: "last_error"),
             createdAt: try row.date("created_at"),
             nextAttemptAt: try row.date("next_attempt_at"),
-            sentAt: try row.optionalDate("sent_at"))
+            sentAt: try row.optionalDate("sent_at"),
+            claimedBy: try row.decode(forColumn: "claimed_by"),
+            leaseUntil: try row.optionalDate("lease_until"))
     }
 }
 

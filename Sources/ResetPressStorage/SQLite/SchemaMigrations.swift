@@ -12,6 +12,7 @@ enum SchemaMigrations {
             }
         }
         migrator.registerMigration("v2-reset", migrate: createResetTables)
+        migrator.registerMigration("v3-outbox-lease", migrate: addOutboxLease)
         return migrator
     }
 
@@ -69,6 +70,15 @@ enum SchemaMigrations {
             table.column("last_run_at", .double).notNull()
             table.column("last_status", .text).notNull()
             table.column("runs", .integer).notNull().defaults(to: 0)
+        }
+    }
+
+    /// The node sending an outbox entry and until when its claim holds, so that another node only
+    /// takes over entries whose sender stopped renewing (NULL in rows claimed before this migration).
+    private static func addOutboxLease(_ db: Database) throws {
+        try db.alter(table: "outbox") { table in
+            table.add(column: "claimed_by", .text)
+            table.add(column: "lease_until", .double)
         }
     }
 }
