@@ -206,7 +206,9 @@ let package = Package(
             name: "ResetPressPostgresTests",
             dependencies: [
                 "ResetPressPostgres", "ResetPressStorage", "ResetPressEngine", "ResetPressUsers", "ResetPressMail", "ResetPressCLI",
+                "ResetPassword",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
