@@ -63,6 +63,7 @@ let package = Package(
                 "ResetPressUsers",
                 "ResetPressMail",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -41,13 +41,13 @@ struct AdminAPIRoutes {
     private func guarded(changes: Bool, _ handler: @escaping Handler) -> Handler {
         { [auth] request, context in
             if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-                switch await auth.checkPassword(String(header.dropFirst(7)), clientIP: auth.clientIP(request, context)) {
+                switch try await auth.checkPassword(String(header.dropFirst(7)), clientIP: auth.clientIP(request, context)) {
                 case .accepted: return try await handler(request, context)
                 case .wrong, .notSet: throw AdminAPIError.unauthorized
                 case .throttled(let wait): throw AdminAPIError.throttled(retryAfter: wait)
                 }
             }
-            guard let session = auth.signedIn(request) else { throw AdminAPIError.unauthorized }
+            guard let session = try await auth.signedIn(request) else { throw AdminAPIError.unauthorized }
             if changes && !AdminAuth.csrfMatches(session, request.headers[AdminAuth.csrfHeader]) { throw AdminAPIError.csrf }
             return try await handler(request, context)
         }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ResetPressEngine
 import ResetPressHTTP
+import ResetPressStorage
 import ResetPressUsers
 
 /// How the admin is recognised: the session cookie, the CSRF token, the admin password.
@@ -21,17 +22,18 @@ struct AdminAuth {
 
     let site: AdminSite
 
-    /// The live session named by the request's cookie, if any.
-    func session(for request: Request) -> AdminSession? {
+    /// The live session named by the request's cookie, if any (its last-seen time moved to now).
+    func session(for request: Request) async throws -> AdminSession? {
         guard let id = request.cookies[Self.cookieName]?.value, id.count == 64 else { return nil }
         let settings = site.settings.snapshot
-        return site.sessions.session(
-            id: id, idleTimeout: TimeInterval(settings[AdminSettings.sessionMinutes] * 60), passwordHash: settings[AdminSettings.passwordHash])
+        return try await site.sessions.session(
+            id: id, idleTimeout: TimeInterval(settings[AdminSettings.sessionMinutes] * 60), passwordHash: settings[AdminSettings.passwordHash],
+            now: site.now)
     }
 
     /// The signed-in session of the request, if any.
-    func signedIn(_ request: Request) -> AdminSession? {
-        session(for: request).flatMap { $0.isSignedIn ? $0 : nil }
+    func signedIn(_ request: Request) async throws -> AdminSession? {
+        try await session(for: request).flatMap { $0.isSignedIn ? $0 : nil }
     }
 
     /// Whether `presented` is the session's CSRF token (constant time).
@@ -65,16 +67,16 @@ struct AdminAuth {
     }
 
     /// Checks an admin password from `clientIP`, counting failures against the sign-in throttle.
-    func checkPassword(_ password: String, clientIP: String) async -> PasswordCheck {
+    func checkPassword(_ password: String, clientIP: String) async throws -> PasswordCheck {
         let now = site.now
-        if let wait = site.throttle.retryAfter(clientIP, now: now) { return .throttled(retryAfter: wait) }
+        if let wait = try await site.throttle.retryAfter(clientIP, now: now) { return .throttled(retryAfter: wait) }
         let hash = site.settings[AdminSettings.passwordHash]
         guard !hash.isEmpty else { return .notSet }
         guard await site.hasher.verify(password, against: hash) else {
-            site.throttle.recordFailure(clientIP, now: now)
+            try await site.throttle.recordFailure(clientIP, now: now)
             return .wrong
         }
-        site.throttle.reset(clientIP)
+        try await site.throttle.reset(clientIP)
         return .accepted(passwordHash: hash)
     }
 

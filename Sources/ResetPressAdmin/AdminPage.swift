@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ResetPressEngine
 import ResetPressHTTP
+import ResetPressStorage
 import ResetPressTemplates
 
 /// Renders admin pages into `templates/admin/layout.html` and serves `templates/admin/assets/`.

@@ -22,28 +22,48 @@ public final class AdminPlugin: RoutePlugin {
 
     let reset: ResetPasswordPlugin
     let outbox: any MailOutbox
-    /// The admin sessions (in memory).
-    public let sessions: AdminSessionStore
-    /// Wrong-password limits per client IP.
+    /// The admin sessions, in the site's database.
+    public let sessions: any AdminSessionStore
+    /// Wrong-password limits per client IP, in the site's rate-limit store.
     public let throttle: SignInThrottle
+    /// How many sessions are kept at most (GETs of the sign-in form cannot grow the table beyond it).
+    let sessionCapacity: Int
     let clock: @Sendable () -> Date
     let templates = TemplateCache()
 
-    /// An admin over the reset plugin and the outbox its mail goes through.
+    /// An admin over the reset plugin, the outbox its mail goes through, the session store and
+    /// the rate-limit store that counts wrong passwords; at most `sessionCapacity` sessions are kept.
     public init(
-        reset: ResetPasswordPlugin, outbox: any MailOutbox, sessions: AdminSessionStore = AdminSessionStore(),
-        throttle: SignInThrottle = SignInThrottle(), clock: @escaping @Sendable () -> Date = { Date() }
+        reset: ResetPasswordPlugin, outbox: any MailOutbox, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
+        sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.reset = reset
         self.outbox = outbox
         self.sessions = sessions
-        self.throttle = throttle
+        self.throttle = SignInThrottle(store: rateLimits)
+        self.sessionCapacity = max(1, sessionCapacity)
         self.clock = clock
+    }
+
+    /// An admin over the reset plugin and the site's storage (its outbox, sessions and counters).
+    public convenience init(reset: ResetPasswordPlugin, storage: SiteStorage, clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.init(reset: reset, outbox: storage.outbox, sessions: storage.adminSessions, rateLimits: storage.rateLimits, clock: clock)
     }
 
     /// Registers `admin.password_hash` and `admin.session_minutes`.
     public func registerSettings(in settings: SettingsEngine) {
         AdminSettings.register(in: settings)
+    }
+
+    /// Registers the job `flush_admin_sessions`, which deletes the sessions that expired.
+    public func activate(in engine: Engine) async throws {
+        let sessions = self.sessions
+        let clock = self.clock
+        let settings = engine.settings
+        engine.jobs.register(Job(name: "flush_admin_sessions", description: "Delete expired admin sessions.", defaultInterval: 600) {
+            let idle = TimeInterval(settings[AdminSettings.sessionMinutes] * 60)
+            return "\(try await sessions.deleteExpired(idleTimeout: idle, now: clock())) expired admin sessions deleted"
+        })
     }
 
     /// Adds the pages under `/admin` and the JSON API under `/admin/api`.
@@ -92,7 +112,8 @@ struct AdminSite: Sendable {
     let plugin: AdminPlugin
 
     var settings: SettingsEngine { engine.settings }
-    var sessions: AdminSessionStore { plugin.sessions }
+    var sessions: any AdminSessionStore { plugin.sessions }
+    var sessionCapacity: Int { plugin.sessionCapacity }
     var throttle: SignInThrottle { plugin.throttle }
     var outbox: any MailOutbox { plugin.outbox }
     var gate: AuthCodeGate { plugin.reset.gate }

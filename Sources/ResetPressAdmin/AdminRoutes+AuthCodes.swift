@@ -20,13 +20,13 @@ extension AdminRoutes {
             } catch let error as AuthCodeInput.Problem {
                 notice = AdminNotice(kind: "error", text: error.description)
             }
-            return redirect("/admin/auth-codes", session: session, notice: notice)
+            return try await redirect("/admin/auth-codes", session: session, notice: notice)
         })
         router.post("/admin/auth-codes/:id/delete", use: form { _, context, session, _ in
             guard let id = context.parameters.get("id", as: Int64.self), try await site.gate.remove(id: id) else {
-                return redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "error", text: "No such auth code."))
+                return try await redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "error", text: "No such auth code."))
             }
-            return redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "success", text: "Auth code #\(id) removed."))
+            return try await redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "success", text: "Auth code #\(id) removed."))
         })
     }
 
@@ -58,8 +58,9 @@ extension AdminRoutes {
             + "<tr><th><label for=\"expires_in_days\">Expires in (days)</label></th><td><input type=\"number\" min=\"1\" id=\"expires_in_days\" "
             + "name=\"expires_in_days\" class=\"small-text\"><p class=\"description\">Empty: never.</p></td></tr></table>"
             + "<p class=\"submit\"><button type=\"submit\" class=\"primary\">Add auth code</button></p></form>"
+        let pending = try await site.sessions.takeNotices(id: session.id)
         return try pages.render(
-            title: "Auth codes", content: content, session: session, current: "/admin/auth-codes", notices: site.sessions.takeNotices(session.id))
+            title: "Auth codes", content: content, session: session, current: "/admin/auth-codes", notices: pending)
     }
 }
 

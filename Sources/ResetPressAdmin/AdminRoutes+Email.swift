@@ -4,6 +4,7 @@ import Hummingbird
 import ResetPassword
 import ResetPressEngine
 import ResetPressHTTP
+import ResetPressStorage
 
 extension AdminRoutes {
     /// The mode switch and the subject/body editor with its live preview.
@@ -13,11 +14,11 @@ extension AdminRoutes {
             let form = SettingsForm(snapshot: site.settings.snapshot)
             let (changes, submitted) = form.changes(from: parameters, keys: EmailPreview.keys)
             guard !changes.isEmpty else {
-                return redirect("/admin/email", session: session, notice: AdminNotice(kind: "success", text: "Nothing changed."))
+                return try await redirect("/admin/email", session: session, notice: AdminNotice(kind: "success", text: "Nothing changed."))
             }
             do {
                 try await site.settings.set(changes, context: auth.hookContext(request, context))
-                return redirect("/admin/email", session: session, notice: AdminNotice(kind: "success", text: "Reset email saved."))
+                return try await redirect("/admin/email", session: session, notice: AdminNotice(kind: "success", text: "Reset email saved."))
             } catch let error as SettingsWriteError {
                 return try await emailPage(
                     session, submitted: submitted, errors: SettingsForm.messagesByKey(error), notices: [Self.refusedWriteNotice(error)],
@@ -75,9 +76,10 @@ extension AdminRoutes {
         content += "<p class=\"submit\"><button type=\"submit\" class=\"primary\" id=\"save-email\">Save</button> "
             + "<button type=\"submit\" formaction=\"/admin/email/preview\" formtarget=\"preview-frame\" id=\"preview-button\">Preview</button></p></form>"
         content += try await previewSection(submitted: submitted)
+        let pending = try await site.sessions.takeNotices(id: session.id)
         return try pages.render(
             title: "Reset email", content: "<div class=\"editor\">\(content)</div>", session: session, current: "/admin/email",
-            notices: extra + site.sessions.takeNotices(session.id), status: status)
+            notices: extra + pending, status: status)
     }
 
     /// The preview column, filled for the submitted draft (after a refused save) or the saved settings.

@@ -15,7 +15,7 @@ extension AdminRoutes {
             let count = try await site.outbox.retry(ids: ids, now: site.now)
             if count > 0 { site.wakeSender() }
             let text = count == 0 ? "No failed mail to retry." : "\(count) message\(count == 1 ? "" : "s") queued again."
-            return redirect("/admin/mail", session: session, notice: AdminNotice(kind: count == 0 ? "error" : "success", text: text))
+            return try await redirect("/admin/mail", session: session, notice: AdminNotice(kind: count == 0 ? "error" : "success", text: text))
         })
     }
 
@@ -53,7 +53,8 @@ extension AdminRoutes {
             }
             content += "</tbody></table>"
         }
+        let pending = try await site.sessions.takeNotices(id: session.id)
         return try pages.render(
-            title: "Mail queue", content: content, session: session, current: "/admin/mail", notices: site.sessions.takeNotices(session.id))
+            title: "Mail queue", content: content, session: session, current: "/admin/mail", notices: pending)
     }
 }

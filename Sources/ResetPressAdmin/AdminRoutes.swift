@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import ResetPressEngine
 import ResetPressHTTP
+import ResetPressStorage
 
 /// The admin's HTML pages: sign-in and sign-out, settings, reset email, auth codes, mail queue.
 ///
@@ -20,15 +21,15 @@ struct AdminRoutes {
 
     func add(to router: Router<ResetPressRequestContext>) {
         router.get("/admin/assets/:file") { _, context in try pages.asset(context.parameters.get("file") ?? "") }
-        router.get("/admin/login") { request, _ in try signInForm(request) }
+        router.get("/admin/login") { request, _ in try await signInForm(request) }
         router.post("/admin/login") { request, context in try await signIn(request, context) }
         router.post("/admin/logout", use: form { _, _, session, _ in
-            site.sessions.end(session.id)
+            try await site.sessions.end(id: session.id)
             var response = Response.redirect(to: "/admin/login")
             response.setCookie(auth.expiredCookie())
             return response
         })
-        router.get("/admin", use: page { _, _, session in try settingsPage(session) })
+        router.get("/admin", use: page { _, _, session in try await settingsPage(session) })
         router.post("/admin/settings", use: form { request, context, session, parameters in
             try await saveSettings(request, context, session, parameters)
         })
@@ -42,7 +43,7 @@ struct AdminRoutes {
     /// A GET page for the signed-in admin.
     func page(_ handler: @escaping PageHandler) -> @Sendable (Request, ResetPressRequestContext) async throws -> Response {
         { [auth] request, context in
-            guard let session = auth.signedIn(request) else { return Response.redirect(to: "/admin/login") }
+            guard let session = try await auth.signedIn(request) else { return Response.redirect(to: "/admin/login") }
             return try await handler(request, context, session)
         }
     }
@@ -50,7 +51,7 @@ struct AdminRoutes {
     /// A state-changing POST: signed in, and the session's CSRF token in `_csrf`.
     func form(_ handler: @escaping FormHandler) -> @Sendable (Request, ResetPressRequestContext) async throws -> Response {
         { [auth, pages] request, context in
-            guard let session = auth.signedIn(request) else { return Response.redirect(to: "/admin/login") }
+            guard let session = try await auth.signedIn(request) else { return Response.redirect(to: "/admin/login") }
             let parameters = try await RequestParameters.read(from: request, context: context)
             guard AdminAuth.csrfMatches(session, parameters[AdminAuth.csrfField]) else {
                 return try Self.refused(pages, session: session)
@@ -70,17 +71,22 @@ struct AdminRoutes {
     }
 
     /// Redirects to `path` after adding a notice for the next page.
-    func redirect(_ path: String, session: AdminSession, notice: AdminNotice? = nil) -> Response {
-        if let notice { site.sessions.addNotice(notice, to: session.id) }
+    func redirect(_ path: String, session: AdminSession, notice: AdminNotice? = nil) async throws -> Response {
+        if let notice { try await site.sessions.addNotice(notice, to: session.id) }
         return Response.redirect(to: path)
     }
 
     // MARK: - Sign-in
 
-    private func signInForm(_ request: Request, notice: AdminNotice? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
-        if status == .ok, auth.signedIn(request) != nil { return Response.redirect(to: "/admin") }
-        let existing = auth.session(for: request)
-        let session = existing.flatMap { $0.isSignedIn ? nil : $0 } ?? site.sessions.startAnonymous()
+    private func signInForm(_ request: Request, notice: AdminNotice? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let existing = try await auth.session(for: request)
+        if status == .ok, existing?.isSignedIn == true { return Response.redirect(to: "/admin") }
+        let session: AdminSession
+        if let existing, !existing.isSignedIn {
+            session = existing
+        } else {
+            session = try await site.sessions.startAnonymous(now: site.now, capacity: site.sessionCapacity)
+        }
         var notices = notice.map { [$0] } ?? []
         if site.settings[AdminSettings.passwordHash].isEmpty {
             notices.append(AdminNotice(kind: "error", text: "No admin password is set yet: run `resetpress admin set-password` on the server."))
@@ -96,24 +102,24 @@ struct AdminRoutes {
 
     private func signIn(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
-        guard let session = auth.session(for: request), AdminAuth.csrfMatches(session, parameters[AdminAuth.csrfField]) else {
-            return try signInForm(
+        guard let session = try await auth.session(for: request), AdminAuth.csrfMatches(session, parameters[AdminAuth.csrfField]) else {
+            return try await signInForm(
                 request, notice: AdminNotice(kind: "error", text: "The sign-in form was refused (missing or expired security token). Try again."),
                 status: .forbidden)
         }
-        switch await auth.checkPassword(parameters["password"] ?? "", clientIP: auth.clientIP(request, context)) {
+        switch try await auth.checkPassword(parameters["password"] ?? "", clientIP: auth.clientIP(request, context)) {
         case .accepted(let hash):
-            let signedIn = site.sessions.signIn(replacing: session.id, passwordHash: hash)
+            let signedIn = try await site.sessions.signIn(replacing: session.id, passwordHash: hash, now: site.now, capacity: site.sessionCapacity)
             var response = Response.redirect(to: "/admin")
             response.setCookie(auth.cookie(for: signedIn))
             return response
         case .wrong:
-            return try signInForm(request, notice: AdminNotice(kind: "error", text: "Wrong password."), status: .unauthorized)
+            return try await signInForm(request, notice: AdminNotice(kind: "error", text: "Wrong password."), status: .unauthorized)
         case .notSet:
-            return try signInForm(request, status: .unauthorized)
+            return try await signInForm(request, status: .unauthorized)
         case .throttled(let wait):
             let minutes = max(1, (wait + 59) / 60)
-            var response = try signInForm(
+            var response = try await signInForm(
                 request, notice: AdminNotice(kind: "error", text: "Too many wrong passwords from your address. Try again in \(minutes) minute\(minutes == 1 ? "" : "s")."),
                 status: .tooManyRequests)
             response.headers[.retryAfter] = String(wait)

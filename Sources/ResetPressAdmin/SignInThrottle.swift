@@ -1,55 +1,45 @@
 import Foundation
-import Synchronization
+import ResetPressStorage
 
-/// Limits wrong admin passwords per client IP: after `limit` failures within `window`, further
-/// tries from that IP are refused until the oldest failure leaves the window.
+/// Limits wrong admin passwords per client IP, counted in the site's `RateLimitStore` under
+/// `admin-sign-in:<ip>`, so every node sharing the store enforces one limit for the site.
 ///
-/// Kept in memory: a restart forgets the counts. A success clears the IP's failures. At most
-/// `capacity` IPs are tracked; when full, IPs whose failures all left the window are dropped,
-/// then the IPs with the oldest last failure.
-public final class SignInThrottle: Sendable {
-    /// Failures allowed per IP within the window.
+/// The windows are fixed (`window` seconds long, starting at multiples of it since 1970), like
+/// the other limits: after `limit` failures in a window, further tries from that IP are refused
+/// until the window ends. At a window's edge an IP may so get up to twice `limit` tries in a
+/// short span, which still bounds guessing to `limit` per window on average. A success clears
+/// the IP's count.
+public struct SignInThrottle: Sendable {
+    /// Failures allowed per IP within a window.
     public let limit: Int
-    /// The sliding window.
-    public let window: TimeInterval
-    private let capacity: Int
-    private let failures = Mutex<[String: [Date]]>([:])
+    /// The window's length in seconds.
+    public let window: Int
+    private let store: any RateLimitStore
 
-    /// A throttle allowing `limit` failures per IP per `window` seconds (5 per 15 minutes by default).
-    public init(limit: Int = 5, window: TimeInterval = 15 * 60, capacity: Int = 10_000) {
+    /// A throttle on `store` allowing `limit` failures per IP per `window` seconds (5 per 15 minutes by default).
+    public init(store: any RateLimitStore, limit: Int = 5, window: Int = 15 * 60) {
+        self.store = store
         self.limit = max(1, limit)
-        self.window = window
-        self.capacity = max(1, capacity)
+        self.window = max(1, window)
     }
 
     /// Nil when `ip` may try now, or the whole seconds until it may.
-    public func retryAfter(_ ip: String, now: Date) -> Int? {
-        failures.withLock { failures -> Int? in
-            let recent = (failures[ip] ?? []).filter { now.timeIntervalSince($0) < window }
-            failures[ip] = recent.isEmpty ? nil : recent
-            guard recent.count >= limit, let oldest = recent.first else { return nil }
-            return max(1, Int((window - now.timeIntervalSince(oldest)).rounded(.up)))
-        }
+    public func retryAfter(_ ip: String, now: Date) async throws -> Int? {
+        try await store.retryAfter(Self.key(ip), limit: limit, windowSeconds: window, now: now)
     }
 
     /// Counts a wrong password from `ip`.
-    public func recordFailure(_ ip: String, now: Date) {
-        failures.withLock { failures in
-            if failures[ip] == nil && failures.count >= capacity {
-                failures = failures.filter { $0.value.contains { now.timeIntervalSince($0) < window } }
-                if failures.count >= capacity {
-                    let oldest = failures.min { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) }
-                    if let oldest { failures[oldest.key] = nil }
-                }
-            }
-            var list = failures[ip, default: []].filter { now.timeIntervalSince($0) < window }
-            list.append(now)
-            failures[ip] = Array(list.suffix(limit))
-        }
+    public func recordFailure(_ ip: String, now: Date) async throws {
+        _ = try await store.hit(key: Self.key(ip), windowSeconds: window, now: now)
     }
 
     /// Forgets the failures of `ip` (after a successful sign-in).
-    public func reset(_ ip: String) {
-        failures.withLock { _ = $0.removeValue(forKey: ip) }
+    public func reset(_ ip: String) async throws {
+        try await store.remove(key: Self.key(ip))
+    }
+
+    /// The counter's key for `ip`.
+    static func key(_ ip: String) -> String {
+        "admin-sign-in:\(ip)"
     }
 }

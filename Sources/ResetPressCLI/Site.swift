@@ -29,7 +29,7 @@ struct Site {
             } catch {
                 throw CLIFailure("cannot read or create the install secret under \(options.dataURL.path): \(error).")
             }
-            let admin = AdminPlugin(reset: reset, outbox: storage.outbox)
+            let admin = AdminPlugin(reset: reset, storage: storage)
             let engine = Engine(root: options.rootURL, storage: storage, plugins: [reset, admin], logger: logger)
             do {
                 try await engine.start()

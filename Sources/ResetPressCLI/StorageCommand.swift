@@ -104,6 +104,7 @@ struct StorageCommand: AsyncParsableCommand {
                 throw CLIFailure("row counts differ for \(wrong.joined(separator: ", ")); do not switch storage.url. Drop the target database and migrate again.")
             }
             print("Copied into \(target.url.redacted). Now set storage.url (RESETPRESS_STORAGE__URL or settings/*.json) to it.")
+            print("Admin sessions are not copied: sign in to the admin again after the switch.")
         }
     }
 }

@@ -79,6 +79,9 @@ public final class PostgresDatabase: Sendable {
     /// What the scheduler remembers of each job's runs.
     public var jobStates: PostgresJobStateStore { PostgresJobStateStore(client: client) }
 
+    /// The admin's browser sessions, shared by every node.
+    public var adminSessions: PostgresAdminSessionStore { PostgresAdminSessionStore(client: client) }
+
     /// Per-key request counters shared by every node.
     public var rateLimits: PostgresRateLimitStore { PostgresRateLimitStore(client: client) }
 

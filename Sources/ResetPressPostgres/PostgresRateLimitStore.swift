@@ -25,6 +25,18 @@ public struct PostgresRateLimitStore: RateLimitStore {
         return count
     }
 
+    public func count(key: String, windowSeconds: Int, now: Date) async throws -> Int {
+        let window = Int64(max(1, windowSeconds))
+        let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
+        let start = seconds - ((seconds % window) + window) % window
+        let rows = try await client.rows("SELECT count FROM rate_limits WHERE key = \(key) AND window_start = \(start) AND window_end = \(start + window)")
+        return try rows.first?.decode(Int.self) ?? 0
+    }
+
+    public func remove(key: String) async throws {
+        _ = try await client.rows("DELETE FROM rate_limits WHERE key = \(key)")
+    }
+
     public func deleteExpired(now: Date) async throws -> Int {
         let seconds = Int64(now.timeIntervalSince1970.rounded(.down))
         return try await client.rows("DELETE FROM rate_limits WHERE window_end <= \(seconds) RETURNING 1").count

@@ -6,7 +6,8 @@ import PostgresNIO
 /// `v1-settings` and `v2-reset` make the same tables as the SQLite backend's migrations of the
 /// same names (times are `DOUBLE PRECISION` seconds since 1970, as SQLite's `REAL`); `v3-rate-limits`
 /// adds the cross-node rate-limit counters, which only a shared database needs; `v4-outbox-lease`
-/// adds the outbox claim's owner and lease, as SQLite's `v3-outbox-lease` does.
+/// adds the outbox claim's owner and lease, as SQLite's `v3-outbox-lease` does; `v5-admin-sessions`
+/// makes the admin's sessions as SQLite's `v4-admin-sessions` does (`notices` as `jsonb` here).
 enum PostgresSchemaMigrations {
     /// The migrations by identifier, each a list of statements run in one transaction.
     static let all: [(identifier: String, statements: [String])] = [
@@ -101,6 +102,21 @@ enum PostgresSchemaMigrations {
         ]),
         ("v4-outbox-lease", [
             "ALTER TABLE outbox ADD COLUMN claimed_by TEXT, ADD COLUMN lease_until DOUBLE PRECISION",
+        ]),
+        ("v5-admin-sessions", [
+            """
+            CREATE TABLE admin_sessions (
+                id_hash BYTEA PRIMARY KEY,
+                csrf_token TEXT NOT NULL,
+                signed_in BOOLEAN NOT NULL,
+                password_fingerprint BYTEA,
+                created_at DOUBLE PRECISION NOT NULL,
+                last_seen DOUBLE PRECISION NOT NULL,
+                notices JSONB NOT NULL DEFAULT '[]'::jsonb
+            )
+            """,
+            "CREATE INDEX admin_sessions_on_created_at ON admin_sessions (created_at)",
+            "CREATE INDEX admin_sessions_on_signed_in_last_seen ON admin_sessions (signed_in, last_seen)",
         ]),
     ]
 

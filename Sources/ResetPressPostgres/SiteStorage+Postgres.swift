@@ -3,13 +3,14 @@ import Logging
 import ResetPressStorage
 
 extension SiteStorage {
-    /// The storage of a shared PostgreSQL database: counters, job lock and settings feed in the
+    /// The storage of a shared PostgreSQL database: counters, admin sessions, job lock and settings feed in the
     /// database, so they hold across nodes. `close()` shuts the database down.
     public init(postgres database: PostgresDatabase) {
         self.init(
             backend: "postgres", location: database.url.redacted, settings: database.settings, users: database.users,
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
-            rateLimits: database.rateLimits, jobLock: database.jobLock, settingsFeed: database.settingsFeed,
+            rateLimits: database.rateLimits, jobLock: database.jobLock, adminSessions: database.adminSessions,
+            settingsFeed: database.settingsFeed,
             appliedMigrations: { try await database.appliedMigrations() }, close: { await database.shutdown() })
     }
 

@@ -29,7 +29,7 @@ final class AdminTestSite: Sendable {
         try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("templates"), to: root.appendingPathComponent("templates"))
         database = try SQLiteDatabase(dataDirectory: data)
         reset = try ResetPasswordPlugin(database: database, dataDirectory: data, hasher: PasswordHasher(maxConcurrent: 2))
-        admin = AdminPlugin(reset: reset, outbox: database.outbox)
+        admin = AdminPlugin(reset: reset, storage: SiteStorage(sqlite: database))
         engine = Engine(
             root: root, settingsStore: database.settings, jobStates: database.jobStates, plugins: [reset, admin],
             environment: ["RESETPRESS_USERS__PASSWORD_HASH_COST": "4"].merging(environment) { $1 })

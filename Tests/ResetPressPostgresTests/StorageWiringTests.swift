@@ -87,7 +87,8 @@ import Testing
         #expect(storage.settingsFeed == nil)
         #expect(storage.rateLimits is MemoryRateLimitStore)
         #expect(storage.jobLock is LocalJobLock)
-        #expect(try await storage.appliedMigrations() == ["v1-settings", "v2-reset", "v3-outbox-lease"])
+        #expect(storage.adminSessions is SQLiteAdminSessionStore)
+        #expect(try await storage.appliedMigrations() == ["v1-settings", "v2-reset", "v3-outbox-lease", "v4-admin-sessions"])
         await storage.close()
     }
 }

@@ -4,7 +4,7 @@ import GRDB
 /// The site's SQLite database: one WAL-mode file, its schema made only by registered migrations.
 ///
 /// The facade owns the connection pool. Stores built on it (`settings`, `users`, `resetCodes`,
-/// `outbox`, `authCodes`, `jobStates`) expose intention-named methods; no SQL lives outside this module.
+/// `outbox`, `authCodes`, `jobStates`, `adminSessions`) expose intention-named methods; no SQL lives outside this module.
 public final class SQLiteDatabase: Sendable {
     /// The file name used under the data directory.
     public static let fileName = "resetpress.sqlite"
@@ -52,6 +52,9 @@ public final class SQLiteDatabase: Sendable {
 
     /// What the scheduler remembers of each job's runs.
     public var jobStates: SQLiteJobStateStore { SQLiteJobStateStore(pool: pool) }
+
+    /// The admin's browser sessions.
+    public var adminSessions: SQLiteAdminSessionStore { SQLiteAdminSessionStore(pool: pool) }
 
     /// The journal mode in force (`wal`).
     public func journalMode() throws -> String {

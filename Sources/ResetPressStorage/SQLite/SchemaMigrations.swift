@@ -13,6 +13,7 @@ enum SchemaMigrations {
         }
         migrator.registerMigration("v2-reset", migrate: createResetTables)
         migrator.registerMigration("v3-outbox-lease", migrate: addOutboxLease)
+        migrator.registerMigration("v4-admin-sessions", migrate: createAdminSessions)
         return migrator
     }
 
@@ -80,5 +81,19 @@ enum SchemaMigrations {
             table.add(column: "claimed_by", .text)
             table.add(column: "lease_until", .double)
         }
+    }
+
+    /// The admin's sessions, keyed by the SHA-256 of the cookie's id; `notices` is a JSON array.
+    private static func createAdminSessions(_ db: Database) throws {
+        try db.create(table: "admin_sessions") { table in
+            table.primaryKey("id_hash", .blob)
+            table.column("csrf_token", .text).notNull()
+            table.column("signed_in", .boolean).notNull()
+            table.column("password_fingerprint", .blob)
+            table.column("created_at", .double).notNull().indexed()
+            table.column("last_seen", .double).notNull()
+            table.column("notices", .text).notNull().defaults(to: "[]")
+        }
+        try db.create(index: "admin_sessions_on_signed_in_last_seen", on: "admin_sessions", columns: ["signed_in", "last_seen"])
     }
 }

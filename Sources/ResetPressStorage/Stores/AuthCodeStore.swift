@@ -41,11 +41,14 @@ public enum StorageError: Error, Equatable, Sendable, CustomStringConvertible {
     case duplicate(String)
     /// No record has this identifier.
     case notFound(String)
+    /// A stored value is not in the form the store writes (a damaged row).
+    case unreadable(String)
 
     public var description: String {
         switch self {
         case .duplicate(let what): "\(what) already exists."
         case .notFound(let what): "\(what) was not found."
+        case .unreadable(let what): "\(what) could not be read."
         }
     }
 }

@@ -24,11 +24,16 @@ public final class MemoryRateLimitStore: RateLimitStore {
     /// Creates a store with no counts.
     public init() {}
 
-    /// Counts one hit for `key` in the window containing `now` and returns that window's count.
-    private func count(key: String, windowSeconds: Int, now: Date) -> Int {
+    /// The window of `windowSeconds` containing `now`, for `key`.
+    private static func window(key: String, windowSeconds: Int, now: Date) -> Window {
         let length = max(1, windowSeconds)
         let seconds = Int(now.timeIntervalSince1970.rounded(.down))
-        let window = Window(key: key, start: seconds - ((seconds % length) + length) % length, length: length)
+        return Window(key: key, start: seconds - ((seconds % length) + length) % length, length: length)
+    }
+
+    public func hit(key: String, windowSeconds: Int, now: Date) async throws -> Int {
+        let window = Self.window(key: key, windowSeconds: windowSeconds, now: now)
+        let seconds = Int(now.timeIntervalSince1970.rounded(.down))
         return state.withLock { state -> Int in
             if seconds >= state.nextSweep {
                 state.counts = state.counts.filter { $0.key.start + $0.key.length > seconds }
@@ -40,8 +45,13 @@ public final class MemoryRateLimitStore: RateLimitStore {
         }
     }
 
-    public func hit(key: String, windowSeconds: Int, now: Date) async throws -> Int {
-        count(key: key, windowSeconds: windowSeconds, now: now)
+    public func count(key: String, windowSeconds: Int, now: Date) async throws -> Int {
+        let window = Self.window(key: key, windowSeconds: windowSeconds, now: now)
+        return state.withLock { $0.counts[window, default: 0] }
+    }
+
+    public func remove(key: String) async throws {
+        state.withLock { state in state.counts = state.counts.filter { $0.key.key != key } }
     }
 
     public func deleteExpired(now: Date) async throws -> Int {

@@ -10,6 +10,14 @@ public protocol RateLimitStore: Sendable {
     /// returns that window's count, this hit included. A `windowSeconds` below 1 counts as 1.
     func hit(key: String, windowSeconds: Int, now: Date) async throws -> Int
 
+    /// The count of `key` in the window of `windowSeconds` that contains `now`, without counting
+    /// a hit: 0 when nothing was counted there. A `windowSeconds` below 1 counts as 1.
+    func count(key: String, windowSeconds: Int, now: Date) async throws -> Int
+
+    /// Deletes every counter of `key`, whatever its window (a limit cleared after a success);
+    /// removing an unknown key does nothing.
+    func remove(key: String) async throws
+
     /// Deletes the counters of windows that ended at or before `now`; returns how many.
     func deleteExpired(now: Date) async throws -> Int
 }
@@ -23,6 +31,16 @@ extension RateLimitStore {
         let window = max(1, windowSeconds)
         let count = try await hit(key: key, windowSeconds: window, now: now)
         guard count > limit else { return nil }
+        return RateLimitWindow.secondsLeft(windowSeconds: window, now: now)
+    }
+
+    /// Applies `limit` per window without counting a hit: nil while `key` has fewer than `limit`
+    /// hits in the window containing `now`, otherwise the seconds until that window ends (at
+    /// least 1). A `limit` of 0 or less is off (always nil).
+    public func retryAfter(_ key: String, limit: Int, windowSeconds: Int, now: Date) async throws -> Int? {
+        guard limit > 0 else { return nil }
+        let window = max(1, windowSeconds)
+        guard try await count(key: key, windowSeconds: window, now: now) >= limit else { return nil }
         return RateLimitWindow.secondsLeft(windowSeconds: window, now: now)
     }
 }

@@ -27,6 +27,8 @@ public struct SiteStorage: Sendable {
     public let rateLimits: any RateLimitStore
     /// Makes a job run on one node at a time.
     public let jobLock: any JobLock
+    /// The admin's browser sessions; shared by every node of a shared database.
+    public let adminSessions: any AdminSessionStore
     /// Tells this node when another wrote settings; nil when only one node can write (SQLite).
     public let settingsFeed: (any SettingsChangeFeed)?
     private let migrations: @Sendable () async throws -> [String]
@@ -37,7 +39,7 @@ public struct SiteStorage: Sendable {
     public init(
         backend: String, location: String, settings: any SettingsStore, users: any UserStore, resetCodes: any ResetCodeStore,
         outbox: any MailOutbox, authCodes: any AuthCodeStore, jobStates: any JobStateStore, rateLimits: any RateLimitStore,
-        jobLock: any JobLock, settingsFeed: (any SettingsChangeFeed)?,
+        jobLock: any JobLock, adminSessions: any AdminSessionStore, settingsFeed: (any SettingsChangeFeed)?,
         appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
     ) {
         self.backend = backend
@@ -50,6 +52,7 @@ public struct SiteStorage: Sendable {
         self.jobStates = jobStates
         self.rateLimits = rateLimits
         self.jobLock = jobLock
+        self.adminSessions = adminSessions
         self.settingsFeed = settingsFeed
         self.migrations = appliedMigrations
         self.closer = close
@@ -61,7 +64,7 @@ public struct SiteStorage: Sendable {
         self.init(
             backend: "sqlite", location: database.path, settings: database.settings, users: database.users,
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
-            rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), settingsFeed: nil,
+            rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), adminSessions: database.adminSessions, settingsFeed: nil,
             appliedMigrations: { try database.appliedMigrations() }, close: {})
     }
 

@@ -16,6 +16,9 @@ public struct StorageTable: Sendable, Equatable {
     }
 
     /// The tables a migration copies row by row, in an order that keeps references valid.
+    ///
+    /// `admin_sessions` is left out on purpose: sessions live at most 12 hours, so the admin
+    /// simply signs in again on the new storage.
     public static let copiedTables = ["users", "reset_codes", "auth_codes", "outbox", "job_runs"]
 
     /// The table's name.
