@@ -161,15 +161,18 @@ let package = Package(
             dependencies: ["ResetPressEngine"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "ResetPressTemplatesTests", dependencies: ["ResetPressTemplates"], swiftSettings: swiftSettings),
+        /// What several test targets share: a seeded generator, the real server as a process.
+        .target(name: "ResetPressTestSupport", path: "Tests/ResetPressTestSupport", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ResetPressTemplatesTests", dependencies: ["ResetPressTemplates", "ResetPressTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressUsersTests",
-            dependencies: ["ResetPressUsers", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            dependencies: ["ResetPressUsers", "ResetPressTestSupport", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressHTTPTests",
             dependencies: [
-                "ResetPressHTTP",
+                "ResetPressHTTP", "ResetPressTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -186,9 +189,9 @@ let package = Package(
         /// Slow: starts the real binary and kills it (`swift test --filter ResetPressCrashTests`).
         .testTarget(
             name: "ResetPressCrashTests",
-            dependencies: ["ResetPressCLI", "ResetPressStorage", "ResetPressUsers"],
+            dependencies: ["ResetPressCLI", "ResetPressStorage", "ResetPressUsers", "ResetPressTestSupport"],
             swiftSettings: swiftSettings),
-        .testTarget(name: "ResetPressMailTests", dependencies: ["ResetPressMail"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResetPressMailTests", dependencies: ["ResetPressMail", "ResetPressTestSupport"], swiftSettings: swiftSettings),
         /// Slow: real delivery to aiosmtpd, a Mailgun stand-in and a fake sendmail (`swift test --skip ResetPressMailDeliveryTests` skips it).
         .testTarget(
             name: "ResetPressMailDeliveryTests",
@@ -207,7 +210,7 @@ let package = Package(
             name: "ResetPressPostgresTests",
             dependencies: [
                 "ResetPressPostgres", "ResetPressStorage", "ResetPressEngine", "ResetPressUsers", "ResetPressMail", "ResetPressCLI",
-                "ResetPassword",
+                "ResetPassword", "ResetPressTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressStorage
 import ResetPressUsers
+import ResetPressTestSupport
 import Testing
 
 /// A 200 means the code and its mail are on disk: SIGKILL right after the answer loses neither.

@@ -4,6 +4,7 @@ import NIOCore
 import Testing
 
 @testable import ResetPressHTTP
+import ResetPressTestSupport
 
 /// Regression and property tests for hostile request bodies (issue 7); `scripts/fuzz/run` fuzzes the same
 /// parsers with libFuzzer, these run the properties on seeded random inputs in every test run.
@@ -127,22 +128,5 @@ import Testing
     /// `text` with every UTF-8 byte written as `%XX`.
     private func percentEncoded(_ text: String) -> String {
         text.utf8.map { String(format: "%%%02X", $0) }.joined()
-    }
-}
-
-/// SplitMix64: a small, seeded, reproducible generator for property tests.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

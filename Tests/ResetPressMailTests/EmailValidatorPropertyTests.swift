@@ -1,5 +1,6 @@
 import Testing
 @testable import ResetPressMail
+import ResetPressTestSupport
 
 /// The email fuzz target's invariants (scripts/fuzz/EmailFuzz.swift) on seeded random input: whatever the
 /// validator accepts is safe in a header; generated well-formed addresses are accepted.
@@ -46,22 +47,5 @@ import Testing
         #expect(!EmailAddressValidator.isValid(String(repeating: "a.", count: 50_000) + "@" + String(repeating: "é.", count: 50_000) + "com"))
         #expect(!EmailAddressValidator.isValid("a@" + String(repeating: "\u{301}", count: 200) + ".com"))
         #expect(ContinuousClock.now - start < .seconds(1))
-    }
-}
-
-/// SplitMix64: a small, seeded, reproducible generator for property tests.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 @testable import ResetPressPostgres
+import ResetPressTestSupport
 import Testing
 
 /// The admin's sign-in, session and wrong-password limit hold across two `resetpress serve`
@@ -27,13 +28,13 @@ import Testing
         }
         let url = try await TestPostgresServer.shared.createDatabase()
         let environment = ["RESETPRESS_STORAGE__URL": url, "RESETPRESS_USERS__PASSWORD_HASH_COST": "4"]
-        let set = try NodeProcess.command(
+        let set = try ServerProcess.command(
             ["admin", "set-password", "--password", Self.password, "--root", root.path, "--data-dir", folders[2].path], environment: environment)
         #expect(set.status == 0, "\(set.output)")
-        var nodes: [NodeProcess] = []
+        var nodes: [ServerProcess] = []
         defer { for node in nodes { node.stop() } }
-        nodes.append(try await NodeProcess(root: root, dataDirectory: folders[0], environment: environment))
-        nodes.append(try await NodeProcess(root: root, dataDirectory: folders[1], environment: environment))
+        nodes.append(try await ServerProcess(root: root, dataDirectory: folders[0], environment: environment))
+        nodes.append(try await ServerProcess(root: root, dataDirectory: folders[1], environment: environment))
         let (a, b) = (nodes[0], nodes[1])
         var browser = AdminHTTPBrowser()
 
@@ -107,9 +108,9 @@ struct AdminHTTPBrowser {
     /// Sends a request to `node` with the cookie and an optional urlencoded form; keeps a new
     /// cookie, and returns the status, the `Location` and `Retry-After` headers, and the body.
     mutating func send(
-        _ node: NodeProcess, _ method: String, _ path: String, form: [String: String]? = nil, headers: [String: String] = [:]
+        _ node: ServerProcess, _ method: String, _ path: String, form: [String: String]? = nil, headers: [String: String] = [:]
     ) async throws -> (status: Int, headers: [String: String], body: String) {
-        guard let url = URL(string: "http://127.0.0.1:\(node.port)\(path)") else { throw NodeProcess.NodeError.badPath(path) }
+        guard let url = URL(string: "http://127.0.0.1:\(node.port)\(path)") else { throw ServerProcess.ServerError.badPath(path) }
         var request = URLRequest(url: url)
         request.httpMethod = method
         if let cookie { request.setValue("resetpress_admin=\(cookie)", forHTTPHeaderField: "Cookie") }

@@ -3,6 +3,7 @@ import ResetPressEngine
 import ResetPressPostgres
 import ResetPressStorage
 import ResetPressUsers
+import ResetPressTestSupport
 import Testing
 
 /// `resetpress storage migrate` and `storage status`, run as the real binary.
@@ -32,7 +33,7 @@ import Testing
         let (folder, source) = try await Self.filledSite()
         let url = try await TestPostgresServer.shared.createDatabase()
         let file = "sqlite:" + source.path
-        let migrated = try NodeProcess.command(["storage", "migrate", "--from", file, "--to", url], environment: [:])
+        let migrated = try ServerProcess.command(["storage", "migrate", "--from", file, "--to", url], environment: [:])
         #expect(migrated.status == 0, "\(migrated.output)")
         for table in ["settings", "users", "reset_codes", "auth_codes", "outbox", "job_runs"] {
             #expect(migrated.output.contains(table))
@@ -49,11 +50,11 @@ import Testing
         let added = try await target.users.add(NewUser(login: "later", email: "later@example.org", passwordHash: "x"), now: testTime())
         #expect(added.id == user.id.map { $0 + 1 })
 
-        let again = try NodeProcess.command(["storage", "migrate", "--from", file, "--to", url], environment: [:])
+        let again = try ServerProcess.command(["storage", "migrate", "--from", file, "--to", url], environment: [:])
         #expect(again.status == 1)
         #expect(again.output.contains("empty database"), "\(again.output)")
 
-        let status = try NodeProcess.command(
+        let status = try ServerProcess.command(
             ["storage", "status", "--root", folder.path, "--data-dir", folder.path], environment: ["RESETPRESS_STORAGE__URL": url])
         #expect(status.status == 0, "\(status.output)")
         #expect(status.output.contains("backend:    postgres"))
@@ -64,12 +65,12 @@ import Testing
 
     @Test func statusOfTheDefaultIsTheSQLiteFileAndPasswordsAreHidden() async throws {
         let (folder, _) = try await Self.filledSite()
-        let status = try NodeProcess.command(["storage", "status", "--root", folder.path, "--data-dir", folder.path], environment: [:])
+        let status = try ServerProcess.command(["storage", "status", "--root", folder.path, "--data-dir", folder.path], environment: [:])
         #expect(status.status == 0, "\(status.output)")
         #expect(status.output.contains("backend:    sqlite"))
         #expect(status.output.contains("v2-reset"))
 
-        let refused = try NodeProcess.command(
+        let refused = try ServerProcess.command(
             ["storage", "status", "--root", folder.path, "--data-dir", folder.path],
             environment: ["RESETPRESS_STORAGE__URL": "postgres://rp:hunter2@127.0.0.1:1/none?sslmode=disable"])
         #expect(refused.status == 1)
@@ -78,20 +79,20 @@ import Testing
     }
 
     @Test func migrateRefusesAMissingFileAndAnUnreachableServer() async throws {
-        let missing = try NodeProcess.command(
+        let missing = try ServerProcess.command(
             ["storage", "migrate", "--from", "sqlite:/nonexistent/resetpress.sqlite", "--to", "postgres://rp@127.0.0.1:1/x"], environment: [:])
         #expect(missing.status == 1)
         #expect(missing.output.contains("no SQLite database"))
 
         let (_, source) = try await Self.filledSite()
-        let unreachable = try NodeProcess.command(
+        let unreachable = try ServerProcess.command(
             ["storage", "migrate", "--from", "sqlite:" + source.path, "--to", "postgres://rp:hunter2@127.0.0.1:1/x?sslmode=disable"],
             environment: [:])
         #expect(unreachable.status == 1)
         #expect(unreachable.output.contains("Could not connect"), "\(unreachable.output)")
         #expect(!unreachable.output.contains("hunter2"))
 
-        let usage = try NodeProcess.command(["storage", "migrate", "--from", "mysql://x", "--to", "postgres://x"], environment: [:])
+        let usage = try ServerProcess.command(["storage", "migrate", "--from", "mysql://x", "--to", "postgres://x"], environment: [:])
         #expect(usage.status == 2)
     }
 }

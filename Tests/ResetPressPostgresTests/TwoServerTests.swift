@@ -2,6 +2,7 @@ import Foundation
 import ResetPressPostgres
 import ResetPressStorage
 import ResetPressUsers
+import ResetPressTestSupport
 import Testing
 
 /// Two `resetpress serve` processes on one PostgreSQL database behave as one site.
@@ -56,7 +57,7 @@ import Testing
 
     /// Polls `node` until `answer` holds for a reset request, within `limit`; returns the time it took.
     static func waitUntil(
-        _ node: NodeProcess, within limit: Duration, email: String = "nobody@example.org", _ answer: (String) -> Bool
+        _ node: ServerProcess, within limit: Duration, email: String = "nobody@example.org", _ answer: (String) -> Bool
     ) async throws -> Duration? {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < limit {
@@ -67,7 +68,7 @@ import Testing
     }
 
     /// Sends `count` password changes with `code` at once, alternating between the nodes; returns the bodies.
-    static func guesses(_ count: Int, code: String, nodes: [NodeProcess]) async throws -> [String] {
+    static func guesses(_ count: Int, code: String, nodes: [ServerProcess]) async throws -> [String] {
         try await withThrowingTaskGroup(of: String.self) { group in
             for guess in 0..<count {
                 group.addTask {
@@ -92,12 +93,12 @@ import Testing
         _ = try await database.users.add(
             NewUser(login: "ann", email: "ann@example.org", passwordHash: try await PasswordHasher(maxConcurrent: 1).hash("old-password", cost: 4)),
             now: Date())
-        var nodes: [NodeProcess] = []
+        var nodes: [ServerProcess] = []
         defer { for node in nodes { node.stop() } }
-        nodes.append(try await NodeProcess(root: root, dataDirectory: folders[0], environment: environment))
-        nodes.append(try await NodeProcess(root: root, dataDirectory: folders[1], environment: environment))
+        nodes.append(try await ServerProcess(root: root, dataDirectory: folders[0], environment: environment))
+        nodes.append(try await ServerProcess(root: root, dataDirectory: folders[1], environment: environment))
         let settingsSet = { (assignments: [String]) throws in
-            let result = try NodeProcess.command(
+            let result = try ServerProcess.command(
                 ["settings", "set"] + assignments + ["--root", root.path, "--data-dir", cliData.path], environment: environment)
             #expect(result.status == 0, "\(result.output)")
         }

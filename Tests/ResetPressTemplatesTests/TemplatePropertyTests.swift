@@ -1,5 +1,6 @@
 import Testing
 @testable import ResetPressTemplates
+import ResetPressTestSupport
 
 /// The template fuzz target's invariants (scripts/fuzz/TemplateFuzz.swift) on seeded random templates, so every
 /// test run checks them: pieces tile the source, an empty render is the source, one pass, escaping, subjects.
@@ -42,22 +43,5 @@ import Testing
         #expect(angles(template.render(hostile, as: .html)) <= angles(source) + rawPieces)
         let subject = template.renderSubject(hostile)
         #expect(!subject.utf8.contains(0x0D) && !subject.utf8.contains(0x0A))
-    }
-}
-
-/// SplitMix64: a small, seeded, reproducible generator for property tests.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import ResetPressUsers
+import ResetPressTestSupport
 
 /// `EmailAddress.isPlausible` on seeded random input: what it accepts has one `@`, text on both sides, a dot
 /// inside the domain and no whitespace or control character; generated plausible addresses are accepted.
@@ -33,22 +34,5 @@ import ResetPressUsers
             let address = word(&random) + "@" + word(&random) + "." + word(&random)
             #expect(EmailAddress.isPlausible(address), "\(address.debugDescription)")
         }
-    }
-}
-
-/// SplitMix64: a small, seeded, reproducible generator for property tests.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

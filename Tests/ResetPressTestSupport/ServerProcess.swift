@@ -4,19 +4,21 @@ import FoundationNetworking
 #endif
 import Synchronization
 
-/// The real `resetpress serve` binary on a free loopback port, for tests that need a process to kill.
-final class ServerProcess: Sendable {
+/// The real `resetpress serve` binary on a free loopback port: a process to kill, or one node of a
+/// cluster.
+public final class ServerProcess: Sendable {
     /// The `resetpress` binary built beside the test bundle.
-    static var binary: URL {
+    public static var binary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("resetpress")
     }
 
     private let process: Process
     private let log: LogBuffer
-    let port: Int
+    /// The port the server listens on.
+    public let port: Int
 
     /// Starts the server for the site at `root` and waits until `/healthz` answers.
-    init(root: URL, dataDirectory: URL, environment: [String: String] = [:]) async throws {
+    public init(root: URL, dataDirectory: URL, environment: [String: String] = [:]) async throws {
         let process = Process()
         let log = LogBuffer()
         process.executableURL = Self.binary
@@ -33,12 +35,12 @@ final class ServerProcess: Sendable {
         self.process = process
         self.log = log
         var found: Int?
-        for _ in 0..<300 where found == nil && process.isRunning {
+        for _ in 0..<400 where found == nil && process.isRunning {
             try await Task.sleep(for: .milliseconds(50))
             found = Self.port(in: log.text)
         }
         guard let port = found else {
-            process.terminate()
+            if process.isRunning { process.terminate() }
             throw ServerError.didNotStart(log.text)
         }
         self.port = port
@@ -46,28 +48,29 @@ final class ServerProcess: Sendable {
             if (try? await send("GET", "/healthz").status) == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
+        process.terminate()
         throw ServerError.didNotStart("no /healthz answer:\n\(log.text)")
     }
 
     /// Everything the server logged so far.
-    var output: String { log.text }
+    public var output: String { log.text }
 
     /// Kills the process with SIGKILL (no chance to clean up) and waits until it is gone.
-    func kill() {
+    public func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
     /// Stops the process gracefully with SIGTERM and returns its exit status.
     @discardableResult
-    func stop() -> Int32 {
-        process.terminate()
+    public func stop() -> Int32 {
+        if process.isRunning { process.terminate() }
         process.waitUntilExit()
         return process.terminationStatus
     }
 
     /// Sends a request with an optional JSON body; returns the status and body.
-    func send(_ method: String, _ path: String, json: [String: String]? = nil) async throws -> (status: Int, body: String) {
+    public func send(_ method: String, _ path: String, json: [String: String]? = nil) async throws -> (status: Int, body: String) {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw ServerError.badPath(path) }
         var request = URLRequest(url: url)
         request.httpMethod = method
@@ -79,12 +82,28 @@ final class ServerProcess: Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
+    /// Runs the `resetpress` command line with `arguments` and waits; returns its status and output.
+    public static func command(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
     private static func port(in log: String) -> Int? {
         guard let range = log.range(of: "port=") else { return nil }
         return Int(log[range.upperBound...].prefix { $0.isNumber })
     }
 
-    enum ServerError: Error {
+    /// Why a server could not be used.
+    public enum ServerError: Error {
         case didNotStart(String)
         case badPath(String)
     }
