@@ -102,15 +102,6 @@ public final class ResetPasswordPlugin: RoutePlugin {
         ) {
             "\(try await service.flushExpiredPasswordResets()) expired reset codes deleted"
         })
-        if !(rateLimits is MemoryRateLimitStore) {
-            let rateLimits = self.rateLimits
-            let clock = self.clock
-            engine.jobs.register(Job(
-                name: "flush_rate_limits", description: "Delete ended per-IP rate-limit windows from the shared database.", defaultInterval: 300
-            ) {
-                "\(try await rateLimits.deleteExpired(now: clock())) ended rate-limit windows deleted"
-            })
-        }
         engine.jobs.register(Job(name: "send_mail", description: "Deliver queued mail (also runs whenever mail is queued).", defaultInterval: 60) {
             let result = try await sender.drain()
             return "\(result.sent) sent, \(result.retried) to retry, \(result.failed) failed"

@@ -108,4 +108,18 @@ import Testing
             b.stop()
         }
     }
+
+    @Test func sharedRateLimitsAreSweptWithNoPluginActive() async throws {
+        try await withPostgres { nodes in
+            let engine = try await Self.engine(nodes[0])
+            defer { engine.stop() }
+            #expect(try await engine.jobs.list().map(\.job.name).contains("flush_rate_limits"))
+            _ = try await nodes[0].rateLimits.hit(key: "admin-sign-in:192.0.2.1", windowSeconds: 1, now: Date(timeIntervalSince1970: 1_700_000_000))
+            #expect(try await engine.jobs.run("flush_rate_limits") == "1 ended rate-limit windows deleted")
+        }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-engine-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let local = Engine(root: folder, storage: SiteStorage(sqlite: try SQLiteDatabase(dataDirectory: folder)), plugins: [], environment: [:])
+        #expect(try await !local.jobs.list().map(\.job.name).contains("flush_rate_limits"), "in-memory counters need no sweep")
+    }
 }
