@@ -12,7 +12,9 @@ import Testing
         hooks = HookRegistry(logger: logs.logger)
     }
 
-    private func install(_ hook: String, _ file: String, _ script: String, timeout: Duration = .seconds(2)) throws {
+    /// Installs a hook script; the generous default timeout is for a loaded parallel test run, where
+    /// starting a process can take seconds (only the timeout tests set a short one).
+    private func install(_ hook: String, _ file: String, _ script: String, timeout: Duration = .seconds(10)) throws {
         try folder.write("\(hook)/\(file)", script, executable: true)
         for found in ExecutableHook.discover(in: folder.url, timeout: timeout) where found.label == String(file.split(separator: "-", maxSplits: 1)[1]) {
             hooks.addExecutable(found)
@@ -25,7 +27,7 @@ import Testing
             import json, sys
             data = json.load(sys.stdin)
             print(json.dumps(data["value"].upper() + " for " + data["context"]["user"]["login"] + " via " + data["hook"]))
-            """, timeout: .seconds(10))
+            """)
         let user = HookContext.User(id: 1, login: "ann", email: "a@b.c", displayName: "Ann", firstName: "Ann", lastName: "")
         let result = await hooks.applyFilters("reset_password_email_subject", "reset", context: HookContext(user: user))
         #expect(result == "RESET for ann via reset_password_email_subject")
