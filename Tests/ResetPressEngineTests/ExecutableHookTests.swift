@@ -96,3 +96,52 @@ import Testing
         #expect(!written.contains("secret"))
     }
 }
+
+/// Output that cannot be trusted whole is bad output: the hook is skipped, not half-used.
+@Suite struct ExecutableHookOutputLimitTests {
+    let folder: TemporaryDirectory
+    let logs = CollectedLogs()
+    let hooks: HookRegistry
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        hooks = HookRegistry(logger: logs.logger)
+    }
+
+    private func install(_ hook: String, _ file: String, _ script: String) throws {
+        try folder.write("\(hook)/\(file)", script, executable: true)
+        for found in ExecutableHook.discover(in: folder.url, timeout: .seconds(20)) { hooks.addExecutable(found) }
+    }
+
+    @Test func outputCutAtTheLimitIsSkipped() async throws {
+        // 8 MiB of text: read whole by the collector, kept only up to the limit, so the value would be cut.
+        try install("reset_password_custom_email_template", "10-flood", "#!/bin/sh\ncat >/dev/null\nhead -c 8388608 /dev/zero | tr '\\0' 'x'\n")
+        #expect(await hooks.applyFilters("reset_password_custom_email_template", "Code: {{CODE}}") == "Code: {{CODE}}")
+        #expect(logs.warnings.count == 1)
+        #expect(logs.warnings[0].contains("limit"))
+    }
+
+    @Test func outputJustUnderTheLimitIsUsed() async throws {
+        let size = ChildProcess.outputLimit - 16
+        try install("h", "10-big", "#!/bin/sh\ncat >/dev/null\nhead -c \(size) /dev/zero | tr '\\0' 'y'\n")
+        let result = await hooks.applyFilters("h", "small")
+        #expect(result.utf8.count == size)
+        #expect(logs.warnings.isEmpty)
+    }
+
+    @Test func emptyOutputIsSkipped() async throws {
+        try install("h", "10-silent", "#!/bin/sh\ncat >/dev/null\n")
+        #expect(await hooks.applyFilters("h", "kept") == "kept")
+        #expect(logs.warnings.count == 1)
+    }
+
+    @Test func aRejectedResultIsSkippedForExecutableAndSwiftFiltersAlike() async throws {
+        try install("h", "10-drops", "#!/bin/sh\ncat >/dev/null\necho 'no placeholder'\n")
+        hooks.addFilter("h", priority: 20) { (value: String, _) in value + " (swift)" }
+        hooks.addFilter("h", priority: 30) { (_: String, _) in "also none" }
+        let result = await hooks.applyFilters("h", "has {{CODE}}") { $0.contains("{{CODE}}") ? nil : "lost the code" }
+        #expect(result == "has {{CODE}} (swift)")
+        #expect(logs.warnings.count == 2)
+        #expect(logs.warnings.allSatisfy { $0.contains("lost the code") })
+    }
+}

@@ -4,8 +4,9 @@ import Foundation
 ///
 /// It gets `{"hook", "value", "context"}` as JSON on stdin. As a filter it prints the new value
 /// on stdout: JSON of the value's type, or raw text when the value is a string. A non-zero exit,
-/// a run longer than `timeout`, or output that is not a value of the right type throws
-/// `ExecutableHookError`, which the registry logs before passing the value through unchanged.
+/// a run longer than `timeout`, output cut at ``ChildProcess/outputLimit``, empty output, or output
+/// that is not a value of the right type throws `ExecutableHookError`, which the registry logs
+/// before passing the value through unchanged.
 public struct ExecutableHook: Sendable {
     /// The hook the file is registered for (without the legacy prefix).
     public let hookName: String
@@ -47,6 +48,9 @@ public struct ExecutableHook: Sendable {
         }
         switch result.termination {
         case .exited(0):
+            guard !result.stdoutTruncated else {
+                throw ExecutableHookError.badOutput("output reached the \(ChildProcess.outputLimit)-byte limit and was cut")
+            }
             return result.stdout
         case .exited(let status):
             throw ExecutableHookError.failed(status: status, stderr: result.stderrSummary)

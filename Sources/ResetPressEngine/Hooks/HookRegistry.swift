@@ -136,9 +136,14 @@ public final class HookRegistry: Sendable {
 
     /// Runs the filters of a hook over `value` and returns the result.
     ///
-    /// Inlined into the caller so that a hook of synchronous Swift filters costs no async frame.
+    /// When `reject` is given, each callback's result is checked with it: a result it names a fault
+    /// in (returns a reason) is bad output, so that callback is skipped with a warning and the value
+    /// it got passes on unchanged. Inlined into the caller so that a hook of synchronous Swift
+    /// filters costs no async frame.
     @inlinable
-    public func applyFilters<Value: Sendable & Codable>(_ name: String, _ value: Value, context: HookContext = .empty) async -> Value {
+    public func applyFilters<Value: Sendable & Codable>(
+        _ name: String, _ value: Value, context: HookContext = .empty, rejecting reject: (@Sendable (Value) -> String?)? = nil
+    ) async -> Value {
         let name = HookName.normalize(name)
         var seen = currentGeneration()
         guard var table = table(named: name) else { return value }
@@ -150,15 +155,22 @@ public final class HookRegistry: Sendable {
             current = table.priorities[index]
             let bucket = table.buckets[index]
             for position in bucket.indices {
+                let result: Value
                 if case .filter(let box) = bucket[position].callback, box.valueType == ObjectIdentifier(Value.self) {
                     do {
                         // The type tag matched, so the box is a FilterBox<Value>.
-                        value = try unsafeDowncast(box, to: FilterBox<Value>.self).call(value, context)
+                        result = try unsafeDowncast(box, to: FilterBox<Value>.self).call(value, context)
                     } catch {
                         warn(name, priority: table.priorities[index], bucket[position], error)
+                        continue
                     }
                 } else {
-                    value = await runSlow(bucket[position], name: name, priority: table.priorities[index], value: value, context: context)
+                    result = await runSlow(bucket[position], name: name, priority: table.priorities[index], value: value, context: context)
+                }
+                if let reject, let fault = reject(result) {
+                    warn(name, priority: table.priorities[index], bucket[position], HookOutputRejected(reason: fault))
+                } else {
+                    value = result
                 }
             }
         }
@@ -261,6 +273,16 @@ public struct HookListing: Sendable, Equatable {
     public let priority: Int
     public let label: String
     public let kind: Kind
+}
+
+/// A filter returned a value its hook's caller refuses (for instance a mail template without the code).
+@usableFromInline
+struct HookOutputRejected: Error, CustomStringConvertible {
+    @usableFromInline let reason: String
+
+    @usableFromInline init(reason: String) { self.reason = reason }
+
+    @usableFromInline var description: String { "returned an unusable value (\(reason))" }
 }
 
 /// A callback met a value of another type than it was registered for.

@@ -26,6 +26,16 @@ public enum ChildProcess {
         public let termination: Termination
         public let stdout: Data
         public let stderr: Data
+        /// Whether stdout went past ``ChildProcess/outputLimit`` and was cut there.
+        public let stdoutTruncated: Bool
+
+        /// An outcome; `stdoutTruncated` says whether `stdout` was cut at the limit.
+        public init(termination: Termination, stdout: Data, stderr: Data, stdoutTruncated: Bool = false) {
+            self.termination = termination
+            self.stdout = stdout
+            self.stderr = stderr
+            self.stdoutTruncated = stdoutTruncated
+        }
 
         /// The first line of stderr, shortened for a log line.
         public var stderrSummary: String {
@@ -59,7 +69,9 @@ public enum ChildProcess {
             process.terminationHandler = { process in
                 let termination: Termination = process.terminationReason == .uncaughtSignal
                     ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
-                collector.whenDone { out, err in once.resume(.success(Outcome(termination: termination, stdout: out, stderr: err))) }
+                collector.whenDone { out, err in
+                    once.resume(.success(Outcome(termination: termination, stdout: out.data, stderr: err.data, stdoutTruncated: out.truncated)))
+                }
             }
             do {
                 try process.run()
@@ -128,10 +140,13 @@ public enum ChildProcess {
 
     /// Reads stdout and stderr to their ends on two threads, keeping at most ``outputLimit`` bytes of each.
     private final class OutputCollector: Sendable {
+        /// What one stream gave, and whether bytes past the limit were dropped.
+        typealias Collected = (data: Data, truncated: Bool)
+
         private struct State {
-            var out: Data?
-            var err: Data?
-            var done: (@Sendable (Data, Data) -> Void)?
+            var out: Collected?
+            var err: Collected?
+            var done: (@Sendable (Collected, Collected) -> Void)?
         }
 
         private let state = Mutex(State())
@@ -147,21 +162,24 @@ public enum ChildProcess {
             }
         }
 
-        func whenDone(_ done: @escaping @Sendable (Data, Data) -> Void) {
+        func whenDone(_ done: @escaping @Sendable (Collected, Collected) -> Void) {
             update { $0.done = done }
         }
 
-        private static func read(_ handle: FileHandle) -> Data {
+        private static func read(_ handle: FileHandle) -> Collected {
             var collected = Data()
+            var truncated = false
             while let chunk = try? handle.read(upToCount: 65_536), !chunk.isEmpty {
-                if collected.count < ChildProcess.outputLimit { collected.append(chunk.prefix(ChildProcess.outputLimit - collected.count)) }
+                let room = ChildProcess.outputLimit - collected.count
+                if chunk.count > room { truncated = true }
+                if room > 0 { collected.append(chunk.prefix(room)) }
             }
             try? handle.close()
-            return collected
+            return (collected, truncated)
         }
 
         private func update(_ change: (inout State) -> Void) {
-            let ready = state.withLock { state -> (@Sendable (Data, Data) -> Void, Data, Data)? in
+            let ready = state.withLock { state -> (@Sendable (Collected, Collected) -> Void, Collected, Collected)? in
                 change(&state)
                 guard let out = state.out, let err = state.err, let done = state.done else { return nil }
                 state.done = nil
