@@ -98,9 +98,8 @@ struct ResetFormRoutes {
     private func requestContext(_ request: Request, _ context: ResetPressRequestContext, parameters: RequestParameters) -> (String, HookContext) {
         let settings = engine.settings.snapshot
         let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
-        let hookContext = HookContext(
-            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values,
-            site: settings[CoreSettings.siteURL], mode: settings[ResetPasswordSettings.mode].rawValue)
+        let hookContext = HookContext.resetRequest(
+            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings)
         return (clientIP, hookContext)
     }
 }

@@ -24,9 +24,11 @@ public struct HookContext: Sendable, Codable, Equatable {
         }
     }
 
-    /// Parameter names whose values never reach a hook.
+    /// Parameter names (compared case-insensitively) whose values never reach a hook, a log or an
+    /// error message; any name containing `password`, `secret`, `code` or `token` is withheld too,
+    /// and so are the names a caller adds (the configured `reset_password.auth_code_key`).
     public static let secretParameterNames: Set<String> = [
-        "password", "new_password", "confirm_password", "code", "auth_code", "AUTH_KEY", "AUTH_CODE", "token",
+        "password", "new_password", "confirm_password", "code", "auth_code", "auth_key", "jwt", "token",
     ]
 
     public var method: String?
@@ -40,24 +42,28 @@ public struct HookContext: Sendable, Codable, Equatable {
     /// An empty context, for hooks run outside a request (CLI, jobs).
     public static let empty = HookContext()
 
+    /// A context; `parameters` are kept minus every secret name, `withholding` naming the ones a
+    /// setting renamed (the auth code key).
     public init(
         method: String? = nil, path: String? = nil, clientIP: String? = nil,
-        parameters: [String: String] = [:], user: User? = nil, site: String? = nil, mode: String? = nil
+        parameters: [String: String] = [:], withholding secretNames: [String] = [], user: User? = nil, site: String? = nil,
+        mode: String? = nil
     ) {
         self.method = method
         self.path = path
         self.clientIP = clientIP
-        self.parameters = parameters.filter { !Self.isSecret(parameter: $0.key) }
+        self.parameters = parameters.filter { !Self.isSecret(parameter: $0.key, alsoSecret: secretNames) }
         self.user = user
         self.site = site
         self.mode = mode
     }
 
-    /// Whether a request parameter must be withheld from hooks.
-    public static func isSecret(parameter name: String) -> Bool {
-        if secretParameterNames.contains(name) { return true }
+    /// Whether a request parameter must be withheld from hooks: a fixed secret name, a name containing
+    /// `password`, `secret`, `code` or `token`, or one of `extra`; all case-insensitive.
+    public static func isSecret(parameter name: String, alsoSecret extra: [String] = []) -> Bool {
         let lower = name.lowercased()
-        return lower.contains("password") || lower.contains("code") || lower == "auth_key"
+        if secretParameterNames.contains(lower) || extra.contains(where: { $0.lowercased() == lower }) { return true }
+        return ["password", "secret", "code", "token"].contains(where: lower.contains)
     }
 
     enum CodingKeys: String, CodingKey {
