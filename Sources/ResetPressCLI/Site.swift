@@ -45,6 +45,14 @@ struct Site {
 
     /// The site's storage, without starting the engine.
     static func openStorage(_ options: SiteOptions, logger: Logger = Logger(label: "resetpress")) async throws -> SiteStorage {
+        do {
+            let mail = options.dataURL.appendingPathComponent("mail")
+            var notes = try PrivateFiles.secureDirectory(options.dataURL)
+            if FileManager.default.fileExists(atPath: mail.path) { notes += try PrivateFiles.secureDirectory(mail) }
+            for note in notes { logger.warning("\(note)") }
+        } catch {
+            throw CLIFailure("cannot create the data folder \(options.dataURL.path): \(error). Check --data-dir (RESETPRESS_DATA_DIR).")
+        }
         let location: StorageLocation
         do {
             location = try StorageLocation.configured(root: options.rootURL, dataDirectory: options.dataURL)

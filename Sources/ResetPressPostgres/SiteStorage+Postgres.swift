@@ -21,8 +21,10 @@ extension SiteStorage {
         switch location {
         case .sqlite(let path):
             let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            return SiteStorage(sqlite: try SQLiteDatabase(path: path))
+            let folderNotes = try PrivateFiles.secureDirectory(folder)
+            let database = try SQLiteDatabase(path: path)
+            for note in folderNotes + database.permissionNotes { logger.warning("\(note)") }
+            return SiteStorage(sqlite: database)
         case .postgres(let url):
             return SiteStorage(postgres: try await PostgresDatabase.open(url: url, logger: logger))
         }

@@ -14,9 +14,12 @@ public final class SQLiteDatabase: Sendable {
     let committer: GroupCommitter
     /// The file's path.
     public let path: String
+    /// What opening had to say about the files' modes (tightened to 0600, or left shared): to log as warnings.
+    public let permissionNotes: [String]
 
-    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    /// Opens (creating it 0600 if needed) the database at `path` and runs pending migrations.
     public init(path: String) throws {
+        permissionNotes = PrivateFiles.secureDatabase(at: path)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
@@ -29,9 +32,9 @@ public final class SQLiteDatabase: Sendable {
         try SchemaMigrations.migrator.migrate(pool)
     }
 
-    /// Opens `<dataDirectory>/resetpress.sqlite`, creating the folder.
+    /// Opens `<dataDirectory>/resetpress.sqlite`, creating the folder 0700.
     public convenience init(dataDirectory: URL) throws {
-        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
+        try PrivateFiles.secureDirectory(dataDirectory)
         try self.init(path: dataDirectory.appendingPathComponent(Self.fileName).path)
     }
 
