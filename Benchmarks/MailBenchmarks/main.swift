@@ -65,6 +65,8 @@ guard ready.count == 2, ready[0] == "READY", let port = Int(ready[1]) else { fai
 
 let database = try SQLiteDatabase(dataDirectory: folder.appendingPathComponent("data"))
 let outbox = database.outbox
+// Reset mail is sealed in production, so the benchmark seals and opens it too.
+let sealer = InstallSecret(bytes: Data((0..<32).map { _ in UInt8.random(in: 0...255) })).mailSealer()
 let from = try MailAddress(email: "no-reply@example.com", name: "Benchmark Site")
 let queueStart = ContinuousClock.now
 for index in 0..<count {
@@ -72,14 +74,14 @@ for index in 0..<count {
         from: from, to: [try MailAddress(email: "user\(index)@example.org", name: "User \(index)")],
         subject: "Your reset code #\(index)", textBody: "Your code is \(100_000 + index).\nIt expires in 15 minutes.\n")
     _ = try await outbox.enqueue(
-        OutboxMail(kind: "reset_code", message: message, messageID: MessageID.generate(domain: "example.com")), now: Date())
+        try OutboxMail(kind: "reset_code", message: message, messageID: MessageID.generate(domain: "example.com")).sealed(with: sealer), now: Date())
 }
 let queued = ContinuousClock.now - queueStart
 
 var logger = Logger(label: "bench")
 logger.logLevel = .error
 let transport = SMTPTransport(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, security: .none), logger: logger)
-let sender = OutboxSender(outbox: outbox, transport: { transport }, logger: logger, owner: "bench")
+let sender = OutboxSender(outbox: outbox, sealer: sealer, transport: { transport }, logger: logger, owner: "bench")
 let drainStart = ContinuousClock.now
 let result = try await sender.drain()
 let drained = ContinuousClock.now - drainStart

@@ -90,17 +90,20 @@ public final class ResetPasswordPlugin: RoutePlugin {
         }
         try await gate.refresh()
         let logger = engine.logger
+        try await sealQueuedResetMail(logger: logger)
         let sender = OutboxSender(
-            outbox: outbox, transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, logger: logger), logger: logger,
+            outbox: outbox, sealer: secret.mailSealer(), transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, logger: logger), logger: logger,
             owner: nodeID, clock: clock)
         let service = ResetPasswordService(
             engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
             rateLimits: rateLimits, clock: clock, mailQueued: { sender.wake() })
         activated.withLock { $0 = Active(service: service, sender: sender) }
         engine.jobs.register(Job(
-            name: "flush_expired_password_resets", description: "Delete expired reset codes and links.", defaultInterval: 3600
-        ) {
-            "\(try await service.flushExpiredPasswordResets()) expired reset codes deleted"
+            name: "flush_expired_password_resets", description: "Delete expired reset codes and links, and old sent or failed mail.",
+            defaultInterval: 3600
+        ) { [self, settings = engine.settings] in
+            let codes = try await service.flushExpiredPasswordResets()
+            return "\(codes) expired reset codes deleted, \(try await deleteFinishedMail(settings: settings)) finished mail entries deleted"
         })
         engine.jobs.register(Job(name: "send_mail", description: "Deliver queued mail (also runs whenever mail is queued).", defaultInterval: 60) {
             let result = try await sender.drain()

@@ -39,15 +39,15 @@ extension AdminRoutes {
             content += "<table class=\"list\" id=\"mail-queue\"><thead><tr><th>ID</th><th>Kind</th><th>To</th><th>Subject</th><th>Status</th>"
                 + "<th>Tries</th><th>Last error</th><th>Created</th><th>Next try / sent</th><th></th></tr></thead><tbody>"
             for entry in entries {
-                let to = entry.message.to.map(\.email).joined(separator: ", ")
+                let to = entry.to.joined(separator: ", ")
                 let when = entry.sentAt.map(AdminFormat.date) ?? (entry.status == .queued ? AdminFormat.date(entry.nextAttemptAt) : "")
                 var action = ""
-                if entry.status == .failed {
+                if entry.status == .failed, entry.body != nil {
                     action = "<form method=\"post\" action=\"/admin/mail/retry\">\(AdminPage.csrfInput(session))"
                         + "<input type=\"hidden\" name=\"id\" value=\"\(entry.id)\"><button type=\"submit\">Retry</button></form>"
                 }
                 content += "<tr class=\"status-\(entry.status.rawValue)\"><td>\(entry.id)</td><td>\(AdminPage.escape(entry.kind))</td>"
-                    + "<td>\(AdminPage.escape(to))</td><td>\(AdminPage.escape(entry.message.subject))</td><td>\(entry.status.rawValue)</td>"
+                    + "<td>\(AdminPage.escape(to))</td><td>\(AdminPage.escape(entry.subject))</td><td>\(entry.status.rawValue)</td>"
                     + "<td>\(entry.attempts)</td><td>\(AdminPage.escape(entry.lastError ?? ""))</td><td>\(AdminFormat.date(entry.createdAt))</td>"
                     + "<td>\(when)</td><td>\(action)</td></tr>"
             }

@@ -34,14 +34,14 @@ struct MailCommand: AsyncParsableCommand {
             TextTable.print(
                 header: ["ID", "STATUS", "SENDER", "ATTEMPTS", "TO", "SUBJECT", "LAST ERROR"],
                 rows: entries.map { entry in
-                    [String(entry.id), entry.status.rawValue, TextTable.cell(entry.claimedBy ?? "-"), String(entry.attempts), entry.message.to.map(\.email).joined(separator: ","),
-                     TextTable.cell(entry.message.subject), TextTable.cell(entry.lastError ?? "-", limit: 60)]
+                    [String(entry.id), entry.status.rawValue, TextTable.cell(entry.claimedBy ?? "-"), String(entry.attempts), entry.to.joined(separator: ","),
+                     TextTable.cell(entry.subject), TextTable.cell(entry.lastError ?? "-", limit: 60)]
                 })
         }
     }
 
     struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue failed entries again (all failed ones when no id is given).")
+        static let configuration = CommandConfiguration(abstract: "Queue failed entries again (all failed ones when no id is given); a failed reset mail has no body left to send.")
         @OptionGroup var site: SiteOptions
         @Argument(help: "Outbox ids from `mail queue`.") var ids: [Int64] = []
 
@@ -53,7 +53,9 @@ struct MailCommand: AsyncParsableCommand {
                 print("A running server sends them within a second; otherwise run `resetpress jobs run send_mail`.")
             }
             if !ids.isEmpty && count < ids.count {
-                throw CLIFailure("\(ids.count - count) of the ids given are not failed entries. See `resetpress mail queue --status failed`.")
+                throw CLIFailure(
+                    "\(ids.count - count) of the ids given are not failed entries with a body to send (a reset mail's body is deleted when it fails). "
+                        + "See `resetpress mail queue --status failed`.")
             }
         }
     }

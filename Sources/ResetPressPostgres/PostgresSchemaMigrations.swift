@@ -7,7 +7,8 @@ import PostgresNIO
 /// same names (times are `DOUBLE PRECISION` seconds since 1970, as SQLite's `REAL`); `v3-rate-limits`
 /// adds the cross-node rate-limit counters, which only a shared database needs; `v4-outbox-lease`
 /// adds the outbox claim's owner and lease, as SQLite's `v3-outbox-lease` does; `v5-admin-sessions`
-/// makes the admin's sessions as SQLite's `v4-admin-sessions` does (`notices` as `jsonb` here).
+/// makes the admin's sessions as SQLite's `v4-admin-sessions` does (`notices` as `jsonb` here);
+/// `v6-outbox-sealed` splits the outbox body from its metadata as SQLite's `v5-outbox-sealed` does.
 enum PostgresSchemaMigrations {
     /// The migrations by identifier, each a list of statements run in one transaction.
     static let all: [(identifier: String, statements: [String])] = [
@@ -117,6 +118,22 @@ enum PostgresSchemaMigrations {
             """,
             "CREATE INDEX admin_sessions_on_created_at ON admin_sessions (created_at)",
             "CREATE INDEX admin_sessions_on_signed_in_last_seen ON admin_sessions (signed_in, last_seen)",
+        ]),
+        ("v6-outbox-sealed", [
+            """
+            ALTER TABLE outbox ADD COLUMN recipients TEXT NOT NULL DEFAULT '[]', ADD COLUMN subject TEXT NOT NULL DEFAULT '',
+                ADD COLUMN body TEXT, ADD COLUMN sealed_body BYTEA
+            """,
+            """
+            UPDATE outbox SET
+                recipients = COALESCE((
+                    SELECT json_agg(address ->> 'email' ORDER BY position)::text
+                    FROM jsonb_array_elements(message::jsonb -> 'to') WITH ORDINALITY AS t(address, position)
+                ), '[]'),
+                subject = COALESCE(message::jsonb ->> 'subject', ''),
+                body = CASE WHEN status IN ('sent', 'failed') THEN NULL ELSE message END
+            """,
+            "ALTER TABLE outbox DROP COLUMN message",
         ]),
     ]
 

@@ -32,6 +32,19 @@ import Testing
         }
     }
 
+    @Test func theFlushJobDeletesSentMailOlderThanKeepSentDays() async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_MAIL__KEEP_SENT_DAYS": "2"])
+        try await site.addUser(email: "ann@example.org")
+        try await site.plugin.service.sendPasswordResetLink(to: "ann@example.org", appName: nil)
+        #expect(try await site.plugin.sender.drain().sent == 1)
+        #expect(try await site.database.outbox.list(status: .sent, limit: 10).map(\.to) == [["ann@example.org"]])
+        site.clock.advance(2 * 86_400 - 1)
+        #expect(try await site.engine.jobs.run("flush_expired_password_resets").hasSuffix(", 0 finished mail entries deleted"))
+        site.clock.advance(2)
+        #expect(try await site.engine.jobs.run("flush_expired_password_resets").hasSuffix(", 1 finished mail entries deleted"))
+        #expect(try await site.database.outbox.counts().values.reduce(0, +) == 0)
+    }
+
     @Test func flushDeletesExpiredCodesAndTheJobRunsIt() async throws {
         let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__MODE": "store_only", "RESETPRESS_RESET_PASSWORD__THROTTLE_SECONDS": "0"])
         try await site.addUser(email: "ann@example.org")
@@ -41,7 +54,7 @@ import Testing
         try await site.plugin.service.sendPasswordResetLink(to: "bob@example.org", appName: nil)
         #expect(try await site.database.resetCodes.count() == 2)
         let summary = try await site.engine.jobs.run("flush_expired_password_resets")
-        #expect(summary == "1 expired reset codes deleted")
+        #expect(summary == "1 expired reset codes deleted, 0 finished mail entries deleted")
         #expect(try await site.database.resetCodes.count() == 1)
         let listing = try await site.engine.jobs.list()
         #expect(listing.first { $0.job.name == "flush_expired_password_resets" }?.state?.runs == 1)

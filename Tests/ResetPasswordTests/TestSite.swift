@@ -96,9 +96,16 @@ final class TestSite: Sendable {
         return await plugin.passwordHasher.verify(password, against: user.passwordHash)
     }
 
-    /// Queued mail, oldest first.
-    func queuedMail() async throws -> [OutboxEntry] {
-        try await database.outbox.list(status: nil, limit: 100).reversed()
+    /// Queued mail, oldest first, with bodies opened as the sender opens them (sealed ones with the site's key).
+    func queuedMail() async throws -> [QueuedMail] {
+        let sealer = try InstallSecret.loadOrCreate(in: dataDirectory).mailSealer()
+        return try await database.outbox.list(status: nil, limit: 100).reversed().map { entry in
+            switch entry.body {
+            case .plain(let message): QueuedMail(entry: entry, message: message)
+            case .sealed(let data): QueuedMail(entry: entry, message: try sealer.open(data))
+            case nil: throw StorageError.notFound("the body of outbox entry \(entry.id) (deleted)")
+            }
+        }
     }
 
     /// Runs `body` against the site's responder without a socket.
@@ -111,6 +118,15 @@ final class TestSite: Sendable {
     func set(_ changes: [String: String]) async throws {
         try await engine.settings.set(changes.mapValues { .text($0) })
     }
+}
+
+/// An outbox entry and its opened message.
+@dynamicMemberLookup
+struct QueuedMail {
+    let entry: OutboxEntry
+    let message: MailMessage
+
+    subscript<Value>(dynamicMember keyPath: KeyPath<OutboxEntry, Value>) -> Value { entry[keyPath: keyPath] }
 }
 
 extension TestResponse {

@@ -15,12 +15,15 @@ import Testing
         func advance(by seconds: TimeInterval) { now.withLock { $0 = $0.addingTimeInterval(seconds) } }
     }
 
+    /// Seals the queued reset mail, as the reset flow does, and opens it in the sender.
+    static let sealer = InstallSecret(bytes: Data(repeating: 7, count: 32)).mailSealer()
+
     static func queue(_ outbox: SQLiteMailOutbox, to email: String, subject: String, now: Date) async throws -> Int64 {
         let message = MailMessage(
             from: try MailAddress(email: "no-reply@example.com", name: "Example Site"), to: [try MailAddress(email: email)],
             subject: subject, textBody: "Your code is 123456.\n")
         return try await outbox.enqueue(
-            OutboxMail(kind: "reset_code", message: message, messageID: MessageID.generate(domain: "example.com")), now: now)
+            try OutboxMail(kind: "reset_code", message: message, messageID: MessageID.generate(domain: "example.com")).sealed(with: sealer), now: now)
     }
 
     @Test func mailStaysQueuedWhileTheServerIsDownAndGoesOutOnceItIsUp() async throws {
@@ -33,7 +36,8 @@ import Testing
         let transport = SMTPTransport(configuration: SMTPConfiguration(
             host: "127.0.0.1", port: port, security: .none, connectTimeout: .seconds(5), commandTimeout: .seconds(10)))
         let sender = OutboxSender(
-            outbox: outbox, transport: { transport }, logger: Logger(label: "test.outbox"), owner: "test", clock: { clock.read() })
+            outbox: outbox, sealer: Self.sealer, transport: { transport }, logger: Logger(label: "test.outbox"), owner: "test",
+            clock: { clock.read() })
         let id = try await Self.queue(outbox, to: "alice@example.org", subject: "Queued while down", now: clock.read())
 
         let first = try await sender.drain()
@@ -41,6 +45,7 @@ import Testing
         let waiting = try #require(try await outbox.list(status: nil, limit: 10).first { $0.id == id })
         #expect(waiting.status == .queued)
         #expect(waiting.attempts == 1)
+        if case .sealed = waiting.body {} else { Issue.record("a queued reset mail must stay sealed, found \(String(describing: waiting.body))") }
         #expect(waiting.lastError?.contains("127.0.0.1:\(port)") == true)
         #expect(waiting.lastError?.lowercased().contains("refused") == true)
         #expect(waiting.nextAttemptAt > clock.read())
@@ -58,6 +63,7 @@ import Testing
         let sent = try #require(try await outbox.list(status: .sent, limit: 10).first)
         #expect(sent.id == id)
         #expect(sent.attempts == 2)
+        #expect(sent.body == nil && sent.to == ["alice@example.org"] && sent.subject == "Queued while down")
         #expect(try server.received().map(\.parsed.subject) == ["Queued while down"])
         #expect(try server.received().first?.parsed.messageID == sent.messageID)
     }
@@ -71,7 +77,7 @@ import Testing
         let database = try SQLiteDatabase(dataDirectory: folder.url.appendingPathComponent("data"))
         let outbox = database.outbox
         let transport = SMTPTransport(configuration: SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none))
-        let sender = OutboxSender(outbox: outbox, transport: { transport }, logger: Logger(label: "test.outbox"), owner: "test")
+        let sender = OutboxSender(outbox: outbox, sealer: Self.sealer, transport: { transport }, logger: Logger(label: "test.outbox"), owner: "test")
         let refused = try await Self.queue(outbox, to: "nobody@example.org", subject: "Refused", now: Date())
         let accepted = try await Self.queue(outbox, to: "alice@example.org", subject: "Accepted", now: Date())
 
@@ -82,6 +88,7 @@ import Testing
         let failed = try #require(try await outbox.list(status: .failed, limit: 10).first)
         #expect(failed.id == refused)
         #expect(failed.attempts == 1)
+        #expect(failed.body == nil && failed.to == ["nobody@example.org"])
         #expect(failed.lastError?.contains("550 5.1.1 <nobody@example.org>: Recipient address rejected") == true)
         #expect(try await outbox.list(status: .sent, limit: 10).map(\.id) == [accepted])
         #expect(try server.received().map(\.parsed.subject) == ["Accepted"])

@@ -11,6 +11,8 @@ import Testing
 /// its lease ends. Every message must be delivered exactly once.
 @Suite struct OutboxLeaseTests {
     static let logger = Logger(label: "test.outbox-lease")
+    /// Opens sealed bodies (these tests queue plain ones).
+    static let sealer = InstallSecret(bytes: Data(repeating: 1, count: 32)).mailSealer()
 
     @Test func aNodeStartingLeavesMailAnotherNodeIsSendingAlone() async throws {
         try await withPostgres(nodes: 2) { nodes in
@@ -19,8 +21,8 @@ import Testing
             let gate = Gate()
             defer { gate.open() }
             let a = OutboxSender(
-                outbox: nodes[0].outbox, transport: { RecordingTransport(deliveries: deliveries, gate: gate) }, logger: Self.logger, owner: "a")
-            let b = OutboxSender(outbox: nodes[1].outbox, transport: { RecordingTransport(deliveries: deliveries) }, logger: Self.logger, owner: "b")
+                outbox: nodes[0].outbox, sealer: Self.sealer, transport: { RecordingTransport(deliveries: deliveries, gate: gate) }, logger: Self.logger, owner: "a")
+            let b = OutboxSender(outbox: nodes[1].outbox, sealer: Self.sealer, transport: { RecordingTransport(deliveries: deliveries) }, logger: Self.logger, owner: "b")
             let draining = Task { try await a.drain() }
             try #require(await eventually { gate.arrived == 1 })
 
@@ -45,7 +47,7 @@ import Testing
             #expect(claimed.count == 5)
             let deliveries = Deliveries()
             let b = OutboxSender(
-                outbox: nodes[1].outbox, transport: { RecordingTransport(deliveries: deliveries) }, logger: Self.logger, owner: "b",
+                outbox: nodes[1].outbox, sealer: Self.sealer, transport: { RecordingTransport(deliveries: deliveries) }, logger: Self.logger, owner: "b",
                 lease: .milliseconds(400), clock: { clock.now })
             let running = Task { await b.run(tick: .milliseconds(50)) }
             try await Task.sleep(for: .milliseconds(500))
@@ -67,10 +69,10 @@ import Testing
             let gate = Gate()
             defer { gate.open() }
             let a = OutboxSender(
-                outbox: nodes[0].outbox, transport: { RecordingTransport(deliveries: deliveries, gate: gate) }, logger: Self.logger, owner: "a",
+                outbox: nodes[0].outbox, sealer: Self.sealer, transport: { RecordingTransport(deliveries: deliveries, gate: gate) }, logger: Self.logger, owner: "a",
                 lease: .milliseconds(1500))
             let b = OutboxSender(
-                outbox: nodes[1].outbox, transport: { RecordingTransport(deliveries: deliveries) }, logger: Self.logger, owner: "b",
+                outbox: nodes[1].outbox, sealer: Self.sealer, transport: { RecordingTransport(deliveries: deliveries) }, logger: Self.logger, owner: "b",
                 lease: .milliseconds(1500))
             let draining = Task { try await a.drain() }
             try #require(await eventually { gate.arrived == 1 })

@@ -106,7 +106,9 @@ public final class ResetPasswordService: Sendable {
             var variables = own.merging(extraVariables)
             variables["CODE"] = own["CODE"]
             variables["RESET_LINK"] = own["RESET_LINK"]
-            mail = try await composer.resetMail(user: user, variables: variables, settings: settings, context: context, override: override)
+            // Sealed before it is stored: only the sender opens it, with the install secret's key.
+            mail = try await composer.resetMail(user: user, variables: variables, settings: settings, context: context, override: override)?
+                .sealed(with: secret.mailSealer())
         }
         let record = NewResetCode(
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),

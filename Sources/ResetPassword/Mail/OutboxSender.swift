@@ -7,7 +7,8 @@ import ResetPressStorage
 ///
 /// Woken at once when a request queues mail, and every second otherwise. An entry whose
 /// transport reports a permanent error, or that failed `maxAttempts` times, is marked `failed`
-/// with the transport's last answer.
+/// with the transport's last answer. Sealed bodies are opened with `sealer` just before sending;
+/// an entry whose body is missing or does not open is marked `failed` with the reason.
 ///
 /// Claims are made for `owner`, this node's id (see ``nodeID(dataDirectory:)``), with a lease the
 /// sender renews every third of `lease` while a drain holds entries. `run` queues again, at start,
@@ -16,6 +17,7 @@ import ResetPressStorage
 /// one lease, and mail a live node is sending is never taken from it.
 public final class OutboxSender: Sendable {
     private let outbox: any MailOutbox
+    private let sealer: MailSealer
     private let transport: @Sendable () -> any MailTransport
     private let logger: Logger
     /// This node's id, recorded as the owner of its claims.
@@ -28,14 +30,16 @@ public final class OutboxSender: Sendable {
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
+    /// `sealer` opens sealed bodies (``InstallSecret/mailSealer()`` of the install that sealed them);
     /// `transport` is asked for each batch, so a settings change applies at once; `owner` must be
     /// stable across restarts of this node and distinct from every other node's.
     public init(
-        outbox: any MailOutbox, transport: @escaping @Sendable () -> any MailTransport, logger: Logger, owner: String,
+        outbox: any MailOutbox, sealer: MailSealer, transport: @escaping @Sendable () -> any MailTransport, logger: Logger, owner: String,
         lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 32, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.clock = clock
         self.outbox = outbox
+        self.sealer = sealer
         self.transport = transport
         self.logger = logger
         self.owner = owner
@@ -102,9 +106,18 @@ public final class OutboxSender: Sendable {
             if batch.isEmpty { return totals }
             let transport = transport()
             for entry in batch {
+                let message: MailMessage
+                switch openBody(of: entry) {
+                case .success(let opened): message = opened
+                case .failure(let reason):
+                    try await outbox.markFailed(id: entry.id, error: reason.message)
+                    totals.failed += 1
+                    logger.error("mail failed", metadata: ["id": "\(entry.id)", "error": "\(reason.message)"])
+                    continue
+                }
                 let outcome: Result<MailReceipt, MailDeliveryError>
                 do {
-                    outcome = .success(try await transport.send(entry.message, messageID: entry.messageID, date: entry.createdAt))
+                    outcome = .success(try await transport.send(message, messageID: entry.messageID, date: entry.createdAt))
                 } catch {
                     outcome = .failure(error)
                 }
@@ -127,6 +140,22 @@ public final class OutboxSender: Sendable {
                 }
             }
             if batch.count < batchSize { return totals }
+        }
+    }
+
+    /// The message of a claimed entry: its plain body, or its sealed body opened.
+    private func openBody(of entry: OutboxEntry) -> Result<MailMessage, MailDeliveryError> {
+        switch entry.body {
+        case .plain(let message):
+            return .success(message)
+        case .sealed(let data):
+            guard let message = try? sealer.open(data) else {
+                return .failure(MailDeliveryError(
+                    permanent: true, message: "The sealed body does not open with this install's secret (secret.key replaced?); request a new reset."))
+            }
+            return .success(message)
+        case nil:
+            return .failure(MailDeliveryError(permanent: true, message: "The body was deleted (it was sent or failed before); request a new reset."))
         }
     }
 

@@ -23,6 +23,6 @@ extension ResetPasswordService {
             code: CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset]),
             linkToken: CodeGenerator.linkToken(), expiresAt: expiresAt, clientIP: "127.0.0.1", settings: settings)
         let context = HookContext(site: settings[CoreSettings.siteURL]).with(user: user, mode: settings[ResetPasswordSettings.mode])
-        return try await composer.resetMail(user: user, variables: variables, settings: settings, context: context)?.message
+        return try await composer.resetMail(user: user, variables: variables, settings: settings, context: context)?.body.plainMessage
     }
 }

@@ -37,6 +37,10 @@ public enum MailSettings {
     public static let mailgunAPIKey = SettingKey("mail.mailgun.api_key", default: "", kind: .secret, description: "Mailgun API key.")
     public static let mailgunBaseURL = SettingKey(
         "mail.mailgun.base_url", default: "https://api.mailgun.net", kind: .string, description: "Mailgun API base URL (EU: https://api.eu.mailgun.net).")
+    public static let keepSentDays = SettingKey(
+        "mail.keep_sent_days", default: 30, kind: .int,
+        description: "Days the outbox keeps a sent or failed entry's metadata (recipients, subject, status, error); its body goes at once.",
+        validate: { $0 >= 0 ? nil : "must be 0 or more" })
 
     static func register(in settings: SettingsEngine) {
         settings.register(from)
@@ -51,5 +55,6 @@ public enum MailSettings {
         settings.register(mailgunDomain)
         settings.register(mailgunAPIKey)
         settings.register(mailgunBaseURL)
+        settings.register(keepSentDays)
     }
 }

@@ -25,6 +25,8 @@ public final class SQLiteDatabase: Sendable {
         configuration.prepareDatabase { db in
             // A 200 promises the record is on disk: commit waits for the WAL to reach it.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Deleted content (a sent mail's body, a used code) is overwritten with zeros, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         self.path = path
         pool = try DatabasePool(path: path, configuration: configuration)

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import ResetPressMail
 
-/// The outbox table: messages as JSON, their status, tries and last error.
+/// The outbox table: recipients and subject, the body (JSON, or sealed bytes), status, tries and last error.
 ///
 /// A claim counts a try: `claimDue` adds one to `attempts` of each entry it returns, and an
 /// operator's `retry` starts a failed entry's count again from zero. A claim records its owner and
@@ -40,7 +40,8 @@ public struct SQLiteMailOutbox: MailOutbox {
 
     public func markSent(id: Int64, at date: Date) async throws {
         try await update(
-            id: id, sql: "UPDATE outbox SET status = 'sent', sent_at = ?, \(Self.released) WHERE id = ?", [date.databaseSeconds, id])
+            id: id, sql: "UPDATE outbox SET status = 'sent', sent_at = ?, body = NULL, sealed_body = NULL, \(Self.released) WHERE id = ?",
+            [date.databaseSeconds, id])
     }
 
     public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
@@ -50,7 +51,8 @@ public struct SQLiteMailOutbox: MailOutbox {
     }
 
     public func markFailed(id: Int64, error: String) async throws {
-        try await update(id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ?, \(Self.released) WHERE id = ?", [error, id])
+        try await update(
+            id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ?, sealed_body = NULL, \(Self.released) WHERE id = ?", [error, id])
     }
 
     public func retry(ids: [Int64]?, now: Date) async throws -> Int {
@@ -58,7 +60,7 @@ public struct SQLiteMailOutbox: MailOutbox {
         return try await pool.write { db in
             var sql: SQL = """
                 UPDATE outbox SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds), \(sql: Self.released)
-                WHERE status = 'failed'
+                WHERE status = 'failed' AND (body IS NOT NULL OR sealed_body IS NOT NULL)
                 """
             if let ids { sql += " AND id IN \(ids)" }
             try db.execute(literal: sql)
@@ -76,6 +78,32 @@ public struct SQLiteMailOutbox: MailOutbox {
                 arguments: [now.databaseSeconds, now.databaseSeconds, owner])
             return db.changesCount
         }
+    }
+
+    public func deleteFinished(before date: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM outbox WHERE status IN ('sent', 'failed') AND created_at < ?", arguments: [date.databaseSeconds])
+            return db.changesCount
+        }
+    }
+
+    /// Seals in one transaction, then checkpoints the WAL (truncating it) so that no frame keeps a
+    /// plain copy; `secure_delete` has zeroed the replaced cells in the database file.
+    public func sealPlainBodies(kinds: [String], seal: @Sendable (MailMessage) throws -> Data) async throws -> Int {
+        if kinds.isEmpty { return 0 }
+        let sealed = try await pool.write { db in
+            let rows = try Row.fetchAll(db, SQLRequest<Row>(literal: """
+                SELECT id, body FROM outbox WHERE status IN ('queued', 'sending') AND body IS NOT NULL AND kind IN \(kinds)
+                """))
+            for row in rows {
+                let json: String = row["body"]
+                let sealedBody = try seal(try JSONDecoder().decode(MailMessage.self, from: Data(json.utf8)))
+                try db.execute(sql: "UPDATE outbox SET body = NULL, sealed_body = ? WHERE id = ?", arguments: [sealedBody, row["id"] as Int64])
+            }
+            return rows.count
+        }
+        if sealed > 0 { try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
+        return sealed
     }
 
     // MARK: - Reads
@@ -110,14 +138,17 @@ public struct SQLiteMailOutbox: MailOutbox {
 
     /// Queues `mail` inside the caller's transaction; the reset code store uses it to write both at once.
     static func insert(_ mail: OutboxMail, now: Date, in db: Database) throws -> Int64 {
-        let json = String(decoding: try JSONEncoder().encode(mail.message), as: UTF8.self)
+        let (plain, sealed) = try mail.body.columns()
         try db.cachedStatement(
             sql: """
-                INSERT INTO outbox (kind, message, message_id, status, attempts, created_at, next_attempt_at)
-                VALUES (?, ?, ?, 'queued', 0, ?, ?)
+                INSERT INTO outbox (kind, recipients, subject, body, sealed_body, message_id, status, attempts, created_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)
                 """
         ).execute(
-            arguments: [mail.kind, json, mail.messageID, now.databaseSeconds, now.databaseSeconds])
+            arguments: [
+                mail.kind, try OutboxBody.recipientsColumn(mail.recipients), mail.subject, plain, sealed, mail.messageID,
+                now.databaseSeconds, now.databaseSeconds,
+            ])
         return db.lastInsertedRowID
     }
 
@@ -132,11 +163,12 @@ public struct SQLiteMailOutbox: MailOutbox {
     }
 
     private static func entry(from row: Row) throws -> OutboxEntry {
-        let json: String = try row.decode(forColumn: "message")
         return OutboxEntry(
             id: try row.decode(forColumn: "id"),
             kind: try row.decode(forColumn: "kind"),
-            message: try JSONDecoder().decode(MailMessage.self, from: Data(json.utf8)),
+            to: try OutboxBody.recipients(fromColumn: try row.decode(forColumn: "recipients")),
+            subject: try row.decode(forColumn: "subject"),
+            body: try OutboxBody.fromColumns(plain: try row.decode(forColumn: "body"), sealed: try row.decode(forColumn: "sealed_body")),
             messageID: try row.decode(forColumn: "message_id"),
             status: try row.decode(forColumn: "status"),
             attempts: try row.decode(forColumn: "attempts"),

@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import ResetPressMail
 
 /// Every schema change, in order. A migration, once released, is never edited: add a new one.
 enum SchemaMigrations {
@@ -14,6 +16,7 @@ enum SchemaMigrations {
         migrator.registerMigration("v2-reset", migrate: createResetTables)
         migrator.registerMigration("v3-outbox-lease", migrate: addOutboxLease)
         migrator.registerMigration("v4-admin-sessions", migrate: createAdminSessions)
+        migrator.registerMigration("v5-outbox-sealed", migrate: separateOutboxBodies)
         return migrator
     }
 
@@ -81,6 +84,30 @@ enum SchemaMigrations {
             table.add(column: "claimed_by", .text)
             table.add(column: "lease_until", .double)
         }
+    }
+
+    /// Outbox metadata apart from the body, so the body can be sealed and deleted: `recipients` (a
+    /// JSON array of emails) and `subject` in clear, the message as JSON in `body` or sealed in
+    /// `sealed_body` (both NULL once deleted). Rows already sent or failed lose their body here;
+    /// queued ones stay plain until the reset plugin seals those that carry a code.
+    private static func separateOutboxBodies(_ db: Database) throws {
+        try db.alter(table: "outbox") { table in
+            table.add(column: "recipients", .text).notNull().defaults(to: "[]")
+            table.add(column: "subject", .text).notNull().defaults(to: "")
+            table.add(column: "body", .text)
+            table.add(column: "sealed_body", .blob)
+        }
+        let rows = try Row.fetchAll(db, sql: "SELECT id, message, status FROM outbox")
+        for row in rows {
+            let json: String = row["message"]
+            let message = try JSONDecoder().decode(MailMessage.self, from: Data(json.utf8))
+            let recipients = String(decoding: try JSONEncoder().encode(message.to.map(\.email)), as: UTF8.self)
+            let finished = ["sent", "failed"].contains(row["status"] as String)
+            try db.execute(
+                sql: "UPDATE outbox SET recipients = ?, subject = ?, body = ? WHERE id = ?",
+                arguments: [recipients, message.subject, finished ? nil : json, row["id"] as Int64])
+        }
+        try db.execute(sql: "ALTER TABLE outbox DROP COLUMN message")
     }
 
     /// The admin's sessions, keyed by the SHA-256 of the cookie's id; `notices` is a JSON array.

@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// The per-install key under which codes, link tokens and auth codes are hashed.
+/// The per-install key under which codes, link tokens and auth codes are hashed, and outbox bodies sealed.
 ///
 /// Kept in `<data-dir>/secret.key` with mode 0600; made from the system CSPRNG the first time.
 /// Losing it invalidates every stored code (nothing else).
@@ -35,5 +35,10 @@ public struct InstallSecret: Sendable {
     /// HMAC-SHA256 of `value` under the secret: what is stored instead of a code.
     public func hash(_ value: String) -> Data {
         Data(HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key))
+    }
+
+    /// The sealer of outbox bodies, under a key derived from the secret (HKDF-SHA256), never the secret itself.
+    public func mailSealer() -> MailSealer {
+        MailSealer(key: HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(MailSealer.keyInfo.utf8), outputByteCount: 32))
     }
 }

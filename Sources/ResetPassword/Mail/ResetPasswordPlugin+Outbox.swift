@@ -1,0 +1,23 @@
+import Foundation
+import Logging
+import ResetPressEngine
+import ResetPressStorage
+
+extension ResetPasswordPlugin {
+    /// The outbox kinds whose bodies carry a code or link, and so are sealed: `ResetMailComposer.resetMail`'s.
+    static let sealedMailKinds = ["reset_code"]
+
+    /// Seals the reset mail queued in clear before bodies were sealed (at activation, once the
+    /// migrations have split the outbox's metadata from its bodies).
+    func sealQueuedResetMail(logger: Logger) async throws {
+        let sealer = secret.mailSealer()
+        let sealed = try await outbox.sealPlainBodies(kinds: Self.sealedMailKinds) { try sealer.seal($0) }
+        if sealed > 0 { logger.notice("queued reset mail sealed", metadata: ["count": "\(sealed)"]) }
+    }
+
+    /// Deletes the sent and failed entries older than `mail.keep_sent_days`; returns how many.
+    func deleteFinishedMail(settings: SettingsEngine) async throws -> Int {
+        let days = settings[MailSettings.keepSentDays]
+        return try await outbox.deleteFinished(before: clock().addingTimeInterval(-Double(days) * 86_400))
+    }
+}
