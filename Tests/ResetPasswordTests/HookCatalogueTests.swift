@@ -5,6 +5,7 @@ import ResetPressEngine
 import ResetPressHTTP
 import ResetPressMail
 import ResetPressTemplates
+import Synchronization
 import Testing
 @testable import ResetPassword
 
@@ -104,5 +105,61 @@ import Testing
         try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
         let mail = try #require(try await site.queuedMail().last).message
         #expect(mail.textBody == "Exec says: \(site.lastCode ?? "?")")
+    }
+
+    @Test func aRenamedAuthKeyNeverReachesSwiftOrExecutableHooks() async throws {
+        let site = try await TestSite()
+        try await site.addUser(email: "ann@example.org")
+        _ = try await site.plugin.gate.add(code: "open-sesame-42", role: "", expiresAt: nil)
+        try await site.set(["reset_password.requires_auth_code": "true", "reset_password.auth_code_key": "sesame"])
+        let seen = site.root.appendingPathComponent("seen-by-exec.json")
+        let hook = site.root.appendingPathComponent("hooks/reset_password_request/10-record")
+        try FileManager.default.createDirectory(at: hook.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "#!/bin/sh\ncat > '\(seen.path)'\n".write(to: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        site.engine.loadExecutableHooks()
+        let swiftSeen = Mutex<[String]>([])
+        site.engine.hooks.addFilter("reset_password_custom_email_template") { (body: String, context: HookContext) in
+            let json = String(decoding: try JSONEncoder().encode(context), as: UTF8.self)
+            swiftSeen.withLock { $0.append(json) }
+            return body
+        }
+        try await site.test { client in
+            let answer = try await client.send(.post, path, json: ["email": "ann@example.org", "sesame": "open-sesame-42", "plan": "pro"])
+            #expect(answer.status == .ok)
+        }
+        let exec = try String(contentsOf: seen, encoding: .utf8)
+        let swift = swiftSeen.withLock { $0.joined() }
+        #expect(exec.contains("\"plan\":\"pro\"") && swift.contains("\"plan\":\"pro\""))
+        for text in [exec, swift, site.audit.withLock { $0.joined() }] {
+            #expect(!text.contains("open-sesame-42"))
+            #expect(!text.contains("sesame\""))
+        }
+    }
+
+    @Test func aTemplateFilterThatDropsTheCodeIsSkipped() async throws {
+        let site = try await TestSite()
+        try await site.addUser(email: "ann@example.org")
+        site.engine.hooks.addFilter("reset_password_custom_email_template") { (_: String, _: HookContext) in "Hello, nothing to see." }
+        site.engine.hooks.addFilter("reset_password_custom_email_template", priority: 20) { (_: String, _: HookContext) in "  " }
+        try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
+        let mail = try #require(try await site.queuedMail().last).message
+        let code = try #require(site.lastCode)
+        #expect(mail.textBody.contains(code))
+        #expect(!mail.textBody.contains("nothing to see"))
+    }
+
+    @Test func aFloodingExecutableTemplateFilterIsSkipped() async throws {
+        let site = try await TestSite()
+        try await site.addUser(email: "ann@example.org")
+        let hook = site.root.appendingPathComponent("hooks/simple_jwt_login_reset_password_custom_email_template/10-flood")
+        try FileManager.default.createDirectory(at: hook.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try "#!/bin/sh\ncat >/dev/null\nhead -c 8388608 /dev/zero | tr '\\0' 'j'\n".write(to: hook, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        site.engine.loadExecutableHooks()
+        try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
+        let mail = try #require(try await site.queuedMail().last).message
+        #expect(mail.textBody.contains(try #require(site.lastCode)))
+        #expect(mail.textBody.utf8.count < 10_000)
     }
 }

@@ -88,9 +88,9 @@ struct ResetMailComposer: Sendable {
         let hooks = engine.hooks
         let subjectSource = await hooks.applyFilters("reset_password_email_subject", bodies.subject, context: context)
         var textSource = bodies.text
-        if let text = textSource { textSource = await hooks.applyFilters("reset_password_custom_email_template", text, context: context) }
+        if let text = textSource { textSource = await filterTemplate(text, context: context) }
         var htmlSource = bodies.html
-        if let html = htmlSource { htmlSource = await hooks.applyFilters("reset_password_custom_email_template", html, context: context) }
+        if let html = htmlSource { htmlSource = await filterTemplate(html, context: context) }
         let filled = await hooks.applyFilters("reset_password_email_variables", variables, context: context)
 
         let siteName = filled["SITE_NAME"] ?? settings[CoreSettings.siteName]
@@ -103,6 +103,23 @@ struct ResetMailComposer: Sendable {
             htmlBody: htmlSource.map { templates.parsed($0).render(filled, as: .html) })
         message = await hooks.applyFilters("reset_password_mail", message, context: context)
         return OutboxMail(kind: kind, message: message, messageID: MessageID.generate(domain: message.from.domain))
+    }
+}
+
+extension ResetMailComposer {
+    /// The variables a reset mail must keep once it has them: without one the mail is useless.
+    static let codeVariables = ["CODE", "RESET_LINK"]
+
+    /// Runs `reset_password_custom_email_template` over a body template; a filter's result that is
+    /// empty, or that drops every code placeholder the template had, is bad output and skipped.
+    func filterTemplate(_ source: String, context: HookContext) async -> String {
+        let templates = templates
+        let carriesCode = Self.codeVariables.contains(where: templates.parsed(source).usesVariable)
+        return await engine.hooks.applyFilters("reset_password_custom_email_template", source, context: context) { result in
+            if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "the template is empty" }
+            guard carriesCode, !Self.codeVariables.contains(where: templates.parsed(result).usesVariable) else { return nil }
+            return "the template lost its {{CODE}} and {{RESET_LINK}} placeholders"
+        }
     }
 }
 
