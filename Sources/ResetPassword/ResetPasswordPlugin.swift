@@ -29,6 +29,8 @@ public final class ResetPasswordPlugin: RoutePlugin {
     /// The outbox sender's node id.
     let nodeID: String
     let rateLimits: any RateLimitStore
+    /// Whether `users` is the code store's own user table (a password change is then one transaction).
+    let passwordsInCodeStore: Bool
     let clock: @Sendable () -> Date
     let templates = TemplateCache()
     private let activated = Mutex<Active?>(nil)
@@ -41,11 +43,15 @@ public final class ResetPasswordPlugin: RoutePlugin {
     /// A plugin over explicit stores; `mailDirectory` is where the file transport writes,
     /// `rateLimits` counts the per-IP limit (in memory unless nodes share a store) and `nodeID` owns
     /// this node's outbox claims (by default ``OutboxSender/nodeID(dataDirectory:)`` of `mailDirectory`).
+    /// `passwordsInCodeStore` says that `users` is the user table of the database `codes` writes to, so
+    /// that a password change sets the hash in the code's transaction.
     public init(
         users: any UserDirectory, codes: any ResetCodeStore, outbox: any MailOutbox, authCodes: any AuthCodeStore,
         secret: InstallSecret, mailDirectory: URL, rateLimits: any RateLimitStore = MemoryRateLimitStore(),
-        hasher: PasswordHasher = PasswordHasher(), nodeID: String? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        hasher: PasswordHasher = PasswordHasher(), nodeID: String? = nil, passwordsInCodeStore: Bool = false,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.passwordsInCodeStore = passwordsInCodeStore
         self.users = users
         self.rateLimits = rateLimits
         self.codes = codes
@@ -67,7 +73,8 @@ public final class ResetPasswordPlugin: RoutePlugin {
         self.init(
             users: users ?? storage.users, codes: storage.resetCodes, outbox: storage.outbox, authCodes: storage.authCodes,
             secret: try InstallSecret.loadOrCreate(in: dataDirectory), mailDirectory: dataDirectory.appendingPathComponent("mail"),
-            rateLimits: storage.rateLimits, hasher: hasher, nodeID: OutboxSender.nodeID(dataDirectory: dataDirectory), clock: clock)
+            rateLimits: storage.rateLimits, hasher: hasher, nodeID: OutboxSender.nodeID(dataDirectory: dataDirectory),
+            passwordsInCodeStore: users == nil, clock: clock)
     }
 
     /// A plugin over the site's SQLite database, with users kept there too unless `users` is given.
@@ -96,7 +103,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
             owner: nodeID, clock: clock)
         let service = ResetPasswordService(
             engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
-            rateLimits: rateLimits, clock: clock, mailQueued: { sender.wake() })
+            rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore, mailQueued: { sender.wake() })
         activated.withLock { $0 = Active(service: service, sender: sender) }
         engine.jobs.register(Job(
             name: "flush_expired_password_resets", description: "Delete expired reset codes and links, and old sent or failed mail.",

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import ResetPressStorage
+import ResetPressUsers
 
 /// Reset codes in PostgreSQL, one row per user, written together with their outbox mail.
 ///
@@ -48,10 +49,15 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         return nil
     }
 
-    public func consume(id: Int64, userID: Int64, mail: OutboxMail?) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool {
         try await client.transaction { connection in
             guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
             _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
+            if let passwordHash {
+                let updated = try await connection.rows(
+                    "UPDATE users SET password_hash = \(passwordHash), updated_at = \(Date().databaseSeconds) WHERE id = \(userID) RETURNING id")
+                if updated.isEmpty { throw UserDirectoryError.notFound(userID: userID) }
+            }
             if let mail { _ = try await PostgresMailOutbox.insert(mail, now: Date(), on: connection) }
             return true
         }

@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressStorage
+import ResetPressUsers
 import Testing
 
 /// The `ResetCodeStore` contract, checked against every backend.
@@ -101,13 +102,41 @@ import Testing
             let codes = stores.resetCodes
             let id = try await codes.issue(code(), mail: nil)
             _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 2), mail: nil)
-            #expect(try await codes.consume(id: id, userID: 1, mail: try testMail(kind: "password_changed")))
+            #expect(try await codes.consume(id: id, userID: 1, passwordHash: nil, mail: try testMail(kind: "password_changed")))
             #expect(try await codes.current(email: "ann@example.com") == nil)
             #expect(try await codes.count() == 1)
             #expect(try await stores.outbox.list(status: .queued, limit: 10).map(\.kind) == ["password_changed"])
 
-            #expect(try await codes.consume(id: id, userID: 1, mail: try testMail(kind: "password_changed")) == false)
+            #expect(try await codes.consume(id: id, userID: 1, passwordHash: nil, mail: try testMail(kind: "password_changed")) == false)
             #expect(try await stores.outbox.counts()[.queued] == 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func consumeSetsThePasswordHashInTheSameTransaction(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let ann = try await stores.users.add(NewUser(login: "ann", email: "ann@example.com", passwordHash: "old-hash"), now: testTime())
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(user: ann.id!), mail: nil)
+            #expect(try await codes.consume(id: id, userID: ann.id!, passwordHash: "new-hash", mail: try testMail(kind: "password_changed")))
+            #expect(try await stores.users.user(id: ann.id!)?.passwordHash == "new-hash")
+            #expect(try await stores.outbox.counts()[.queued] == 1)
+            // A spent code changes nothing, not even the hash.
+            #expect(try await codes.consume(id: id, userID: ann.id!, passwordHash: "third-hash", mail: nil) == false)
+            #expect(try await stores.users.user(id: ann.id!)?.passwordHash == "new-hash")
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func consumeForAMissingUserWritesNothing(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(user: 77), mail: nil)
+            await #expect(throws: UserDirectoryError.notFound(userID: 77)) {
+                try await codes.consume(id: id, userID: 77, passwordHash: "new-hash", mail: try testMail(kind: "password_changed"))
+            }
+            #expect(try await codes.current(email: "ann@example.com")?.id == id)
+            #expect(try await stores.outbox.counts()[.queued] == 0)
         }
     }
 

@@ -22,12 +22,15 @@ public final class ResetPasswordService: Sendable {
     let equalizer = LatencyEqualizer()
     let clock: @Sendable () -> Date
     let mailQueued: @Sendable () -> Void
+    /// Whether `users` is the code store's own user table, so a change is one transaction.
+    let passwordsInCodeStore: Bool
 
     init(
         engine: Engine, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
         hasher: PasswordHasher, templates: TemplateCache, rateLimits: any RateLimitStore, clock: @escaping @Sendable () -> Date,
-        mailQueued: @escaping @Sendable () -> Void
+        passwordsInCodeStore: Bool, mailQueued: @escaping @Sendable () -> Void
     ) {
+        self.passwordsInCodeStore = passwordsInCodeStore
         self.engine = engine
         self.limiter = IPRateLimiter(store: rateLimits)
         self.users = users
@@ -192,8 +195,14 @@ public final class ResetPasswordService: Sendable {
             let variables = composer.variables(user: user, code: nil, linkToken: nil, expiresAt: nil, clientIP: clientIP, settings: settings)
             notice = try await composer.changedNotice(user: user, variables: variables, settings: settings, context: userContext)
         }
-        guard try await codes.consume(id: claimed.id, userID: userID, mail: notice) else { throw ResetFailure.invalidCode }
-        try await users.setPasswordHash(newHash, forUserID: userID)
+        if passwordsInCodeStore {
+            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: newHash, mail: notice) else { throw ResetFailure.invalidCode }
+        } else {
+            // A host's directory is not in the code's transaction: the hash goes first, so a crash
+            // between the two leaves the new password and a live code, never a used code and the old one.
+            try await users.setPasswordHash(newHash, forUserID: userID)
+            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, mail: notice) else { throw ResetFailure.invalidCode }
+        }
         if notice != nil { mailQueued() }
         await hooks.doAction("password_reset", user.login, context: userContext)
         return Self.changedMessage

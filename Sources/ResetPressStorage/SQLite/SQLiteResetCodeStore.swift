@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ResetPressUsers
 
 /// Reset codes in SQLite, one row per user, written together with their outbox mail.
 ///
@@ -45,11 +46,16 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         }
     }
 
-    public func consume(id: Int64, userID: Int64, mail: OutboxMail?) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
             guard db.changesCount > 0 else { return false }
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [userID])
+            if let passwordHash {
+                try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+                    .execute(arguments: [passwordHash, Date().databaseSeconds, userID])
+                if db.changesCount == 0 { throw UserDirectoryError.notFound(userID: userID) }
+            }
             if let mail { _ = try SQLiteMailOutbox.insert(mail, now: Date(), in: db) }
             return true
         }

@@ -76,9 +76,13 @@ public protocol ResetCodeStore: Sendable {
     /// (burned). Concurrent claims never let more than `maxAttempts` guesses through.
     func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord?
 
-    /// Deletes every code of the user if code `id` still exists (a success), and queues `mail`
-    /// in the same transaction. Returns false, queuing nothing, when code `id` was gone.
-    func consume(id: Int64, userID: Int64, mail: OutboxMail?) async throws -> Bool
+    /// Completes a change in one transaction: deletes every code of the user if code `id` still
+    /// exists, sets the password hash of user `userID` in this store's user table to `passwordHash`
+    /// when given (nil when the users live elsewhere, in a host's directory), and queues `mail`.
+    /// Returns false, writing nothing, when code `id` was gone; throws
+    /// `UserDirectoryError.notFound`, writing nothing, when `passwordHash` is given and no user has
+    /// id `userID`. A crash leaves either all of it or none of it on disk.
+    func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool
 
     /// Deletes code `id` (an expired code that was tried).
     func delete(id: Int64) async throws
