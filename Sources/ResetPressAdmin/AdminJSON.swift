@@ -45,7 +45,7 @@ enum AdminJSON {
     /// An auth code as listed: never the code or its hash.
     static func json(_ record: AuthCodeRecord, now: Date) -> JSONValue {
         .object([
-            ("id", .number(Double(record.id))), ("last_four", .string(record.lastFour)), ("role", .string(record.role)),
+            ("id", .number(Double(record.id))), ("last_four", .string(record.lastFour)), ("weak", .bool(record.isWeak)), ("role", .string(record.role)),
             ("expires_at", record.expiresAt.map { .string($0.formatted(.iso8601)) } ?? .null),
             ("expired", .bool(record.expiresAt.map { $0 <= now } ?? false)),
             ("created_at", .string(record.createdAt.formatted(.iso8601))),

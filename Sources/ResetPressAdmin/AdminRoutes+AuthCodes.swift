@@ -42,7 +42,9 @@ extension AdminRoutes {
                 + "<th>Created</th><th></th></tr></thead><tbody>"
             for record in records {
                 let expired = record.expiresAt.map { $0 <= now } ?? false
-                content += "<tr\(expired ? " class=\"expired\"" : "")><td>\(record.id)</td><td><code>…\(AdminPage.escape(record.lastFour))</code></td>"
+                content += "<tr\(expired ? " class=\"expired\"" : "")><td>\(record.id)</td><td><code>…\(AdminPage.escape(record.lastFour))</code>"
+                    + (record.isWeak ? " <span class=\"weak\" title=\"Shorter than \(AuthCodeRecord.minimumStrongLength) characters: guessable. "
+                        + "Replace it with a generated code.\">weak</span>" : "") + "</td>"
                     + "<td>\(AdminPage.escape(record.role))</td><td>\(record.expiresAt.map { AdminFormat.date($0) + (expired ? " (expired)" : "") } ?? "never")</td>"
                     + "<td>\(AdminFormat.date(record.createdAt))</td><td><form method=\"post\" action=\"/admin/auth-codes/\(record.id)/delete\" "
                     + "data-confirm=\"Remove auth code #\(record.id)?\">\(AdminPage.csrfInput(session))<button type=\"submit\" class=\"danger\">Remove</button>"

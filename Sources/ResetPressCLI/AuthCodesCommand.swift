@@ -13,7 +13,8 @@ struct AuthCodesCommand: AsyncParsableCommand {
     static func describe(_ record: AuthCodeRecord, now: Date) -> [String] {
         let expiry = record.expiresAt.map(CLIDate.format) ?? "never"
         let expired = record.expiresAt.map { $0 <= now } ?? false
-        return [String(record.id), "****\(record.lastFour)", record.role.isEmpty ? "-" : record.role, expiry, expired ? "expired" : "valid"]
+        let state = (expired ? "expired" : "valid") + (record.isWeak ? ", weak" : "")
+        return [String(record.id), "****\(record.lastFour)", record.role.isEmpty ? "-" : record.role, expiry, state]
     }
 
     struct Add: AsyncParsableCommand {
@@ -21,6 +22,8 @@ struct AuthCodesCommand: AsyncParsableCommand {
         @OptionGroup var site: SiteOptions
         @Argument(help: "The code (at least 8 characters); or use --generate.") var code: String?
         @Flag(help: "Generate a random 32-character code and print it once.") var generate = false
+        @Flag(name: .customLong("allow-short"), help: "Keep a code shorter than 8 characters that SJL clients already send (stored as weak, with a warning).")
+        var allowShort = false
         @Option(help: "The role requests with this code act with (SJL's role); empty for none.") var role = ""
         @Option(help: "When the code stops working: ISO 8601 (2030-01-01T00:00:00Z) or relative (+3600s, +12h, +30d).")
         var expires: String?
@@ -41,7 +44,7 @@ struct AuthCodesCommand: AsyncParsableCommand {
             let plain = code ?? CodeGenerator.code(length: 32, charset: .alnum)
             let record: AuthCodeRecord
             do {
-                record = try await site.reset.gate.add(code: plain, role: role, expiresAt: expiresAt, now: now)
+                record = try await site.reset.gate.add(code: plain, role: role, expiresAt: expiresAt, allowShort: allowShort, now: now)
             } catch let error as AuthCodeError {
                 throw CLIFailure(error.description)
             } catch let error as StorageError {
@@ -51,6 +54,7 @@ struct AuthCodesCommand: AsyncParsableCommand {
                 print("Generated auth code (shown once, store it now): \(plain)")
             }
             print("Added auth code #\(record.id) ****\(record.lastFour), role \(role.isEmpty ? "-" : role), expires \(expiresAt.map(CLIDate.format) ?? "never").")
+            if record.isWeak { Terminal.writeError("Warning: \(AuthCodeGate.weakWarning(record))\n") }
         }
     }
 

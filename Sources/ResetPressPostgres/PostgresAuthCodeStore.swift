@@ -6,28 +6,31 @@ import ResetPressStorage
 public struct PostgresAuthCodeStore: AuthCodeStore {
     let client: PostgresClient
 
-    public func add(codeHash: Data, lastFour: String, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
+    public func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
         let rows = try await mappingUniqueViolations({ $0 == "auth_codes_code_hash_key" ? "This auth code" : nil }) {
             try await client.rows("""
-                INSERT INTO auth_codes (code_hash, last_four, role, expires_at, created_at)
-                VALUES (\(codeHash), \(lastFour), \(role), \(expiresAt?.databaseSeconds), \(now.databaseSeconds))
+                INSERT INTO auth_codes (code_hash, last_four, code_length, role, expires_at, created_at)
+                VALUES (\(codeHash), \(lastFour), \(Int64(length)), \(role), \(expiresAt?.databaseSeconds), \(now.databaseSeconds))
                 RETURNING id
                 """)
         }
         guard let id = try rows.first?.decode(Int64.self) else {
             throw PostgresStorageError.unreadableRow("INSERT INTO auth_codes returned no id.")
         }
-        return AuthCodeRecord(id: id, codeHash: codeHash, lastFour: lastFour, role: role, expiresAt: expiresAt, createdAt: now)
+        return AuthCodeRecord(id: id, codeHash: codeHash, lastFour: lastFour, role: role, expiresAt: expiresAt, createdAt: now, length: length)
     }
 
     public func all() async throws -> [AuthCodeRecord] {
-        try await client.rows("SELECT id, code_hash, last_four, role, expires_at, created_at FROM auth_codes ORDER BY created_at, id")
-            .map { row in
-                let (id, codeHash, lastFour, role, expiresAt, createdAt) = try row.decode((Int64, Data, String, String, Double?, Double).self)
-                return AuthCodeRecord(
-                    id: id, codeHash: codeHash, lastFour: lastFour, role: role,
-                    expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:)), createdAt: Date(timeIntervalSince1970: createdAt))
-            }
+        try await client.rows(
+            "SELECT id, code_hash, last_four, role, expires_at, created_at, code_length FROM auth_codes ORDER BY created_at, id"
+        ).map { row in
+            let (id, codeHash, lastFour, role, expiresAt, createdAt, length) = try row.decode(
+                (Int64, Data, String, String, Double?, Double, Int64?).self)
+            return AuthCodeRecord(
+                id: id, codeHash: codeHash, lastFour: lastFour, role: role,
+                expiresAt: expiresAt.map(Date.init(timeIntervalSince1970:)), createdAt: Date(timeIntervalSince1970: createdAt),
+                length: length.map(Int.init))
+        }
     }
 
     public func remove(id: Int64) async throws -> Bool {

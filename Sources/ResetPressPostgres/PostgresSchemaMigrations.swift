@@ -135,6 +135,9 @@ enum PostgresSchemaMigrations {
             """,
             "ALTER TABLE outbox DROP COLUMN message",
         ]),
+        ("v7-auth-code-length", [
+            "ALTER TABLE auth_codes ADD COLUMN code_length BIGINT",
+        ]),
     ]
 
     /// Applies the pending migrations in one transaction and returns the identifiers applied now.

@@ -147,6 +147,24 @@ import Testing
         #expect(site.codes.withLock { $0.count } == 2)
     }
 
+    @Test func aShortSJLAuthCodeKeptOnPurposeOpensTheGateAsTheDocsCurlSendsIt() async throws {
+        let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__MODE": "store_only"])
+        try await site.addUser(email: "ann@example.org")
+        await #expect(throws: AuthCodeError.self) { _ = try await site.plugin.gate.add(code: "123", role: "", expiresAt: nil) }
+        let record = try await site.plugin.gate.add(code: "123", role: "", expiresAt: nil, allowShort: true)
+        #expect(record.isWeak && record.length == 3 && record.lastFour == "123")
+        try await site.set(["reset_password.requires_auth_code": "true"])
+        try await site.test { client in
+            // As the SJL docs' curl example sends it: every parameter in the query string of a POST.
+            let passed = try await client.execute(uri: path + "?email=ann@example.org&AUTH_KEY=123", method: .post)
+            #expect(passed.status == .ok)
+            site.clock.advance(61)
+            let wrong = try await client.execute(uri: path + "?email=ann@example.org&AUTH_KEY=124", method: .post)
+            #expect(wrong.errorCode == 27)
+        }
+        #expect(site.codes.withLock { $0.count } == 1)
+    }
+
     @Test func gateCannotBeTurnedOnWithoutCodes() async throws {
         let site = try await TestSite()
         let error = await #expect(throws: (any Error).self) { try await site.set(["reset_password.requires_auth_code": "true"]) }

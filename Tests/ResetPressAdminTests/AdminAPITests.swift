@@ -130,6 +130,21 @@ import Testing
         #expect(try await site.reset.gate.list().isEmpty)
     }
 
+    @Test func aShortSJLAuthCodeIsMarkedWeakOnThePageAndInTheAPI() async throws {
+        let site = try await AdminTestSite()
+        _ = try await site.reset.gate.add(code: "123", role: "", expiresAt: nil, allowShort: true)
+        _ = try await site.reset.gate.add(code: "a-long-enough-code", role: "", expiresAt: nil)
+        try await site.test { client in
+            var browser = AdminBrowser()
+            try await browser.signIn(client)
+            let page = try await browser.get(client, "/admin/auth-codes").text
+            #expect(page.components(separatedBy: "class=\"weak\"").count == 2)  // the short one only
+            let list = try await client.execute(uri: "/admin/api/auth-codes", method: .get, headers: Self.bearer)
+            let codes = try #require(list.json["data"]?["auth_codes"]?.arrayElements)
+            #expect(codes.map { $0["weak"] } == [.bool(true), .bool(false)])
+        }
+    }
+
     @Test func failedMailIsListedAndQueuedAgain() async throws {
         let site = try await AdminTestSite()
         let message = MailMessage(

@@ -9,10 +9,11 @@ import Testing
     func authCodesAreListedOldestFirstAndRemovedOnce(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.authCodes
-            let first = try await codes.add(codeHash: Data([1, 2, 3]), lastFour: "ab12", role: "editor", expiresAt: testTime(3600), now: testTime())
-            let second = try await codes.add(codeHash: Data([4, 5, 6]), lastFour: "cd34", role: "", expiresAt: nil, now: testTime(1))
-            #expect(first == AuthCodeRecord(id: first.id, codeHash: Data([1, 2, 3]), lastFour: "ab12", role: "editor", expiresAt: testTime(3600), createdAt: testTime()))
+            let first = try await codes.add(codeHash: Data([1, 2, 3]), lastFour: "ab12", length: 3, role: "editor", expiresAt: testTime(3600), now: testTime())
+            let second = try await codes.add(codeHash: Data([4, 5, 6]), lastFour: "cd34", length: 12, role: "", expiresAt: nil, now: testTime(1))
+            #expect(first == AuthCodeRecord(id: first.id, codeHash: Data([1, 2, 3]), lastFour: "ab12", role: "editor", expiresAt: testTime(3600), createdAt: testTime(), length: 3))
             #expect(try await codes.all() == [first, second])
+            #expect(first.isWeak && !second.isWeak)
             #expect(try await codes.remove(id: first.id))
             #expect(try await codes.remove(id: first.id) == false)
             #expect(try await codes.all() == [second])
@@ -23,9 +24,9 @@ import Testing
     func theSameAuthCodeCannotBeAddedTwice(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.authCodes
-            _ = try await codes.add(codeHash: Data([7]), lastFour: "0007", role: "", expiresAt: nil, now: testTime())
+            _ = try await codes.add(codeHash: Data([7]), lastFour: "0007", length: 8, role: "", expiresAt: nil, now: testTime())
             await #expect(throws: StorageError.duplicate("This auth code")) {
-                _ = try await codes.add(codeHash: Data([7]), lastFour: "0007", role: "admin", expiresAt: nil, now: testTime())
+                _ = try await codes.add(codeHash: Data([7]), lastFour: "0007", length: 8, role: "admin", expiresAt: nil, now: testTime())
             }
             #expect(try await codes.all().count == 1)
         }

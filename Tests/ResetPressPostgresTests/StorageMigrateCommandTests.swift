@@ -23,7 +23,7 @@ import Testing
                 userID: try #require(users[2].id), email: users[2].email, codeHash: Data(repeating: 1, count: 32), linkHash: Data(repeating: 2, count: 32),
                 createdAt: testTime(), expiresAt: testTime(900), requestIP: "192.0.2.1"),
             mail: try testMail())
-        _ = try await database.authCodes.add(codeHash: Data(repeating: 3, count: 32), lastFour: "WXYZ", role: "", expiresAt: nil, now: testTime())
+        _ = try await database.authCodes.add(codeHash: Data(repeating: 3, count: 32), lastFour: "WXYZ", length: 12, role: "", expiresAt: nil, now: testTime())
         try await database.jobStates.recordRun(name: "flush_expired_password_resets", at: testTime(), status: "ok")
         try await database.jobStates.recordRun(name: "flush_expired_password_resets", at: testTime(60), status: "ok")
         return (folder, database)

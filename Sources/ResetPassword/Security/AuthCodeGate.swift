@@ -52,12 +52,22 @@ public final class AuthCodeGate: Sendable {
 
     // MARK: - Management (CLI, admin)
 
-    /// Stores a new auth code.
-    public func add(code: String, role: String, expiresAt: Date?, now: Date = Date()) async throws -> AuthCodeRecord {
-        guard code.count >= 8 else { throw AuthCodeError.tooShort }
-        let record = try await store.add(codeHash: secret.hash(code), lastFour: String(code.suffix(4)), role: role, expiresAt: expiresAt, now: now)
+    /// Stores a new auth code. One shorter than ``AuthCodeRecord/minimumStrongLength`` is refused
+    /// unless `allowShort` (a site moving from SJL keeps the codes its clients send); it is then
+    /// stored and marked weak, and the caller warns with ``AuthCodeGate/weakWarning(_:)``.
+    public func add(code: String, role: String, expiresAt: Date?, allowShort: Bool = false, now: Date = Date()) async throws -> AuthCodeRecord {
+        guard !code.isEmpty else { throw AuthCodeError.empty }
+        guard allowShort || code.count >= AuthCodeRecord.minimumStrongLength else { throw AuthCodeError.tooShort }
+        let record = try await store.add(
+            codeHash: secret.hash(code), lastFour: String(code.suffix(4)), length: code.count, role: role, expiresAt: expiresAt, now: now)
         try await refresh()
         return record
+    }
+
+    /// The warning for a weak code just stored, naming it by its id and last characters.
+    public static func weakWarning(_ record: AuthCodeRecord) -> String {
+        "auth code #\(record.id) ****\(record.lastFour) has \(record.length ?? 0) characters, fewer than \(AuthCodeRecord.minimumStrongLength): "
+            + "it is weak (guessable); move your clients to a random code (resetpress auth-codes add --generate) and remove it."
     }
 
     /// Every stored code (hashes and last four characters only).
@@ -75,11 +85,15 @@ public final class AuthCodeGate: Sendable {
 
 /// Why an auth code could not be added.
 public enum AuthCodeError: Error, CustomStringConvertible {
+    case empty
     case tooShort
 
     public var description: String {
         switch self {
-        case .tooShort: "An auth code must be at least 8 characters long; use a random one (resetpress auth-codes add --generate)."
+        case .empty: "An auth code cannot be empty; use a random one (resetpress auth-codes add --generate)."
+        case .tooShort:
+            "An auth code must be at least 8 characters long; use a random one (resetpress auth-codes add --generate), "
+                + "or keep a short code your clients already send with --allow-short."
         }
     }
 }

@@ -5,15 +5,16 @@ import GRDB
 public struct SQLiteAuthCodeStore: AuthCodeStore {
     let pool: DatabasePool
 
-    public func add(codeHash: Data, lastFour: String, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
+    public func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
         try await pool.write { db in
             try mappingUniqueViolations({ error in error.isUniqueViolation("auth_codes.code_hash") ? "This auth code" : nil }) {
                 try db.execute(
-                    sql: "INSERT INTO auth_codes (code_hash, last_four, role, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [codeHash, lastFour, role, expiresAt?.databaseSeconds, now.databaseSeconds])
+                    sql: "INSERT INTO auth_codes (code_hash, last_four, code_length, role, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    arguments: [codeHash, lastFour, length, role, expiresAt?.databaseSeconds, now.databaseSeconds])
             }
             return AuthCodeRecord(
-                id: db.lastInsertedRowID, codeHash: codeHash, lastFour: lastFour, role: role, expiresAt: expiresAt, createdAt: now)
+                id: db.lastInsertedRowID, codeHash: codeHash, lastFour: lastFour, role: role, expiresAt: expiresAt, createdAt: now,
+                length: length)
         }
     }
 
@@ -26,7 +27,8 @@ public struct SQLiteAuthCodeStore: AuthCodeStore {
                     lastFour: try row.decode(forColumn: "last_four"),
                     role: try row.decode(forColumn: "role"),
                     expiresAt: try row.optionalDate("expires_at"),
-                    createdAt: try row.date("created_at"))
+                    createdAt: try row.date("created_at"),
+                    length: try row.decode(forColumn: "code_length"))
             }
         }
     }

@@ -17,6 +17,10 @@ enum SchemaMigrations {
         migrator.registerMigration("v3-outbox-lease", migrate: addOutboxLease)
         migrator.registerMigration("v4-admin-sessions", migrate: createAdminSessions)
         migrator.registerMigration("v5-outbox-sealed", migrate: separateOutboxBodies)
+        migrator.registerMigration("v6-auth-code-length") { db in
+            // NULL for codes added before: those were all 8 characters or more.
+            try db.alter(table: "auth_codes") { table in table.add(column: "code_length", .integer) }
+        }
         return migrator
     }
 

@@ -12,21 +12,30 @@ public struct AuthCodeRecord: Sendable, Equatable {
     /// When the code stops being accepted; nil for never.
     public var expiresAt: Date?
     public var createdAt: Date
+    /// The code's length in characters; nil for codes stored before lengths were kept (all 8 or more).
+    public var length: Int?
 
-    public init(id: Int64, codeHash: Data, lastFour: String, role: String, expiresAt: Date?, createdAt: Date) {
+    /// The shortest code that is not weak; shorter ones exist only for sites that came from SJL.
+    public static let minimumStrongLength = 8
+
+    public init(id: Int64, codeHash: Data, lastFour: String, role: String, expiresAt: Date?, createdAt: Date, length: Int? = nil) {
         self.id = id
         self.codeHash = codeHash
         self.lastFour = lastFour
         self.role = role
         self.expiresAt = expiresAt
         self.createdAt = createdAt
+        self.length = length
     }
+
+    /// Whether the code is shorter than ``minimumStrongLength`` (kept for SJL migrants, shown as weak).
+    public var isWeak: Bool { (length ?? Self.minimumStrongLength) < Self.minimumStrongLength }
 }
 
 /// The auth codes that open the AUTH_CODE gate.
 public protocol AuthCodeStore: Sendable {
-    /// Adds a code; throws `StorageError.duplicate` when the same code is already stored.
-    func add(codeHash: Data, lastFour: String, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord
+    /// Adds a code of `length` characters; throws `StorageError.duplicate` when the same code is already stored.
+    func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord
 
     /// Every code, expired or not, oldest first.
     func all() async throws -> [AuthCodeRecord]
