@@ -1,11 +1,12 @@
 public import Hummingbird
 
-/// Applies a `CORSPolicy`: answers preflights itself and decorates every other response, including the
-/// responses of thrown `HTTPResponseError`s (such as `APIError`).
+/// Applies a `CORSPolicy` to the routes it covers: decorates every response, including the responses of
+/// thrown `HTTPResponseError`s (such as `APIError`) and preflight answers.
 ///
-/// Add it to the `Router` before the routes. Preflights for a path with no `OPTIONS` route still reach it,
-/// because Hummingbird sends unmatched methods to the not-found responder, which runs the router's
-/// middleware; a `RouterGroup`'s middleware does not see them.
+/// Add it to the `Router` before the routes. A preflight is routed like any request, so it needs an
+/// `OPTIONS` route on the path (the server adds one to every path); a path with none answers `404` without
+/// CORS headers, and the browser blocks the call. The matched route is read from the context's
+/// `endpointPath`, which the router sets before running the middleware of a route.
 public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The policy applied.
     public let policy: CORSPolicy
@@ -15,14 +16,14 @@ public struct CORSPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
         self.policy = policy
     }
 
-    /// Answers a preflight, or runs `next` and adds the CORS headers to its response or error response.
+    /// Runs `next` and, on a covered route, adds the CORS headers to its response or error response.
     public func handle(
         _ request: Request,
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if policy.isPreflight(request) {
-            return policy.preflightResponse(for: request)
+        guard policy.covers(route: context.endpointPath) else {
+            return try await next(request, context)
         }
         var response: Response
         do {

@@ -16,7 +16,12 @@ public enum HTTPSettings {
         validate: { (1024...16_777_216).contains($0) ? nil : "must be between 1024 and 16777216" })
     /// Origins that may call the API from a browser.
     public static let corsOrigins = SettingKey(
-        "http.cors_origins", default: [String](), kind: .list, description: "Origins allowed to call the API from a browser (CORS).")
+        "http.cors_origins", default: [String](), kind: .list,
+        description: "Origins allowed to call the API from a browser, with credentials (CORS), each as scheme://host[:port].",
+        validate: { list in
+            let bad = list.filter { !CORSPolicy.isOrigin($0) }
+            return bad.isEmpty ? nil : SettingProblem("not an origin (lower-case scheme://host[:port], no path, no *): \(bad.joined(separator: ", "))")
+        })
     /// How long a connection may sit idle (no request, or a request's head not finished) before the server
     /// closes it, and how long a request body may take to arrive whole.
     public static let idleTimeoutSeconds = SettingKey(

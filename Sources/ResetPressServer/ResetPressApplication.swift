@@ -25,14 +25,16 @@ public enum ResetPressApplication {
         buildRouter(engine: engine, metrics: metrics).buildResponder().rewritingRESTRoutes()
     }
 
-    /// The routes of the site: health and metrics, then every active plugin's, behind CORS and the body limit.
+    /// The routes of the site: health and metrics, then every active plugin's, behind CORS and the body limit;
+    /// last, `OPTIONS` and `405` for the methods a path does not route.
     public static func buildRouter(engine: Engine, metrics: SiteMetrics? = nil) -> Router<ResetPressRequestContext> {
-        let router = Router(context: ResetPressRequestContext.self)
+        let router = Router(context: ResetPressRequestContext.self, options: .autoGenerateHeadEndpoints)
         let settings = engine.settings
+        let apiPrefix = "/\(settings[HTTPSettings.namespace])/"
         if let metrics {
             router.add(middleware: RequestMetricsMiddleware(metrics: metrics))
         }
-        router.add(middleware: CORSPolicyMiddleware(CORSPolicy { settings[HTTPSettings.corsOrigins] }))
+        router.add(middleware: CORSPolicyMiddleware(CORSPolicy(covers: { $0.hasPrefix(apiPrefix) }) { settings[HTTPSettings.corsOrigins] }))
         router.add(middleware: BodyLimitMiddleware(
             limit: { settings[HTTPSettings.maxBodyBytes] }, timeoutSeconds: { settings[HTTPSettings.idleTimeoutSeconds] }))
         router.addRoutes(HealthRoutes(metrics: metrics).routes)
@@ -40,6 +42,7 @@ public enum ResetPressApplication {
         for case let plugin as any RoutePlugin in engine.plugins where engine.isActive(plugin.id) {
             plugin.addRoutes(to: router, engine: engine)
         }
+        MethodFallbackRoutes.add(to: router)
         return router
     }
 }

@@ -6,7 +6,7 @@ import ResetPressHTTP
 
 /// The SJL-compatible reset endpoint (SPEC §6) at `/<ns>/user/reset_password` and
 /// `/<ns>/users/reset_password`; `/wp-json/...` and `?rest_route=` reach it through the
-/// server's rewrite.
+/// server's rewrite. The server answers `OPTIONS` (and CORS preflights) and `405` for other methods.
 struct ResetPasswordRoutes {
     let service: ResetPasswordService
 
@@ -18,11 +18,6 @@ struct ResetPasswordRoutes {
             let path = RouterPath("/\(namespace)/\(collection)/reset_password")
             router.post(path) { request, context in try await handle(request, context, change: nil) }
             router.put(path) { request, context in try await handle(request, context, change: true) }
-            for method in [HTTPRequest.Method.get, .delete, .patch, .head, .options, .trace] {
-                router.on(path, method: method) { _, _ -> Response in
-                    throw APIError.methodNotAllowed(allowing: [.post, .put])
-                }
-            }
         }
     }
 
