@@ -3,8 +3,9 @@ import NIOCore
 
 /// Extracts the text fields of a `multipart/form-data` body with MultipartKit's streaming parser.
 ///
-/// A part with a `filename` (a file upload) is ignored; any other part must be `form-data` with a `name` and
-/// a UTF-8 body. A part left unterminated, a syntax error, or a missing/invalid boundary is `.malformed`.
+/// A part with a `filename` (a file upload) is ignored; any other part must be `form-data` with a `name` (which
+/// may be empty, as `=x` in a urlencoded body) and a UTF-8 body. A part left unterminated, a syntax error, or
+/// a missing/invalid boundary is `.malformed`.
 enum MultipartFormFields {
     /// The longest boundary RFC 2046 allows.
     static let maxBoundaryLength = 70
@@ -38,7 +39,7 @@ enum MultipartFormFields {
         var fields: [(String, String?)] = []
         for part in collector.parts {
             guard let disposition = part.headers.first(where: { $0.0 == "content-disposition" }).map({ HeaderValue($0.1) }),
-                disposition.token == "form-data", let name = disposition.parameters["name"], !name.isEmpty
+                disposition.token == "form-data", let name = disposition.parameters["name"]
             else {
                 throw .malformed(reason: "multipart part without a form-data name")
             }

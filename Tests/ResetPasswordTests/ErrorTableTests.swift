@@ -81,6 +81,9 @@ import Testing
                         code: 62, status: .badRequest, message: "Invalid code provided.")
             expectError(try await client.send(.put, path, json: ["email": "ann@example.org", "code": "nope", "new_password": "short"]),
                         code: 121, status: .badRequest, message: "The new password must be at least 8 characters long.")
+            // 8 code points in 7 grapheme clusters (č + skin-tone modifier): long enough, as `minLength` counts.
+            expectError(try await client.send(.put, path, json: ["email": "ann@example.org", "code": "nope", "new_password": "abcdef\u{10D}\u{1F3FB}"]),
+                        code: 62, status: .badRequest, message: "Invalid code provided.")
         }
     }
 

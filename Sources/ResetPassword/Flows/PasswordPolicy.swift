@@ -16,7 +16,8 @@ public enum PasswordPolicy {
     /// Throws a failure naming the broken rule.
     static func check(_ password: String, settings: SettingsSnapshot) throws(ResetFailure) {
         let minimum = settings[ResetPasswordSettings.passwordMinLength]
-        if password.count < minimum {
+        // Code points, not grapheme clusters (NIST SP 800-63B §5.1.1.2; JSON Schema's `minLength` counts so too).
+        if password.unicodeScalars.count < minimum {
             throw .passwordRule("The new password must be at least \(minimum) characters long.")
         }
         if password.utf8.count > PasswordHasher.maxPasswordBytes {
