@@ -28,9 +28,8 @@ struct ResetPasswordRoutes {
         let isChange = change ?? (parameters.contains("code") && parameters.contains("new_password"))
         let settings = engine.settings.snapshot
         let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
-        let hookContext = HookContext(
-            method: request.method.rawValue, path: request.uri.path, clientIP: clientIP, parameters: parameters.values,
-            site: settings[CoreSettings.siteURL], mode: settings[ResetPasswordSettings.mode].rawValue)
+        let hookContext = HookContext.resetRequest(
+            method: request.method.rawValue, path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings)
         do {
             let message = isChange
                 ? try await service.changePassword(parameters: parameters.values, clientIP: clientIP, context: hookContext)
