@@ -1,0 +1,134 @@
+import Foundation
+import ResetPressUsers
+import Synchronization
+
+/// A ``ResetCodeStore`` in this process's memory, writing to a ``MemoryMailOutbox`` and, for
+/// password changes, a ``MemoryUserStore``: for tests, examples and hosts without storage.
+///
+/// **One transaction.** A write holds this store's lock for its whole length and, while holding
+/// it, takes the user table's lock (a change) and then the outbox's lock (mail); it checks
+/// everything that can fail before writing anything, and writes only while it holds every lock it
+/// needs. Locks are always taken in that order (codes, users, outbox) and the other stores take
+/// only their own, so no two writers wait on each other, and no reader of the codes, the users or
+/// the outbox sees one part of a write without the others.
+///
+/// **Clock.** Generic over a `Clock` for the one time the protocol does not pass in: when
+/// ``consume(id:userID:passwordHash:mail:)`` queues its mail (the user store stamps the hash
+/// change with its own clock). Everything else takes its times from the code or the caller.
+public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Duration == Duration {
+    /// The codes by id and the last id given out.
+    struct Table {
+        var codes: [Int64: ResetCodeRecord] = [:]
+        var lastID: Int64 = 0
+
+        /// The newest code matching `filter`.
+        func newest(where filter: (ResetCodeRecord) -> Bool) -> ResetCodeRecord? {
+            codes.values.filter(filter).max { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
+        }
+    }
+
+    private let table = Mutex(Table())
+    private let outbox: MemoryMailOutbox
+    private let users: MemoryUserStore<C>?
+    private let dates: ClockDates<C>
+
+    /// A store with no codes, queuing its mail in `outbox` and setting password hashes in `users`
+    /// (nil when the users live elsewhere); times it stamps read `origin` now and follow `clock`.
+    public init(outbox: MemoryMailOutbox, users: MemoryUserStore<C>?, clock: C, origin: Date = Date()) {
+        self.outbox = outbox
+        self.users = users
+        self.dates = ClockDates(clock: clock, origin: origin)
+    }
+
+    // MARK: - Writes
+
+    public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
+        try table.withLock { table in
+            if table.codes.values.contains(where: { $0.userID != code.userID && $0.linkHash == code.linkHash }) {
+                throw StorageError.duplicate("A reset code with this link token")
+            }
+            table.codes = table.codes.filter { $0.value.userID != code.userID }
+            table.lastID += 1
+            table.codes[table.lastID] = ResetCodeRecord(
+                id: table.lastID, userID: code.userID, email: code.email, codeHash: code.codeHash, linkHash: code.linkHash,
+                createdAt: code.createdAt, expiresAt: code.expiresAt, attempts: 0, requestIP: code.requestIP)
+            if let mail { _ = outbox.table.withLock { $0.insert(mail, now: code.createdAt) } }
+            return table.lastID
+        }
+    }
+
+    public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
+        table.withLock { table in
+            guard let record = table.codes[id] else { return nil }
+            guard record.attempts < maxAttempts else {
+                table.codes[id] = nil
+                return nil
+            }
+            table.codes[id]?.attempts += 1
+            return table.codes[id]
+        }
+    }
+
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool {
+        let now = dates.now
+        return try table.withLock { table in
+            guard table.codes[id] != nil else { return false }
+            try settingPasswordHash(passwordHash, userID: userID) {
+                if let mail { _ = outbox.table.withLock { $0.insert(mail, now: now) } }
+            }
+            table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
+            return true
+        }
+    }
+
+    public func delete(id: Int64) async throws {
+        table.withLock { $0.codes[id] = nil }
+    }
+
+    public func deleteExpired(now: Date) async throws -> Int {
+        table.withLock { table in
+            let before = table.codes.count
+            table.codes = table.codes.filter { $0.value.expiresAt >= now }
+            return before - table.codes.count
+        }
+    }
+
+    // MARK: - Reads
+
+    public func current(email: String) async throws -> ResetCodeRecord? {
+        table.withLock { $0.newest { $0.email == email } }
+    }
+
+    public func current(linkHash: Data) async throws -> ResetCodeRecord? {
+        table.withLock { $0.newest { $0.linkHash == linkHash } }
+    }
+
+    public func lastIssued(userID: Int64) async throws -> Date? {
+        table.withLock { $0.newest { $0.userID == userID }?.createdAt }
+    }
+
+    public func count() async throws -> Int {
+        table.withLock { $0.codes.count }
+    }
+
+    // MARK: - Users
+
+    /// Sets `hash` on user `userID` (when given) and runs `then` while holding the user table's lock;
+    /// throws `UserDirectoryError.notFound`, having run nothing, when there is no such user or no user table.
+    private func settingPasswordHash(_ hash: String?, userID: Int64, then: () -> Void) throws {
+        guard let hash else { return then() }
+        guard let users else { throw UserDirectoryError.notFound(userID: userID) }
+        let now = users.dates.now
+        try users.table.withLock { table in
+            try table.setPasswordHash(hash, forUserID: userID, now: now)
+            then()
+        }
+    }
+}
+
+extension MemoryResetCodeStore where C == ContinuousClock {
+    /// A store with no codes over `outbox` and `users`, stamping times from the system clock.
+    public convenience init(outbox: MemoryMailOutbox, users: MemoryUserStore<C>?) {
+        self.init(outbox: outbox, users: users, clock: ContinuousClock())
+    }
+}
