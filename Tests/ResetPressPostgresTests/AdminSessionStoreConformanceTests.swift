@@ -1,15 +1,15 @@
 import Foundation
 import PostgresNIO
 @testable import ResetPressPostgres
-import ResetPressStorage
+@testable import ResetPressStorage
 import Testing
 
-/// The `AdminSessionStore` contract, checked against the SQLite and the PostgreSQL store.
+/// The `AdminSessionStore` contract, checked against the SQLite, the PostgreSQL and the memory store.
 @Suite struct AdminSessionStoreConformanceTests {
     static let idle: TimeInterval = 600
 
     /// Runs `body` with the session store of a fresh database of `backend` and a probe telling
-    /// whether some bytes are stored anywhere in its sessions (the SQLite file, the PostgreSQL rows).
+    /// whether some bytes are stored anywhere in its sessions (the SQLite file, the PostgreSQL rows, the memory entries).
     func withSessions(
         _ backend: Backend, _ body: (any AdminSessionStore, _ holds: @escaping (Data) async throws -> Bool) async throws -> Void
     ) async throws {
@@ -34,6 +34,15 @@ import Testing
                     }
                     return stored.contains { $0.range(of: bytes) != nil }
                 }
+            }
+        case .memory:
+            let store = MemoryAdminSessionStore()
+            try await body(store) { bytes in
+                let stored = await store.entries.values.map { entry in
+                    let notices = entry.notices.map { Data(($0.kind + $0.text).utf8) }.reduce(Data(), +)
+                    return entry.record.idHash + Data(entry.record.csrfToken.utf8) + (entry.record.passwordFingerprint ?? Data()) + notices
+                }
+                return stored.contains { $0.range(of: bytes) != nil }
             }
         }
     }

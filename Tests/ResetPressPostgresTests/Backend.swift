@@ -6,9 +6,12 @@ import ResetPressMail
 @testable import ResetPressStorage
 import Testing
 
-/// Where a conformance test runs: the existing SQLite stores or the PostgreSQL ones.
+/// Where a conformance test runs: the SQLite stores, the PostgreSQL ones or the in-memory ones.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
-    case sqlite, postgres
+    case sqlite, postgres, memory
+
+    /// The backends with a database, for tests that write or read rows in SQL.
+    static let sqlBackends: [Backend] = [.sqlite, .postgres]
 
     var testDescription: String { rawValue }
 }
@@ -26,7 +29,7 @@ struct Stores: Sendable {
 }
 
 /// Runs `body` with the stores of a fresh database of `backend`: a temporary SQLite file, or a
-/// new database on the test PostgreSQL server.
+/// new database on the test PostgreSQL server, or new memory stores (which run no SQL).
 func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async throws {
     switch backend {
     case .sqlite:
@@ -45,6 +48,12 @@ func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async
                 authCodes: database.authCodes, jobStates: database.jobStates,
                 execute: { sql in _ = try await database.client.rows(PostgresQuery(unsafeSQL: sql)) }))
         }
+    case .memory:
+        let storage = SiteStorage.memory()
+        try await body(Stores(
+            settings: storage.settings, users: storage.users, resetCodes: storage.resetCodes, outbox: storage.outbox,
+            authCodes: storage.authCodes, jobStates: storage.jobStates,
+            execute: { sql in throw StorageError.notFound("SQL in memory stores (\(sql))") }))
     }
 }
 

@@ -26,7 +26,8 @@ import Testing
         ]
     }
 
-    @Test(arguments: Backend.allCases)
+    /// Not on memory, which has no schema and no rows from earlier versions.
+    @Test(arguments: Backend.sqlBackends)
     func existingRowsKeepTheirMetadataAndFinishedOnesLoseTheirBody(_ backend: Backend) async throws {
         let code = "LEGACYCODE123456"
         let check: @Sendable (any MailOutbox) async throws -> Void = { outbox in
@@ -67,6 +68,8 @@ import Testing
                 #expect(try await PostgresSchemaMigrations.migrate(client) == ["v6-outbox-sealed"])
                 try await check(nodes[0].outbox)
             }
+        case .memory:
+            Issue.record("memory stores have no earlier schema")
         }
     }
 }

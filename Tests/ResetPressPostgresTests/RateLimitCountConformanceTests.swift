@@ -9,7 +9,7 @@ import Testing
     /// Runs `body` with the rate-limit store a backend's `SiteStorage` uses.
     func withRateLimits(_ backend: Backend, _ body: (any RateLimitStore) async throws -> Void) async throws {
         switch backend {
-        case .sqlite: try await body(MemoryRateLimitStore())
+        case .sqlite, .memory: try await body(MemoryRateLimitStore())
         case .postgres: try await withPostgres { nodes in try await body(nodes[0].rateLimits) }
         }
     }
