@@ -30,6 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         /// Settings engine, hook registry, executable hooks, plugin and job contracts.
@@ -42,7 +43,7 @@ let package = Package(
         ),
         /// Email and page templates: `{{ NAME }}`, `<<NAME>>`, `{* name *}`, one pass, cached.
         .target(name: "ResetPressTemplates", swiftSettings: swiftSettings),
-        /// Mail messages, MIME and the transports that deliver them.
+        /// Mail messages, MIME, DKIM signing and the transports that deliver them.
         .target(
             name: "ResetPressMail",
             dependencies: [
@@ -52,6 +53,8 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings),
         .target(name: "ResetPressUsers", dependencies: [.product(name: "HummingbirdBcrypt", package: "hummingbird-auth"), .product(name: "Crypto", package: "swift-crypto"), .product(name: "SwiftCSV", package: "SwiftCSV")], swiftSettings: swiftSettings),
@@ -77,6 +80,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// The site's mail delivery: mail settings, the transport they describe, the outbox sender and its service.
+        .target(
+            name: "ResetPressDelivery",
+            dependencies: [
+                "ResetPressEngine", "ResetPressMail", "ResetPressStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// HTTP plumbing: request context, parameters, envelopes and error codes, client IP, CORS.
         .target(
             name: "ResetPressHTTP",
@@ -92,6 +105,7 @@ let package = Package(
             name: "ResetPassword",
             dependencies: [
                 "ResetPressEngine", "ResetPressStorage", "ResetPressTemplates", "ResetPressMail", "ResetPressUsers", "ResetPressHTTP",
+                "ResetPressDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -108,6 +122,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -117,9 +132,21 @@ let package = Package(
             name: "ResetPressAdmin",
             dependencies: [
                 "ResetPressEngine", "ResetPressHTTP", "ResetPassword", "ResetPressStorage", "ResetPressTemplates", "ResetPressUsers",
-                "ResetPressMail",
+                "ResetPressMail", "ResetPressDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The composition root every host goes through: storage, engine, plugins, mail delivery, jobs and their services.
+        .target(
+            name: "ResetPressSite",
+            dependencies: [
+                "ResetPressEngine", "ResetPressStorage", "ResetPressPostgres", "ResetPressDelivery", "ResetPassword", "ResetPressAdmin",
+                "ResetPressServer", "ResetPressHTTP", "ResetPressUsers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -127,6 +154,8 @@ let package = Package(
         .executableTarget(
             name: "ResetPressCLI",
             dependencies: [
+                "ResetPressSite",
+                "ResetPressDelivery",
                 "ResetPressAdmin",
                 "ResetPressPostgres",
                 "ResetPassword",
@@ -152,17 +181,19 @@ let package = Package(
         /// Outbox drain rate to a local aiosmtpd over one connection (`swift run -c release MailBenchmarks`).
         .executableTarget(
             name: "MailBenchmarks",
-            dependencies: ["ResetPassword", "ResetPressMail", "ResetPressStorage", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["ResetPassword", "ResetPressDelivery", "ResetPressMail", "ResetPressStorage", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/MailBenchmarks",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ResetPressEngineTests",
-            dependencies: ["ResetPressEngine"],
+            dependencies: ["ResetPressEngine", "ResetPressTestSupport"],
             swiftSettings: swiftSettings
         ),
-        /// What several test targets share: a seeded generator, the real server as a process.
-        .target(name: "ResetPressTestSupport", path: "Tests/ResetPressTestSupport", swiftSettings: swiftSettings),
+        /// What several test targets share: a seeded generator, the real server as a process, spawn-safe programs.
+        .target(
+            name: "ResetPressTestSupport", dependencies: ["ResetPressEngine"], path: "Tests/ResetPressTestSupport",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressTemplatesTests", dependencies: ["ResetPressTemplates", "ResetPressTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -180,8 +211,9 @@ let package = Package(
         .testTarget(
             name: "ResetPasswordTests",
             dependencies: [
+                "ResetPressDelivery", "ResetPressSite",
                 "ResetPassword", "ResetPressServer", "ResetPressHTTP", "ResetPressEngine", "ResetPressStorage",
-                "ResetPressUsers", "ResetPressMail", "ResetPressTemplates",
+                "ResetPressUsers", "ResetPressMail", "ResetPressTemplates", "ResetPressTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -196,7 +228,8 @@ let package = Package(
         .testTarget(
             name: "ResetPressMailDeliveryTests",
             dependencies: [
-                "ResetPressMail", "ResetPassword", "ResetPressStorage", "ResetPressEngine",
+                "ResetPressDelivery",
+                "ResetPressMail", "ResetPassword", "ResetPressStorage", "ResetPressEngine", "ResetPressTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
@@ -209,6 +242,7 @@ let package = Package(
         .testTarget(
             name: "ResetPressPostgresTests",
             dependencies: [
+                "ResetPressSite", "ResetPressDelivery",
                 "ResetPressPostgres", "ResetPressStorage", "ResetPressEngine", "ResetPressUsers", "ResetPressMail", "ResetPressCLI",
                 "ResetPassword", "ResetPressTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -218,13 +252,14 @@ let package = Package(
         .testTarget(
             name: "ResetPressAdminTests",
             dependencies: [
+                "ResetPressSite",
                 "ResetPressAdmin", "ResetPassword", "ResetPressServer", "ResetPressHTTP", "ResetPressEngine", "ResetPressStorage",
                 "ResetPressUsers", "ResetPressMail",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: swiftSettings),
         /// Slow: real headless Chromium (Python selenium) against the built `resetpress serve`.
-        .testTarget(name: "ResetPressBrowserTests", dependencies: ["ResetPressCLI"], exclude: ["Scripts"], swiftSettings: swiftSettings),
+        .testTarget(name: "ResetPressBrowserTests", dependencies: ["ResetPressCLI", "ResetPressTestSupport"], exclude: ["Scripts"], swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressServerTests",
             dependencies: [

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import ResetPassword
+import ResetPressDelivery
 import ResetPressEngine
 import ResetPressHTTP
 import ResetPressStorage
@@ -21,7 +22,8 @@ public final class AdminPlugin: RoutePlugin {
     public let version = "1.0.0"
 
     let reset: ResetPasswordPlugin
-    let outbox: any MailOutbox
+    /// The site's mail delivery: its outbox is listed, its sender woken after a retry.
+    let mail: MailDelivery
     /// The admin sessions, in the site's database.
     public let sessions: any AdminSessionStore
     /// Wrong-password limits per client IP, in the site's rate-limit store.
@@ -31,23 +33,25 @@ public final class AdminPlugin: RoutePlugin {
     let clock: @Sendable () -> Date
     let templates = TemplateCache()
 
-    /// An admin over the reset plugin, the outbox its mail goes through, the session store and
-    /// the rate-limit store that counts wrong passwords; at most `sessionCapacity` sessions are kept.
+    /// An admin over the reset plugin, the site's mail delivery, the session store and the
+    /// rate-limit store that counts wrong passwords; at most `sessionCapacity` sessions are kept.
     public init(
-        reset: ResetPasswordPlugin, outbox: any MailOutbox, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
+        reset: ResetPasswordPlugin, mail: MailDelivery, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
         sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.reset = reset
-        self.outbox = outbox
+        self.mail = mail
         self.sessions = sessions
         self.throttle = SignInThrottle(store: rateLimits)
         self.sessionCapacity = max(1, sessionCapacity)
         self.clock = clock
     }
 
-    /// An admin over the reset plugin and the site's storage (its outbox, sessions and counters).
-    public convenience init(reset: ResetPasswordPlugin, storage: SiteStorage, clock: @escaping @Sendable () -> Date = { Date() }) {
-        self.init(reset: reset, outbox: storage.outbox, sessions: storage.adminSessions, rateLimits: storage.rateLimits, clock: clock)
+    /// An admin over the reset plugin, the site's mail delivery and its storage (sessions and counters).
+    public convenience init(
+        reset: ResetPasswordPlugin, mail: MailDelivery, storage: SiteStorage, clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.init(reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, clock: clock)
     }
 
     /// Registers `admin.password_hash` and `admin.session_minutes`.
@@ -115,7 +119,7 @@ struct AdminSite: Sendable {
     var sessions: any AdminSessionStore { plugin.sessions }
     var sessionCapacity: Int { plugin.sessionCapacity }
     var throttle: SignInThrottle { plugin.throttle }
-    var outbox: any MailOutbox { plugin.outbox }
+    var outbox: any MailOutbox { plugin.mail.outbox }
     var gate: AuthCodeGate { plugin.reset.gate }
     var hasher: PasswordHasher { plugin.reset.passwordHasher }
     var templates: TemplateCache { plugin.templates }
@@ -123,12 +127,12 @@ struct AdminSite: Sendable {
 
     /// The reset flows, when the reset plugin is active (the mail editor needs them).
     var service: ResetPasswordService? {
-        engine.isActive(plugin.reset.id) ? plugin.reset.service : nil
+        plugin.reset.activeService
     }
 
-    /// Wakes the mail sender after a retry, when the reset plugin is active.
+    /// Wakes the mail sender after a retry.
     func wakeSender() {
-        if engine.isActive(plugin.reset.id) { plugin.reset.sender.wake() }
+        plugin.mail.wake()
     }
 
     /// `templates/admin/` under the site root.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ResetPressAdmin
 import ResetPressEngine
+import ResetPressSite
 
 /// `resetpress admin ...`: the admin page's credential.
 struct AdminCommand: AsyncParsableCommand {
@@ -23,7 +24,7 @@ struct AdminCommand: AsyncParsableCommand {
             let site = try await Site.open(self.site)
             guard let plain = try password.read() else { throw CLIFailure("no password was given.") }
             do {
-                try await AdminPlugin.setPassword(plain, engine: site.engine, hasher: site.reset.passwordHasher)
+                try await AdminPlugin.setPassword(plain, engine: site.engine, hasher: site.hasher)
             } catch let error as AdminPasswordError {
                 throw CLIFailure(error.description)
             } catch let error as SettingsWriteError {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResetPassword
+import ResetPressSite
 import ResetPressStorage
 
 /// `resetpress auth-codes ...`: the codes that open the AUTH_CODE gate.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ResetPressEngine
+import ResetPressSite
 
 /// `resetpress hooks list`: every Swift and executable hook in run order.
 struct HooksCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResetPressEngine
+import ResetPressSite
 
 /// `resetpress jobs ...`: the scheduled jobs plugins register.
 struct JobsCommand: AsyncParsableCommand {

@@ -3,6 +3,7 @@ import Foundation
 import ResetPassword
 import ResetPressEngine
 import ResetPressMail
+import ResetPressSite
 import ResetPressStorage
 import ResetPressUsers
 
@@ -96,7 +97,7 @@ struct MailCommand: AsyncParsableCommand {
             let now = Date()
             let message: MailMessage?
             do {
-                message = try await site.reset.service.previewResetMail(for: user, settings: settings)
+                message = try await site.resetService.previewResetMail(for: user, settings: settings)
             } catch let error as MailAddressError {
                 throw CLIFailure("cannot address the mail: \(error) Check mail.from and the user's email.")
             }

@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Logging
 import ResetPassword
+import ResetPressDelivery
 import ResetPressEngine
 import ResetPressMail
+import ResetPressSite
 
 extension MailCommand {
     /// `resetpress mail test --to ADDRESS`: the settings page's "send test email" button.

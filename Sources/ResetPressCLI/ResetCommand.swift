@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ResetPassword
 import ResetPressMail
+import ResetPressSite
 import ResetPressStorage
 
 /// `resetpress reset ...`: Coronium's `sendPasswordResetLink` and `flushExpiredPasswordResets`.
@@ -31,15 +32,15 @@ struct ResetCommand: AsyncParsableCommand {
             let options = PasswordResetLinkOptions(
                 fromEmail: from, subject: subject, templateName: template, templateKeys: try KeyValueArguments.parse(keys, option: "--key"))
             do {
-                try await site.reset.service.sendPasswordResetLink(to: email, appName: appName, options: options)
+                try await site.resetService.sendPasswordResetLink(to: email, appName: appName, options: options)
             } catch let error as PasswordResetLinkError {
                 throw CLIFailure(error.description)
             } catch let error as MailAddressError {
                 throw CLIFailure("cannot address the mail: \(error) Check mail.from (`resetpress settings set mail.from ...`) and the user's email.")
             }
-            let mailDirectory = site.options.dataURL.appendingPathComponent("mail")
+            let mailDirectory = site.mail.mailDirectory
             let before = Self.messageFiles(in: mailDirectory)
-            let result = try await site.reset.sender.drain()
+            let result = try await site.mail.sender.drain()
             print("Reset link for \(email) queued; outbox drained: \(result.sent) sent, \(result.retried) to retry, \(result.failed) failed.")
             for file in Self.messageFiles(in: mailDirectory).subtracting(before).sorted() {
                 print("Written: \(mailDirectory.appendingPathComponent(file).path)")
@@ -65,7 +66,7 @@ struct ResetCommand: AsyncParsableCommand {
         @OptionGroup var site: SiteOptions
 
         func run() async throws {
-            let deleted = try await Site.open(site).reset.service.flushExpiredPasswordResets()
+            let deleted = try await Site.open(site).resetService.flushExpiredPasswordResets()
             print("\(deleted) expired reset codes deleted.")
         }
     }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ResetPressServer
+import ResetPressSite
 
 /// `resetpress serve`: runs the HTTP server until SIGINT or SIGTERM.
 struct ServeCommand: AsyncParsableCommand {
@@ -37,17 +38,12 @@ struct ServeCommand: AsyncParsableCommand {
                 logger.error("reload refused; the settings in force stay", metadata: ["error": "\(error)"])
             }
         }
+        // The mail sender and the job loop run as services beside the server; SIGINT/SIGTERM end them
+        // gracefully with it (the message being sent is finished).
         let app = ResetPressApplication.build(
             engine: opened.engine, configuration: ServerConfiguration(host: host, port: port), logger: logger,
-            metrics: SiteMetrics(engine: opened.engine, outbox: opened.storage.outbox),
+            metrics: SiteMetrics(engine: opened.engine, outbox: opened.storage.outbox), services: opened.services,
             onServerRunning: { port in logger.info("listening", metadata: ["host": "\(host)", "port": "\(port)"]) })
-        let sender = opened.reset.sender
-        let background = Task {
-            await withTaskGroup(of: Void.self) { group in
-                group.addTask { await sender.run() }
-                group.addTask { await opened.engine.jobs.runLoop() }
-            }
-        }
         let served: Result<Void, any Error>
         do {
             try await app.runService()
@@ -55,10 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             served = .failure(error)
         }
-        sender.finish()
-        background.cancel()
         reloader.cancel()
-        await background.value
         await opened.close()
         try served.get()
     }

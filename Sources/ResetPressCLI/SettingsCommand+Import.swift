@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import ResetPassword
 import ResetPressEngine
+import ResetPressSite
 import ResetPressStorage
 
 extension SettingsCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResetPressEngine
+import ResetPressSite
 
 /// `resetpress settings ...`: read and write the site's settings.
 struct SettingsCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResetPressPostgres
+import ResetPressSite
 import ResetPressStorage
 
 /// `resetpress storage ...`: where the site's data lives, and moving it from SQLite to PostgreSQL.

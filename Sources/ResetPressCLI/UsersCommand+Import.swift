@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResetPassword
+import ResetPressSite
 import ResetPressStorage
 import ResetPressUsers
 
@@ -64,7 +65,7 @@ extension UsersCommand {
         /// Hashes plain passwords concurrently through the site's hasher (which bounds the threads
         /// used), keeping the rows' order.
         static func hashAll(_ rows: [ImportRow], site: Site) async throws -> [NewUser] {
-            let hasher = site.reset.passwordHasher
+            let hasher = site.hasher
             let cost = site.engine.settings[ResetPasswordSettings.passwordHashCost]
             let plainCount = rows.count { if case .plain = $0.password { true } else { false } }
             let hashing = ImportProgress(label: "hashing")

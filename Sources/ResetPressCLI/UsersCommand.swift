@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResetPassword
+import ResetPressSite
 import ResetPressStorage
 import ResetPressUsers
 
@@ -28,7 +29,7 @@ struct UsersCommand: AsyncParsableCommand {
             throw CLIFailure("the password must not contain control characters.")
         }
         do {
-            return try await site.reset.passwordHasher.hash(password, cost: site.engine.settings[ResetPasswordSettings.passwordHashCost])
+            return try await site.hasher.hash(password, cost: site.engine.settings[ResetPasswordSettings.passwordHashCost])
         } catch let error as PasswordHasherError {
             throw CLIFailure(error.description)
         }
@@ -139,7 +140,7 @@ struct UsersCommand: AsyncParsableCommand {
             let site = try await Site.open(self.site)
             let user = try await UsersCommand.user(email: email, in: site)
             guard let plain = try password.read() else { throw CLIFailure("no password was given.") }
-            guard await site.reset.passwordHasher.verify(plain, against: user.passwordHash) else {
+            guard await site.hasher.verify(plain, against: user.passwordHash) else {
                 print("The password does not match.")
                 throw ExitCode(1)
             }

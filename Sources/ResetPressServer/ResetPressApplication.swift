@@ -2,12 +2,14 @@ import Hummingbird
 import Logging
 import ResetPressEngine
 import ResetPressHTTP
+import ServiceLifecycle
 
 /// Builds the Hummingbird application that serves a site.
 public enum ResetPressApplication {
-    /// The application for `engine`, listening as `configuration` says.
+    /// The application for `engine`, listening as `configuration` says, running `services` (the mail
+    /// sender, the job loop) beside the server and ending them gracefully with it.
     public static func build(
-        engine: Engine, configuration: ServerConfiguration, logger: Logger, metrics: SiteMetrics? = nil,
+        engine: Engine, configuration: ServerConfiguration, logger: Logger, metrics: SiteMetrics? = nil, services: [any Service] = [],
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         // Idle and slow clients are cut off instead of holding a connection for ever.
@@ -16,6 +18,7 @@ public enum ResetPressApplication {
             responder: buildResponder(engine: engine, metrics: metrics),
             server: .http1(configuration: .init(idleTimeout: .seconds(idleSeconds))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ResetPress"),
+            services: services,
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }

@@ -29,7 +29,7 @@ import Testing
         let bodies = try await guessConcurrently(site, count: 30)
         #expect(Set(bodies).count == 1)
         #expect(bodies.first?.contains(#""errorCode":62"#) == true)
-        #expect(try await site.database.resetCodes.current(email: "ann@example.org") == nil)
+        #expect(try await site.storage.resetCodes.current(email: "ann@example.org") == nil)
         // Each guess fails once: as a wrong code while the record lives, as no code once it is burned.
         let failures = site.audit.withLock { $0 }.filter { $0.hasPrefix("reset_password_failed:") }
         #expect(failures.count == 30)
@@ -45,7 +45,7 @@ import Testing
         try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
         let second = try #require(site.lastCode)
         _ = try await guessConcurrently(site, count: 4)
-        #expect(try await site.database.resetCodes.current(email: "ann@example.org")?.attempts == 4)
+        #expect(try await site.storage.resetCodes.current(email: "ann@example.org")?.attempts == 4)
         try await site.test { client in
             let right = try await client.send(.put, path, json: ["email": "ann@example.org", "code": second, "new_password": "brand-new-secret"])
             #expect(right.status == .ok)
@@ -149,7 +149,7 @@ import Testing
         }
         let attempts = medians.withLock { $0 }
         #expect(attempts.contains(where: within))
-        #expect(try await site.database.outbox.counts().values.reduce(0, +) == attempts.count * 46)
+        #expect(try await site.storage.outbox.counts().values.reduce(0, +) == attempts.count * 46)
     }
 
     private func median(_ values: [Double]) -> Double {

@@ -32,17 +32,17 @@ import Testing
         }
     }
 
-    @Test func theFlushJobDeletesSentMailOlderThanKeepSentDays() async throws {
+    @Test func theSentMailJobDeletesSentMailOlderThanKeepSentDays() async throws {
         let site = try await TestSite(environment: ["RESETPRESS_MAIL__KEEP_SENT_DAYS": "2"])
         try await site.addUser(email: "ann@example.org")
         try await site.plugin.service.sendPasswordResetLink(to: "ann@example.org", appName: nil)
-        #expect(try await site.plugin.sender.drain().sent == 1)
-        #expect(try await site.database.outbox.list(status: .sent, limit: 10).map(\.to) == [["ann@example.org"]])
+        #expect(try await site.mail.sender.drain().sent == 1)
+        #expect(try await site.storage.outbox.list(status: .sent, limit: 10).map(\.to) == [["ann@example.org"]])
         site.clock.advance(2 * 86_400 - 1)
-        #expect(try await site.engine.jobs.run("flush_expired_password_resets").hasSuffix(", 0 finished mail entries deleted"))
+        #expect(try await site.engine.jobs.run("flush_sent_mail") == "0 finished mail entries deleted")
         site.clock.advance(2)
-        #expect(try await site.engine.jobs.run("flush_expired_password_resets").hasSuffix(", 1 finished mail entries deleted"))
-        #expect(try await site.database.outbox.counts().values.reduce(0, +) == 0)
+        #expect(try await site.engine.jobs.run("flush_sent_mail") == "1 finished mail entries deleted")
+        #expect(try await site.storage.outbox.counts().values.reduce(0, +) == 0)
     }
 
     @Test func flushDeletesExpiredCodesAndTheJobRunsIt() async throws {
@@ -52,10 +52,10 @@ import Testing
         try await site.plugin.service.sendPasswordResetLink(to: "ann@example.org", appName: nil)
         site.clock.advance(86_401)
         try await site.plugin.service.sendPasswordResetLink(to: "bob@example.org", appName: nil)
-        #expect(try await site.database.resetCodes.count() == 2)
+        #expect(try await site.storage.resetCodes.count() == 2)
         let summary = try await site.engine.jobs.run("flush_expired_password_resets")
-        #expect(summary == "1 expired reset codes deleted, 0 finished mail entries deleted")
-        #expect(try await site.database.resetCodes.count() == 1)
+        #expect(summary == "1 expired reset codes deleted")
+        #expect(try await site.storage.resetCodes.count() == 1)
         let listing = try await site.engine.jobs.list()
         #expect(listing.first { $0.job.name == "flush_expired_password_resets" }?.state?.runs == 1)
         #expect(listing.first { $0.job.name == "flush_expired_password_resets" }?.interval == 3600)
@@ -65,9 +65,9 @@ import Testing
         let site = try await TestSite()
         try await site.addUser(email: "ann@example.org", firstName: "Zoë")
         try await site.plugin.service.sendPasswordResetLink(to: "ann@example.org", appName: nil)
-        let result = try await site.plugin.sender.drain()
+        let result = try await site.mail.sender.drain()
         #expect(result.sent == 1)
-        #expect(try await site.database.outbox.counts()[.sent] == 1)
+        #expect(try await site.storage.outbox.counts()[.sent] == 1)
         let folder = site.dataDirectory.appendingPathComponent("mail")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }
         #expect(files.count == 1)

@@ -133,6 +133,6 @@ import Testing
             expectError(response, code: 1, status: .internalServerError, message: "Internal error.")
             #expect(!String(buffer: response.body).contains("email.tpl"))
         }
-        #expect(try await site.database.resetCodes.count() == 0)
+        #expect(try await site.storage.resetCodes.count() == 0)
     }
 }

@@ -29,7 +29,7 @@ import Testing
         let notice = try #require(try await site.queuedMail().last)
         #expect(notice.kind == "password_changed")
         #expect(notice.message.subject == "Your password on Example Site was changed")
-        #expect(try await site.database.resetCodes.count() == 0)
+        #expect(try await site.storage.resetCodes.count() == 0)
     }
 
     @Test func theSJLDocsJavaScriptExamplePostsTheChange() async throws {
@@ -65,7 +65,7 @@ import Testing
             #expect(right.errorCode == 62)
         }
         #expect(try await !site.passwordMatches("ann@example.org", "brand-new-secret"))
-        #expect(try await site.database.resetCodes.count() == 0)
+        #expect(try await site.storage.resetCodes.count() == 0)
     }
 
     @Test func concurrentGuessesNeverLetASixthThrough() async throws {
@@ -85,7 +85,7 @@ import Testing
             }
             return successes
         }
-        let codeRecord = try await site.database.resetCodes.current(email: "ann@example.org")
+        let codeRecord = try await site.storage.resetCodes.current(email: "ann@example.org")
         // The right guess either got one of the five slots (and changed the password) or found the code burned.
         if outcomes.isEmpty {
             #expect(codeRecord == nil)
@@ -117,7 +117,7 @@ import Testing
             let response3 = try await client.send(.put, path, json: ["email": "ann@example.org", "code": code, "new_password": "brand-new-secret"])
             #expect(response3.errorCode == 62)
         }
-        #expect(try await site.database.resetCodes.count() == 0)
+        #expect(try await site.storage.resetCodes.count() == 0)
     }
 
     @Test func aCodeOfAnotherAccountOrAnUnknownEmailIsRefusedAlike() async throws {

@@ -22,7 +22,7 @@ import Testing
         #expect(code.count == 20)
         #expect(code.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) })
         #expect(try await site.queuedMail().isEmpty)
-        #expect(try await site.database.resetCodes.count() == 1)
+        #expect(try await site.storage.resetCodes.count() == 1)
     }
 
     @Test func defaultEmailQueuesTextAndHTMLWithTheCodeAndLink() async throws {

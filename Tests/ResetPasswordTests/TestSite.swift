@@ -5,8 +5,10 @@ import HummingbirdTesting
 import ResetPassword
 import ResetPressEngine
 import ResetPressHTTP
+import ResetPressDelivery
 import ResetPressMail
 import ResetPressServer
+import ResetPressSite
 import ResetPressStorage
 import ResetPressUsers
 import Synchronization
@@ -22,22 +24,30 @@ final class TestClock: Sendable {
     }
 }
 
-/// A whole site in a temporary folder: the repository's templates, a SQLite file, the reset
-/// plugin on an injected clock, and the engine started.
+/// A whole site in a temporary folder, composed by ``Site/open(_:)`` like every host: the repository's
+/// templates, a SQLite file, the flows on an injected clock, and the engine started.
 final class TestSite: Sendable {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let namespace = "/simple-jwt-login/v1"
 
     let root: URL
     let dataDirectory: URL
-    let database: SQLiteDatabase
-    let plugin: ResetPasswordPlugin
-    let engine: Engine
+    /// The composed site.
+    let site: Site
     let clock = TestClock()
     /// Plain codes seen by `reset_password_code_created`, in order.
     let codes = Mutex<[String]>([])
     /// Contexts seen by every audit action, as "action:json".
     let audit = Mutex<[String]>([])
+
+    /// Every store of the site.
+    var storage: SiteStorage { site.storage }
+    /// The reset-password plugin.
+    var plugin: ResetPasswordPlugin { site.reset }
+    /// The engine.
+    var engine: Engine { site.engine }
+    /// The site's mail delivery.
+    var mail: MailDelivery { site.mail }
 
     /// Creates the site; `environment` pins settings (`RESETPRESS_...`), `files` become `settings/*.json`.
     init(environment: [String: String] = [:], files: [String: String] = [:]) async throws {
@@ -49,20 +59,19 @@ final class TestSite: Sendable {
         for (name, contents) in files {
             try contents.write(to: root.appendingPathComponent("settings/\(name)"), atomically: true, encoding: .utf8)
         }
-        database = try SQLiteDatabase(dataDirectory: dataDirectory)
         let clock = self.clock
-        plugin = try ResetPasswordPlugin(
-            database: database, dataDirectory: dataDirectory, hasher: PasswordHasher(maxConcurrent: 2), clock: { clock.now })
         let defaults = [
             "RESETPRESS_USERS__PASSWORD_HASH_COST": "4",
             "RESETPRESS_SITE__URL": "https://accounts.example.org",
             "RESETPRESS_SITE__NAME": "Example Site",
             "RESETPRESS_MAIL__FROM": "support@example.org",
         ]
-        engine = Engine(
-            root: root, settingsStore: database.settings, jobStates: database.jobStates, plugins: [plugin],
-            environment: defaults.merging(environment) { $1 })
-        try await engine.start()
+        var configuration = SiteConfiguration(root: root, dataDirectory: dataDirectory)
+        configuration.environment = defaults.merging(environment) { $1 }
+        configuration.hasher = PasswordHasher(maxConcurrent: 2)
+        configuration.clock = { clock.now }
+        site = try await Site.open(configuration)
+        let engine = site.engine
         engine.hooks.addAction("reset_password_code_created") { [weak self] (code: String, _) in self?.codes.withLock { $0.append(code) } }
         for action in ["reset_password_request", "password_reset", "reset_password_failed"] {
             engine.hooks.addAction(action) { [weak self] (argument: String, context: HookContext) in
@@ -84,7 +93,7 @@ final class TestSite: Sendable {
         password: String = "old-password-1"
     ) async throws -> User {
         let hash = try await plugin.passwordHasher.hash(password, cost: 4)
-        return try await database.users.add(
+        return try await storage.users.add(
             NewUser(login: login ?? String(email.split(separator: "@")[0]), email: email, displayName: "\(firstName) \(lastName)",
                     nickname: nickname, firstName: firstName, lastName: lastName, passwordHash: hash),
             now: clock.now)
@@ -92,14 +101,14 @@ final class TestSite: Sendable {
 
     /// Whether `password` is now the user's password.
     func passwordMatches(_ email: String, _ password: String) async throws -> Bool {
-        guard let user = try await database.users.user(byEmail: email) else { return false }
+        guard let user = try await storage.users.user(byEmail: email) else { return false }
         return await plugin.passwordHasher.verify(password, against: user.passwordHash)
     }
 
     /// Queued mail, oldest first, with bodies opened as the sender opens them (sealed ones with the site's key).
     func queuedMail() async throws -> [QueuedMail] {
         let sealer = try InstallSecret.loadOrCreate(in: dataDirectory).mailSealer()
-        return try await database.outbox.list(status: nil, limit: 100).reversed().map { entry in
+        return try await storage.outbox.list(status: nil, limit: 100).reversed().map { entry in
             switch entry.body {
             case .plain(let message): QueuedMail(entry: entry, message: message)
             case .sealed(let data): QueuedMail(entry: entry, message: try sealer.open(data))
@@ -110,7 +119,7 @@ final class TestSite: Sendable {
 
     /// Runs `body` against the site's responder without a socket.
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = Application(responder: ResetPressApplication.buildResponder(engine: engine))
+        let app = Application(responder: site.responder())
         try await app.test(.router, body)
     }
 

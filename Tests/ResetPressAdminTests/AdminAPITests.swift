@@ -149,7 +149,7 @@ import Testing
         let site = try await AdminTestSite()
         let message = MailMessage(
             from: try MailAddress(email: "from@example.org"), to: [try MailAddress(email: "to@example.org")], subject: "Subject <b>", textBody: "Body")
-        let outbox = site.database.outbox
+        let outbox = site.storage.outbox
         let id = try await outbox.enqueue(OutboxMail(kind: "reset_code", message: message, messageID: "<x@example.org>"), now: Date())
         _ = try await outbox.claimDue(limit: 10, now: Date().addingTimeInterval(1), owner: "test", leaseUntil: Date().addingTimeInterval(60))
         try await outbox.markFailed(id: id, error: "550 mailbox <unavailable>")

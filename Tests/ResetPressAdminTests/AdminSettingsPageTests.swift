@@ -65,7 +65,7 @@ import Testing
             #expect(html.contains("value=\"Changed name\""))
         }
         #expect(site.engine.settings[CoreSettings.siteName] == "ResetPress")
-        #expect(try await site.database.settings.loadAll()["site.name"] == nil)
+        #expect(try await site.storage.settings.loadAll()["site.name"] == nil)
     }
 
     @Test func aSaveWritesOnlyTheChangedFieldsAtomically() async throws {
@@ -84,7 +84,7 @@ import Testing
             let page = try await browser.get(client, "/admin").text
             #expect(page.contains("Settings saved: http.cors_origins, reset_password.notify_password_changed, site.name."))
         }
-        let stored = try await site.database.settings.loadAll()
+        let stored = try await site.storage.settings.loadAll()
         #expect(Set(stored.keys) == ["admin.password_hash", "site.name", "reset_password.notify_password_changed", "http.cors_origins"])
         #expect(stored["http.cors_origins"] == .list(["https://x.example", "https://y.example"]))
         #expect(site.engine.settings.snapshot.resolved("reset_password.code_length")?.source == .defaultValue)

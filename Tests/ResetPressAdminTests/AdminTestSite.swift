@@ -7,41 +7,46 @@ import ResetPressAdmin
 import ResetPressEngine
 import ResetPressHTTP
 import ResetPressServer
+import ResetPressSite
 import ResetPressStorage
 import ResetPressUsers
 
-/// A site in a temporary folder with the reset and admin plugins started and an admin password set.
+/// A site in a temporary folder, composed by ``Site/open(_:)``, with the reset and admin plugins
+/// started and an admin password set.
 final class AdminTestSite: Sendable {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let password = "correct horse battery"
 
     let root: URL
-    let database: SQLiteDatabase
-    let reset: ResetPasswordPlugin
-    let admin: AdminPlugin
-    let engine: Engine
+    /// The composed site.
+    let site: Site
+
+    /// Every store of the site.
+    var storage: SiteStorage { site.storage }
+    /// The reset-password plugin.
+    var reset: ResetPasswordPlugin { site.reset }
+    /// The admin plugin.
+    var admin: AdminPlugin { site.admin }
+    /// The engine.
+    var engine: Engine { site.engine }
 
     /// `environment` pins settings (`RESETPRESS_...`).
     init(environment: [String: String] = [:]) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-admin-\(UUID().uuidString)")
-        let data = root.appendingPathComponent("var")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("settings"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("templates"), to: root.appendingPathComponent("templates"))
-        database = try SQLiteDatabase(dataDirectory: data)
-        reset = try ResetPasswordPlugin(database: database, dataDirectory: data, hasher: PasswordHasher(maxConcurrent: 2))
-        admin = AdminPlugin(reset: reset, storage: SiteStorage(sqlite: database))
-        engine = Engine(
-            root: root, settingsStore: database.settings, jobStates: database.jobStates, plugins: [reset, admin],
-            environment: ["RESETPRESS_USERS__PASSWORD_HASH_COST": "4"].merging(environment) { $1 })
-        try await engine.start()
-        try await AdminPlugin.setPassword(Self.password, engine: engine, hasher: reset.passwordHasher)
+        var configuration = SiteConfiguration(root: root)
+        configuration.environment = ["RESETPRESS_USERS__PASSWORD_HASH_COST": "4"].merging(environment) { $1 }
+        configuration.hasher = PasswordHasher(maxConcurrent: 2)
+        site = try await Site.open(configuration)
+        try await AdminPlugin.setPassword(Self.password, engine: site.engine, hasher: site.hasher)
     }
 
     deinit { try? FileManager.default.removeItem(at: root) }
 
     /// Runs `body` against the site's responder without a socket.
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await Application(responder: ResetPressApplication.buildResponder(engine: engine)).test(.router, body)
+        try await Application(responder: site.responder()).test(.router, body)
     }
 }
 

@@ -42,7 +42,7 @@ import Testing
     @Test func aNewLinkIsAnsweredAlikeForKnownAndUnknownAddresses() async throws {
         let site = try await AdminTestSite()
         let hash = try await site.reset.passwordHasher.hash("old-password-1", cost: 4)
-        _ = try await site.database.users.add(
+        _ = try await site.storage.users.add(
             NewUser(login: "ann", email: "ann@example.org", displayName: "Ann", nickname: "ann", firstName: "Ann", lastName: "Lee", passwordHash: hash),
             now: Date())
         try await site.test { client in
@@ -57,7 +57,7 @@ import Testing
             #expect(invalid.status == .badRequest)
             #expect(invalid.text.contains("Enter the email address of your account."))
         }
-        let mail = try await site.database.outbox.list(status: nil, limit: 10)
+        let mail = try await site.storage.outbox.list(status: nil, limit: 10)
         #expect(mail.map(\.to) == [["ann@example.org"]])
     }
 }

@@ -37,7 +37,7 @@ import Testing
 
     @Test func sessionsExpireWhenIdleAndAnonymousOnesAfterHalfAnHour() async throws {
         let site = try await AdminTestSite()
-        let store = site.database.adminSessions
+        let store = site.storage.adminSessions
         let anonymous = try await store.startAnonymous(now: Self.start)
         let signedIn = try await store.signIn(replacing: anonymous.id, passwordHash: "hash", now: Self.start)
         #expect(try await store.session(id: anonymous.id, idleTimeout: 600, passwordHash: "hash", now: Self.start) == nil)
@@ -53,7 +53,7 @@ import Testing
 
     @Test func aFullStoreDropsTheOldestAnonymousSessionFirst() async throws {
         let site = try await AdminTestSite()
-        let store = site.database.adminSessions
+        let store = site.storage.adminSessions
         let admin = try await store.signIn(replacing: nil, passwordHash: "h", now: Self.start, capacity: 3)
         let first = try await store.startAnonymous(now: Self.start.addingTimeInterval(1), capacity: 3)
         let second = try await store.startAnonymous(now: Self.start.addingTimeInterval(2), capacity: 3)
@@ -68,7 +68,7 @@ import Testing
 
     @Test func theFlushJobDeletesSessionsIdleLongerThanTheSetting() async throws {
         let site = try await AdminTestSite()
-        let store = site.database.adminSessions
+        let store = site.storage.adminSessions
         let now = Date()
         // Idle beyond admin.session_minutes (60) but not past any fixed lifetime, so no insert swept it.
         _ = try await store.signIn(replacing: nil, passwordHash: "h", now: now.addingTimeInterval(-3601))

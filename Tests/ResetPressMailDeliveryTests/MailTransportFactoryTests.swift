@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-@testable import ResetPassword
+@testable import ResetPressDelivery
 import ResetPressEngine
 import ResetPressMail
 import ResetPressStorage

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ResetPassword
+import ResetPressDelivery
 import ResetPressMail
 import ResetPressStorage
 import Synchronization

@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressDelivery
 import ResetPressMail
 import Testing
 

@@ -1,9 +1,11 @@
 import Foundation
 import PostgresNIO
 import ResetPassword
+import ResetPressDelivery
 import ResetPressEngine
 import ResetPressMail
 @testable import ResetPressPostgres
+import ResetPressSite
 import ResetPressStorage
 import ResetPressUsers
 import Synchronization
@@ -55,18 +57,19 @@ import Testing
     static func requestAndDeliver(
         storage: SiteStorage, root: URL, dataDirectory: URL, stored: () async throws -> Data
     ) async throws {
-        let plugin = try ResetPasswordPlugin(storage: storage, dataDirectory: dataDirectory, hasher: PasswordHasher(maxConcurrent: 1))
-        let engine = Engine(
-            root: root, storage: storage, plugins: [plugin],
-            environment: ["RESETPRESS_SITE__URL": "https://accounts.example.org", "RESETPRESS_MAIL__FROM": "support@example.org"])
-        try await engine.start()
+        var configuration = SiteConfiguration(root: root, dataDirectory: dataDirectory)
+        configuration.storage = .stores(storage)
+        configuration.environment = ["RESETPRESS_SITE__URL": "https://accounts.example.org", "RESETPRESS_MAIL__FROM": "support@example.org"]
+        configuration.hasher = PasswordHasher(maxConcurrent: 1)
+        let site = try await Site.open(configuration)
+        let engine = site.engine
         defer { engine.stop() }
         #expect(engine.settings[ResetPasswordSettings.mode] == .defaultEmail)
         let codes = Mutex<[String]>([])
         engine.hooks.addAction("reset_password_code_created") { (code: String, _) in codes.withLock { $0.append(code) } }
         _ = try await storage.users.add(NewUser(login: "ann", email: "ann@example.org", passwordHash: "$2b$04$unused"), now: Date())
 
-        _ = try await plugin.service.requestReset(
+        _ = try await site.reset.service.requestReset(
             parameters: ["email": "ann@example.org"], clientIP: "127.0.0.1", context: HookContext(site: "https://accounts.example.org"))
         let code = try #require(codes.withLock { $0.first })
         let entry = try #require(try await storage.outbox.list(status: .queued, limit: 10).first)
@@ -88,7 +91,7 @@ import Testing
         #expect(before.range(of: Data(code.utf8)) == nil, "the code is stored in clear before delivery")
         #expect(before.range(of: Data(token.utf8)) == nil, "the link token is stored in clear before delivery")
 
-        #expect(try await plugin.sender.drain().sent == 1)
+        #expect(try await site.mail.sender.drain().sent == 1)
         let mail = try deliveredMail(in: dataDirectory.appendingPathComponent("mail"))
         #expect(mail.contains(code), "the delivered mail carries the code")
         #expect(linkToken(in: mail) == token, "the delivered mail carries the link")

@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressDelivery
 import ResetPressEngine
 import ResetPressMail
 import ResetPressStorage

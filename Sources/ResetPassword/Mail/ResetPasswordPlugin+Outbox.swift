@@ -14,10 +14,4 @@ extension ResetPasswordPlugin {
         let sealed = try await outbox.sealPlainBodies(kinds: Self.sealedMailKinds) { try sealer.seal($0) }
         if sealed > 0 { logger.notice("queued reset mail sealed", metadata: ["count": "\(sealed)"]) }
     }
-
-    /// Deletes the sent and failed entries older than `mail.keep_sent_days`; returns how many.
-    func deleteFinishedMail(settings: SettingsEngine) async throws -> Int {
-        let days = settings[MailSettings.keepSentDays]
-        return try await outbox.deleteFinished(before: clock().addingTimeInterval(-Double(days) * 86_400))
-    }
 }

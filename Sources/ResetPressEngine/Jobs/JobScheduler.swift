@@ -91,9 +91,10 @@ public final class JobScheduler: Sendable {
         }
     }
 
-    /// Runs due jobs every `tick` until the task is cancelled.
-    public func runLoop(tick: Duration = .seconds(1)) async {
-        while !Task.isCancelled {
+    /// Runs due jobs every `tick` until the task is cancelled or `keepRunning` says no (checked
+    /// between rounds, so a job that started runs to its end).
+    public func runLoop(tick: Duration = .seconds(1), while keepRunning: @escaping @Sendable () -> Bool = { true }) async {
+        while !Task.isCancelled && keepRunning() {
             await runDueJobs(now: Date())
             try? await Task.sleep(for: tick)
         }

@@ -11,7 +11,7 @@ public enum SMTPSecurity: String, SettingValueConvertible, CaseIterable, Sendabl
     case none, starttls, tls
 }
 
-/// Mail settings (SPEC §2, §7).
+/// The site's mail settings (SPEC §2, §7): the sender, the transport and how long sent mail is remembered.
 public enum MailSettings {
     public static let from = SettingKey(
         "mail.from", default: "no-reply@example.com", kind: .string, description: "The sender address; the site name is its display name.",
@@ -42,7 +42,8 @@ public enum MailSettings {
         description: "Days the outbox keeps a sent or failed entry's metadata (recipients, subject, status, error); its body goes at once.",
         validate: { $0 >= 0 ? nil : "must be 0 or more" })
 
-    static func register(in settings: SettingsEngine) {
+    /// Registers every `mail.*` setting; the site does this, whichever plugins are active.
+    public static func register(in settings: SettingsEngine) {
         settings.register(from)
         settings.register(transport)
         settings.register(smtpHost)

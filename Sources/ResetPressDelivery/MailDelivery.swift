@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import ResetPressEngine
+import ResetPressMail
+import ResetPressStorage
+import Synchronization
+
+/// The site's mail delivery: the outbox sender, the transport the `mail.*` settings describe, and the
+/// jobs that drain the outbox and forget old sent mail.
+///
+/// Mail belongs to the site, not to a plugin: every plugin queues into the same outbox and calls
+/// ``wake()``, and delivery runs whichever plugins are active. Made before the engine (plugins hold it),
+/// it is bound to the engine's settings by ``activate(in:)``, which the site calls before `Engine.start()`
+/// returns control to anyone; ``sender`` and ``service`` exist from then on.
+public final class MailDelivery: Sendable {
+    /// The outbox the sender drains.
+    public let outbox: any MailOutbox
+    /// Where the file transport writes `.eml` files.
+    public let mailDirectory: URL
+    /// This node's id, the owner of its outbox claims.
+    public let nodeID: String
+    private let sealer: MailSealer
+    private let logger: Logger
+    private let clock: @Sendable () -> Date
+    private let active = Mutex<OutboxSender?>(nil)
+
+    /// Delivery from `outbox`, opening sealed bodies with `sealer`, writing files under `mailDirectory`
+    /// (file transport); `nodeID` must be stable across restarts of this node and distinct between nodes.
+    public init(
+        outbox: any MailOutbox, sealer: MailSealer, mailDirectory: URL, nodeID: String, logger: Logger,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        self.outbox = outbox
+        self.sealer = sealer
+        self.mailDirectory = mailDirectory
+        self.nodeID = nodeID
+        self.logger = logger
+        self.clock = clock
+    }
+
+    /// Registers the `mail.*` settings (before the engine loads them).
+    public static func registerSettings(in settings: SettingsEngine) {
+        MailSettings.register(in: settings)
+    }
+
+    /// Builds the sender over the engine's live settings and registers the jobs `send_mail` and
+    /// `flush_sent_mail`. Call once, before anything queues mail.
+    public func activate(in engine: Engine) {
+        let sender = OutboxSender(
+            outbox: outbox, sealer: sealer,
+            transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, logger: logger),
+            logger: logger, owner: nodeID, clock: clock)
+        active.withLock { $0 = sender }
+        engine.jobs.register(Job(name: "send_mail", description: "Deliver queued mail (also runs whenever mail is queued).", defaultInterval: 60) {
+            let result = try await sender.drain()
+            return "\(result.sent) sent, \(result.retried) to retry, \(result.failed) failed"
+        })
+        engine.jobs.register(Job(
+            name: "flush_sent_mail", description: "Forget sent and failed mail older than mail.keep_sent_days.", defaultInterval: 3600
+        ) { [self, settings = engine.settings] in
+            "\(try await deleteFinishedMail(keepingDays: settings[MailSettings.keepSentDays])) finished mail entries deleted"
+        })
+    }
+
+    /// The outbox sender; the server runs it as ``service``, the CLI drains it.
+    public var sender: OutboxSender {
+        guard let sender = active.withLock({ $0 }) else { preconditionFailure("MailDelivery used before activate(in:)") }
+        return sender
+    }
+
+    /// Asks the sender to look at the outbox now (a no-op before activation: nothing runs yet).
+    public func wake() {
+        active.withLock { $0 }?.wake()
+    }
+
+    /// The sender as a swift-service-lifecycle service: drains until a graceful shutdown, which lets
+    /// the message being sent finish.
+    public var service: MailSenderService {
+        MailSenderService(sender: sender)
+    }
+
+    /// Deletes the sent and failed entries older than `days`; returns how many.
+    public func deleteFinishedMail(keepingDays days: Int) async throws -> Int {
+        try await outbox.deleteFinished(before: clock().addingTimeInterval(-Double(days) * 86_400))
+    }
+}
