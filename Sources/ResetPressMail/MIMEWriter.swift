@@ -5,8 +5,12 @@ import Foundation
 /// The result uses CRLF line endings throughout; header lines are at most 78 characters (an address longer
 /// than a line is the only exception) and body lines at most 76. Bodies are UTF-8 in quoted-printable, so no
 /// body line starts with `.` and no line is long. Every header value is stripped of control characters or
-/// RFC 2047-encoded, so no value can add a header.
+/// RFC 2047-encoded, so no value can add a header. Every message says `Auto-Submitted: auto-generated`
+/// (RFC 3834: automatic mail, not to be auto-answered) and carries no `List-Unsubscribe`: it is not a mailing.
 public enum MIMEWriter {
+    /// The RFC 3834 header every message carries.
+    public static let autoSubmittedHeader = "Auto-Submitted: auto-generated"
+
     /// The whole message, headers and body, ending with CRLF.
     ///
     /// - Parameters:
@@ -30,6 +34,7 @@ public enum MIMEWriter {
             name: "Subject",
             words: HeaderEncoding.unstructuredWords(message.subject, headerName: "Subject")
         ))
+        headers.append(autoSubmittedHeader)
         headers.append("MIME-Version: 1.0")
 
         let html = message.htmlBody.flatMap { $0.isEmpty ? nil : $0 }

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct HeaderInjectionTests {
     private static let expectedHeaders = [
-        "date", "message-id", "from", "to", "subject", "mime-version", "content-type", "content-transfer-encoding",
+        "date", "message-id", "from", "to", "subject", "auto-submitted", "mime-version", "content-type", "content-transfer-encoding",
     ]
 
     @Test(arguments: [
