@@ -18,11 +18,14 @@ import Darwin
 public struct FileMailTransport: MailTransport {
     /// The directory the `.eml` files go to.
     public let directory: URL
+    /// Renders (and signs) each message.
+    public let renderer: MessageRenderer
     private let logger: Logger
 
     /// Creates a transport writing into `directory`.
-    public init(directory: URL, logger: Logger = Logger(label: "resetpress.mail.file")) {
+    public init(directory: URL, renderer: MessageRenderer = .plain, logger: Logger = Logger(label: "resetpress.mail.file")) {
         self.directory = directory
+        self.renderer = renderer
         self.logger = logger
     }
 
@@ -40,7 +43,7 @@ public struct FileMailTransport: MailTransport {
     @discardableResult
     public func write(_ message: MailMessage, messageID: String, date: Date) throws(MailDeliveryError) -> URL {
         let id = MessageID.normalized(messageID, fallbackDomain: message.from.domain)
-        let raw = MIMEWriter.render(message, messageID: id, date: date)
+        let raw = try renderer.render(message, messageID: id, date: date)
         do {
             try FileManager.default.createDirectory(
                 at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]

@@ -7,7 +7,8 @@ import NIOCore
 ///
 /// Sends `POST {baseURL}/v3/{domain}/messages.mime` with HTTP basic auth `api:{apiKey}` and a
 /// `multipart/form-data` body of one `to` field per recipient and the rendered message as the `message` file,
-/// so the message Mailgun sends is the one the other transports would send (same `Message-ID`, `Date`, parts).
+/// so the message Mailgun sends is the one the other transports would send (same `Message-ID`, `Date`, parts,
+/// `Auto-Submitted` and DKIM signature).
 /// A 2xx answer is acceptance; its `id` and `message` go into the receipt. Any other answer is an error holding
 /// the status and the body's `message` (or the body): temporary for 401, 403, 408, 429 and 5xx (a key or domain
 /// problem is the site's configuration, not the message's), permanent for the other 4xx. Network errors and
@@ -21,18 +22,22 @@ public struct MailgunTransport: MailTransport {
     public let baseURL: String
     /// The limit on one request, answer included.
     public let timeout: Duration
+    /// Renders (and signs) each message.
+    public let renderer: MessageRenderer
     private let client: HTTPClient
     private let logger: Logger
 
     /// Creates a transport using `client` (the shared AsyncHTTPClient by default).
     public init(
         domain: String, apiKey: String, baseURL: String = "https://api.mailgun.net", timeout: Duration = .seconds(30),
-        client: HTTPClient = .shared, logger: Logger = Logger(label: "resetpress.mail.mailgun")
+        renderer: MessageRenderer = .plain, client: HTTPClient = .shared,
+        logger: Logger = Logger(label: "resetpress.mail.mailgun")
     ) {
         self.domain = domain
         self.apiKey = apiKey
         self.baseURL = baseURL
         self.timeout = timeout
+        self.renderer = renderer
         self.client = client
         self.logger = logger
     }
@@ -68,9 +73,8 @@ public struct MailgunTransport: MailTransport {
         let url = try endpoint()
         var form = MultipartFormData()
         for recipient in message.to { form.addField(name: "to", value: recipient.asciiEmail) }
-        form.addFile(
-            name: "message", fileName: "message.eml", type: "message/rfc822",
-            content: Array(MIMEWriter.render(message, messageID: id, date: date).utf8))
+        let raw = try renderer.render(message, messageID: id, date: date)
+        form.addFile(name: "message", fileName: "message.eml", type: "message/rfc822", content: Array(raw.utf8))
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Authorization", value: "Basic " + Data("api:\(apiKey)".utf8).base64EncodedString())

@@ -15,15 +15,21 @@ public struct SendmailTransport: MailTransport {
     public let path: String
     /// How long the program may run before it is killed.
     public let timeout: Duration
+    /// Renders (and signs) each message.
+    public let renderer: MessageRenderer
     private let logger: Logger
 
     /// Exit statuses (sysexits.h) after which the same message will never be accepted.
     static let permanentStatuses: Set<Int32> = [65, 67, 68]
 
     /// Creates a transport running `path`.
-    public init(path: String, timeout: Duration = .seconds(60), logger: Logger = Logger(label: "resetpress.mail.sendmail")) {
+    public init(
+        path: String, timeout: Duration = .seconds(60), renderer: MessageRenderer = .plain,
+        logger: Logger = Logger(label: "resetpress.mail.sendmail")
+    ) {
         self.path = path
         self.timeout = timeout
+        self.renderer = renderer
         self.logger = logger
     }
 
@@ -43,7 +49,7 @@ public struct SendmailTransport: MailTransport {
         guard !path.isEmpty, FileManager.default.isExecutableFile(atPath: path) else {
             throw MailDeliveryError(permanent: false, message: "sendmail: \(path.isEmpty ? "no program is set" : "\(path) is not an executable file")")
         }
-        let raw = MIMEWriter.render(message, messageID: id, date: date)
+        let raw = try renderer.render(message, messageID: id, date: date)
         let outcome: ChildProcess.Outcome
         do {
             outcome = try await ChildProcess.run(

@@ -16,11 +16,17 @@ import Logging
 public final class SMTPTransport: MailTransport {
     /// Where and how this transport connects.
     public let configuration: SMTPConfiguration
+    /// Renders (and signs) each message.
+    public let renderer: MessageRenderer
     private let session: SMTPSession
 
     /// Creates a transport; nothing is connected until the first message.
-    public init(configuration: SMTPConfiguration, logger: Logger = Logger(label: "resetpress.mail.smtp")) {
+    public init(
+        configuration: SMTPConfiguration, renderer: MessageRenderer = .plain,
+        logger: Logger = Logger(label: "resetpress.mail.smtp")
+    ) {
         self.configuration = configuration
+        self.renderer = renderer
         self.session = SMTPSession(configuration: configuration, logger: logger)
     }
 
@@ -32,7 +38,7 @@ public final class SMTPTransport: MailTransport {
         guard !message.to.isEmpty else {
             throw MailDeliveryError(permanent: true, message: "the message has no recipient")
         }
-        let data = SMTPDataEncoder.encode(MIMEWriter.render(message, messageID: id, date: date))
+        let data = SMTPDataEncoder.encode(try renderer.render(message, messageID: id, date: date))
         do throws(SMTPFailure) {
             let reply = try await session.deliver(
                 from: message.from.asciiEmail, to: message.to.map(\.asciiEmail), data: data)
