@@ -6,6 +6,7 @@ import HummingbirdTesting
 import ResetPressHTTP
 import ResetPressMail
 import ResetPressServer
+import ResetPressTestSupport
 import Synchronization
 import Testing
 @testable import ResetPassword
@@ -314,8 +315,7 @@ import Testing
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let script = folder.appendingPathComponent("10-hang")
         // Without `exec`, the SIGKILL at the deadline leaves `sleep` holding stdout open: the answer must not wait for it.
-        try "#!/bin/sh\ncat >/dev/null\nsleep 3\necho '\"hijacked\"'\n".write(to: script, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
+        try ExecutableFile.write("#!/bin/sh\ncat >/dev/null\nsleep 3\necho '\"hijacked\"'\n", to: script)
         site.engine.loadExecutableHooks()
         let path = self.path
         try await site.test { client in

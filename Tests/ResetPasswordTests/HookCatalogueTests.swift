@@ -5,6 +5,7 @@ import ResetPressEngine
 import ResetPressHTTP
 import ResetPressMail
 import ResetPressTemplates
+import ResetPressTestSupport
 import Synchronization
 import Testing
 @testable import ResetPassword
@@ -98,9 +99,7 @@ import Testing
         let site = try await TestSite()
         try await site.addUser(email: "ann@example.org")
         let hook = site.root.appendingPathComponent("hooks/simple_jwt_login_reset_password_custom_email_template/10-short")
-        try FileManager.default.createDirectory(at: hook.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try "#!/bin/sh\ncat >/dev/null\necho 'Exec says: {{CODE}}'\n".write(to: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        try ExecutableFile.write("#!/bin/sh\ncat >/dev/null\necho 'Exec says: {{CODE}}'\n", to: hook)
         site.engine.loadExecutableHooks()
         try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
         let mail = try #require(try await site.queuedMail().last).message
@@ -114,9 +113,7 @@ import Testing
         try await site.set(["reset_password.requires_auth_code": "true", "reset_password.auth_code_key": "sesame"])
         let seen = site.root.appendingPathComponent("seen-by-exec.json")
         let hook = site.root.appendingPathComponent("hooks/reset_password_request/10-record")
-        try FileManager.default.createDirectory(at: hook.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try "#!/bin/sh\ncat > '\(seen.path)'\n".write(to: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        try ExecutableFile.write("#!/bin/sh\ncat > '\(seen.path)'\n", to: hook)
         site.engine.loadExecutableHooks()
         let swiftSeen = Mutex<[String]>([])
         site.engine.hooks.addFilter("reset_password_custom_email_template") { (body: String, context: HookContext) in
@@ -153,9 +150,7 @@ import Testing
         let site = try await TestSite()
         try await site.addUser(email: "ann@example.org")
         let hook = site.root.appendingPathComponent("hooks/simple_jwt_login_reset_password_custom_email_template/10-flood")
-        try FileManager.default.createDirectory(at: hook.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try "#!/bin/sh\ncat >/dev/null\nhead -c 8388608 /dev/zero | tr '\\0' 'j'\n".write(to: hook, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hook.path)
+        try ExecutableFile.write("#!/bin/sh\ncat >/dev/null\nhead -c 8388608 /dev/zero | tr '\\0' 'j'\n", to: hook)
         site.engine.loadExecutableHooks()
         try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
         let mail = try #require(try await site.queuedMail().last).message

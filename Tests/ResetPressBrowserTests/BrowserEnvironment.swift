@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressTestSupport
 
 /// The tools the browser tests need: Debian's `chromium` and `chromium-driver`, and a Python with
 /// Selenium (Debian's `python3-selenium`), all installed by `.ci/run`.
@@ -54,13 +55,16 @@ final class CommandRun {
         }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         _ = FileManager.default.createFile(atPath: run.log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: run.log)
-        process.standardOutput = handle
-        process.standardError = handle
-        let stdin = Pipe()
-        process.standardInput = stdin
-        try process.run()
-        try handle.close()
+        let stdin = try withSpawnLock {
+            let handle = try FileHandle(forWritingTo: run.log)
+            process.standardOutput = handle
+            process.standardError = handle
+            let stdin = Pipe()
+            process.standardInput = stdin
+            try process.run()
+            try handle.close()
+            return stdin
+        }
         if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
         try stdin.fileHandleForWriting.close()
         return run

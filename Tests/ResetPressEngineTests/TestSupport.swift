@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ResetPressTestSupport
 import Synchronization
 
 /// A log handler that keeps what was logged, so tests can assert on warnings.
@@ -45,13 +46,14 @@ final class TemporaryDirectory {
 
     deinit { try? FileManager.default.removeItem(at: url) }
 
-    /// Writes a file below the folder, creating parents; `executable` sets mode 0755.
+    /// Writes a file below the folder, creating parents; `executable` writes a program (mode 0755) with
+    /// ``ExecutableFile``, so no concurrently started child can leave it busy.
     @discardableResult
     func write(_ relativePath: String, _ contents: String, executable: Bool = false) throws -> URL {
         let file = url.appendingPathComponent(relativePath)
+        if executable { return try ExecutableFile.write(contents, to: file) }
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         try contents.write(to: file, atomically: true, encoding: .utf8)
-        if executable { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: file.path) }
         return file
     }
 }

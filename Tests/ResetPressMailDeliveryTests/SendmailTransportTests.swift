@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressMail
+import ResetPressTestSupport
 import Testing
 
 /// ``SendmailTransport`` against a shell script that records its arguments and standard input.
@@ -17,9 +18,7 @@ import Testing
         exit \(status)
 
         """
-        try Data(source.utf8).write(to: script)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
-        return script
+        return try ExecutableFile.write(source, to: script)
     }
 
     static func message() throws -> MailMessage {

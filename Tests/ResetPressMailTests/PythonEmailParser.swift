@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressTestSupport
 
 /// A message as Python's stdlib `email` package (policy `default`) sees it.
 struct ParsedMail: Decodable {
@@ -78,12 +79,15 @@ enum PythonEmailParser {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", "-c", script]
         }
-        process.standardInput = try FileHandle(forReadingFrom: input)
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
+        let (output, errors) = try withSpawnLock {
+            process.standardInput = try FileHandle(forReadingFrom: input)
+            let output = Pipe()
+            let errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try process.run()
+            return (output, errors)
+        }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ResetPressPostgres
+import ResetPressTestSupport
 
 /// The PostgreSQL server the tests use: `RESETPRESS_TEST_POSTGRES_URL` when set (a user that may
 /// create databases), otherwise one started by `scripts/postgres-test-server` in a temporary folder,
@@ -65,9 +66,12 @@ actor TestPostgresServer {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script.path] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
+        let output = try withSpawnLock {
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            return output
+        }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { throw TestServerError.scriptFailed(arguments, process.terminationStatus) }

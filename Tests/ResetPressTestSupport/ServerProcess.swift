@@ -24,14 +24,17 @@ public final class ServerProcess: Sendable {
         process.executableURL = Self.binary
         process.arguments = ["serve", "--root", root.path, "--data-dir", dataDirectory.path, "--port", "0"]
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
+        let errors = try withSpawnLock {
+            let errors = Pipe()
+            process.standardError = errors
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            return errors
+        }
         errors.fileHandleForReading.readabilityHandler = { handle in
             let chunk = handle.availableData
             if !chunk.isEmpty { log.append(String(decoding: chunk, as: UTF8.self)) }
         }
-        try process.run()
         self.process = process
         self.log = log
         var found: Int?
@@ -88,10 +91,13 @@ public final class ServerProcess: Sendable {
         process.executableURL = binary
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
+        let output = try withSpawnLock {
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = output
+            try process.run()
+            return output
+        }
         let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))

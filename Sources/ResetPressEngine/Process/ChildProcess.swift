@@ -12,7 +12,9 @@ import Darwin
 /// Runs a program with bytes on its stdin and a deadline, without blocking Swift's cooperative threads.
 ///
 /// The exit is awaited through `Process.terminationHandler` and a continuation; stdin is written and stdout and
-/// stderr are read on threads of their own; the deadline is a Dispatch timer that sends SIGKILL.
+/// stderr are read on threads of their own; the deadline is a Dispatch timer that sends SIGKILL. The pipes are
+/// made and the program started under ``SpawnLock``, so no other child inherits them and none is started while a
+/// program is being written.
 public enum ChildProcess {
     /// How a run ended.
     public enum Termination: Equatable, Sendable {
@@ -58,7 +60,8 @@ public enum ChildProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+        // Foundation's pipes are not close-on-exec: made under the lock, no concurrent start can carry them past `exec`.
+        let (stdin, stdout, stderr) = SpawnLock.withLock { (Pipe(), Pipe(), Pipe()) }
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
@@ -74,7 +77,7 @@ public enum ChildProcess {
                 }
             }
             do {
-                try process.run()
+                try SpawnLock.withLock { try process.run() }
             } catch {
                 try? stdout.fileHandleForWriting.close()
                 try? stderr.fileHandleForWriting.close()

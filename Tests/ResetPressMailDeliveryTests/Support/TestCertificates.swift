@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressTestSupport
 
 /// A throwaway CA and a server certificate it signed for `127.0.0.1` and `localhost`, made with `openssl`.
 struct TestCertificates: Sendable {
@@ -51,7 +52,7 @@ struct TestCertificates: Sendable {
         let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
             process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
             do {
-                try process.run()
+                try withSpawnLock { try process.run() }
             } catch {
                 process.terminationHandler = nil
                 continuation.resume(throwing: error)
