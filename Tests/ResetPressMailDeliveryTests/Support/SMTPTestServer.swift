@@ -1,7 +1,9 @@
 import Foundation
 
 /// Debian's aiosmtpd on a loopback port, storing each accepted message as `NNNNNN.eml` plus `NNNNNN.json`
-/// (envelope, connection number, AUTH mechanism, TLS, and the message as Python's `email` package parses it).
+/// (envelope, connection number, AUTH mechanism, TLS, and the message as Python's `email` package parses it),
+/// the number of connections accepted in `connections` and the numbers of those since closed in `closed`.
+/// A `close` line on its stdin closes every open connection with a `421`, as an idle timeout would.
 final class SMTPTestServer: Sendable {
     /// What the server asks of clients.
     struct Options: Sendable {
@@ -16,8 +18,6 @@ final class SMTPTestServer: Sendable {
         var authMechanisms: [String] = ["PLAIN", "LOGIN"]
         /// Answer `RCPT TO` for these addresses with 550.
         var rejected: [String] = []
-        /// Close connections idle this long (seconds).
-        var idleTimeout: Double?
         /// Count messages without storing them (the benchmark).
         var countOnly = false
     }
@@ -49,7 +49,6 @@ final class SMTPTestServer: Sendable {
             }
         }
         for address in options.rejected { arguments += ["--reject", address] }
-        if let idle = options.idleTimeout { arguments += ["--timeout", String(idle)] }
         if options.countOnly { arguments.append("--count-only") }
         let process = try await TestProcess.startPython(
             script: script, arguments: arguments, log: directory.appendingPathComponent("server.log"))
@@ -73,6 +72,34 @@ final class SMTPTestServer: Sendable {
         return Int(try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
 
+    /// The numbers of the connections closed so far (by either end), in the order the server saw them go.
+    func closedConnections() throws -> [Int] {
+        let url = directory.appendingPathComponent("closed")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        return try JSONDecoder().decode([Int].self, from: Data(contentsOf: url))
+    }
+
+    /// Waits until the server has seen connection `number` closed.
+    func waitUntilClosed(connection number: Int) async throws {
+        try await waitUntil("connection \(number) closed") { try closedConnections().contains(number) }
+    }
+
+    /// Closes every open connection from the server's end and waits until the server has seen them all go.
+    func closeConnections() async throws {
+        let accepted = try connectionCount()
+        try process.tell("close")
+        try await waitUntil("all \(accepted) connections closed") { try closedConnections().count >= accepted }
+    }
+
+    /// Checks `condition` every 20 ms until it holds, failing after 20 s (a server that never gets there).
+    private func waitUntil(_ what: String, _ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try !condition() {
+            guard ContinuousClock.now < deadline else { throw TestProcess.Failure(description: "SMTP test server: no \(what) within 20 s") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     private static let source = #"""
     import argparse, asyncio, email, email.policy, json, os, ssl, sys
     from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -87,10 +114,10 @@ final class SMTPTestServer: Sendable {
     parser.add_argument("--password")
     parser.add_argument("--exclude-auth", action="append", default=[])
     parser.add_argument("--reject", action="append", default=[])
-    parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--count-only", action="store_true")
     args = parser.parse_args()
-    state = {"connections": 0, "messages": 0}
+    state = {"connections": 0, "messages": 0, "closed": []}
+    live = set()
 
     def write_atomically(name, data):
         path = os.path.join(args.dir, name)
@@ -149,7 +176,20 @@ final class SMTPTestServer: Sendable {
                 state["connections"] += 1
                 self.x_connection = state["connections"]
                 write_atomically("connections", str(state["connections"]).encode())
+                live.add(self)
             super().connection_made(transport)
+
+        def connection_lost(self, exc):
+            super().connection_lost(exc)
+            if self in live:
+                live.discard(self)
+                state["closed"].append(self.x_connection)
+                write_atomically("closed", json.dumps(state["closed"]).encode())
+
+    def close_all():
+        for protocol in list(live):
+            protocol.transport.write(b"421 4.4.2 resetpress-test.invalid Closing connection as told\r\n")
+            protocol.transport.close()
 
     def make_context():
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -159,7 +199,7 @@ final class SMTPTestServer: Sendable {
     async def main():
         starttls = make_context() if args.cert and not args.implicit_tls else None
         implicit = make_context() if args.cert and args.implicit_tls else None
-        options = dict(hostname="resetpress-test.invalid", decode_data=False, timeout=args.timeout,
+        options = dict(hostname="resetpress-test.invalid", decode_data=False,
                        tls_context=starttls, require_starttls=starttls is not None)
         if args.user:
             options.update(authenticator=authenticator, auth_required=True, auth_require_tls=False,
@@ -167,8 +207,12 @@ final class SMTPTestServer: Sendable {
         server = await asyncio.get_running_loop().create_server(
             lambda: CountingSMTP(Handler(), **options), "127.0.0.1", args.port, ssl=implicit)
         print("READY %d" % server.sockets[0].getsockname()[1], flush=True)
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.buffer.read)  # until the test lets go
-        os._exit(0)
+        while True:  # commands until the test lets go
+            line = await asyncio.get_running_loop().run_in_executor(None, sys.stdin.buffer.readline)
+            if not line:
+                os._exit(0)
+            if line.strip() == b"close":
+                close_all()
 
     asyncio.run(main())
     """#

@@ -1,12 +1,13 @@
 import Foundation
+import ResetPressTestSupport
 import Synchronization
 
 /// A helper program started by a test (an SMTP or HTTP server), announcing itself with one `READY <port>` line.
 ///
 /// Waiting never blocks Swift's cooperative threads: the first line is read on a thread of its own and the exit
 /// is awaited through `terminationHandler`. Standard error goes to `log` so a chatty server can never fill a pipe.
-/// The program's stdin stays open until ``stop()``: the scripts exit at its end, so they also go when the test
-/// process dies. ``stop()`` uses SIGKILL because children inherit the test process's blocked signal mask.
+/// The program's stdin stays open until ``stop()`` and carries commands (``tell(_:)``): the scripts exit at its
+/// end, so they also go when the test process dies. ``stop()`` uses SIGKILL because children inherit the test process's blocked signal mask.
 final class TestProcess: Sendable {
     struct Failure: Error, CustomStringConvertible {
         var description: String
@@ -33,14 +34,17 @@ final class TestProcess: Sendable {
         guard FileManager.default.createFile(atPath: log.path, contents: nil) else {
             throw Failure(description: "cannot create \(log.path)")
         }
-        process.standardError = try FileHandle(forWritingTo: log)
-        let input = Pipe()
-        process.standardInput = input
-        let output = Pipe()
-        process.standardOutput = output
         let exited = Exited()
         process.terminationHandler = { _ in exited.signal() }
-        try process.run()
+        let (input, output) = try withSpawnLock {
+            process.standardError = try FileHandle(forWritingTo: log)
+            let input = Pipe()
+            process.standardInput = input
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            return (input, output)
+        }
         let pid = process.processIdentifier
         let line = await withCheckedContinuation { (continuation: CheckedContinuation<String, Never>) in
             Thread.detachNewThread {
@@ -61,6 +65,11 @@ final class TestProcess: Sendable {
             throw Failure(description: "\(script.lastPathComponent) did not start: '\(line)'\n\(logText)")
         }
         return TestProcess(port: port, exited: exited, pid: pid, input: input.fileHandleForWriting)
+    }
+
+    /// Writes `line` and a newline to the program's standard input.
+    func tell(_ line: String) throws {
+        try input.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// Closes the program's stdin, kills it and waits for the exit.
