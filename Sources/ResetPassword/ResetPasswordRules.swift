@@ -41,6 +41,16 @@ enum ResetPasswordRules {
                     ? [SettingsMessage(key: ResetPasswordSettings.codeLength.name, message: "Digit codes must be 6 to 12 digits long (reset_password.code_length).")]
                     : []
             },
+            SettingsRule(keys: [ResetPasswordSettings.passwordBlocklistFile.name]) { settings in
+                // `templatesDirectory` is `<root>/templates/password`; the blocklist path is relative to `<root>`.
+                let root = templatesDirectory.deletingLastPathComponent().deletingLastPathComponent()
+                let path = settings[ResetPasswordSettings.passwordBlocklistFile]
+                return path.isEmpty || PasswordBlocklist.isReadable(PasswordBlocklist.url(for: path, root: root))
+                    ? []
+                    : [SettingsMessage(
+                        key: ResetPasswordSettings.passwordBlocklistFile.name,
+                        message: "The password blocklist file \(path) cannot be read; give a readable file, relative to the site root or absolute.")]
+            },
         ]
     }
 }

@@ -19,14 +19,14 @@ struct UsersCommand: AsyncParsableCommand {
         return user
     }
 
-    /// Checks a password an owner sets against the site's policy and hashes it at the configured cost.
-    static func hash(_ password: String, site: Site) async throws -> String {
-        let minimum = site.engine.settings[ResetPasswordSettings.passwordMinLength]
-        if password.count < minimum {
-            throw CLIFailure("the password must be at least \(minimum) characters long (reset_password.password_min_length).")
-        }
-        if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw CLIFailure("the password must not contain control characters.")
+    /// Checks a password an owner sets for `person` against the rules a reset applies (length,
+    /// blocklist, names) and hashes it at the configured cost.
+    static func hash(_ password: String, for person: PasswordPolicy.Person, site: Site) async throws -> String {
+        do {
+            try PasswordPolicy.check(
+                password, for: person, settings: site.engine.settings.snapshot, root: site.engine.root, logger: site.engine.logger)
+        } catch {
+            throw CLIFailure(error.description)
         }
         do {
             return try await site.hasher.hash(password, cost: site.engine.settings[ResetPasswordSettings.passwordHashCost])
@@ -66,7 +66,10 @@ struct UsersCommand: AsyncParsableCommand {
         func run() async throws {
             let site = try await Site.open(self.site)
             var hash = PasswordHasher.unusableHash
-            if let plain = try password.read() { hash = try await UsersCommand.hash(plain, site: site) }
+            if let plain = try password.read() {
+                let person = PasswordPolicy.Person(email: email, login: login, firstName: firstName, lastName: lastName)
+                hash = try await UsersCommand.hash(plain, for: person, site: site)
+            }
             let new = NewUser(
                 login: login, email: email, displayName: displayName ?? login, nickname: nickname ?? login,
                 firstName: firstName, lastName: lastName, passwordHash: hash)
@@ -119,7 +122,7 @@ struct UsersCommand: AsyncParsableCommand {
             let site = try await Site.open(self.site)
             let user = try await UsersCommand.user(email: email, in: site)
             guard let plain = try password.read(), let id = user.id else { throw CLIFailure("no password was given.") }
-            try await site.storage.users.setPasswordHash(try await UsersCommand.hash(plain, site: site), forUserID: id)
+            try await site.storage.users.setPasswordHash(try await UsersCommand.hash(plain, for: PasswordPolicy.Person(user), site: site), forUserID: id)
             print("Password of \(user.login) <\(user.email)> changed.")
         }
     }

@@ -1,9 +1,41 @@
 import Foundation
+import Logging
 import ResetPressEngine
 import ResetPressUsers
 
-/// The rules a new password must follow (`reset_password.password_min_length`, base64 option).
+/// The rules a new password must follow (NIST SP 800-63B §5.1.1.2): a length in code points
+/// (`reset_password.password_min_length`, at most ``PasswordHasher/maxPasswordBytes`` bytes, so
+/// 64 characters always fit), no control characters, not on the site's blocklist
+/// (`reset_password.password_blocklist_file`), and not containing the user's own names or the
+/// site's name. Each refusal is ``ResetFailure/passwordRule(_:)`` (121) naming the rule.
 public enum PasswordPolicy {
+    /// Shortest name, login or site name the personal rule looks for (shorter ones would refuse
+    /// too many good passwords: "Lee", "ann").
+    public static let shortestPersonalValue = 4
+
+    /// What the personal rule compares a password with.
+    public struct Person: Sendable {
+        public var email: String
+        public var login: String
+        public var firstName: String
+        public var lastName: String
+
+        public init(email: String, login: String, firstName: String, lastName: String) {
+            self.email = email
+            self.login = login
+            self.firstName = firstName
+            self.lastName = lastName
+        }
+
+        /// The person of a stored user.
+        public init(_ user: User) {
+            self.init(email: user.email, login: user.login, firstName: user.firstName, lastName: user.lastName)
+        }
+    }
+
+    /// The refusal of a form whose two password fields differ.
+    static let mismatchMessage = "The two passwords do not match."
+
     /// Decodes `new_password` when `reset_password.password_base64` is on.
     static func decode(_ raw: String, settings: SettingsSnapshot) throws(ResetFailure) -> String {
         guard settings[ResetPasswordSettings.passwordBase64] else { return raw }
@@ -13,7 +45,7 @@ public enum PasswordPolicy {
         return text
     }
 
-    /// Throws a failure naming the broken rule.
+    /// The rules that need neither the user nor a file: length and characters.
     static func check(_ password: String, settings: SettingsSnapshot) throws(ResetFailure) {
         let minimum = settings[ResetPasswordSettings.passwordMinLength]
         // Code points, not grapheme clusters (NIST SP 800-63B §5.1.1.2; JSON Schema's `minLength` counts so too).
@@ -26,6 +58,50 @@ public enum PasswordPolicy {
         if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             throw .passwordRule("The new password must not contain control characters.")
         }
+    }
+
+    /// The blocklist rule: refuses a password listed (ignoring case) in the site's blocklist file.
+    static func checkBlocklist(_ password: String, isListed: Bool) throws(ResetFailure) {
+        if isListed {
+            throw .passwordRule("The new password is on this site's list of common or breached passwords; choose another.")
+        }
+    }
+
+    /// The personal rule: refuses a password that equals or contains, ignoring case, the email
+    /// address's local part, the login, the first or last name, or the site name, each only when
+    /// it has at least ``shortestPersonalValue`` characters.
+    public static func checkPersonal(_ password: String, person: Person, siteName: String) throws(ResetFailure) {
+        let localPart = person.email.lastIndex(of: "@").map { String(person.email[..<$0]) } ?? person.email
+        let rules: [(String, String)] = [
+            (localPart, "The new password must not contain your email address's name."),
+            (person.login, "The new password must not contain your login."),
+            (person.firstName, "The new password must not contain your first name."),
+            (person.lastName, "The new password must not contain your last name."),
+            (siteName, "The new password must not contain the site's name."),
+        ]
+        let candidate = password.lowercased()
+        for (value, message) in rules {
+            let value = value.trimmingCharacters(in: .whitespaces).lowercased()
+            if value.unicodeScalars.count >= shortestPersonalValue, candidate.contains(value) { throw .passwordRule(message) }
+        }
+    }
+
+    /// Checks a password an owner sets for `person` (the CLI, an admin page) against every rule a
+    /// reset applies; the blocklist file is read at this call (`root` resolves a relative path).
+    public static func check(
+        _ password: String, for person: Person, settings: SettingsSnapshot, root: URL, logger: Logger
+    ) throws(ResetFailure) {
+        try check(password, for: person, settings: settings, root: root, blocklist: PasswordBlocklist(), logger: logger)
+    }
+
+    /// Every rule, with a blocklist that may already hold the file.
+    static func check(
+        _ password: String, for person: Person, settings: SettingsSnapshot, root: URL, blocklist: PasswordBlocklist, logger: Logger
+    ) throws(ResetFailure) {
+        try check(password, settings: settings)
+        let path = settings[ResetPasswordSettings.passwordBlocklistFile]
+        try checkBlocklist(password, isListed: blocklist.contains(password, path: path, root: root, logger: logger))
+        try checkPersonal(password, person: person, siteName: settings[CoreSettings.siteName])
     }
 
     /// The policy as a sentence for the form page.

@@ -20,6 +20,8 @@ public final class ResetPasswordService: Sendable {
     let composer: ResetMailComposer
     let limiter: IPRateLimiter
     let equalizer = LatencyEqualizer()
+    /// `reset_password.password_blocklist_file`, read once and again when it changes.
+    let blocklist = PasswordBlocklist()
     let clock: @Sendable () -> Date
     let mailQueued: @Sendable () -> Void
     /// Whether `users` is the code store's own user table, so a change is one transaction.
@@ -136,6 +138,7 @@ public final class ResetPasswordService: Sendable {
         try gate.check(parameters: parameters, settings: settings, now: now)
         let password = try PasswordPolicy.decode(rawPassword, settings: settings)
         try PasswordPolicy.check(password, settings: settings)
+        try checkBlocklist(password, settings: settings)
 
         guard let record = try await codes.current(email: email.lowercased()) else {
             await hooks.doAction("reset_password_failed", "no_code", context: context)
@@ -151,8 +154,9 @@ public final class ResetPasswordService: Sendable {
         try await admit(clientIP, settings: settings, now: now)
         guard !linkToken.isEmpty else { throw ResetFailure.missingCode }
         guard !newPassword.isEmpty else { throw ResetFailure.missingNewPassword }
-        if let confirmation, confirmation != newPassword { throw ResetFailure.passwordRule("The two passwords do not match.") }
+        if let confirmation, confirmation != newPassword { throw ResetFailure.passwordRule(PasswordPolicy.mismatchMessage) }
         try PasswordPolicy.check(newPassword, settings: settings)
+        try checkBlocklist(newPassword, settings: settings)
         let hash = secret.hash(linkToken)
         guard let record = try await codes.current(linkHash: hash) else {
             await hooks.doAction("reset_password_failed", "no_code", context: context)
@@ -188,6 +192,9 @@ public final class ResetPasswordService: Sendable {
             try await codes.delete(id: claimed.id)
             throw ResetFailure.invalidCode
         }
+        // The rule that reads the account runs only here, after the code proved the right to change
+        // it: earlier, a refusal would tell anyone which names an address's account has.
+        try PasswordPolicy.checkPersonal(password, person: PasswordPolicy.Person(user), siteName: settings[CoreSettings.siteName])
         let userContext = context.with(user: user, mode: settings[ResetPasswordSettings.mode])
         let newHash = try await hasher.hash(password, cost: settings[ResetPasswordSettings.passwordHashCost])
         var notice: OutboxMail?
@@ -206,6 +213,20 @@ public final class ResetPasswordService: Sendable {
         if notice != nil { mailQueued() }
         await hooks.doAction("password_reset", user.login, context: userContext)
         return Self.changedMessage
+    }
+
+    /// Checks a password an owner sets for `person` (an admin page) against every rule of
+    /// ``PasswordPolicy``: the same rules a reset applies.
+    public func checkNewPassword(_ password: String, for person: PasswordPolicy.Person) throws(ResetFailure) {
+        try PasswordPolicy.check(
+            password, for: person, settings: engine.settings.snapshot, root: engine.root, blocklist: blocklist, logger: engine.logger)
+    }
+
+    /// Refuses a password on the site's blocklist; the same for every account, so it runs before the code is checked.
+    private func checkBlocklist(_ password: String, settings: SettingsSnapshot) throws(ResetFailure) {
+        let listed = blocklist.contains(
+            password, path: settings[ResetPasswordSettings.passwordBlocklistFile], root: engine.root, logger: engine.logger)
+        try PasswordPolicy.checkBlocklist(password, isListed: listed)
     }
 
     /// Applies the per-IP limit.

@@ -72,8 +72,11 @@ public enum ResetPasswordSettings {
     public static let revealUnknownUsers = SettingKey(
         "reset_password.reveal_unknown_users", default: false, kind: .bool, description: "Answer 'Wrong user.' for unknown emails.")
     public static let passwordMinLength = SettingKey(
-        "reset_password.password_min_length", default: 8, kind: .int, description: "Shortest new password accepted.",
-        validate: { (1...1024).contains($0) ? nil : "must be between 1 and 1024" })
+        "reset_password.password_min_length", default: 8, kind: .int, description: "Shortest new password accepted, in characters (code points).",
+        validate: { (1...64).contains($0) ? nil : "must be between 1 and 64 (a password of 64 characters is always accepted, NIST SP 800-63B)" })
+    public static let passwordBlocklistFile = SettingKey(
+        "reset_password.password_blocklist_file", default: "", kind: .string,
+        description: "Passwords to refuse, one per line, ignoring case: a file relative to the site root, or absolute (empty: none).")
     public static let passwordBase64 = SettingKey(
         "reset_password.password_base64", default: false, kind: .bool, description: "new_password arrives base64-encoded (SJL option).")
     public static let notifyPasswordChanged = SettingKey(
@@ -100,6 +103,7 @@ public enum ResetPasswordSettings {
         settings.register(ipLimitPerMinute)
         settings.register(revealUnknownUsers)
         settings.register(passwordMinLength)
+        settings.register(passwordBlocklistFile)
         settings.register(passwordBase64)
         settings.register(notifyPasswordChanged)
         settings.register(passwordHashCost)
