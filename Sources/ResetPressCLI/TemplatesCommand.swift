@@ -15,7 +15,10 @@ struct TemplatesCommand: AsyncParsableCommand {
     ]
 
     /// The variables the reset-form pages under `templates/pages/` get.
-    static let pageVariables: Set<String> = ["CODE", "ERROR", "SITE", "SITE_NAME", "POLICY", "MIN_LENGTH"]
+    static let pageVariables: Set<String> = [
+        "CODE", "ERROR", "SITE", "SITE_NAME", "POLICY", "MIN_LENGTH", "BLOCKLIST_HIDDEN", "ERROR_FIELD", "ERROR_HIDDEN",
+        "ERROR_AUTOFOCUS", "NEW_PASSWORD_ERROR", "CONFIRM_PASSWORD_ERROR", "NEW_PASSWORD_INVALID", "CONFIRM_PASSWORD_INVALID",
+    ]
 
     /// The variables the admin layout under `templates/admin/` gets.
     static let adminVariables: Set<String> = ["TITLE", "SITE_NAME", "CSRF", "NAV", "NOTICES", "CONTENT"]
@@ -23,7 +26,7 @@ struct TemplatesCommand: AsyncParsableCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Parse every template under templates/ and list placeholders no variable fills (exit 1 when any).",
-            discussion: "Mail templates know CODE, RESET_LINK, NAME, USERNAME, EMAIL, NICKNAME, FIRST_NAME (FIST_NAME), LAST_NAME, SITE, SITE_NAME, IP, EXPIRES_AT and reset_link; pages under templates/pages/ know CODE, ERROR, SITE, SITE_NAME, POLICY and MIN_LENGTH; the admin layout under templates/admin/ knows TITLE, SITE_NAME, CSRF, NAV, NOTICES and CONTENT. Markdown files are skipped.")
+            discussion: "Mail templates know CODE, RESET_LINK, NAME, USERNAME, EMAIL, NICKNAME, FIRST_NAME (FIST_NAME), LAST_NAME, SITE, SITE_NAME, IP, EXPIRES_AT and reset_link; pages under templates/pages/ know CODE, ERROR, SITE, SITE_NAME, POLICY, MIN_LENGTH and the form's error and field variables (ERROR_FIELD, NEW_PASSWORD_ERROR, ...); the admin layout under templates/admin/ knows TITLE, SITE_NAME, CSRF, NAV, NOTICES and CONTENT. Markdown files are skipped.")
         @OptionGroup var site: SiteOptions
 
         func run() async throws {

@@ -171,8 +171,31 @@ import Testing
             let html = String(buffer: page.body)
             #expect(html.contains(message.replacingOccurrences(of: "'", with: "&#39;")) || html.contains(message))
             #expect(html.contains("value=\"\(token)\""))
+            // Without script: the summary takes the focus and links to the field, the message stands next to it.
+            #expect(html.contains("autofocus"))
+            #expect(html.contains("<a href=\"#new_password\" id=\"error\">"))
+            #expect(html.contains("aria-describedby=\"policy new_password-error\" aria-invalid=\"true\""))
+            #expect(html.contains("<p class=\"field-error\" id=\"new_password-error\">The new password must not contain"))
         }
         #expect(try await !site.passwordMatches(Self.email, password))
+    }
+
+    @Test func theFormPageShowsNoErrorUntilOneAndPutsAMismatchNextToTheSecondField() async throws {
+        let site = try await TestSite()
+        let token = try await linkToken(site)
+        try await site.test { client in
+            let page = String(buffer: try await client.send(.get, "/_resetpassword?code=\(token)").body)
+            #expect(page.contains("aria-labelledby=\"error-summary-title\" hidden >"))
+            #expect(!page.contains("autofocus"))
+            #expect(page.contains("id=\"rule-common\" hidden>"))
+            let mismatch = try await client.send(
+                .post, "/_resetpassword", body: "code=\(token)&new_password=one-password&confirm_password=two-password",
+                contentType: "application/x-www-form-urlencoded")
+            let html = String(buffer: mismatch.body)
+            #expect(html.contains("<a href=\"#confirm_password\" id=\"error\">The two passwords do not match.</a>"))
+            #expect(html.contains("<p class=\"field-error\" id=\"confirm_password-error\">The two passwords do not match.</p>"))
+            #expect(html.contains("<p class=\"field-error\" id=\"new_password-error\"></p>"))
+        }
     }
 
     @Test func theFormEndpointRefusesAListedPassword() async throws {

@@ -40,11 +40,27 @@ struct ResetFormPages {
         variables["SITE"] = settings[CoreSettings.siteURL]
         variables["POLICY"] = PasswordPolicy.summary(settings)
         variables["MIN_LENGTH"] = String(settings[ResetPasswordSettings.passwordMinLength])
-        if variables["ERROR"] == nil { variables["ERROR"] = "" }
+        variables["BLOCKLIST_HIDDEN"] = settings[ResetPasswordSettings.passwordBlocklistFile].isEmpty ? "hidden" : ""
+        Self.addErrorVariables(to: &variables)
         let template = try templates.template(at: directory.appendingPathComponent(name))
         var headers = Self.pageHeaders
         headers[.contentType] = "text/html; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: template.render(variables, as: .html))))
+    }
+
+    /// Fills the error summary's variables from `ERROR` and the field errors: without an error the
+    /// summary is `hidden`; with one it takes the focus (`autofocus`, so without script too), links to
+    /// `ERROR_FIELD`, and each field with its own error is marked `aria-invalid`.
+    static func addErrorVariables(to variables: inout TemplateVariables) {
+        for name in ["ERROR", "NEW_PASSWORD_ERROR", "CONFIRM_PASSWORD_ERROR"] where variables[name] == nil { variables[name] = "" }
+        let hasError = variables["ERROR"] != ""
+        variables["ERROR_HIDDEN"] = hasError ? "" : "hidden"
+        variables["ERROR_AUTOFOCUS"] = hasError ? "autofocus" : ""
+        if variables["ERROR_FIELD"] == nil {
+            variables["ERROR_FIELD"] = variables["CONFIRM_PASSWORD_ERROR"] != "" ? "confirm_password" : "new_password"
+        }
+        variables["NEW_PASSWORD_INVALID"] = variables["NEW_PASSWORD_ERROR"] != "" ? "true" : "false"
+        variables["CONFIRM_PASSWORD_INVALID"] = variables["CONFIRM_PASSWORD_ERROR"] != "" ? "true" : "false"
     }
 
     /// The file `templates/pages/assets/<name>`; 404 for a name outside the folder, an unknown

@@ -54,7 +54,14 @@ struct ResetFormRoutes {
             }
             switch failure {
             case .passwordRule, .missingNewPassword, .rateLimited:
-                return try pages.page("password_form.html", variables: ["CODE": token, "ERROR": failure.description], status: failureStatus(failure))
+                var variables = ["CODE": token, "ERROR": failure.description]
+                // The message also stands next to the field it is about (the summary links to it).
+                switch failure {
+                case .passwordRule(PasswordPolicy.mismatchMessage): variables["CONFIRM_PASSWORD_ERROR"] = failure.description
+                case .passwordRule, .missingNewPassword: variables["NEW_PASSWORD_ERROR"] = failure.description
+                default: break
+                }
+                return try pages.page("password_form.html", variables: variables, status: failureStatus(failure))
                     .adding(failure.apiError(change: true).headers)
             default:
                 return try pages.page("link_expired.html", status: .badRequest)

@@ -1,7 +1,10 @@
 // The reset-form pages' script (templates/pages/assets/page.js). Without it the form posts and
-// the server answers with a page; with it the two fields are checked as you type, the form is
-// sent as JSON, and the answer is shown in place. Either way the reset token is removed from
-// the address bar once the page has loaded (it stays in the form's hidden field).
+// the server answers with a page (its error summary takes the focus through `autofocus`). With it:
+// show/hide buttons on both fields, the length and match rules checked as you type, the form sent
+// as JSON and the answer shown in place, every problem listed in the error summary (which takes
+// the focus) and next to its field. The server still decides: the name and blocklist rules are
+// checked there only. Either way the reset token is removed from the address bar once the page has
+// loaded (it stays in the form's hidden field).
 (function () {
   'use strict';
 
@@ -16,44 +19,136 @@
   var password = document.getElementById('new_password');
   var confirmation = document.getElementById('confirm_password');
   var hint = document.getElementById('hint');
-  var error = document.getElementById('error');
+  var summary = document.getElementById('error-summary');
+  var list = document.getElementById('error-list');
   var result = document.getElementById('result');
   var back = document.getElementById('back');
   var button = document.getElementById('submit');
+  var mismatch = 'The two passwords do not match.';
 
-  // The first rule the two fields break, or '' when they are fine.
-  function problem() {
-    var length = Array.from(password.value).length;
-    if (length < minLength) {
-      var missing = minLength - length;
-      return missing + (missing === 1 ? ' more character' : ' more characters') + ' needed (at least ' + minLength + ').';
-    }
-    if (confirmation.value !== password.value) { return 'The two passwords do not match.'; }
-    return '';
+  // The script shows every problem itself, in the summary and next to the fields.
+  form.noValidate = true;
+
+  // Show/hide: a real button per field; aria-pressed says whether the password is shown.
+  [password, confirmation].forEach(function (field) {
+    var toggle = document.getElementById(field.id + '-toggle');
+    if (!toggle) { return; }
+    toggle.hidden = false;
+    toggle.addEventListener('click', function () {
+      var show = field.type === 'password';
+      field.type = show ? 'text' : 'password';
+      toggle.setAttribute('aria-pressed', show ? 'true' : 'false');
+    });
+  });
+
+  function codePoints(text) { return Array.from(text).length; }
+
+  // The rules the browser can check: [rule id, met?, the field it is about, the message when not met].
+  function rules() {
+    var length = codePoints(password.value);
+    return [
+      ['rule-length', length >= minLength, password, 'The new password must be at least ' + minLength + ' characters long.'],
+      ['rule-match', confirmation.value !== '' && confirmation.value === password.value, confirmation, mismatch]
+    ];
   }
 
-  function showHint() {
-    if (!password.value && !confirmation.value) {
+  function setRule(id, met, touched) {
+    var item = document.getElementById(id);
+    if (!item) { return; }
+    item.classList.toggle('met', met);
+    item.classList.toggle('unmet', touched && !met);
+    var state = item.querySelector('.rule-state');
+    if (state) { state.textContent = met ? '(done)' : (touched ? '(not yet)' : ''); }
+  }
+
+  // The first rule broken, said as you type (an aria-live region), or '' when both are met.
+  function showRules() {
+    var touched = password.value !== '' || confirmation.value !== '';
+    var state = rules();
+    setRule('rule-length', state[0][1], password.value !== '');
+    setRule('rule-match', state[1][1], confirmation.value !== '');
+    if (!touched) {
       hint.textContent = '';
       hint.className = 'hint';
       return;
     }
-    var text = problem();
-    hint.textContent = text || 'Both passwords match and follow the policy.';
+    var length = codePoints(password.value);
+    var text = '';
+    if (length < minLength) {
+      var missing = minLength - length;
+      text = missing + (missing === 1 ? ' more character' : ' more characters') + ' needed (at least ' + minLength + ').';
+    } else if (confirmation.value !== password.value) {
+      text = mismatch;
+    }
+    hint.textContent = text || 'Both passwords match and are long enough.';
     hint.className = text ? 'hint bad' : 'hint good';
   }
 
-  password.addEventListener('input', showHint);
-  confirmation.addEventListener('input', showHint);
+  function fieldError(field) { return document.getElementById(field.id + '-error'); }
+
+  function clearErrors() {
+    [password, confirmation].forEach(function (field) {
+      fieldError(field).textContent = '';
+      field.setAttribute('aria-invalid', 'false');
+    });
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    summary.hidden = true;
+  }
+
+  // Lists the problems ([field, message] pairs) in the summary and next to their fields, then moves the focus to the summary.
+  function showErrors(problems) {
+    clearErrors();
+    problems.forEach(function (problem, index) {
+      var field = problem[0];
+      var message = problem[1];
+      if (field) {
+        fieldError(field).textContent = message;
+        field.setAttribute('aria-invalid', 'true');
+      }
+      var item = document.createElement('li');
+      var link = document.createElement('a');
+      link.href = '#' + (field ? field.id : password.id);
+      link.textContent = message;
+      if (index === 0) { link.id = 'error'; }
+      link.addEventListener('click', function (event) {
+        event.preventDefault();
+        (field || password).focus();
+      });
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    summary.hidden = false;
+    summary.focus();
+  }
+
+  password.addEventListener('input', showRules);
+  confirmation.addEventListener('input', showRules);
+  showRules();
+
+  // A page the server answered with an error (no script on the way in): the summary has the focus already.
+  if (!summary.hidden) {
+    var first = document.getElementById('error');
+    if (first) {
+      first.addEventListener('click', function (event) {
+        var target = document.getElementById((first.getAttribute('href') || '#new_password').slice(1));
+        if (target) { event.preventDefault(); target.focus(); }
+      });
+    }
+    summary.focus();
+  }
 
   form.addEventListener('submit', function (event) {
     event.preventDefault();
-    var text = problem();
-    if (text) {
-      error.textContent = text;
+    var problems = rules().filter(function (rule) { return !rule[1]; }).map(function (rule) {
+      // An empty second field reads better as "repeat it" than as a mismatch.
+      if (rule[0] === 'rule-match' && confirmation.value === '') { return [confirmation, 'Repeat the new password in the second field.']; }
+      return [rule[2], rule[3]];
+    });
+    if (problems.length) {
+      showErrors(problems);
       return;
     }
-    error.textContent = '';
+    clearErrors();
     button.disabled = true;
     var body = {
       code: form.elements.code.value,
@@ -75,6 +170,8 @@
         result.textContent = data.message || envelope.message || 'Your password was changed.';
         result.hidden = false;
         back.hidden = false;
+        result.setAttribute('tabindex', '-1');
+        result.focus();
         return;
       }
       if (data.errorCode === 62) {
@@ -82,10 +179,12 @@
         window.location.replace(window.location.pathname);
         return;
       }
-      error.textContent = data.message || 'The password was not changed.';
+      var message = data.message || 'The password was not changed.';
+      var field = data.errorCode === 121 || data.errorCode === 61 ? (message === mismatch ? confirmation : password) : null;
+      showErrors([[field, message]]);
       button.disabled = false;
     }).catch(function () {
-      error.textContent = 'The server could not be reached. Check your connection and try again.';
+      showErrors([[null, 'The server could not be reached. Check your connection and try again.']]);
       button.disabled = false;
     });
   });
