@@ -150,6 +150,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// A small Hummingbird app that embeds ResetPress: its own router, context, users and filter (`swift run ResetPressExampleHost`).
+        .executableTarget(
+            name: "ResetPressExampleHost",
+            dependencies: [
+                "ResetPressSite", "ResetPressEngine", "ResetPressHTTP", "ResetPressUsers",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// The `resetpress` command line.
         .executableTarget(
             name: "ResetPressCLI",
@@ -260,6 +270,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         /// Slow: real headless Chromium (Python selenium) against the built `resetpress serve`.
         .testTarget(name: "ResetPressBrowserTests", dependencies: ["ResetPressCLI", "ResetPressTestSupport"], exclude: ["Scripts"], swiftSettings: swiftSettings),
+        /// The composition root and its hosts: plugins switched off under `serve`, the example host end to end (slow: real processes).
+        .testTarget(
+            name: "ResetPressSiteTests",
+            dependencies: ["ResetPressSite", "ResetPressCLI", "ResetPressExampleHost", "ResetPressTestSupport"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressServerTests",
             dependencies: [

@@ -1,12 +1,9 @@
 public import Hummingbird
 
-/// Sets `ResetPressRequestContext.maxUploadSize` and `bodyTimeout` for each request from live
+/// Sets a ``ResetPressContext``'s `maxUploadSize` and `bodyTimeout` for each request from live
 /// settings (`http.max_body_bytes`, `http.idle_timeout_seconds`), read per request so a settings
 /// write applies at once. A body that misses its deadline is answered, then its connection closed.
-public struct BodyLimitMiddleware: RouterMiddleware {
-    /// The context this middleware works on.
-    public typealias Context = ResetPressRequestContext
-
+public struct BodyLimitMiddleware<Context: ResetPressContext>: RouterMiddleware {
     private let limit: @Sendable () -> Int
     private let timeoutSeconds: @Sendable () -> Int
 
@@ -31,7 +28,7 @@ public struct BodyLimitMiddleware: RouterMiddleware {
         } catch let error as ParameterError {
             // The server reads a request's unread body before the next request, and every dripped
             // byte restarts its idle clock: end the input, so the connection closes after the answer.
-            if case .tooSlow = error { context.channel.close(mode: .input, promise: nil) }
+            if case .tooSlow = error { context.closeInput() }
             throw error
         }
     }

@@ -7,7 +7,7 @@ public import NIOCore
 ///
 /// Under `app.test(.router)` no socket exists, so `remoteAddress` is `nil` and `peerIP` is `127.0.0.1`
 /// (the request came from inside the process); under `.live` and in production it is the TCP peer.
-public struct ResetPressRequestContext: RequestContext, RemoteAddressRequestContext {
+public struct ResetPressRequestContext: ResetPressContext, RemoteAddressRequestContext {
     /// The body limit used until something sets `maxUploadSize` (SPEC `http.max_body_bytes` default, 64 KiB).
     public static let defaultMaxUploadSize = 64 * 1024
     /// The body deadline used until something sets `bodyTimeout` (the `http.idle_timeout_seconds` default).
@@ -40,29 +40,13 @@ public struct ResetPressRequestContext: RequestContext, RemoteAddressRequestCont
         remoteAddress?.ipAddress ?? "127.0.0.1"
     }
 
-    /// The client's IP address: the peer, or the X-Forwarded-For walk of `ClientAddress.resolve` when the
-    /// peer is one of `trustedProxies`.
-    public func clientIP(for request: Request, trustedProxies: [CIDR]) -> String {
-        let forwarded = request.headers[values: .xForwardedFor]
-        return ClientAddress.resolve(
-            peer: peerIP,
-            forwardedFor: forwarded.isEmpty ? nil : forwarded.joined(separator: ","),
-            trustedProxies: trustedProxies
-        )
+    /// Closes the connection's input (after a dripped body).
+    public func closeInput() {
+        channel.close(mode: .input, promise: nil)
     }
 }
 
 extension HTTPField.Name {
     /// `X-Forwarded-For`.
     static var xForwardedFor: Self { Self("X-Forwarded-For")! }
-}
-
-extension RequestParameters {
-    /// Collects and parses the parameters of `request` with the context's body limit and deadline.
-    public static func read(
-        from request: Request,
-        context: ResetPressRequestContext
-    ) async throws(ParameterError) -> RequestParameters {
-        try await read(from: request, limit: context.maxUploadSize, timeout: context.bodyTimeout)
-    }
 }

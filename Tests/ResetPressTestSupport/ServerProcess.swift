@@ -12,17 +12,34 @@ public final class ServerProcess: Sendable {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("resetpress")
     }
 
+    /// Another program built beside the test bundle (`ResetPressExampleHost`).
+    public static func program(named name: String) -> URL {
+        binary.deletingLastPathComponent().appendingPathComponent(name)
+    }
+
     private let process: Process
     private let log: LogBuffer
     /// The port the server listens on.
     public let port: Int
 
-    /// Starts the server for the site at `root` and waits until `/healthz` answers.
-    public init(root: URL, dataDirectory: URL, environment: [String: String] = [:]) async throws {
+    /// Starts `resetpress serve` for the site at `root` and waits until `/healthz` answers.
+    public convenience init(root: URL, dataDirectory: URL, environment: [String: String] = [:]) async throws {
+        try await self.init(
+            executable: Self.binary, arguments: ["serve", "--root", root.path, "--data-dir", dataDirectory.path, "--port", "0"],
+            environment: environment)
+    }
+
+    /// Starts another server program built beside the test bundle (the example host), which logs
+    /// `port=N` on stderr, in `workingDirectory`; waits until `readyPath` answers 200.
+    public init(
+        executable: URL, arguments: [String], workingDirectory: URL? = nil, environment: [String: String] = [:],
+        readyPath: String = "/healthz"
+    ) async throws {
         let process = Process()
         let log = LogBuffer()
-        process.executableURL = Self.binary
-        process.arguments = ["serve", "--root", root.path, "--data-dir", dataDirectory.path, "--port", "0"]
+        process.executableURL = executable
+        process.arguments = arguments
+        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let errors = try withSpawnLock {
             let errors = Pipe()
@@ -48,7 +65,7 @@ public final class ServerProcess: Sendable {
         }
         self.port = port
         for _ in 0..<100 {
-            if (try? await send("GET", "/healthz").status) == 200 { return }
+            if (try? await send("GET", readyPath).status) == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()

@@ -18,7 +18,7 @@ struct ResetFormRoutes {
     var engine: Engine { service.engine }
     var pages: ResetFormPages { ResetFormPages(engine: engine, templates: service.composer.templates) }
 
-    func add(to router: Router<ResetPressRequestContext>) {
+    func add<Routes: RouterMethods>(to router: Routes) where Routes.Context: ResetPressContext {
         router.get("/_resetpassword") { request, _ in try await form(request) }
         router.post("/_resetpassword") { request, context in try await submit(request, context) }
         router.post("/_resetpassword/new-link") { request, context in try await newLink(request, context) }
@@ -31,7 +31,7 @@ struct ResetFormRoutes {
         return try pages.page("password_form.html", variables: ["CODE": token])
     }
 
-    private func submit(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
+    private func submit(_ request: Request, _ context: some ResetPressContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
         let wantsJSON = request.headers[.contentType]?.contains("json") == true || request.headers[.accept]?.contains("application/json") == true
         let (clientIP, hookContext) = requestContext(request, context, parameters: parameters)
@@ -73,7 +73,7 @@ struct ResetFormRoutes {
     }
 
     /// Asks for a new link; the answer is the same page whether or not the address is known.
-    private func newLink(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
+    private func newLink(_ request: Request, _ context: some ResetPressContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
         let (clientIP, hookContext) = requestContext(request, context, parameters: parameters)
         let email = parameters["email"] ?? ""
@@ -102,7 +102,7 @@ struct ResetFormRoutes {
     }
 
     /// The client IP and the hook context of a page request.
-    private func requestContext(_ request: Request, _ context: ResetPressRequestContext, parameters: RequestParameters) -> (String, HookContext) {
+    private func requestContext(_ request: Request, _ context: some ResetPressContext, parameters: RequestParameters) -> (String, HookContext) {
         let settings = engine.settings.snapshot
         let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
         let hookContext = HookContext.resetRequest(

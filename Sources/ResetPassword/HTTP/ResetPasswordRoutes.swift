@@ -12,7 +12,7 @@ struct ResetPasswordRoutes {
 
     var engine: Engine { service.engine }
 
-    func add(to router: Router<ResetPressRequestContext>) {
+    func add<Routes: RouterMethods>(to router: Routes) where Routes.Context: ResetPressContext {
         let namespace = engine.settings[HTTPSettings.namespace]
         for collection in ["user", "users"] {
             let path = RouterPath("/\(namespace)/\(collection)/reset_password")
@@ -23,7 +23,7 @@ struct ResetPasswordRoutes {
 
     /// Reads the parameters, runs the flow, and answers in the envelope.
     /// `change` is nil for POST: a POST with `code` and `new_password` is a change (SJL docs' example).
-    private func handle(_ request: Request, _ context: ResetPressRequestContext, change: Bool?) async throws -> Response {
+    private func handle(_ request: Request, _ context: some ResetPressContext, change: Bool?) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
         let isChange = change ?? (parameters.contains("code") && parameters.contains("new_password"))
         let settings = engine.settings.snapshot
