@@ -25,7 +25,9 @@ final class TestClock: Sendable {
 }
 
 /// A whole site in a temporary folder, composed by ``Site/open(_:)`` like every host: the repository's
-/// templates, a SQLite file, the flows on an injected clock, and the engine started.
+/// templates, the in-memory stores (the flows need no database file; the store conformance suites
+/// hold the memory stores to the SQLite and PostgreSQL ones), the flows on an injected clock, and the
+/// engine started. The install secret and the mail spool still live in the folder.
 final class TestSite: Sendable {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let namespace = "/simple-jwt-login/v1"
@@ -67,6 +69,7 @@ final class TestSite: Sendable {
             "RESETPRESS_MAIL__FROM": "support@example.org",
         ]
         var configuration = SiteConfiguration(root: root, dataDirectory: dataDirectory)
+        configuration.storage = .stores(SiteStorage.memory())
         configuration.environment = defaults.merging(environment) { $1 }
         configuration.hasher = PasswordHasher(maxConcurrent: 2)
         configuration.clock = { clock.now }

@@ -4,8 +4,8 @@ import ResetPressEngine
 
 extension Engine {
     /// An engine over a site's storage: its settings, job states, job lock and settings feed.
-    /// Rate-limit counters kept in a shared database (per-IP limits, admin sign-in) are swept by
-    /// the job `flush_rate_limits`, whichever plugins are active.
+    /// Rate-limit counters (per-IP limits, admin sign-in), in a shared database or in memory, are
+    /// swept by the job `flush_rate_limits`, whichever plugins are active.
     public convenience init(
         root: URL, storage: SiteStorage, plugins: [any Plugin],
         environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "resetpress")
@@ -13,13 +13,11 @@ extension Engine {
         self.init(
             root: root, settingsStore: storage.settings, jobStates: storage.jobStates, jobLock: storage.jobLock,
             settingsFeed: storage.settingsFeed, plugins: plugins, environment: environment, logger: logger)
-        if !(storage.rateLimits is MemoryRateLimitStore) {
-            let rateLimits = storage.rateLimits
-            jobs.register(Job(
-                name: "flush_rate_limits", description: "Delete ended rate-limit windows from the shared database.", defaultInterval: 300
-            ) {
-                "\(try await rateLimits.deleteExpired(now: Date())) ended rate-limit windows deleted"
-            })
-        }
+        let rateLimits = storage.rateLimits
+        jobs.register(Job(
+            name: "flush_rate_limits", description: "Delete ended rate-limit windows.", defaultInterval: 300
+        ) {
+            "\(try await rateLimits.deleteExpired(now: Date())) ended rate-limit windows deleted"
+        })
     }
 }
