@@ -43,7 +43,7 @@ extension MailCommand {
             let via = MailTransportFactory.describe(settings, mailDirectory: mailDirectory)
             print("Sending a test message to \(message.to[0].email) via \(via)...")
             let transport = MailTransportFactory.transport(
-                for: settings, mailDirectory: mailDirectory, logger: Logger(label: "resetpress.mail.test"))
+                for: settings, mailDirectory: mailDirectory, root: site.engine.root, logger: Logger(label: "resetpress.mail.test"))
             let started = ContinuousClock.now
             let outcome: Result<MailReceipt, MailDeliveryError>
             do {

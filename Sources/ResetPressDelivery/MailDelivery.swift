@@ -22,14 +22,17 @@ public final class MailDelivery: Sendable {
     private let sealer: MailSealer
     private let logger: Logger
     private let clock: @Sendable () -> Date
+    private let events: (any EventStore)?
     private let active = Mutex<OutboxSender?>(nil)
 
     /// Delivery from `outbox`, opening sealed bodies with `sealer`, writing files under `mailDirectory`
-    /// (file transport); `nodeID` must be stable across restarts of this node and distinct between nodes.
+    /// (file transport); `nodeID` must be stable across restarts of this node and distinct between nodes;
+    /// `events`, when given, records each mail sent and failed.
     public init(
         outbox: any MailOutbox, sealer: MailSealer, mailDirectory: URL, nodeID: String, logger: Logger,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        clock: @escaping @Sendable () -> Date = { Date() }, events: (any EventStore)? = nil
     ) {
+        self.events = events
         self.outbox = outbox
         self.sealer = sealer
         self.mailDirectory = mailDirectory
@@ -48,9 +51,22 @@ public final class MailDelivery: Sendable {
     public func activate(in engine: Engine) {
         let sender = OutboxSender(
             outbox: outbox, sealer: sealer,
-            transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, logger: logger),
-            logger: logger, owner: nodeID, clock: clock)
+            transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, root: engine.root, logger: logger),
+            logger: logger, owner: nodeID, clock: clock,
+            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: logger) })
         active.withLock { $0 = sender }
+        let root = engine.root
+        let dkimKeys: Set = [MailSettings.dkimDomain.name, MailSettings.dkimSelector.name, MailSettings.dkimPrivateKeyFile.name]
+        engine.settings.addRule(SettingsRule(keys: dkimKeys) { settings in
+            // A signing key that does not load is refused when written, naming the setting to fix.
+            let dkim = MailTransportFactory.dkimConfiguration(from: settings, root: root)
+            do {
+                _ = try DKIMSigner.load(domain: dkim.domain, selector: dkim.selector, privateKeyFile: dkim.keyFile)
+                return []
+            } catch {
+                return [SettingsMessage(key: MailSettings.dkimPrivateKeyFile.name, message: "\(error)")]
+            }
+        })
         engine.jobs.register(Job(name: "send_mail", description: "Deliver queued mail (also runs whenever mail is queued).", defaultInterval: 60) {
             let result = try await sender.drain()
             return "\(result.sent) sent, \(result.retried) to retry, \(result.failed) failed"

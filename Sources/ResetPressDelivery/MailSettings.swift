@@ -37,6 +37,13 @@ public enum MailSettings {
     public static let mailgunAPIKey = SettingKey("mail.mailgun.api_key", default: "", kind: .secret, description: "Mailgun API key.")
     public static let mailgunBaseURL = SettingKey(
         "mail.mailgun.base_url", default: "https://api.mailgun.net", kind: .string, description: "Mailgun API base URL (EU: https://api.eu.mailgun.net).")
+    public static let dkimDomain = SettingKey(
+        "mail.dkim.domain", default: "", kind: .string, description: "DKIM signing domain (d=); empty: mail is not signed.")
+    public static let dkimSelector = SettingKey(
+        "mail.dkim.selector", default: "", kind: .string, description: "DKIM selector (s=): the key's TXT record is <selector>._domainkey.<domain>.")
+    public static let dkimPrivateKeyFile = SettingKey(
+        "mail.dkim.private_key_file", default: "", kind: .string,
+        description: "PEM file of the RSA signing key (2048 bits or more), absolute or under the site root.")
     public static let keepSentDays = SettingKey(
         "mail.keep_sent_days", default: 30, kind: .int,
         description: "Days the outbox keeps a sent or failed entry's metadata (recipients, subject, status, error); its body goes at once.",
@@ -56,6 +63,9 @@ public enum MailSettings {
         settings.register(mailgunDomain)
         settings.register(mailgunAPIKey)
         settings.register(mailgunBaseURL)
+        settings.register(dkimDomain)
+        settings.register(dkimSelector)
+        settings.register(dkimPrivateKeyFile)
         settings.register(keepSentDays)
     }
 }

@@ -18,34 +18,46 @@ public final class MailTransportFactory: Sendable {
         case mailgun(domain: String, apiKey: String, baseURL: String)
     }
 
+    /// The `mail.dkim.*` settings, the key file resolved against the site root.
+    struct DKIMConfiguration: Hashable, Sendable {
+        var domain: String
+        var selector: String
+        var keyFile: String
+    }
+
     private let settings: SettingsEngine
     private let mailDirectory: URL
+    private let root: URL?
     private let logger: Logger
-    private let current = Mutex<(configuration: Configuration, transport: any MailTransport)?>(nil)
+    private let current = Mutex<(configuration: Configuration, dkim: DKIMConfiguration, transport: any MailTransport)?>(nil)
 
-    /// A factory over the live `settings`; the file transport writes into `mailDirectory`.
-    public init(settings: SettingsEngine, mailDirectory: URL, logger: Logger) {
+    /// A factory over the live `settings`; the file transport writes into `mailDirectory`, and a
+    /// relative `mail.dkim.private_key_file` is found under `root` (the working directory when nil).
+    public init(settings: SettingsEngine, mailDirectory: URL, root: URL? = nil, logger: Logger) {
         self.settings = settings
         self.mailDirectory = mailDirectory
+        self.root = root
         self.logger = logger
     }
 
     /// A closure for ``OutboxSender``'s `transport` parameter, backed by one factory.
     public static func make(
-        settings: SettingsEngine, mailDirectory: URL, logger: Logger
+        settings: SettingsEngine, mailDirectory: URL, root: URL? = nil, logger: Logger
     ) -> @Sendable () -> any MailTransport {
-        let factory = MailTransportFactory(settings: settings, mailDirectory: mailDirectory, logger: logger)
+        let factory = MailTransportFactory(settings: settings, mailDirectory: mailDirectory, root: root, logger: logger)
         return { factory.transport() }
     }
 
     /// The transport for the current settings: the previous one while they are unchanged.
     public func transport() -> any MailTransport {
-        let wanted = Self.configuration(from: settings.snapshot, mailDirectory: mailDirectory)
+        let snapshot = settings.snapshot
+        let wanted = Self.configuration(from: snapshot, mailDirectory: mailDirectory)
+        let dkim = Self.dkimConfiguration(from: snapshot, root: root)
         let (transport, replaced) = current.withLock { current -> (any MailTransport, (any MailTransport)?) in
-            if let current, current.configuration == wanted { return (current.transport, nil) }
-            let fresh = Self.build(wanted, logger: logger)
+            if let current, current.configuration == wanted, current.dkim == dkim { return (current.transport, nil) }
+            let fresh = Self.build(wanted, renderer: Self.renderer(dkim, logger: logger), logger: logger)
             let previous = current?.transport
-            current = (wanted, fresh)
+            current = (wanted, dkim, fresh)
             return (fresh, previous)
         }
         if let replaced {
@@ -56,8 +68,10 @@ public final class MailTransportFactory: Sendable {
     }
 
     /// A new transport for the settings in `snapshot`, not shared with anyone (the `mail test` command's).
-    public static func transport(for snapshot: SettingsSnapshot, mailDirectory: URL, logger: Logger) -> any MailTransport {
-        build(configuration(from: snapshot, mailDirectory: mailDirectory), logger: logger)
+    public static func transport(for snapshot: SettingsSnapshot, mailDirectory: URL, root: URL? = nil, logger: Logger) -> any MailTransport {
+        build(
+            configuration(from: snapshot, mailDirectory: mailDirectory),
+            renderer: renderer(dkimConfiguration(from: snapshot, root: root), logger: logger), logger: logger)
     }
 
     /// A short description of the transport `snapshot` selects: `smtp mail.example.com:587 (starttls)`.
@@ -94,12 +108,31 @@ public final class MailTransportFactory: Sendable {
         }
     }
 
-    private static func build(_ configuration: Configuration, logger: Logger) -> any MailTransport {
+    private static func build(_ configuration: Configuration, renderer: MessageRenderer, logger: Logger) -> any MailTransport {
         switch configuration {
-        case .file(let directory): FileMailTransport(directory: directory, logger: logger)
-        case .smtp(let smtp): SMTPTransport(configuration: smtp, logger: logger)
-        case .sendmail(let path): SendmailTransport(path: path, logger: logger)
-        case .mailgun(let domain, let apiKey, let baseURL): MailgunTransport(domain: domain, apiKey: apiKey, baseURL: baseURL, logger: logger)
+        case .file(let directory): FileMailTransport(directory: directory, renderer: renderer, logger: logger)
+        case .smtp(let smtp): SMTPTransport(configuration: smtp, renderer: renderer, logger: logger)
+        case .sendmail(let path): SendmailTransport(path: path, renderer: renderer, logger: logger)
+        case .mailgun(let domain, let apiKey, let baseURL):
+            MailgunTransport(domain: domain, apiKey: apiKey, baseURL: baseURL, renderer: renderer, logger: logger)
+        }
+    }
+
+    /// The `mail.dkim.*` settings in `snapshot`, a relative key file taken from `root`.
+    static func dkimConfiguration(from snapshot: SettingsSnapshot, root: URL?) -> DKIMConfiguration {
+        let file = snapshot[MailSettings.dkimPrivateKeyFile].trimmingCharacters(in: .whitespaces)
+        let resolved = file.isEmpty || file.hasPrefix("/") || root == nil ? file : root!.appendingPathComponent(file).path
+        return DKIMConfiguration(domain: snapshot[MailSettings.dkimDomain], selector: snapshot[MailSettings.dkimSelector], keyFile: resolved)
+    }
+
+    /// The signer the settings describe (none when `mail.dkim.domain` is empty). A key that stopped
+    /// loading since the settings were checked is logged and the mail goes out unsigned: never lost.
+    static func renderer(_ dkim: DKIMConfiguration, logger: Logger) -> MessageRenderer {
+        do {
+            return MessageRenderer(dkim: try DKIMSigner.load(domain: dkim.domain, selector: dkim.selector, privateKeyFile: dkim.keyFile))
+        } catch {
+            logger.error("DKIM signing is off: the key does not load", metadata: ["error": "\(error)"])
+            return .plain
         }
     }
 
