@@ -217,7 +217,7 @@ import Testing
     }
 
     private static let writerHeaders: Set<String> = [
-        "Date", "Message-ID", "From", "Reply-To", "To", "Subject", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
+        "Date", "Message-ID", "From", "Reply-To", "To", "Subject", "Auto-Submitted", "MIME-Version", "Content-Type", "Content-Transfer-Encoding",
     ]
 
     // MARK: (e) oversize bodies and huge parameter counts
