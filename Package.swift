@@ -262,7 +262,7 @@ let package = Package(
         .testTarget(
             name: "ResetPressAdminTests",
             dependencies: [
-                "ResetPressSite",
+                "ResetPressSite", "ResetPressTestSupport",
                 "ResetPressAdmin", "ResetPassword", "ResetPressServer", "ResetPressHTTP", "ResetPressEngine", "ResetPressStorage",
                 "ResetPressUsers", "ResetPressMail",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -278,7 +278,7 @@ let package = Package(
         .testTarget(
             name: "ResetPressServerTests",
             dependencies: [
-                "ResetPressServer",
+                "ResetPressServer", "ResetPressTestSupport",
                 "ResetPressEngine",
                 "ResetPressStorage",
                 "ResetPressHTTP",

@@ -3,13 +3,14 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ResetPassword
+import ResetPressDelivery
 import ResetPressEngine
 import ResetPressHTTP
-import ResetPressDelivery
 import ResetPressMail
 import ResetPressServer
 import ResetPressSite
 import ResetPressStorage
+import ResetPressTestSupport
 import ResetPressUsers
 import Synchronization
 
@@ -29,7 +30,7 @@ final class TestClock: Sendable {
 /// hold the memory stores to the SQLite and PostgreSQL ones), the flows on an injected clock, and the
 /// engine started. The install secret and the mail spool still live in the folder.
 final class TestSite: Sendable {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
     static let namespace = "/simple-jwt-login/v1"
 
     let root: URL

@@ -9,12 +9,13 @@ import ResetPressHTTP
 import ResetPressServer
 import ResetPressSite
 import ResetPressStorage
+import ResetPressTestSupport
 import ResetPressUsers
 
 /// A site in a temporary folder, composed by ``Site/open(_:)``, with the reset and admin plugins
 /// started and an admin password set.
 final class AdminTestSite: Sendable {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
     static let password = "correct horse battery"
 
     let root: URL

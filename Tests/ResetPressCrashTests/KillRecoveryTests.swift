@@ -6,7 +6,7 @@ import Testing
 
 /// A 200 means the code and its mail are on disk: SIGKILL right after the answer loses neither.
 @Suite(.serialized) struct KillRecoveryTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
 
     let root: URL
     let data: URL

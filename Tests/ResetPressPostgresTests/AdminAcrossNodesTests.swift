@@ -9,7 +9,7 @@ import Testing
 /// The admin's sign-in, session and wrong-password limit hold across two `resetpress serve`
 /// processes on one PostgreSQL database, as behind a load balancer without sticky sessions.
 @Suite(.serialized) struct AdminAcrossNodesTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
     static let password = "correct horse battery staple"
 
     @Test func aSessionStartedOnOneNodeHoldsOnTheOtherAndWrongPasswordsAreCountedOnce() async throws {

@@ -7,6 +7,7 @@ import ResetPressMail
 @testable import ResetPressPostgres
 import ResetPressSite
 import ResetPressStorage
+import ResetPressTestSupport
 import ResetPressUsers
 import Synchronization
 import Testing
@@ -14,7 +15,7 @@ import Testing
 /// No live secret at rest (issue 12): a `default_email` request leaves neither its code nor its
 /// link token in the database, before delivery (the body is sealed) or after it (deleted).
 @Suite struct OutboxAtRestTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
     static let linkMarker = "https://accounts.example.org/_resetpassword?code="
 
     /// Not on memory, which keeps nothing at rest.

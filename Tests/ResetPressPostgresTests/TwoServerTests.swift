@@ -7,7 +7,7 @@ import Testing
 
 /// Two `resetpress serve` processes on one PostgreSQL database behave as one site.
 @Suite(.serialized) struct TwoServerTests {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
     static let path = "/simple-jwt-login/v1/user/reset_password"
 
     let root: URL

@@ -4,9 +4,10 @@ import HummingbirdTesting
 import NIOCore
 import ResetPressEngine
 import ResetPressHTTP
-import ResetPressStorage
-import Testing
 @testable import ResetPressServer
+import ResetPressStorage
+import ResetPressTestSupport
+import Testing
 
 /// `GET /openapi.json` serves the committed OpenAPI 3.1 document of the public API.
 @Suite struct OpenAPIRouteTests {

@@ -1,8 +1,9 @@
 import Foundation
+import ResetPressTestSupport
 
 /// A site root in a temporary folder with the repository's settings and templates, removed at the end.
 final class SiteFolder: Sendable {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repositoryRoot = Repository.root
 
     let root: URL
 
