@@ -143,6 +143,9 @@ struct QueuedMail {
 }
 
 extension TestResponse {
+    /// The body as text.
+    var text: String { String(buffer: body) }
+
     /// The body parsed as JSON.
     var json: JSONValue {
         (try? JSONValue(parsing: body)) ?? .null

@@ -8,7 +8,7 @@ import Testing
 /// The reset-form page's assets, headers and new-link form (the pages the browser tests drive).
 @Suite struct ResetFormPageTests {
     @Test func assetsComeFromTheTemplatesFolderAndNothingElseIsServed() async throws {
-        let site = try await AdminTestSite()
+        let site = try await TestSite()
         try "body { color: red; }".write(to: site.root.appendingPathComponent("templates/pages/assets/page.css"), atomically: true, encoding: .utf8)
         try await site.test { client in
             let css = try await client.execute(uri: "/_resetpassword/assets/page.css", method: .get)
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func everyPageCarriesTheStrictHeaders() async throws {
-        let site = try await AdminTestSite()
+        let site = try await TestSite()
         try await site.test { client in
             let page = try await client.execute(uri: "/_resetpassword?code=nope", method: .get)
             #expect(page.text.contains("id=\"new-link-form\""))
@@ -40,8 +40,8 @@ import Testing
     }
 
     @Test func aNewLinkIsAnsweredAlikeForKnownAndUnknownAddresses() async throws {
-        let site = try await AdminTestSite()
-        let hash = try await site.reset.passwordHasher.hash("old-password-1", cost: 4)
+        let site = try await TestSite()
+        let hash = try await site.plugin.passwordHasher.hash("old-password-1", cost: 4)
         _ = try await site.storage.users.add(
             NewUser(login: "ann", email: "ann@example.org", displayName: "Ann", nickname: "ann", firstName: "Ann", lastName: "Lee", passwordHash: hash),
             now: Date())
