@@ -33,18 +33,21 @@ public final class ResetPasswordPlugin: RoutePlugin {
     /// Whether `users` is the code store's own user table (a password change is then one transaction).
     let passwordsInCodeStore: Bool
     let clock: @Sendable () -> Date
+    /// Where the flows record what they did; nil records nothing.
+    let events: (any EventStore)?
     let templates = TemplateCache()
     private let activated = Mutex<ResetPasswordService?>(nil)
 
     /// A plugin over explicit stores, queuing into `mail`'s outbox; `rateLimits` counts the per-IP
     /// limit (in memory unless nodes share a store). `passwordsInCodeStore` says that `users` is the
     /// user table of the database `codes` writes to, so that a password change sets the hash in the
-    /// code's transaction.
+    /// code's transaction; `events` receives what the flows did.
     public init(
         users: any UserDirectory, codes: any ResetCodeStore, authCodes: any AuthCodeStore, secret: InstallSecret, mail: MailDelivery,
         rateLimits: any RateLimitStore = MemoryRateLimitStore(), hasher: PasswordHasher = PasswordHasher(),
-        passwordsInCodeStore: Bool = false, clock: @escaping @Sendable () -> Date = { Date() }
+        passwordsInCodeStore: Bool = false, events: (any EventStore)? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.events = events
         self.passwordsInCodeStore = passwordsInCodeStore
         self.users = users
         self.rateLimits = rateLimits
@@ -65,7 +68,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
     ) {
         self.init(
             users: users ?? storage.users, codes: storage.resetCodes, authCodes: storage.authCodes, secret: secret, mail: mail,
-            rateLimits: storage.rateLimits, hasher: hasher, passwordsInCodeStore: users == nil, clock: clock)
+            rateLimits: storage.rateLimits, hasher: hasher, passwordsInCodeStore: users == nil, events: storage.events, clock: clock)
     }
 
     public func registerSettings(in settings: SettingsEngine) {
@@ -81,7 +84,8 @@ public final class ResetPasswordPlugin: RoutePlugin {
         let mail = self.mail
         let service = ResetPasswordService(
             engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
-            rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore, mailQueued: { mail.wake() })
+            rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
+            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, mailQueued: { mail.wake() })
         activated.withLock { $0 = service }
         engine.jobs.register(Job(
             name: "flush_expired_password_resets", description: "Delete expired reset codes and links.", defaultInterval: 3600

@@ -27,17 +27,21 @@ public final class OutboxSender: Sendable {
     private let maxAttempts: Int
     private let batchSize: Int
     private let clock: @Sendable () -> Date
+    private let events: EventRecorder?
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
     /// `sealer` opens sealed bodies (``InstallSecret/mailSealer()`` of the install that sealed them);
     /// `transport` is asked for each batch, so a settings change applies at once; `owner` must be
-    /// stable across restarts of this node and distinct from every other node's.
+    /// stable across restarts of this node and distinct from every other node's. `events` records each
+    /// mail sent (with its time from queuing to delivery) and failed for good, after the outbox write.
     public init(
         outbox: any MailOutbox, sealer: MailSealer, transport: @escaping @Sendable () -> any MailTransport, logger: Logger, owner: String,
-        lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 32, clock: @escaping @Sendable () -> Date = { Date() }
+        lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 32, clock: @escaping @Sendable () -> Date = { Date() },
+        events: EventRecorder? = nil
     ) {
         self.clock = clock
+        self.events = events
         self.outbox = outbox
         self.sealer = sealer
         self.transport = transport
@@ -111,6 +115,7 @@ public final class OutboxSender: Sendable {
                 case .success(let opened): message = opened
                 case .failure(let reason):
                     try await outbox.markFailed(id: entry.id, error: reason.message)
+                    await events?.record(.mailFailed, at: clock())
                     totals.failed += 1
                     logger.error("mail failed", metadata: ["id": "\(entry.id)", "error": "\(reason.message)"])
                     continue
@@ -123,12 +128,15 @@ public final class OutboxSender: Sendable {
                 }
                 switch outcome {
                 case .success:
-                    try await outbox.markSent(id: entry.id, at: clock())
+                    let sentAt = clock()
+                    try await outbox.markSent(id: entry.id, at: sentAt)
+                    await events?.record(.mailSent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince(entry.createdAt)))
                     totals.sent += 1
                 case .failure(let error):
                     let attempts = entry.attempts  // the claim already counted this try
                     if error.permanent || attempts >= maxAttempts {
                         try await outbox.markFailed(id: entry.id, error: error.message)
+                        await events?.record(.mailFailed, at: clock())
                         totals.failed += 1
                         logger.error("mail failed", metadata: ["id": "\(entry.id)", "error": "\(error.message)"])
                     } else {

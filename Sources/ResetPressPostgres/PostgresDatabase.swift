@@ -79,6 +79,9 @@ public final class PostgresDatabase: Sendable {
     /// What the scheduler remembers of each job's runs.
     public var jobStates: PostgresJobStateStore { PostgresJobStateStore(client: client) }
 
+    /// What the flows did, for the dashboard and `resetpress stats`.
+    public var events: PostgresEventStore { PostgresEventStore(client: client) }
+
     /// The admin's browser sessions, shared by every node.
     public var adminSessions: PostgresAdminSessionStore { PostgresAdminSessionStore(client: client) }
 

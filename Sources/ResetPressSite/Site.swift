@@ -76,7 +76,8 @@ public final class Site: Sendable {
             }
             let mail = MailDelivery(
                 outbox: storage.outbox, sealer: secret.mailSealer(), mailDirectory: data.appendingPathComponent("mail"),
-                nodeID: OutboxSender.nodeID(dataDirectory: data), logger: logger, clock: configuration.clock)
+                nodeID: OutboxSender.nodeID(dataDirectory: data), logger: logger, clock: configuration.clock,
+                events: storage.events)
             let reset = ResetPasswordPlugin(
                 storage: storage, secret: secret, mail: mail, users: configuration.users, hasher: configuration.hasher,
                 clock: configuration.clock)
@@ -87,6 +88,7 @@ public final class Site: Sendable {
             MailDelivery.registerSettings(in: engine.settings)
             HTTPSettings.register(in: engine.settings)
             mail.activate(in: engine)
+            EventRetention.activate(in: engine, events: storage.events, clock: configuration.clock)
             do {
                 try await engine.start()
             } catch let error as SettingsLoadError {

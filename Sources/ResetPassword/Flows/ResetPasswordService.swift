@@ -24,14 +24,17 @@ public final class ResetPasswordService: Sendable {
     let blocklist = PasswordBlocklist()
     let clock: @Sendable () -> Date
     let mailQueued: @Sendable () -> Void
+    /// Records what each flow did, after its own writes (see ``EventRecorder``); nil records nothing.
+    let events: EventRecorder?
     /// Whether `users` is the code store's own user table, so a change is one transaction.
     let passwordsInCodeStore: Bool
 
     init(
         engine: Engine, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
         hasher: PasswordHasher, templates: TemplateCache, rateLimits: any RateLimitStore, clock: @escaping @Sendable () -> Date,
-        passwordsInCodeStore: Bool, mailQueued: @escaping @Sendable () -> Void
+        passwordsInCodeStore: Bool, events: EventRecorder? = nil, mailQueued: @escaping @Sendable () -> Void
     ) {
+        self.events = events
         self.passwordsInCodeStore = passwordsInCodeStore
         self.engine = engine
         self.limiter = IPRateLimiter(store: rateLimits)
@@ -67,24 +70,28 @@ public final class ResetPasswordService: Sendable {
         guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
         guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }
         try gate.check(parameters: parameters, settings: settings, now: now)
+        await events?.record(.request, at: now, clientIP: clientIP)
         let mode = settings[ResetPasswordSettings.mode]
         let message = Self.requestMessage(mode)
 
         guard let user = try await users.user(byEmail: email), let userID = user.id else {
             if settings[ResetPasswordSettings.revealUnknownUsers] { throw ResetFailure.wrongUser }
             await hooks.doAction("reset_password_failed", "unknown_email", context: context)
+            await events?.record(.unknownEmail, at: now, clientIP: clientIP)
             await equalizer.pad(since: start)
             return message
         }
         let userContext = context.with(user: user, mode: mode)
         guard await hooks.applyFilters("allow_password_reset", true, context: userContext) else {
             await hooks.doAction("reset_password_failed", "reset_not_allowed", context: userContext)
+            await events?.record(.vetoed, at: now, clientIP: clientIP)
             await equalizer.pad(since: start)
             return message
         }
         let throttle = settings[ResetPasswordSettings.throttleSeconds]
         if throttle > 0, let last = try await codes.lastIssued(userID: userID), now.timeIntervalSince(last) < Double(throttle) {
             await hooks.doAction("reset_password_failed", "throttled", context: userContext)
+            await events?.record(.throttled, at: now, clientIP: clientIP)
             await equalizer.pad(since: start)
             return message
         }
@@ -119,6 +126,7 @@ public final class ResetPasswordService: Sendable {
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
             createdAt: now, expiresAt: expiresAt, requestIP: clientIP)
         _ = try await codes.issue(record, mail: mail)
+        await events?.record(.codeIssued, at: now, clientIP: clientIP)
         if mail != nil { mailQueued() }
         await hooks.doAction("reset_password_code_created", code, context: context)
         await hooks.doAction("reset_password_request", user.login, context: context)
@@ -142,6 +150,7 @@ public final class ResetPasswordService: Sendable {
 
         guard let record = try await codes.current(email: email.lowercased()) else {
             await hooks.doAction("reset_password_failed", "no_code", context: context)
+            await events?.record(.wrongCode, at: now, clientIP: clientIP)
             throw ResetFailure.invalidCode
         }
         return try await complete(record: record, presentedHash: secret.hash(code), against: \.codeHash, password: password, settings: settings, now: now, clientIP: clientIP, context: context)
@@ -160,6 +169,7 @@ public final class ResetPasswordService: Sendable {
         let hash = secret.hash(linkToken)
         guard let record = try await codes.current(linkHash: hash) else {
             await hooks.doAction("reset_password_failed", "no_code", context: context)
+            await events?.record(.wrongCode, at: now, clientIP: clientIP)
             throw ResetFailure.invalidCode
         }
         return try await complete(record: record, presentedHash: hash, against: \.linkHash, password: newPassword, settings: settings, now: now, clientIP: clientIP, context: context)
@@ -179,13 +189,14 @@ public final class ResetPasswordService: Sendable {
         guard record.expiresAt > now else {
             try await codes.delete(id: record.id)
             await hooks.doAction("reset_password_failed", "expired", context: context)
+            await events?.record(.expired, at: now, clientIP: clientIP)
             throw ResetFailure.invalidCode
         }
         let maxAttempts = settings[ResetPasswordSettings.maxAttempts]
-        guard let claimed = try await codes.claimAttempt(id: record.id, maxAttempts: maxAttempts),
-              ConstantTime.equals(presentedHash, claimed[keyPath: field])
-        else {
+        let claimed = try await codes.claimAttempt(id: record.id, maxAttempts: maxAttempts)
+        guard let claimed, ConstantTime.equals(presentedHash, claimed[keyPath: field]) else {
             await hooks.doAction("reset_password_failed", "wrong_code", context: context)
+            await events?.record(claimed == nil ? .burned : .wrongCode, at: now, clientIP: clientIP)
             throw ResetFailure.invalidCode
         }
         guard let user = try await users.user(byEmail: claimed.email), let userID = user.id, userID == claimed.userID else {
@@ -210,6 +221,7 @@ public final class ResetPasswordService: Sendable {
             try await users.setPasswordHash(newHash, forUserID: userID)
             guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, mail: notice) else { throw ResetFailure.invalidCode }
         }
+        await events?.record(.completed, at: now, clientIP: clientIP)
         if notice != nil { mailQueued() }
         await hooks.doAction("password_reset", user.login, context: userContext)
         return Self.changedMessage
@@ -233,6 +245,7 @@ public final class ResetPasswordService: Sendable {
     private func admit(_ clientIP: String, settings: SettingsSnapshot, now: Date) async throws {
         guard settings[ResetPasswordSettings.enabled] else { throw ResetFailure.disabled }
         if let retryAfter = try await limiter.admit(clientIP, limit: settings[ResetPasswordSettings.ipLimitPerMinute], now: now) {
+            await events?.record(.rateLimited, at: now, clientIP: clientIP)
             throw ResetFailure.rateLimited(retryAfter: retryAfter)
         }
     }

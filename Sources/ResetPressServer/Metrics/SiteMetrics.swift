@@ -5,7 +5,8 @@ import ResetPressEngine
 import ResetPressStorage
 
 /// The site's Prometheus metrics: requests per route and status, latencies, codes issued,
-/// throttled and refused resets, and the outbox by status (read when scraped).
+/// throttled and refused resets, `resetpress_events_total` per recorded outcome, and the outbox by
+/// status (read when scraped).
 ///
 /// Each site owns its registry (no global bootstrap), so several apps can live in one process.
 public final class SiteMetrics: Sendable {
@@ -29,6 +30,10 @@ public final class SiteMetrics: Sendable {
         engine.hooks.addAction("password_reset", priority: 1000, label: "metrics") { (_: String, _) in changed.increment() }
         engine.hooks.addAction("reset_password_failed", priority: 1000, label: "metrics") { (reason: String, _) in
             Counter(label: "resetpress_resets_refused_total", dimensions: [("reason", reason)], factory: factory).increment()
+        }
+        // One counter per outcome the events table records (request, code_issued, completed, each refusal, mail_sent, ...).
+        engine.hooks.addAction(EventRecorder.actionName, priority: 1000, label: "metrics") { (outcome: String, _) in
+            Counter(label: "resetpress_events_total", dimensions: [("outcome", outcome)], factory: factory).increment()
         }
     }
 

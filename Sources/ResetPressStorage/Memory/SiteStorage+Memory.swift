@@ -13,7 +13,8 @@ extension SiteStorage {
             backend: "memory", location: "memory", settings: MemorySettingsStore(), users: users,
             resetCodes: MemoryResetCodeStore(outbox: outbox, users: users, clock: clock, origin: origin), outbox: outbox,
             authCodes: MemoryAuthCodeStore(), jobStates: MemoryJobStateStore(), rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(),
-            adminSessions: MemoryAdminSessionStore(), settingsFeed: nil, appliedMigrations: { [] }, close: {})
+            adminSessions: MemoryAdminSessionStore(), settingsFeed: nil, events: MemoryEventStore(),
+            appliedMigrations: { [] }, close: {})
     }
 
     /// Storage held in this process's memory, stamping times from the system clock.

@@ -61,6 +61,9 @@ public final class SQLiteDatabase: Sendable {
     /// The admin's browser sessions.
     public var adminSessions: SQLiteAdminSessionStore { SQLiteAdminSessionStore(pool: pool) }
 
+    /// What the flows did, for the dashboard and `resetpress stats`.
+    public var events: SQLiteEventStore { SQLiteEventStore(pool: pool) }
+
     /// The journal mode in force (`wal`).
     public func journalMode() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }

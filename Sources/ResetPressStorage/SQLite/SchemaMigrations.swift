@@ -21,6 +21,7 @@ enum SchemaMigrations {
             // NULL for codes added before: those were all 8 characters or more.
             try db.alter(table: "auth_codes") { table in table.add(column: "code_length", .integer) }
         }
+        migrator.registerMigration("v8-events", migrate: createEvents)
         return migrator
     }
 
@@ -112,6 +113,18 @@ enum SchemaMigrations {
                 arguments: [recipients, message.subject, finished ? nil : json, row["id"] as Int64])
         }
         try db.execute(sql: "ALTER TABLE outbox DROP COLUMN message")
+    }
+
+    /// What the flows did, for the owner's dashboard and `resetpress stats`; never a secret or an email.
+    private static func createEvents(_ db: Database) throws {
+        try db.create(table: "events") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("kind", .text).notNull()
+            table.column("at", .double).notNull().indexed()
+            table.column("client_ip", .text)
+            table.column("delivery_seconds", .double)
+        }
+        try db.create(index: "events_on_kind_at", on: "events", columns: ["kind", "at"])
     }
 
     /// The admin's sessions, keyed by the SHA-256 of the cookie's id; `notices` is a JSON array.

@@ -31,6 +31,8 @@ public struct SiteStorage: Sendable {
     public let adminSessions: any AdminSessionStore
     /// Tells this node when another wrote settings; nil when only one node can write (SQLite).
     public let settingsFeed: (any SettingsChangeFeed)?
+    /// What the flows did (requests, codes, changes, refusals, mail), for the dashboard and `resetpress stats`.
+    public let events: any EventStore
     private let migrations: @Sendable () async throws -> [String]
     private let closer: @Sendable () async -> Void
 
@@ -40,7 +42,7 @@ public struct SiteStorage: Sendable {
         backend: String, location: String, settings: any SettingsStore, users: any UserStore, resetCodes: any ResetCodeStore,
         outbox: any MailOutbox, authCodes: any AuthCodeStore, jobStates: any JobStateStore, rateLimits: any RateLimitStore,
         jobLock: any JobLock, adminSessions: any AdminSessionStore, settingsFeed: (any SettingsChangeFeed)?,
-        appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
+        events: any EventStore, appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
     ) {
         self.backend = backend
         self.location = location
@@ -54,6 +56,7 @@ public struct SiteStorage: Sendable {
         self.jobLock = jobLock
         self.adminSessions = adminSessions
         self.settingsFeed = settingsFeed
+        self.events = events
         self.migrations = appliedMigrations
         self.closer = close
     }
@@ -65,7 +68,7 @@ public struct SiteStorage: Sendable {
             backend: "sqlite", location: database.path, settings: database.settings, users: database.users,
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
             rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), adminSessions: database.adminSessions, settingsFeed: nil,
-            appliedMigrations: { try database.appliedMigrations() }, close: {})
+            events: database.events, appliedMigrations: { try database.appliedMigrations() }, close: {})
     }
 
     /// The identifiers of the schema migrations applied so far, in order.

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import ResetPressSite
+import ResetPressStorage
+
+/// `resetpress stats [--since 24h|30d|DATE] [--json]`: the dashboard's figures on the command line.
+struct StatsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stats",
+        abstract: "Show how resets fared: counts per outcome, completion rate, delivery times, queue, refused IPs.")
+
+    @OptionGroup var site: SiteOptions
+    @Option(help: "The window: a span back from now (90m, 24h, 30d) or a date (2030-01-01, ISO 8601).") var since = "24h"
+    @Flag(help: "Print JSON (the same figures the admin dashboard shows).") var json = false
+
+    func validate() throws {
+        guard Self.start(since, now: Date()) != nil else {
+            throw ValidationError("--since \(since) is neither a span (90m, 24h, 30d) nor a date (2030-01-01); use one of those.")
+        }
+    }
+
+    func run() async throws {
+        let now = Date()
+        guard let from = Self.start(since, now: now) else { throw ValidationError("--since \(since) is not a span or a date.") }
+        let storage = try await Site.openStorage(site)
+        let stats: ResetStats
+        do {
+            stats = try await ResetStats.read(events: storage.events, outbox: storage.outbox, from: from, to: now)
+            await storage.close()
+        } catch {
+            await storage.close()
+            throw CLIFailure("the events could not be read: \(error)")
+        }
+        print(json ? try Self.json(stats) : Self.text(stats))
+    }
+
+    /// The start of the window `text` names, relative to `now`; nil when it names none.
+    static func start(_ text: String, now: Date) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let last = trimmed.last, "smhd".contains(last), let ahead = CLIDate.parse("+" + trimmed, now: now) {
+            return now.addingTimeInterval(-ahead.timeIntervalSince(now))
+        }
+        return CLIDate.parse(trimmed, now: now).flatMap { $0 < now ? $0 : nil }
+    }
+
+    /// The figures as JSON: sorted keys, ISO 8601 times.
+    static func json(_ stats: ResetStats) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(stats), as: UTF8.self)
+    }
+
+    /// The figures as text tables.
+    static func text(_ stats: ResetStats) -> String {
+        var lines = ["From \(CLIDate.format(stats.from)) to \(CLIDate.format(stats.to))", ""]
+        lines += TextTable.lines(header: ["OUTCOME", "COUNT"], rows: ResetEventKind.allCases.map { [$0.rawValue, String(stats.count($0))] })
+        lines.append("")
+        let rate = stats.completionRate.map { String(format: "%.1f %%", $0 * 100) } ?? "-"
+        lines.append("Completion rate: \(rate) (\(stats.count(.completed)) completed of \(stats.count(.codeIssued)) codes issued)")
+        let seconds = { (value: Double?) in value.map { String(format: "%.2f s", $0) } ?? "-" }
+        lines.append("Request to delivery: median \(seconds(stats.deliveryMedianSeconds)), p95 \(seconds(stats.deliveryP95Seconds))")
+        lines.append("Queue: " + OutboxStatus.allCases.map { "\($0.rawValue) \(stats.queue[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+        lines.append("")
+        if stats.topRefusedIPs.isEmpty {
+            lines.append("No client IP was refused.")
+        } else {
+            lines += TextTable.lines(header: ["REFUSED IP", "COUNT"], rows: stats.topRefusedIPs.map { [$0.ip, String($0.count)] })
+        }
+        return lines.joined(separator: "\n")
+    }
+}

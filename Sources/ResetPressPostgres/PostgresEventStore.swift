@@ -1,0 +1,54 @@
+import Foundation
+import PostgresNIO
+import ResetPressStorage
+
+/// The events table in PostgreSQL (migration `v9-events`); times are `DOUBLE PRECISION` seconds, indexed.
+public struct PostgresEventStore: EventStore {
+    let client: PostgresClient
+
+    // MARK: - Writes
+
+    public func record(_ event: ResetEvent) async throws {
+        _ = try await client.rows("""
+            INSERT INTO events (kind, at, client_ip, delivery_seconds)
+            VALUES (\(event.kind.rawValue), \(event.at.databaseSeconds), \(event.clientIP), \(event.deliverySeconds))
+            """)
+    }
+
+    public func deleteOlder(than date: Date) async throws -> Int {
+        try await client.rows("DELETE FROM events WHERE at < \(date.databaseSeconds) RETURNING 1").count
+    }
+
+    // MARK: - Reads
+
+    public func counts(from: Date, to: Date) async throws -> [ResetEventKind: Int] {
+        let rows = try await client.rows("""
+            SELECT kind, COUNT(*) FROM events WHERE at >= \(from.databaseSeconds) AND at < \(to.databaseSeconds) GROUP BY kind
+            """)
+        return try rows.reduce(into: [:]) { counts, row in
+            let (kind, count) = try row.decode((String, Int).self)
+            if let kind = ResetEventKind(rawValue: kind) { counts[kind] = count }
+        }
+    }
+
+    public func deliveryTimes(from: Date, to: Date) async throws -> [Double] {
+        try await client.rows("""
+            SELECT delivery_seconds FROM events
+            WHERE kind = \(ResetEventKind.mailSent.rawValue) AND at >= \(from.databaseSeconds) AND at < \(to.databaseSeconds)
+                AND delivery_seconds IS NOT NULL
+            ORDER BY delivery_seconds
+            """).map { try $0.decode(Double.self) }
+    }
+
+    public func topRefusedIPs(from: Date, to: Date, limit: Int) async throws -> [(ip: String, count: Int)] {
+        let kinds = ResetEventKind.refusals.map(\.rawValue)
+        return try await client.rows("""
+            SELECT client_ip, COUNT(*) AS n FROM events
+            WHERE kind = ANY(\(kinds)) AND at >= \(from.databaseSeconds) AND at < \(to.databaseSeconds) AND client_ip IS NOT NULL
+            GROUP BY client_ip ORDER BY n DESC, client_ip LIMIT \(max(0, limit))
+            """).map { row in
+            let (ip, count) = try row.decode((String, Int).self)
+            return (ip: ip, count: count)
+        }
+    }
+}

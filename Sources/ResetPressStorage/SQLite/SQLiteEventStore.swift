@@ -1,0 +1,63 @@
+import Foundation
+import GRDB
+
+/// The events table in SQLite (migration `v8-events`); times are `REAL` seconds, indexed.
+public struct SQLiteEventStore: EventStore {
+    let pool: DatabasePool
+
+    // MARK: - Writes
+
+    public func record(_ event: ResetEvent) async throws {
+        try await pool.write { db in
+            try db.cachedStatement(sql: "INSERT INTO events (kind, at, client_ip, delivery_seconds) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [event.kind.rawValue, event.at.databaseSeconds, event.clientIP, event.deliverySeconds])
+        }
+    }
+
+    public func deleteOlder(than date: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM events WHERE at < ?", arguments: [date.databaseSeconds])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Reads
+
+    public func counts(from: Date, to: Date) async throws -> [ResetEventKind: Int] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT kind, COUNT(*) AS n FROM events WHERE at >= ? AND at < ? GROUP BY kind",
+                arguments: [from.databaseSeconds, to.databaseSeconds])
+            return try rows.reduce(into: [:]) { counts, row in
+                if let kind = ResetEventKind(rawValue: try row.decode(forColumn: "kind")) { counts[kind] = try row.decode(forColumn: "n") }
+            }
+        }
+    }
+
+    public func deliveryTimes(from: Date, to: Date) async throws -> [Double] {
+        try await pool.read { db in
+            try Double.fetchAll(
+                db,
+                sql: """
+                    SELECT delivery_seconds FROM events
+                    WHERE kind = ? AND at >= ? AND at < ? AND delivery_seconds IS NOT NULL ORDER BY delivery_seconds
+                    """,
+                arguments: [ResetEventKind.mailSent.rawValue, from.databaseSeconds, to.databaseSeconds])
+        }
+    }
+
+    public func topRefusedIPs(from: Date, to: Date, limit: Int) async throws -> [(ip: String, count: Int)] {
+        let kinds = ResetEventKind.refusals.map(\.rawValue)
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT client_ip, COUNT(*) AS n FROM events
+                    WHERE kind IN (?, ?) AND at >= ? AND at < ? AND client_ip IS NOT NULL
+                    GROUP BY client_ip ORDER BY n DESC, client_ip LIMIT ?
+                    """,
+                arguments: [kinds[0], kinds[1], from.databaseSeconds, to.databaseSeconds, max(0, limit)]
+            ).map { row in (ip: try row.decode(forColumn: "client_ip"), count: try row.decode(forColumn: "n")) }
+        }
+    }
+}
