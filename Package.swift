@@ -240,6 +240,7 @@ let package = Package(
             dependencies: [
                 "ResetPressDelivery",
                 "ResetPressMail", "ResetPassword", "ResetPressStorage", "ResetPressEngine", "ResetPressTestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),

@@ -7,6 +7,11 @@ import ServiceLifecycle
 public struct MailSenderService: Service {
     let sender: OutboxSender
 
+    /// The service running `sender`.
+    public init(sender: OutboxSender) {
+        self.sender = sender
+    }
+
     /// Runs the sender until graceful shutdown or cancellation.
     public func run() async throws {
         await withGracefulShutdownHandler {
