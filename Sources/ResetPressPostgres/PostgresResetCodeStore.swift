@@ -12,22 +12,22 @@ import ResetPressUsers
 public struct PostgresResetCodeStore: ResetCodeStore {
     let client: PostgresClient
 
-    private static let columns = "id, user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip"
+    private static let columns = "id, user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash"
 
     // MARK: - Writes
 
     /// The replaced row gets a new id (`id = DEFAULT`), so a guess against the old code's id fails.
     public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
         try await client.transaction { connection in
-            let rows = try await mappingUniqueViolations({ $0 == "reset_codes_link_hash_key" ? "A reset code with this link token" : nil }) {
+            let rows = try await mappingUniqueViolations(Self.duplicateName) {
                 try await connection.rows("""
-                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip)
+                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
                     VALUES (\(code.userID), \(code.email), \(code.codeHash), \(code.linkHash),
-                            \(code.createdAt.databaseSeconds), \(code.expiresAt.databaseSeconds), 0, \(code.requestIP))
+                            \(code.createdAt.databaseSeconds), \(code.expiresAt.databaseSeconds), 0, \(code.requestIP), \(code.cancelHash))
                     ON CONFLICT (user_id) DO UPDATE SET
                         id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
                         created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
-                        request_ip = excluded.request_ip
+                        request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
                     RETURNING id
                     """)
             }
@@ -63,12 +63,26 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         }
     }
 
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool {
+        try await client.transaction { connection in
+            guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
+            _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
+            _ = try await connection.rows("""
+                INSERT INTO reset_blocks (user_id, until) VALUES (\(userID), \(blockUntil.databaseSeconds))
+                ON CONFLICT (user_id) DO UPDATE SET until = GREATEST(reset_blocks.until, excluded.until)
+                """)
+            return true
+        }
+    }
+
     public func delete(id: Int64) async throws {
         _ = try await client.rows("DELETE FROM reset_codes WHERE id = \(id)")
     }
 
     public func deleteExpired(now: Date) async throws -> Int {
-        try await client.rows("DELETE FROM reset_codes WHERE expires_at < \(now.databaseSeconds) RETURNING id").count
+        let deleted = try await client.rows("DELETE FROM reset_codes WHERE expires_at < \(now.databaseSeconds) RETURNING id").count
+        _ = try await client.rows("DELETE FROM reset_blocks WHERE until < \(now.databaseSeconds)")
+        return deleted
     }
 
     // MARK: - Reads
@@ -81,6 +95,15 @@ public struct PostgresResetCodeStore: ResetCodeStore {
 
     public func current(linkHash: Data) async throws -> ResetCodeRecord? {
         try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE link_hash = \(linkHash)")
+    }
+
+    public func current(cancelHash: Data) async throws -> ResetCodeRecord? {
+        try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE cancel_hash = \(cancelHash)")
+    }
+
+    public func blockedUntil(userID: Int64) async throws -> Date? {
+        let rows = try await client.rows("SELECT until FROM reset_blocks WHERE user_id = \(userID)")
+        return try rows.first.map { Date(timeIntervalSince1970: try $0.decode(Double.self)) }
     }
 
     public func lastIssued(userID: Int64) async throws -> Date? {
@@ -99,11 +122,20 @@ public struct PostgresResetCodeStore: ResetCodeStore {
     }
 
     private static func record(from row: PostgresRow) throws -> ResetCodeRecord {
-        let (id, userID, email, codeHash, linkHash, createdAt, expiresAt, attempts, requestIP) =
-            try row.decode((Int64, Int64, String, Data, Data, Double, Double, Int, String).self)
+        let (id, userID, email, codeHash, linkHash, createdAt, expiresAt, attempts, requestIP, cancelHash) =
+            try row.decode((Int64, Int64, String, Data, Data, Double, Double, Int, String, Data?).self)
         return ResetCodeRecord(
             id: id, userID: userID, email: email, codeHash: codeHash, linkHash: linkHash,
             createdAt: Date(timeIntervalSince1970: createdAt), expiresAt: Date(timeIntervalSince1970: expiresAt),
-            attempts: attempts, requestIP: requestIP)
+            attempts: attempts, requestIP: requestIP, cancelHash: cancelHash)
+    }
+
+    /// The duplicate a unique constraint of `reset_codes` names, for ``StorageError/duplicate(_:)``.
+    private static func duplicateName(_ constraint: String) -> String? {
+        switch constraint {
+        case "reset_codes_link_hash_key": "A reset code with this link token"
+        case "reset_codes_cancel_hash_key": "A reset code with this cancel token"
+        default: nil
+        }
     }
 }

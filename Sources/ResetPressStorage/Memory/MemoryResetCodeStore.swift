@@ -16,10 +16,11 @@ import Synchronization
 /// ``consume(id:userID:passwordHash:mail:)`` queues its mail (the user store stamps the hash
 /// change with its own clock). Everything else takes its times from the code or the caller.
 public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Duration == Duration {
-    /// The codes by id and the last id given out.
+    /// The codes by id, the last id given out, and the cancel blocks by user id.
     struct Table {
         var codes: [Int64: ResetCodeRecord] = [:]
         var lastID: Int64 = 0
+        var blocks: [Int64: Date] = [:]
 
         /// The newest code matching `filter`.
         func newest(where filter: (ResetCodeRecord) -> Bool) -> ResetCodeRecord? {
@@ -47,11 +48,14 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
             if table.codes.values.contains(where: { $0.userID != code.userID && $0.linkHash == code.linkHash }) {
                 throw StorageError.duplicate("A reset code with this link token")
             }
+            if let cancelHash = code.cancelHash, table.codes.values.contains(where: { $0.userID != code.userID && $0.cancelHash == cancelHash }) {
+                throw StorageError.duplicate("A reset code with this cancel token")
+            }
             table.codes = table.codes.filter { $0.value.userID != code.userID }
             table.lastID += 1
             table.codes[table.lastID] = ResetCodeRecord(
                 id: table.lastID, userID: code.userID, email: code.email, codeHash: code.codeHash, linkHash: code.linkHash,
-                createdAt: code.createdAt, expiresAt: code.expiresAt, attempts: 0, requestIP: code.requestIP)
+                createdAt: code.createdAt, expiresAt: code.expiresAt, attempts: 0, requestIP: code.requestIP, cancelHash: code.cancelHash)
             if let mail { _ = outbox.table.withLock { $0.insert(mail, now: code.createdAt) } }
             return table.lastID
         }
@@ -81,6 +85,15 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
         }
     }
 
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool {
+        table.withLock { table in
+            guard table.codes[id] != nil else { return false }
+            table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
+            table.blocks[userID] = max(table.blocks[userID] ?? blockUntil, blockUntil)
+            return true
+        }
+    }
+
     public func delete(id: Int64) async throws {
         table.withLock { $0.codes[id] = nil }
     }
@@ -89,6 +102,7 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
         table.withLock { table in
             let before = table.codes.count
             table.codes = table.codes.filter { $0.value.expiresAt >= now }
+            table.blocks = table.blocks.filter { $0.value >= now }
             return before - table.codes.count
         }
     }
@@ -101,6 +115,14 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
 
     public func current(linkHash: Data) async throws -> ResetCodeRecord? {
         table.withLock { $0.newest { $0.linkHash == linkHash } }
+    }
+
+    public func current(cancelHash: Data) async throws -> ResetCodeRecord? {
+        table.withLock { $0.newest { $0.cancelHash == cancelHash } }
+    }
+
+    public func blockedUntil(userID: Int64) async throws -> Date? {
+        table.withLock { $0.blocks[userID] }
     }
 
     public func lastIssued(userID: Int64) async throws -> Date? {

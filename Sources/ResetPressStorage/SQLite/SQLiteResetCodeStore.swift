@@ -16,17 +16,18 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [code.userID])
             try mappingUniqueViolations({ error in
-                error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token" : nil
+                error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token"
+                    : error.isUniqueViolation("reset_codes.cancel_hash") ? "A reset code with this cancel token" : nil
             }) {
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip)
-                        VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+                        INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
+                        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
                         """
                 ).execute(
                     arguments: [
                         code.userID, code.email, code.codeHash, code.linkHash,
-                        code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP,
+                        code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP, code.cancelHash,
                     ])
             }
             let id = db.lastInsertedRowID
@@ -61,6 +62,18 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         }
     }
 
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool {
+        try await committer.write { db in
+            try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
+            guard db.changesCount > 0 else { return false }
+            try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [userID])
+            try db.cachedStatement(
+                sql: "INSERT INTO reset_blocks (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = max(until, excluded.until)"
+            ).execute(arguments: [userID, blockUntil.databaseSeconds])
+            return true
+        }
+    }
+
     public func delete(id: Int64) async throws {
         try await pool.write { db in try db.execute(sql: "DELETE FROM reset_codes WHERE id = ?", arguments: [id]) }
     }
@@ -68,7 +81,9 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     public func deleteExpired(now: Date) async throws -> Int {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM reset_codes WHERE expires_at < ?", arguments: [now.databaseSeconds])
-            return db.changesCount
+            let deleted = db.changesCount
+            try db.execute(sql: "DELETE FROM reset_blocks WHERE until < ?", arguments: [now.databaseSeconds])
+            return deleted
         }
     }
 
@@ -80,6 +95,17 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
 
     public func current(linkHash: Data) async throws -> ResetCodeRecord? {
         try await fetchOne(where: "link_hash = ?", linkHash)
+    }
+
+    public func current(cancelHash: Data) async throws -> ResetCodeRecord? {
+        try await fetchOne(where: "cancel_hash = ?", cancelHash)
+    }
+
+    public func blockedUntil(userID: Int64) async throws -> Date? {
+        try pool.readNow { db in
+            try Double.fetchOne(db.cachedStatement(sql: "SELECT until FROM reset_blocks WHERE user_id = ?"), arguments: [userID])
+                .map(Date.init(timeIntervalSince1970:))
+        }
     }
 
     public func lastIssued(userID: Int64) async throws -> Date? {
@@ -115,6 +141,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
             createdAt: try row.date("created_at"),
             expiresAt: try row.date("expires_at"),
             attempts: try row.decode(forColumn: "attempts"),
-            requestIP: try row.decode(forColumn: "request_ip"))
+            requestIP: try row.decode(forColumn: "request_ip"),
+            cancelHash: try row.decode(forColumn: "cancel_hash"))
     }
 }

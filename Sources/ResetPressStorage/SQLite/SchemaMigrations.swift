@@ -22,6 +22,7 @@ enum SchemaMigrations {
             try db.alter(table: "auth_codes") { table in table.add(column: "code_length", .integer) }
         }
         migrator.registerMigration("v8-events", migrate: createEvents)
+        migrator.registerMigration("v9-cancel", migrate: addCancelLinks)
         return migrator
     }
 
@@ -125,6 +126,17 @@ enum SchemaMigrations {
             table.column("delivery_seconds", .double)
         }
         try db.create(index: "events_on_kind_at", on: "events", columns: ["kind", "at"])
+    }
+
+    /// "That wasn't me": each code's cancel token hash (NULL for codes issued before), and the
+    /// accounts whose resets a cancel blocks until `until`, kept apart so a block outlives the code.
+    private static func addCancelLinks(_ db: Database) throws {
+        try db.alter(table: "reset_codes") { table in table.add(column: "cancel_hash", .blob) }
+        try db.create(index: "reset_codes_on_cancel_hash", on: "reset_codes", columns: ["cancel_hash"], unique: true)
+        try db.create(table: "reset_blocks") { table in
+            table.primaryKey("user_id", .integer)
+            table.column("until", .double).notNull().indexed()
+        }
     }
 
     /// The admin's sessions, keyed by the SHA-256 of the cookie's id; `notices` is a JSON array.

@@ -1,7 +1,7 @@
 import Foundation
 import ResetPressMail
 
-/// A reset code and link token being issued: only their keyed hashes are stored.
+/// A reset code, link token and cancel token being issued: only their keyed hashes are stored.
 public struct NewResetCode: Sendable, Equatable {
     public var userID: Int64
     /// The user's email, lower-cased, so a change can be matched by email.
@@ -14,8 +14,13 @@ public struct NewResetCode: Sendable, Equatable {
     public var expiresAt: Date
     /// The client IP that asked for it.
     public var requestIP: String
+    /// HMAC-SHA256 of the cancel token ("that wasn't me") under the install secret; nil: no cancel link.
+    public var cancelHash: Data?
 
-    public init(userID: Int64, email: String, codeHash: Data, linkHash: Data, createdAt: Date, expiresAt: Date, requestIP: String) {
+    public init(
+        userID: Int64, email: String, codeHash: Data, linkHash: Data, createdAt: Date, expiresAt: Date, requestIP: String,
+        cancelHash: Data? = nil
+    ) {
         self.userID = userID
         self.email = email
         self.codeHash = codeHash
@@ -23,6 +28,7 @@ public struct NewResetCode: Sendable, Equatable {
         self.createdAt = createdAt
         self.expiresAt = expiresAt
         self.requestIP = requestIP
+        self.cancelHash = cancelHash
     }
 }
 
@@ -38,8 +44,13 @@ public struct ResetCodeRecord: Sendable, Equatable {
     /// Guesses counted against this code so far (a claimed guess counts, right or wrong).
     public var attempts: Int
     public var requestIP: String
+    /// The cancel token's hash; nil for a code issued without one (or before cancel links existed).
+    public var cancelHash: Data?
 
-    public init(id: Int64, userID: Int64, email: String, codeHash: Data, linkHash: Data, createdAt: Date, expiresAt: Date, attempts: Int, requestIP: String) {
+    public init(
+        id: Int64, userID: Int64, email: String, codeHash: Data, linkHash: Data, createdAt: Date, expiresAt: Date, attempts: Int,
+        requestIP: String, cancelHash: Data? = nil
+    ) {
         self.id = id
         self.userID = userID
         self.email = email
@@ -49,6 +60,7 @@ public struct ResetCodeRecord: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.attempts = attempts
         self.requestIP = requestIP
+        self.cancelHash = cancelHash
     }
 }
 
@@ -67,8 +79,15 @@ public protocol ResetCodeStore: Sendable {
     /// The code whose link hash equals `linkHash`, expired or not; nil when there is none.
     func current(linkHash: Data) async throws -> ResetCodeRecord?
 
+    /// The code whose cancel hash equals `cancelHash`, expired or not; nil when there is none.
+    func current(cancelHash: Data) async throws -> ResetCodeRecord?
+
     /// When the user's current code was issued (for the per-account throttle); nil when none.
     func lastIssued(userID: Int64) async throws -> Date?
+
+    /// Until when the user's resets are blocked by a cancel; nil when no block is recorded (a
+    /// recorded block may have ended: compare with the time). Blocks outlive the codes.
+    func blockedUntil(userID: Int64) async throws -> Date?
 
     /// Claims one guess against code `id` atomically: increments `attempts` only while it is
     /// below `maxAttempts`, and returns the record as it is after the claim. Returns nil when the
@@ -84,10 +103,16 @@ public protocol ResetCodeStore: Sendable {
     /// id `userID`. A crash leaves either all of it or none of it on disk.
     func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool
 
+    /// The owner's "that wasn't me", in one transaction: if code `id` still exists, deletes every
+    /// code of user `userID` and records that the user's resets are blocked until `blockUntil`
+    /// (replacing an earlier block, unless that one ends later). Returns false, writing nothing,
+    /// when code `id` was gone (used, replaced, cancelled or flushed).
+    func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool
+
     /// Deletes code `id` (an expired code that was tried).
     func delete(id: Int64) async throws
 
-    /// Deletes codes that expired before `now`; returns how many.
+    /// Deletes codes that expired before `now`, and blocks that ended before it; returns how many codes.
     func deleteExpired(now: Date) async throws -> Int
 
     /// How many codes are stored (for metrics and tests).
