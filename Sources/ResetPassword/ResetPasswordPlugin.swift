@@ -110,13 +110,15 @@ public final class ResetPasswordPlugin: RoutePlugin {
     /// The password hasher (bcrypt off the event loop).
     public var passwordHasher: PasswordHasher { hasher }
 
-    /// The reset endpoint (`/<ns>/user(s)/reset_password`) and the reset-form page (`/_resetpassword`)
-    /// as routes for a router of any context that gives what they need, so a host mounts them on its
-    /// own router. Call once the engine has started the plugin (it must be active).
+    /// The reset endpoint (`/<ns>/user(s)/reset_password`), the reset-form page (`/_resetpassword`) and
+    /// the cancel page (`/_resetpassword/cancel`) as routes for a router of any context that gives what
+    /// they need, so a host mounts them on its own router. Call once the engine has started the plugin
+    /// (it must be active).
     public func routes<Context: ResetPressContext>(context: Context.Type = Context.self) -> RouteCollection<Context> {
         let routes = RouteCollection(context: Context.self)
         ResetPasswordRoutes(service: service).add(to: routes)
         ResetFormRoutes(service: service).add(to: routes)
+        CancelRoutes(service: service).add(to: routes)
         return routes
     }
 

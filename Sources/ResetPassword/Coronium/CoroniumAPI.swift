@@ -64,6 +64,11 @@ extension ResetPasswordService {
         if let appName { extra["SITE_NAME"] = appName }
         let override = MailOverride(from: options.fromEmail, subject: options.subject, templateName: options.templateName)
         let context = HookContext(site: settings[CoreSettings.siteURL]).with(user: user, mode: settings[ResetPasswordSettings.mode])
+        if try await isBlocked(userID: userID, now: clock()) {
+            // The owner said "that wasn't me": like a throttled request, nothing is sent and nothing is said.
+            await hooks.doAction("reset_password_failed", "cancelled_block", context: context)
+            return
+        }
         do {
             try await issue(for: user, userID: userID, settings: settings, now: clock(), clientIP: "127.0.0.1", context: context, override: override, extraVariables: extra)
         } catch let error as TemplateError {

@@ -88,6 +88,12 @@ public final class ResetPasswordService: Sendable {
             await equalizer.pad(since: start)
             return message
         }
+        if try await isBlocked(userID: userID, now: now) {
+            await hooks.doAction("reset_password_failed", "cancelled_block", context: userContext)
+            await events?.record(.throttled, at: now, clientIP: clientIP)
+            await equalizer.pad(since: start)
+            return message
+        }
         let throttle = settings[ResetPasswordSettings.throttleSeconds]
         if throttle > 0, let last = try await codes.lastIssued(userID: userID), now.timeIntervalSince(last) < Double(throttle) {
             await hooks.doAction("reset_password_failed", "throttled", context: userContext)
@@ -101,7 +107,7 @@ public final class ResetPasswordService: Sendable {
         return message
     }
 
-    /// Creates a code and link token for the user, stores their hashes and queues the mail in
+    /// Creates a code, link token and cancel token for the user, stores their hashes and queues the mail in
     /// one transaction, then fires `reset_password_code_created` and `reset_password_request`.
     func issue(
         for user: User, userID: Int64, settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext,
@@ -109,22 +115,23 @@ public final class ResetPasswordService: Sendable {
     ) async throws {
         let code = CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset])
         let linkToken = CodeGenerator.linkToken()
+        let cancelToken = CodeGenerator.linkToken()
         let ttl = await hooks.applyFilters("reset_password_expiration", settings[ResetPasswordSettings.codeTTL], context: context)
         let expiresAt = now.addingTimeInterval(Double(max(1, ttl)))
         var mail: OutboxMail?
         if override != nil || settings[ResetPasswordSettings.mode] != .storeOnly {
-            let own = composer.variables(user: user, code: code, linkToken: linkToken, expiresAt: expiresAt, clientIP: clientIP, settings: settings)
-            // Caller keys (Coronium templateKeys, appName) may add and rename, never replace the code or link.
+            let own = composer.variables(
+                user: user, code: code, linkToken: linkToken, cancelToken: cancelToken, expiresAt: expiresAt, clientIP: clientIP, settings: settings)
+            // Caller keys (Coronium templateKeys, appName) may add and rename, never replace the code or links.
             var variables = own.merging(extraVariables)
-            variables["CODE"] = own["CODE"]
-            variables["RESET_LINK"] = own["RESET_LINK"]
+            for name in ["CODE", "RESET_LINK", "CANCEL_LINK"] { variables[name] = own[name] }
             // Sealed before it is stored: only the sender opens it, with the install secret's key.
             mail = try await composer.resetMail(user: user, variables: variables, settings: settings, context: context, override: override)?
                 .sealed(with: secret.mailSealer())
         }
         let record = NewResetCode(
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
-            createdAt: now, expiresAt: expiresAt, requestIP: clientIP)
+            createdAt: now, expiresAt: expiresAt, requestIP: clientIP, cancelHash: secret.hash(cancelToken))
         _ = try await codes.issue(record, mail: mail)
         await events?.record(.codeIssued, at: now, clientIP: clientIP)
         if mail != nil { mailQueued() }
@@ -242,7 +249,7 @@ public final class ResetPasswordService: Sendable {
     }
 
     /// Applies the per-IP limit.
-    private func admit(_ clientIP: String, settings: SettingsSnapshot, now: Date) async throws {
+    func admit(_ clientIP: String, settings: SettingsSnapshot, now: Date) async throws {
         guard settings[ResetPasswordSettings.enabled] else { throw ResetFailure.disabled }
         if let retryAfter = try await limiter.admit(clientIP, limit: settings[ResetPasswordSettings.ipLimitPerMinute], now: now) {
             await events?.record(.rateLimited, at: now, clientIP: clientIP)

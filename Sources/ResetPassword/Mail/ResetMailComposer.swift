@@ -18,12 +18,15 @@ struct ResetMailComposer: Sendable {
     /// `templates/password/` under the site root.
     var directory: URL { engine.root.appendingPathComponent("templates/password") }
 
-    /// The variables every reset mail knows.
-    func variables(user: User, code: String?, linkToken: String?, expiresAt: Date?, clientIP: String, settings: SettingsSnapshot) -> TemplateVariables {
+    /// The variables every reset mail knows; `cancelToken` makes `CANCEL_LINK` ("that wasn't me").
+    func variables(
+        user: User, code: String?, linkToken: String?, cancelToken: String? = nil, expiresAt: Date?, clientIP: String, settings: SettingsSnapshot
+    ) -> TemplateVariables {
         let siteURL = settings[CoreSettings.siteURL]
         var variables = TemplateVariables()
         variables["CODE"] = code ?? ""
         variables["RESET_LINK"] = linkToken.map { "\(siteURL)/_resetpassword?code=\($0)" } ?? ""
+        variables["CANCEL_LINK"] = cancelToken.map { "\(siteURL)/_resetpassword/cancel?code=\($0)" } ?? ""
         variables["NAME"] = "\(user.firstName) \(user.lastName)".trimmingCharacters(in: .whitespaces)
         variables["USERNAME"] = user.login
         variables["EMAIL"] = user.email

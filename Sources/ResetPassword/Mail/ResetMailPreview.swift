@@ -10,7 +10,7 @@ extension ResetPasswordService {
         firstName: "Jane", lastName: "Doe", passwordHash: PasswordHasher.unusableHash,
         createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
 
-    /// The reset mail `settings` would send to `user`, with a fresh sample code and link, or nil
+    /// The reset mail `settings` would send to `user`, with a fresh sample code and links, or nil
     /// in `store_only` mode (which sends none).
     ///
     /// It goes through the same composer as a real reset, mail filters included, so the preview
@@ -21,7 +21,8 @@ extension ResetPasswordService {
         let variables = composer.variables(
             user: user,
             code: CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset]),
-            linkToken: CodeGenerator.linkToken(), expiresAt: expiresAt, clientIP: "127.0.0.1", settings: settings)
+            linkToken: CodeGenerator.linkToken(), cancelToken: CodeGenerator.linkToken(), expiresAt: expiresAt, clientIP: "127.0.0.1",
+            settings: settings)
         let context = HookContext(site: settings[CoreSettings.siteURL]).with(user: user, mode: settings[ResetPasswordSettings.mode])
         return try await composer.resetMail(user: user, variables: variables, settings: settings, context: context)?.body.plainMessage
     }

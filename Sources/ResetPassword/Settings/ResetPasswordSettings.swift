@@ -81,6 +81,10 @@ public enum ResetPasswordSettings {
         "reset_password.password_base64", default: false, kind: .bool, description: "new_password arrives base64-encoded (SJL option).")
     public static let notifyPasswordChanged = SettingKey(
         "reset_password.notify_password_changed", default: true, kind: .bool, description: "Email the user after a change.")
+    public static let cancelBlockMinutes = SettingKey(
+        "reset_password.cancel_block_minutes", default: 60, kind: .int,
+        description: "Minutes after a \"that wasn't me\" cancel during which requests for the account issue nothing (0: none).",
+        validate: { (0...10080).contains($0) ? nil : "must be between 0 and 10080 (a week)" })
     public static let passwordHashCost = SettingKey(
         "users.password_hash_cost", default: 12, kind: .int, description: "bcrypt cost for new password hashes.",
         validate: { (4...31).contains($0) ? nil : "must be between 4 and 31" })
@@ -106,6 +110,7 @@ public enum ResetPasswordSettings {
         settings.register(passwordBlocklistFile)
         settings.register(passwordBase64)
         settings.register(notifyPasswordChanged)
+        settings.register(cancelBlockMinutes)
         settings.register(passwordHashCost)
     }
 }
