@@ -98,21 +98,7 @@ import Testing
 }
 
 /// Output that cannot be trusted whole is bad output: the hook is skipped, not half-used.
-@Suite struct ExecutableHookOutputLimitTests {
-    let folder: TemporaryDirectory
-    let logs = CollectedLogs()
-    let hooks: HookRegistry
-
-    init() throws {
-        folder = try TemporaryDirectory()
-        hooks = HookRegistry(logger: logs.logger)
-    }
-
-    private func install(_ hook: String, _ file: String, _ script: String) throws {
-        try folder.write("\(hook)/\(file)", script, executable: true)
-        for found in ExecutableHook.discover(in: folder.url, timeout: .seconds(20)) { hooks.addExecutable(found) }
-    }
-
+extension ExecutableHookTests {
     @Test func outputCutAtTheLimitIsSkipped() async throws {
         // 8 MiB of text: read whole by the collector, kept only up to the limit, so the value would be cut.
         try install("reset_password_custom_email_template", "10-flood", "#!/bin/sh\ncat >/dev/null\nhead -c 8388608 /dev/zero | tr '\\0' 'x'\n")
