@@ -30,6 +30,8 @@ public final class AdminPlugin: RoutePlugin {
     public let throttle: SignInThrottle
     /// How many sessions are kept at most (GETs of the sign-in form cannot grow the table beyond it).
     let sessionCapacity: Int
+    /// The site's events, which the dashboard reads; nil: the dashboard says there are none.
+    let events: (any EventStore)?
     let clock: @Sendable () -> Date
     let templates = TemplateCache()
 
@@ -37,9 +39,11 @@ public final class AdminPlugin: RoutePlugin {
     /// rate-limit store that counts wrong passwords; at most `sessionCapacity` sessions are kept.
     public init(
         reset: ResetPasswordPlugin, mail: MailDelivery, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
-        sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, clock: @escaping @Sendable () -> Date = { Date() }
+        sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, events: (any EventStore)? = nil,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.reset = reset
+        self.events = events
         self.mail = mail
         self.sessions = sessions
         self.throttle = SignInThrottle(store: rateLimits)
@@ -47,11 +51,11 @@ public final class AdminPlugin: RoutePlugin {
         self.clock = clock
     }
 
-    /// An admin over the reset plugin, the site's mail delivery and its storage (sessions and counters).
+    /// An admin over the reset plugin, the site's mail delivery and its storage (sessions, counters, events).
     public convenience init(
         reset: ResetPasswordPlugin, mail: MailDelivery, storage: SiteStorage, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.init(reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, clock: clock)
+        self.init(reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, events: storage.events, clock: clock)
     }
 
     /// Registers `admin.password_hash` and `admin.session_minutes`.
@@ -120,6 +124,7 @@ struct AdminSite: Sendable {
     var sessionCapacity: Int { plugin.sessionCapacity }
     var throttle: SignInThrottle { plugin.throttle }
     var outbox: any MailOutbox { plugin.mail.outbox }
+    var events: (any EventStore)? { plugin.events }
     var gate: AuthCodeGate { plugin.reset.gate }
     var hasher: PasswordHasher { plugin.reset.passwordHasher }
     var templates: TemplateCache { plugin.templates }

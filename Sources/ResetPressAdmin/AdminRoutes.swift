@@ -5,7 +5,7 @@ import ResetPressEngine
 import ResetPressHTTP
 import ResetPressStorage
 
-/// The admin's HTML pages: sign-in and sign-out, settings, reset email, auth codes, mail queue.
+/// The admin's HTML pages: sign-in and sign-out, dashboard (the landing page), settings, reset email, auth codes, mail queue.
 ///
 /// Every page needs a signed-in session (otherwise: a redirect to `/admin/login`); every state
 /// change is a POST carrying the session's CSRF token in `_csrf` (otherwise: 403, nothing done).
@@ -33,10 +33,14 @@ struct AdminRoutes {
         router.post("/admin/settings", use: form { request, context, session, parameters in
             try await saveSettings(request, context, session, parameters)
         })
+        addDashboardRoutes(to: router)
         addEmailRoutes(to: router)
         addAuthCodeRoutes(to: router)
         addMailRoutes(to: router)
     }
+
+    /// Where a sign-in leads: the dashboard.
+    static let landingPage = "/admin/dashboard"
 
     // MARK: - Guards
 
@@ -80,7 +84,7 @@ struct AdminRoutes {
 
     private func signInForm(_ request: Request, notice: AdminNotice? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let existing = try await auth.session(for: request)
-        if status == .ok, existing?.isSignedIn == true { return Response.redirect(to: "/admin") }
+        if status == .ok, existing?.isSignedIn == true { return Response.redirect(to: Self.landingPage) }
         let session: AdminSession
         if let existing, !existing.isSignedIn {
             session = existing
@@ -110,7 +114,7 @@ struct AdminRoutes {
         switch try await auth.checkPassword(parameters["password"] ?? "", clientIP: auth.clientIP(request, context)) {
         case .accepted(let hash):
             let signedIn = try await site.sessions.signIn(replacing: session.id, passwordHash: hash, now: site.now, capacity: site.sessionCapacity)
-            var response = Response.redirect(to: "/admin")
+            var response = Response.redirect(to: Self.landingPage)
             response.setCookie(auth.cookie(for: signedIn))
             return response
         case .wrong:

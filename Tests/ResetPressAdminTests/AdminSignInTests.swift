@@ -31,7 +31,7 @@ import Testing
 
             let answer = try await browser.post(client, "/admin/login", form: ["password": AdminTestSite.password, "_csrf": browser.csrf ?? ""])
             #expect(answer.status == .seeOther)
-            #expect(answer.headers[.location] == "/admin")
+            #expect(answer.headers[.location] == "/admin/dashboard")
             let setCookie = try #require(answer.headers[.setCookie])
             #expect(setCookie.contains("HttpOnly"))
             #expect(setCookie.contains("SameSite=Strict"))

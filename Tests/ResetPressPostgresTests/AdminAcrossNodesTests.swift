@@ -44,7 +44,7 @@ import Testing
         let formCSRF = try #require(AdminHTTPBrowser.csrfToken(in: form.body))
         let signIn = try await browser.send(b, "POST", "/admin/login", form: ["password": Self.password, "_csrf": formCSRF])
         #expect(signIn.status == 303, "\(signIn.body)")
-        #expect(signIn.headers["Location"] == "/admin")
+        #expect(signIn.headers["Location"] == "/admin/dashboard")
         let settings = try await browser.send(a, "GET", "/admin")
         #expect(settings.status == 200)
         #expect(settings.body.contains("settings-form"))

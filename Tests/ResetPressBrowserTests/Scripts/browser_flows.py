@@ -181,7 +181,9 @@ def admin_edits_the_mail(driver, options, mailbox):
     wait_until(driver, "admin: sign-in form", lambda d: d.find_elements(By.ID, "sign-in-form"))
     driver.find_element(By.ID, "password").send_keys(options.admin_password)
     driver.find_element(By.CSS_SELECTOR, "#sign-in-form button").click()
-    wait_until(driver, "admin: signed in", lambda d: d.find_elements(By.ID, "settings-form"))
+    wait_until(driver, "admin: signed in", lambda d: d.current_url.endswith("/admin/dashboard"))
+    driver.get(options.base + "/admin")
+    wait_until(driver, "admin: settings", lambda d: d.find_elements(By.ID, "settings-form"))
     check("admin: signed in", True)
     screenshot(driver, options, "admin-settings.png")
 
