@@ -158,6 +158,9 @@ enum PostgresSchemaMigrations {
             "CREATE TABLE reset_blocks (user_id BIGINT PRIMARY KEY, until DOUBLE PRECISION NOT NULL)",
             "CREATE INDEX reset_blocks_on_until ON reset_blocks (until)",
         ]),
+        ("v11-bulk-resets", [
+            "CREATE TABLE bulk_reset_sent (run_id TEXT NOT NULL, user_id BIGINT NOT NULL, sent_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, user_id))",
+        ]),
     ]
 
     /// Applies the pending migrations in one transaction and returns the identifiers applied now.

@@ -88,7 +88,8 @@ import Testing
         #expect(storage.rateLimits is MemoryRateLimitStore)
         #expect(storage.jobLock is LocalJobLock)
         #expect(storage.adminSessions is SQLiteAdminSessionStore)
-        #expect(try await storage.appliedMigrations() == ["v1-settings", "v2-reset", "v3-outbox-lease", "v4-admin-sessions", "v5-outbox-sealed", "v6-auth-code-length", "v8-events", "v9-cancel"])
+        #expect(storage.bulkResets is SQLiteBulkResetStore)
+        #expect(try await storage.appliedMigrations() == ["v1-settings", "v2-reset", "v3-outbox-lease", "v4-admin-sessions", "v5-outbox-sealed", "v6-auth-code-length", "v8-events", "v9-cancel", "v10-bulk-resets"])
         await storage.close()
     }
 }

@@ -23,6 +23,15 @@ enum SchemaMigrations {
         }
         migrator.registerMigration("v8-events", migrate: createEvents)
         migrator.registerMigration("v9-cancel", migrate: addCancelLinks)
+        migrator.registerMigration("v10-bulk-resets") { db in
+            // The users each bulk reset run sent, so a resumed run skips them.
+            try db.create(table: "bulk_reset_sent") { table in
+                table.column("run_id", .text).notNull()
+                table.column("user_id", .integer).notNull()
+                table.column("sent_at", .double).notNull()
+                table.primaryKey(["run_id", "user_id"])
+            }
+        }
         return migrator
     }
 

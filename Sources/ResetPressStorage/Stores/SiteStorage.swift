@@ -33,6 +33,8 @@ public struct SiteStorage: Sendable {
     public let settingsFeed: (any SettingsChangeFeed)?
     /// What the flows did (requests, codes, changes, refusals, mail), for the dashboard and `resetpress stats`.
     public let events: any EventStore
+    /// Which users each bulk reset run has sent (`resetpress reset send --all`), so a resumed run skips them.
+    public let bulkResets: any BulkResetStore
     private let migrations: @Sendable () async throws -> [String]
     private let closer: @Sendable () async -> Void
 
@@ -42,7 +44,8 @@ public struct SiteStorage: Sendable {
         backend: String, location: String, settings: any SettingsStore, users: any UserStore, resetCodes: any ResetCodeStore,
         outbox: any MailOutbox, authCodes: any AuthCodeStore, jobStates: any JobStateStore, rateLimits: any RateLimitStore,
         jobLock: any JobLock, adminSessions: any AdminSessionStore, settingsFeed: (any SettingsChangeFeed)?,
-        events: any EventStore, appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
+        events: any EventStore, bulkResets: any BulkResetStore = MemoryBulkResetStore(),
+        appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
     ) {
         self.backend = backend
         self.location = location
@@ -57,6 +60,7 @@ public struct SiteStorage: Sendable {
         self.adminSessions = adminSessions
         self.settingsFeed = settingsFeed
         self.events = events
+        self.bulkResets = bulkResets
         self.migrations = appliedMigrations
         self.closer = close
     }
@@ -68,7 +72,7 @@ public struct SiteStorage: Sendable {
             backend: "sqlite", location: database.path, settings: database.settings, users: database.users,
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
             rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), adminSessions: database.adminSessions, settingsFeed: nil,
-            events: database.events, appliedMigrations: { try database.appliedMigrations() }, close: {})
+            events: database.events, bulkResets: database.bulkResets, appliedMigrations: { try database.appliedMigrations() }, close: {})
     }
 
     /// The identifiers of the schema migrations applied so far, in order.
