@@ -13,10 +13,16 @@ struct ResetCommand: AsyncParsableCommand {
 
     struct Send: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Email a reset link to a known user (Coronium's users.sendPasswordResetLink), whatever the mode.",
-            discussion: "The message is queued, then the outbox is drained once, so with the file transport the .eml appears under <data-dir>/mail.")
+            abstract: "Email a reset link to a known user (Coronium's users.sendPasswordResetLink), or to many after a breach.",
+            discussion: """
+                With EMAIL the message is queued, then the outbox is drained once, so with the file transport the .eml appears \
+                under <data-dir>/mail. With --all, --emails FILE or --imported-before DATE every matching user gets a fresh \
+                link; the run prints its id, and --run ID resumes it, skipping the users it already sent. The running server's \
+                sender delivers the mail (or --drain here).
+                """)
         @OptionGroup var site: SiteOptions
-        @Argument(help: "The user's email.") var email: String
+        @Argument(help: "The user's email.") var email: String?
+        @OptionGroup(title: "Bulk reset") var bulk: BulkResetOptions
         @Option(name: .customLong("app-name"), help: "The application name ({{SITE_NAME}}).") var appName: String?
         @Option(help: "The sender address instead of mail.from.") var from: String?
         @Option(help: "The subject instead of the template's.") var subject: String?
@@ -25,10 +31,15 @@ struct ResetCommand: AsyncParsableCommand {
 
         mutating func validate() throws {
             _ = try KeyValueArguments.parse(keys, option: "--key")
+            if bulk.isBulk == (email != nil) { throw ValidationError("Give one EMAIL, or --all, --emails FILE or --imported-before DATE.") }
+            if bulk.isBulk && (appName != nil || from != nil || subject != nil || template != nil || !keys.isEmpty) {
+                throw ValidationError("--app-name, --from, --subject, --template and --key go with one EMAIL, not a bulk reset.")
+            }
         }
 
         func run() async throws {
             let site = try await Site.open(self.site)
+            guard let email else { return try await runBulk(site) }
             let options = PasswordResetLinkOptions(
                 fromEmail: from, subject: subject, templateName: template, templateKeys: try KeyValueArguments.parse(keys, option: "--key"))
             do {
