@@ -56,11 +56,16 @@ struct UsersCommand: AsyncParsableCommand {
         @Option(name: .customLong("last-name"), help: "Family name.") var lastName = ""
         @Option(name: .customLong("display-name"), help: "Name shown to others (default: the login).") var displayName: String?
         @Option(help: "Informal name (default: the login).") var nickname: String?
+        @Option(help: "Preferred language for mail and pages, a BCP 47 tag like fr or fr-CA.") var locale = ""
         @OptionGroup var password: PasswordOptions
 
         mutating func validate() throws {
             guard !login.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--login must not be empty.") }
             guard EmailAddress.isPlausible(email) else { throw ValidationError("--email '\(email)' is not an email address.") }
+            if !locale.isEmpty {
+                guard let tag = LocaleTag.normalized(locale) else { throw ValidationError("--locale '\(locale)' is not a language tag like fr or fr-CA.") }
+                locale = tag
+            }
         }
 
         func run() async throws {
@@ -72,7 +77,7 @@ struct UsersCommand: AsyncParsableCommand {
             }
             let new = NewUser(
                 login: login, email: email, displayName: displayName ?? login, nickname: nickname ?? login,
-                firstName: firstName, lastName: lastName, passwordHash: hash)
+                firstName: firstName, lastName: lastName, passwordHash: hash, locale: locale)
             let user: User
             do {
                 user = try await site.storage.users.add(new, now: Date())
@@ -98,10 +103,10 @@ struct UsersCommand: AsyncParsableCommand {
             let users = try await store.list(offset: offset, limit: limit)
             let total = try await store.count()
             TextTable.print(
-                header: ["ID", "LOGIN", "EMAIL", "NAME", "PASSWORD"],
+                header: ["ID", "LOGIN", "EMAIL", "NAME", "LOCALE", "PASSWORD"],
                 rows: users.map { user in
                     let name = "\(user.firstName) \(user.lastName)".trimmingCharacters(in: .whitespaces)
-                    return [String(user.id ?? 0), user.login, user.email, TextTable.cell(name.isEmpty ? user.displayName : name, limit: 30), UsersCommand.hashKind(user.passwordHash)]
+                    return [String(user.id ?? 0), user.login, user.email, TextTable.cell(name.isEmpty ? user.displayName : name, limit: 30), user.locale.isEmpty ? "-" : user.locale, UsersCommand.hashKind(user.passwordHash)]
                 })
             print("\(users.count) of \(total) users shown (offset \(offset)).")
         }

@@ -161,6 +161,9 @@ enum PostgresSchemaMigrations {
         ("v11-bulk-resets", [
             "CREATE TABLE bulk_reset_sent (run_id TEXT NOT NULL, user_id BIGINT NOT NULL, sent_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (run_id, user_id))",
         ]),
+        ("v12-user-locale", [
+            "ALTER TABLE users ADD COLUMN locale TEXT NOT NULL DEFAULT ''",
+        ]),
     ]
 
     /// Applies the pending migrations in one transaction and returns the identifiers applied now.

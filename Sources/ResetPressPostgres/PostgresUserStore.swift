@@ -8,7 +8,7 @@ import ResetPressUsers
 public struct PostgresUserStore: UserStore {
     let client: PostgresClient
 
-    private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at"
+    private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at, locale"
 
     // MARK: - Reads
 
@@ -38,9 +38,9 @@ public struct PostgresUserStore: UserStore {
     public func add(_ user: NewUser, now: Date) async throws -> User {
         let rows = try await Self.mappingDuplicates(of: user) {
             try await client.rows("""
-                INSERT INTO users (login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at)
+                INSERT INTO users (login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at, locale)
                 VALUES (\(user.login), \(user.email), \(user.displayName), \(user.nickname), \(user.firstName), \(user.lastName),
-                        \(user.passwordHash), \(now.databaseSeconds), \(now.databaseSeconds))
+                        \(user.passwordHash), \(now.databaseSeconds), \(now.databaseSeconds), \(user.locale))
                 RETURNING id
                 """)
         }
@@ -59,16 +59,16 @@ public struct PostgresUserStore: UserStore {
             for user in users {
                 let rows = try await Self.mappingDuplicates(of: user) {
                     try await connection.rows("""
-                        INSERT INTO users AS u (login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at)
+                        INSERT INTO users AS u (login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at, locale)
                         VALUES (\(user.login), \(user.email), \(user.displayName), \(user.nickname), \(user.firstName), \(user.lastName),
-                                \(user.passwordHash), \(now.databaseSeconds), \(now.databaseSeconds))
+                                \(user.passwordHash), \(now.databaseSeconds), \(now.databaseSeconds), \(user.locale))
                         ON CONFLICT ((lower(email))) DO UPDATE SET
                             login = excluded.login, email = excluded.email, display_name = excluded.display_name,
                             nickname = excluded.nickname, first_name = excluded.first_name, last_name = excluded.last_name,
-                            password_hash = excluded.password_hash, updated_at = excluded.updated_at
-                        WHERE (u.login, u.email, u.display_name, u.nickname, u.first_name, u.last_name, u.password_hash)
+                            password_hash = excluded.password_hash, locale = excluded.locale, updated_at = excluded.updated_at
+                        WHERE (u.login, u.email, u.display_name, u.nickname, u.first_name, u.last_name, u.password_hash, u.locale)
                             IS DISTINCT FROM (excluded.login, excluded.email, excluded.display_name, excluded.nickname,
-                                              excluded.first_name, excluded.last_name, excluded.password_hash)
+                                              excluded.first_name, excluded.last_name, excluded.password_hash, excluded.locale)
                         RETURNING (xmax = 0) AS inserted
                         """)
                 }
@@ -91,12 +91,12 @@ public struct PostgresUserStore: UserStore {
     }
 
     private static func user(from row: PostgresRow) throws -> User {
-        let (id, login, email, displayName, nickname, firstName, lastName, passwordHash, createdAt, updatedAt) =
-            try row.decode((Int64, String, String, String, String, String, String, String, Double, Double).self)
+        let (id, login, email, displayName, nickname, firstName, lastName, passwordHash, createdAt, updatedAt, locale) =
+            try row.decode((Int64, String, String, String, String, String, String, String, Double, Double, String).self)
         return User(
             id: id, login: login, email: email, displayName: displayName, nickname: nickname, firstName: firstName,
             lastName: lastName, passwordHash: passwordHash,
-            createdAt: Date(timeIntervalSince1970: createdAt), updatedAt: Date(timeIntervalSince1970: updatedAt))
+            createdAt: Date(timeIntervalSince1970: createdAt), updatedAt: Date(timeIntervalSince1970: updatedAt), locale: locale)
     }
 
     private static func mappingDuplicates<T>(of user: NewUser, _ body: () async throws -> T) async throws -> T {

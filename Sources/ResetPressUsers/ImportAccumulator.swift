@@ -86,8 +86,11 @@ final class ImportAccumulator {
             }
         }
 
+        let givenLocale = columns.trimmed(.locale, in: fields)
+        let locale = givenLocale.isEmpty ? "" : LocaleTag.normalized(givenLocale)
+        if locale == nil { messages.append("locale '\(givenLocale)' is not a language tag like fr or fr-CA") }
         let password = checkedPassword(fields, messages: &messages)
-        if let password, messages.isEmpty {
+        if let password, let locale, messages.isEmpty {
             let displayName = columns.trimmed(.displayName, in: fields)
             let nickname = columns.trimmed(.nickname, in: fields)
             rows.append(ImportRow(
@@ -98,7 +101,8 @@ final class ImportAccumulator {
                 nickname: nickname.isEmpty ? login : nickname,
                 firstName: columns.trimmed(.firstName, in: fields),
                 lastName: columns.trimmed(.lastName, in: fields),
-                password: password
+                password: password,
+                locale: locale
             ))
         } else {
             problems.append(contentsOf: messages.map { ImportProblem(line: line, message: $0) })

@@ -5,7 +5,7 @@
 struct ImportColumns {
     /// A field ResetPress reads from a user CSV.
     enum Field: Int, CaseIterable {
-        case login, email, displayName, nickname, firstName, lastName, password, passwordHash
+        case login, email, displayName, nickname, firstName, lastName, password, passwordHash, locale
 
         /// Accepted header names, lowercased.
         var headerNames: [String] {
@@ -18,6 +18,7 @@ struct ImportColumns {
             case .lastName: return ["last_name"]
             case .password: return ["password"]
             case .passwordHash: return ["password_hash", "user_pass"]
+            case .locale: return ["locale"]
             }
         }
     }

@@ -27,11 +27,13 @@ public struct ImportRow: Sendable, Equatable {
     public var lastName: String
     /// The password or hash to store.
     public var password: ImportPassword
+    /// Preferred language (normalized BCP 47 tag), possibly empty.
+    public var locale: String
 
     /// Creates a row from its fields.
     public init(
         line: Int, login: String, email: String, displayName: String, nickname: String,
-        firstName: String, lastName: String, password: ImportPassword
+        firstName: String, lastName: String, password: ImportPassword, locale: String = ""
     ) {
         self.line = line
         self.login = login
@@ -41,6 +43,7 @@ public struct ImportRow: Sendable, Equatable {
         self.firstName = firstName
         self.lastName = lastName
         self.password = password
+        self.locale = locale
     }
 
     /// The creation input for this row: a plain password is hashed with `hasher` at `cost`, an existing
@@ -59,7 +62,7 @@ public struct ImportRow: Sendable, Equatable {
         }
         return NewUser(
             login: login, email: email, displayName: displayName, nickname: nickname,
-            firstName: firstName, lastName: lastName, passwordHash: passwordHash
+            firstName: firstName, lastName: lastName, passwordHash: passwordHash, locale: locale
         )
     }
 }

@@ -26,6 +26,8 @@ public struct User: Codable, Sendable, Equatable {
     public var createdAt: Date
     /// When the user was last changed (including a password change).
     public var updatedAt: Date
+    /// Preferred language as a BCP 47 tag (`fr`, `fr-CA`); empty when none.
+    public var locale: String
 
     /// Creates a user from all of its fields.
     public init(
@@ -38,7 +40,8 @@ public struct User: Codable, Sendable, Equatable {
         lastName: String,
         passwordHash: String,
         createdAt: Date,
-        updatedAt: Date
+        updatedAt: Date,
+        locale: String = ""
     ) {
         self.id = id
         self.login = login
@@ -50,6 +53,7 @@ public struct User: Codable, Sendable, Equatable {
         self.passwordHash = passwordHash
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.locale = locale
     }
 
     /// Creates a stored user from creation input, with both timestamps set to `date`.
@@ -64,7 +68,8 @@ public struct User: Codable, Sendable, Equatable {
             lastName: newUser.lastName,
             passwordHash: newUser.passwordHash,
             createdAt: date,
-            updatedAt: date
+            updatedAt: date,
+            locale: newUser.locale
         )
     }
 }
@@ -85,6 +90,8 @@ public struct NewUser: Codable, Sendable, Equatable {
     public var lastName: String
     /// Password hash (never a plain password), or ``PasswordHasher/unusableHash``.
     public var passwordHash: String
+    /// Preferred language as a BCP 47 tag; empty when none.
+    public var locale: String
 
     /// Creates creation input; names default to empty and the hash to ``PasswordHasher/unusableHash``.
     public init(
@@ -94,7 +101,8 @@ public struct NewUser: Codable, Sendable, Equatable {
         nickname: String = "",
         firstName: String = "",
         lastName: String = "",
-        passwordHash: String = PasswordHasher.unusableHash
+        passwordHash: String = PasswordHasher.unusableHash,
+        locale: String = ""
     ) {
         self.login = login
         self.email = email
@@ -103,5 +111,6 @@ public struct NewUser: Codable, Sendable, Equatable {
         self.firstName = firstName
         self.lastName = lastName
         self.passwordHash = passwordHash
+        self.locale = locale
     }
 }

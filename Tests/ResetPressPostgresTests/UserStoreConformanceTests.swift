@@ -129,4 +129,22 @@ import Testing
             #expect(try await users.user(byLogin: "carl") == nil)
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func localeRoundTripsThroughAddListAndUpsert(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let users = stores.users
+            var french = ann()
+            french.locale = "fr-CA"
+            let added = try await users.add(french, now: testTime())
+            #expect(added.locale == "fr-CA")
+            #expect(try await users.user(byEmail: "ann@example.com")?.locale == "fr-CA")
+            #expect(try await users.list(offset: 0, limit: 10).map(\.locale) == ["fr-CA"])
+            french.locale = "fr"
+            let result = try await users.upsert([french, NewUser(login: "bob", email: "bob@example.com")], now: testTime())
+            #expect(result.added == 1 && result.updated == 1)
+            #expect(try await users.user(byLogin: "ann")?.locale == "fr")
+            #expect(try await users.user(byLogin: "bob")?.locale == "")
+        }
+    }
 }

@@ -126,6 +126,6 @@ extension NewUser {
     fileprivate init(_ user: User) {
         self.init(
             login: user.login, email: user.email, displayName: user.displayName, nickname: user.nickname,
-            firstName: user.firstName, lastName: user.lastName, passwordHash: user.passwordHash)
+            firstName: user.firstName, lastName: user.lastName, passwordHash: user.passwordHash, locale: user.locale)
     }
 }

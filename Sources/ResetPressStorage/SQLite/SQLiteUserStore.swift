@@ -6,14 +6,14 @@ import ResetPressUsers
 public struct SQLiteUserStore: UserStore {
     let pool: DatabasePool
 
-    private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at"
+    private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at, locale"
     private static let insertSQL = """
-        INSERT INTO users (login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO users (login, email, display_name, nickname, first_name, last_name, password_hash, locale, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
     private static let updateSQL = """
         UPDATE users SET login = ?, email = ?, display_name = ?, nickname = ?, first_name = ?, last_name = ?,
-        password_hash = ?, updated_at = ? WHERE id = ?
+        password_hash = ?, locale = ?, updated_at = ? WHERE id = ?
         """
 
     // MARK: - Reads
@@ -107,17 +107,18 @@ public struct SQLiteUserStore: UserStore {
             lastName: try row.decode(forColumn: "last_name"),
             passwordHash: try row.decode(forColumn: "password_hash"),
             createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"))
+            updatedAt: try row.date("updated_at"),
+            locale: try row.decode(forColumn: "locale"))
     }
 
     private static func newUser(from user: User) -> NewUser {
         NewUser(
             login: user.login, email: user.email, displayName: user.displayName, nickname: user.nickname,
-            firstName: user.firstName, lastName: user.lastName, passwordHash: user.passwordHash)
+            firstName: user.firstName, lastName: user.lastName, passwordHash: user.passwordHash, locale: user.locale)
     }
 
     private static func fieldArguments(_ user: NewUser) -> StatementArguments {
-        [user.login, user.email, user.displayName, user.nickname, user.firstName, user.lastName, user.passwordHash]
+        [user.login, user.email, user.displayName, user.nickname, user.firstName, user.lastName, user.passwordHash, user.locale]
     }
 
     private static func arguments(_ user: NewUser, createdAt date: Date) -> StatementArguments {

@@ -32,6 +32,10 @@ enum SchemaMigrations {
                 table.primaryKey(["run_id", "user_id"])
             }
         }
+        migrator.registerMigration("v11-user-locale") { db in
+            // Each user's preferred language (BCP 47); empty when none.
+            try db.alter(table: "users") { table in table.add(column: "locale", .text).notNull().defaults(to: "") }
+        }
         return migrator
     }
 
