@@ -1,14 +1,20 @@
 import ResetPressEngine
+import ResetPressUsers
 
 extension HookContext {
     /// The context of a request to a reset route: its parameters minus every secret, the auth code
-    /// key that `reset_password.auth_code_key` names included, whatever it is called.
+    /// key that `reset_password.auth_code_key` names included, whatever it is called; its language
+    /// preferences come from the `locale` parameter and `acceptLanguage` (the header's value).
     static func resetRequest(
-        method: String, path: String, clientIP: String, parameters: [String: String], settings: SettingsSnapshot
+        method: String, path: String, clientIP: String, parameters: [String: String], settings: SettingsSnapshot,
+        acceptLanguage: String? = nil
     ) -> HookContext {
-        HookContext(
+        var context = HookContext(
             method: method, path: path, clientIP: clientIP, parameters: parameters,
             withholding: [settings[ResetPasswordSettings.authCodeKey]], site: settings[CoreSettings.siteURL],
             mode: settings[ResetPasswordSettings.mode].rawValue)
+        context.preferredLocales = (parameters["locale"].flatMap(LocaleTag.normalized).map { [$0] } ?? [])
+            + LocaleTag.accepted(acceptLanguage ?? "")
+        return context
     }
 }

@@ -106,7 +106,8 @@ struct ResetFormRoutes {
         let settings = engine.settings.snapshot
         let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
         let hookContext = HookContext.resetRequest(
-            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings)
+            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings,
+            acceptLanguage: request.headers[.acceptLanguage])
         return (clientIP, hookContext)
     }
 }

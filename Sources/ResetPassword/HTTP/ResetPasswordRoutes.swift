@@ -29,7 +29,8 @@ struct ResetPasswordRoutes {
         let settings = engine.settings.snapshot
         let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
         let hookContext = HookContext.resetRequest(
-            method: request.method.rawValue, path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings)
+            method: request.method.rawValue, path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings,
+            acceptLanguage: request.headers[.acceptLanguage])
         do {
             let message = isChange
                 ? try await service.changePassword(parameters: parameters.values, clientIP: clientIP, context: hookContext)

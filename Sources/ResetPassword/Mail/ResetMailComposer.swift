@@ -44,14 +44,15 @@ struct ResetMailComposer: Sendable {
     func resetMail(
         user: User, variables: TemplateVariables, settings: SettingsSnapshot, context: HookContext, override: MailOverride? = nil
     ) async throws -> OutboxMail? {
+        let languages = LocalizedTemplates(userLocale: user.locale, context: context, settings: settings)
         let bodies: MailBodies
         if let override {
             bodies = try override.bodies(templates: templates, directory: directory)
         } else {
             switch settings[ResetPasswordSettings.mode] {
             case .storeOnly: return nil
-            case .defaultEmail: bodies = try defaultBodies(named: "email")
-            case .customEmail: bodies = try customBodies(settings)
+            case .defaultEmail: bodies = try defaultBodies(named: "email", languages: languages)
+            case .customEmail: bodies = try customBodies(settings, languages: languages)
             }
         }
         return try await compose(bodies, kind: "reset_code", user: user, variables: variables, settings: settings, context: context, fromOverride: override?.from)
@@ -59,27 +60,32 @@ struct ResetMailComposer: Sendable {
 
     /// The "password changed" notice (`templates/password/changed.tpl`).
     func changedNotice(user: User, variables: TemplateVariables, settings: SettingsSnapshot, context: HookContext) async throws -> OutboxMail {
-        try await compose(try defaultBodies(named: "changed"), kind: "password_changed", user: user, variables: variables, settings: settings, context: context, fromOverride: nil)
+        let languages = LocalizedTemplates(userLocale: user.locale, context: context, settings: settings)
+        return try await compose(try defaultBodies(named: "changed", languages: languages), kind: "password_changed", user: user, variables: variables, settings: settings, context: context, fromOverride: nil)
     }
 
     // MARK: - Bodies
 
-    /// `<name>.tpl` (subject line, blank line, text body) and, when present, `<name>.html`.
-    private func defaultBodies(named name: String) throws -> MailBodies {
-        let text = try templates.template(at: directory.appendingPathComponent("\(name).tpl"))
+    /// `<name>.tpl` (subject line, blank line, text body) and, when present, the `<name>.html` beside
+    /// it, in the best language that has the `.tpl` (see ``LocalizedTemplates``).
+    private func defaultBodies(named name: String, languages: LocalizedTemplates) throws -> MailBodies {
+        let (textURL, locale) = languages.resolve("\(name).tpl", in: directory)
+        let text = try templates.template(at: textURL)
         let (subject, body) = MailBodies.splitSubject(text.source)
-        let htmlURL = directory.appendingPathComponent("\(name).html")
+        let htmlURL = textURL.deletingLastPathComponent().appendingPathComponent("\(name).html")
         let html = FileManager.default.fileExists(atPath: htmlURL.path) ? try templates.template(at: htmlURL).source : nil
-        return MailBodies(subject: subject ?? "Reset your password", text: body, html: html)
+        return MailBodies(subject: subject ?? "Reset your password", text: body, html: html, locale: locale)
     }
 
-    private func customBodies(_ settings: SettingsSnapshot) throws -> MailBodies {
+    /// The custom mode's mail; a template file follows the languages, the subject and body settings have one.
+    private func customBodies(_ settings: SettingsSnapshot, languages: LocalizedTemplates) throws -> MailBodies {
         let file = settings[ResetPasswordSettings.emailTemplate]
-        let body = file.isEmpty ? settings[ResetPasswordSettings.emailBody] : try templates.template(at: directory.appendingPathComponent(file)).source
+        let resolved = file.isEmpty ? nil : languages.resolve(file, in: directory)
+        let body = try resolved.map { try templates.template(at: $0.url).source } ?? settings[ResetPasswordSettings.emailBody]
         let subject = settings[ResetPasswordSettings.emailSubject]
         switch settings[ResetPasswordSettings.emailType] {
-        case .text: return MailBodies(subject: subject, text: body, html: nil)
-        case .html: return MailBodies(subject: subject, text: nil, html: body)
+        case .text: return MailBodies(subject: subject, text: body, html: nil, locale: resolved?.locale ?? languages.siteLocale)
+        case .html: return MailBodies(subject: subject, text: nil, html: body, locale: resolved?.locale ?? languages.siteLocale)
         }
     }
 
@@ -95,6 +101,8 @@ struct ResetMailComposer: Sendable {
         if let text = textSource { textSource = await filterTemplate(text, context: context) }
         var htmlSource = bodies.html
         if let html = htmlSource { htmlSource = await filterTemplate(html, context: context) }
+        var variables = variables
+        if variables["LOCALE"] == nil { variables["LOCALE"] = bodies.locale }
         let filled = await hooks.applyFilters("reset_password_email_variables", variables, context: context)
 
         let siteName = filled["SITE_NAME"] ?? settings[CoreSettings.siteName]
@@ -132,6 +140,8 @@ struct MailBodies: Sendable {
     var subject: String
     var text: String?
     var html: String?
+    /// The language tag the bodies are in, `{{LOCALE}}`; empty when unknown (an override's files).
+    var locale = ""
 
     /// Splits a leading `Subject: ...` line (and the blank line after it) off a template.
     static func splitSubject(_ source: String) -> (subject: String?, body: String) {

@@ -38,6 +38,9 @@ public struct HookContext: Sendable, Codable, Equatable {
     public var user: User?
     public var site: String?
     public var mode: String?
+    /// The request's language preferences, best first: its `locale` parameter, then its
+    /// `Accept-Language` tags by quality. Not encoded: hooks see the `locale` parameter itself.
+    public var preferredLocales: [String] = []
 
     /// An empty context, for hooks run outside a request (CLI, jobs).
     public static let empty = HookContext()

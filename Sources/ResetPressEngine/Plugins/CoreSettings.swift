@@ -15,6 +15,18 @@ public enum CoreSettings {
             return nil
         })
 
+    /// The language of mail and pages when neither the user nor the request names one (SPEC §10).
+    public static let siteLocale = SettingKey(
+        "site.locale", default: "en", kind: .string,
+        description: "Default language of mail and pages, a BCP 47 tag like en or fr-CA.",
+        validate: { tag in
+            let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
+            guard let first = parts.first, (2...3).contains(first.count), first.allSatisfy({ $0.isASCII && $0.isLetter }),
+                  parts.dropFirst().allSatisfy({ (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } })
+            else { return "must be a language tag like en or fr-CA" }
+            return nil
+        })
+
     /// How long one executable hook may run.
     public static let hookTimeoutMilliseconds = SettingKey(
         "hooks.timeout_ms", default: 2000, kind: .int, description: "Milliseconds an executable hook may run before it is skipped.",
@@ -35,6 +47,7 @@ public enum CoreSettings {
     static func register(in settings: SettingsEngine) {
         settings.register(siteName)
         settings.register(siteURL)
+        settings.register(siteLocale)
         settings.register(hookTimeoutMilliseconds)
         settings.register(storageURL)
         settings.addRule(SettingsRule(keys: [storageURL.name]) { snapshot in
