@@ -45,7 +45,10 @@ import Testing
                 #expect(html.contains("id=\"queue-queued-\(window)\">1<"))
                 #expect(html.contains("id=\"chart-outcomes-\(window)\""))
                 #expect(html.contains("id=\"chart-timeline-\(window)\""))
+                // The throttled request came from the router test's peer, 127.0.0.1.
+                #expect(html.contains("id=\"refused-ips-\(window)\"><thead>"))
             }
+            #expect(html.contains("<td class=\"refused-ip\">127.0.0.1</td><td class=\"refused-count\">1</td>"))
             #expect(html.components(separatedBy: "<svg").count - 1 == 4)
             #expect(html.contains("role=\"img\""))
             #expect(html.contains("<title id=\"chart-outcomes-24h-title\">Outcomes, 24h</title>"))
