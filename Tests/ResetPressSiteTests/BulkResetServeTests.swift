@@ -74,6 +74,30 @@ import Testing
         #expect(server.stop() == 0)
     }
 
+    @Test func anEmailListOrADateChoosesTheUsersAndDrainDelivers() async throws {
+        let folder = try SiteFolder()
+        let csv = folder.root.appendingPathComponent("users.csv")
+        try (["login,email"] + (0..<20).map { "user\($0),\(Self.email($0))" }).joined(separator: "\n")
+            .write(to: csv, atomically: true, encoding: .utf8)
+        #expect(try Self.cli(folder, ["users", "import", csv.path]).status == 0)
+
+        let old = try Self.cli(folder, ["reset", "send", "--imported-before", "2001-01-01", "--drain"])
+        #expect(old.status == 0, "\(old.output)")
+        #expect(old.output.contains("0 reset mails queued"))
+        #expect(old.output.contains("20 created on or after the date"))
+        #expect(try Self.recipients(folder).isEmpty)
+
+        let list = folder.root.appendingPathComponent("emails.txt")
+        try "# breached\n\(Self.email(3))\n  \(Self.email(7).uppercased())\n\nnobody@example.org\n".write(to: list, atomically: true, encoding: .utf8)
+        let listed = try Self.cli(folder, ["reset", "send", "--emails", list.path, "--drain", "--run", "list-1"])
+        #expect(listed.status == 0, "\(listed.output)")
+        #expect(listed.output.contains("2 reset mails queued, 0 already sent"))
+        #expect(listed.output.contains("1 emails matching no user"))
+        #expect(listed.output.contains("Outbox drained: 2 sent, 0 failed."))
+        #expect(Set(try Self.recipients(folder)) == [Self.email(3), Self.email(7)])
+        #expect(try Self.recipients(folder).count == 2)
+    }
+
     @Test func bulkOptionsAreCrossChecked() throws {
         let folder = try SiteFolder()
         let both = try Self.cli(folder, ["reset", "send", "ann@example.org", "--all"])
