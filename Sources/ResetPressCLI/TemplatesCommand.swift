@@ -11,7 +11,7 @@ struct TemplatesCommand: AsyncParsableCommand {
     /// The variables every reset mail gets (SPEC §5), plus Coronium's `reset_link`.
     static let mailVariables: Set<String> = [
         "CODE", "RESET_LINK", "CANCEL_LINK", "NAME", "USERNAME", "EMAIL", "NICKNAME", "FIRST_NAME", "LAST_NAME",
-        "SITE", "SITE_NAME", "IP", "EXPIRES_AT", "reset_link",
+        "SITE", "SITE_NAME", "IP", "EXPIRES_AT", "LOCALE", "reset_link",
     ]
 
     /// The variables the reset-form pages under `templates/pages/` get.
@@ -26,7 +26,7 @@ struct TemplatesCommand: AsyncParsableCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Parse every template under templates/ and list placeholders no variable fills (exit 1 when any).",
-            discussion: "Mail templates know CODE, RESET_LINK, CANCEL_LINK, NAME, USERNAME, EMAIL, NICKNAME, FIRST_NAME (FIST_NAME), LAST_NAME, SITE, SITE_NAME, IP, EXPIRES_AT and reset_link; pages under templates/pages/ know CODE, ERROR, SITE, SITE_NAME, POLICY, MIN_LENGTH and the form's error and field variables (ERROR_FIELD, NEW_PASSWORD_ERROR, ...); the admin layout under templates/admin/ knows TITLE, SITE_NAME, CSRF, NAV, NOTICES and CONTENT. Markdown files are skipped.")
+            discussion: "Mail templates know CODE, RESET_LINK, CANCEL_LINK, NAME, USERNAME, EMAIL, NICKNAME, FIRST_NAME (FIST_NAME), LAST_NAME, SITE, SITE_NAME, IP, EXPIRES_AT, LOCALE and reset_link; pages under templates/pages/ know CODE, ERROR, SITE, SITE_NAME, POLICY, MIN_LENGTH and the form's error and field variables (ERROR_FIELD, NEW_PASSWORD_ERROR, ...); the admin layout under templates/admin/ knows TITLE, SITE_NAME, CSRF, NAV, NOTICES and CONTENT. Markdown files are skipped.")
         @OptionGroup var site: SiteOptions
 
         func run() async throws {
