@@ -1,37 +1,35 @@
 import Foundation
-import ResetPressTestSupport
 
 /// dkimpy from PyPI, an independent DKIM verifier, in the venv `var/venv-dkim` (made on first use, then reused).
 ///
 /// ``verify(_:record:)`` runs `dkim.DKIM(message).verify(dnsfunc=...)` with the DNS lookup answered by the given
 /// TXT record, so no network is needed; a failure dkimpy raises (a body hash mismatch) counts as not verified. The venv is built under a temporary name and renamed into place, so
 /// test runs started side by side never use a half-made one.
-enum DKIMPy {
+public enum DKIMPy {
     /// The dkimpy release the tests pin.
-    static let version = "1.1.8"
+    public static let version = "1.1.8"
 
     /// What dkimpy said about one message.
-    struct Verdict: Decodable {
+    public struct Verdict: Decodable, Sendable {
         /// Whether the first `DKIM-Signature` verified.
-        var ok: Bool
+        public var ok: Bool
         /// The DNS names dkimpy looked up.
-        var lookups: [String]
+        public var lookups: [String]
         /// dkimpy's log, which says why a signature failed.
-        var log: String
+        public var log: String
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static let repository = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = Repository.root
     static let venv = repository.appendingPathComponent("var/venv-dkim")
 
     private static let setup = Task { try await makeVenv() }
 
     /// Verifies `message` (the bytes as received) with `record` as the selector's TXT record.
-    static func verify(_ message: Data, record: String) async throws -> Verdict {
+    public static func verify(_ message: Data, record: String) async throws -> Verdict {
         let python = try await setup.value
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("dkimpy-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
