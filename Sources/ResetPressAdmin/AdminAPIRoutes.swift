@@ -169,11 +169,14 @@ struct AdminAPIRoutes {
 
     private func preview(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
         var changes: [String: SettingsEngine.Input] = [:]
-        for (key, value) in try await body(request, context) where EmailPreview.keys.contains(key) {
+        var locale: String?
+        for (key, value) in try await body(request, context) {
+            if key == "locale", case .string(let tag) = value { locale = tag }
+            guard EmailPreview.keys.contains(key) else { continue }
             guard let input = AdminJSON.input(value) else { throw AdminAPIError.badRequest("\(key) must be a string.") }
             changes[key] = input
         }
-        switch try await EmailPreview(site: site).render(changes) {
+        switch try await EmailPreview(site: site).render(changes, locale: locale) {
         case .mail(let subject, let text, let html):
             return ok("Preview rendered.", [("mail", true), ("subject", .string(subject)), ("text", .string(text)), ("html", html.map { .string($0) } ?? .null)])
         case .noMail(let reason):

@@ -30,7 +30,7 @@ extension AdminRoutes {
         })
         router.post("/admin/email/preview", use: form { _, _, _, parameters in
             let (changes, _) = SettingsForm(snapshot: site.settings.snapshot).changes(from: parameters, keys: EmailPreview.keys)
-            return EmailPreview.frameDocument(try await EmailPreview(site: site).render(changes))
+            return EmailPreview.frameDocument(try await EmailPreview(site: site).render(changes, locale: parameters["preview_locale"]))
         })
     }
 
@@ -72,9 +72,11 @@ extension AdminRoutes {
                 + "(reset_password.email_template) instead of the body above.</p>"
         }
         content += "<p class=\"description\">Variables: {{CODE}}, {{RESET_LINK}}, {{NAME}}, {{USERNAME}}, {{EMAIL}}, {{NICKNAME}}, "
-            + "{{FIRST_NAME}}, {{LAST_NAME}}, {{SITE}}, {{SITE_NAME}}, {{IP}}, {{EXPIRES_AT}}. A custom body needs {{CODE}} or {{RESET_LINK}}.</p>"
+            + "{{FIRST_NAME}}, {{LAST_NAME}}, {{SITE}}, {{SITE_NAME}}, {{IP}}, {{EXPIRES_AT}}, {{LOCALE}}. A custom body needs {{CODE}} or {{RESET_LINK}}.</p>"
         content += "<p class=\"submit\"><button type=\"submit\" class=\"primary\" id=\"save-email\">Save</button> "
-            + "<button type=\"submit\" formaction=\"/admin/email/preview\" formtarget=\"preview-frame\" id=\"preview-button\">Preview</button></p></form>"
+            + "<button type=\"submit\" formaction=\"/admin/email/preview\" formtarget=\"preview-frame\" id=\"preview-button\">Preview</button> "
+            + "<label for=\"preview-locale\">in language</label> <input type=\"text\" name=\"preview_locale\" id=\"preview-locale\" "
+            + "size=\"6\" placeholder=\"fr\"></p></form>"
         content += try await previewSection(submitted: submitted)
         let pending = try await site.sessions.takeNotices(id: session.id)
         return try pages.render(

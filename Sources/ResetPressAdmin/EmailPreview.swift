@@ -27,8 +27,9 @@ struct EmailPreview {
 
     let site: AdminSite
 
-    /// Renders the preview with `changes` applied to the settings in force.
-    func render(_ changes: [String: SettingsEngine.Input]) async throws -> Outcome {
+    /// Renders the preview with `changes` applied to the settings in force, in `locale` (a BCP 47
+    /// tag; nil or not a tag: `site.locale`).
+    func render(_ changes: [String: SettingsEngine.Input], locale: String? = nil) async throws -> Outcome {
         guard let service = site.service else {
             return .noMail(reason: "The reset plugin is turned off (plugins.reset_password.active), so no reset mail is sent.")
         }
@@ -38,7 +39,8 @@ struct EmailPreview {
         } catch let problems as SettingsWriteError {
             return .invalid(problems.messages)
         }
-        guard let message = try await service.previewResetMail(for: ResetPasswordService.sampleUser, settings: snapshot) else {
+        let locale = locale.flatMap(LocaleTag.normalized)
+        guard let message = try await service.previewResetMail(for: ResetPasswordService.sampleUser, settings: snapshot, locale: locale) else {
             return .noMail(reason: "In store_only mode no email is sent: the code is stored and the reset_password_code_created action fires.")
         }
         let text = message.textBody.isEmpty ? message.htmlBody.map(HTMLToText.convert) ?? "" : message.textBody

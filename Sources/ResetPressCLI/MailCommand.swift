@@ -67,10 +67,15 @@ struct MailCommand: AsyncParsableCommand {
         @OptionGroup var site: SiteOptions
         @Option(help: "The mode to preview: store_only, default_email or custom_email (default: the current one).") var mode: String?
         @Option(name: .customLong("email-of"), help: "Preview for this user (email or login) instead of a sample user.") var emailOf: String?
+        @Option(help: "The language to preview, a BCP 47 tag like fr or fr-CA (default: the user's, else site.locale).") var locale: String?
 
         mutating func validate() throws {
             if let mode, ResetMode(rawValue: mode) == nil {
                 throw ValidationError("--mode must be one of \(ResetMode.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            if let locale {
+                guard let tag = LocaleTag.normalized(locale) else { throw ValidationError("--locale '\(locale)' is not a language tag like fr or fr-CA.") }
+                self.locale = tag
             }
         }
 
@@ -97,7 +102,7 @@ struct MailCommand: AsyncParsableCommand {
             let now = Date()
             let message: MailMessage?
             do {
-                message = try await site.resetService.previewResetMail(for: user, settings: settings)
+                message = try await site.resetService.previewResetMail(for: user, settings: settings, locale: locale)
             } catch let error as MailAddressError {
                 throw CLIFailure("cannot address the mail: \(error) Check mail.from and the user's email.")
             }

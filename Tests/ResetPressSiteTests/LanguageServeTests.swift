@@ -21,6 +21,10 @@ import Testing
         let listed = try ServerProcess.command(
             ["users", "list", "--root", folder.root.path, "--data-dir", data.path], environment: Self.environment)
         #expect(listed.output.contains("LOCALE"))
+        let preview = try ServerProcess.command(
+            ["mail", "preview", "--root", folder.root.path, "--data-dir", data.path, "--locale", "fr"], environment: Self.environment)
+        #expect(preview.status == 0, "\(preview.output)")
+        #expect(preview.output.contains("Vous pouvez aussi choisir un nouveau mot de passe"))
         let server = try await ServerProcess(root: folder.root, dataDirectory: data, environment: Self.environment)
         defer { server.stop() }
 

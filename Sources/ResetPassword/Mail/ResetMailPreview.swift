@@ -14,8 +14,11 @@ extension ResetPasswordService {
     /// in `store_only` mode (which sends none).
     ///
     /// It goes through the same composer as a real reset, mail filters included, so the preview
-    /// is what the next reset sends under these settings; nothing is stored or queued.
-    public func previewResetMail(for user: User, settings: SettingsSnapshot) async throws -> MailMessage? {
+    /// is what the next reset sends under these settings; nothing is stored or queued. A `locale`
+    /// (BCP 47) stands in for the user's own; unknown languages fall back as a real reset does.
+    public func previewResetMail(for user: User, settings: SettingsSnapshot, locale: String? = nil) async throws -> MailMessage? {
+        var user = user
+        if let locale { user.locale = locale }
         let now = clock()
         let expiresAt = now.addingTimeInterval(TimeInterval(settings[ResetPasswordSettings.codeTTL]))
         let variables = composer.variables(
