@@ -179,6 +179,7 @@ extension ResetCommand.Send {
     func runBulk(_ site: Site) async throws {
         let runID = bulk.run ?? BulkResetOptions.newRunID()
         print("Run id: \(runID) (resume with --run \(runID))")
+        fflush(nil)  // shown at once even in a pipe, so a killed run can be resumed
         let earlier = try await site.storage.bulkResets.count(runID: runID)
         if earlier > 0 { print("Resuming: \(earlier) users this run already sent are skipped.") }
         let tally = try await BulkResetRun(site: site, options: bulk, runID: runID).run()
