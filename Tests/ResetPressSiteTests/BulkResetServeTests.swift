@@ -96,6 +96,10 @@ import Testing
         #expect(listed.output.contains("Outbox drained: 2 sent, 0 failed."))
         #expect(Set(try Self.recipients(folder)) == [Self.email(3), Self.email(7)])
         #expect(try Self.recipients(folder).count == 2)
+
+        let single = try Self.cli(folder, ["reset", "send", Self.email(5)])
+        #expect(single.status == 0, "\(single.output)")
+        #expect(single.output.contains("Reset link for \(Self.email(5)) queued; outbox drained: 1 sent"))
     }
 
     @Test func bulkOptionsAreCrossChecked() throws {
