@@ -90,6 +90,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        /// Webhooks: the `webhooks.*` settings, the signed JSON deliveries of the reset actions and their sender.
+        .target(
+            name: "ResetPressWebhooks",
+            dependencies: [
+                "ResetPressEngine", "ResetPressStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         /// HTTP plumbing: request context, parameters, envelopes and error codes, client IP, CORS.
         .target(
             name: "ResetPressHTTP",
@@ -143,7 +157,7 @@ let package = Package(
             name: "ResetPressSite",
             dependencies: [
                 "ResetPressEngine", "ResetPressStorage", "ResetPressPostgres", "ResetPressDelivery", "ResetPassword", "ResetPressAdmin",
-                "ResetPressServer", "ResetPressHTTP", "ResetPressUsers",
+                "ResetPressServer", "ResetPressHTTP", "ResetPressUsers", "ResetPressWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -176,6 +190,7 @@ let package = Package(
                 "ResetPressEngine",
                 "ResetPressStorage",
                 "ResetPressServer",
+                "ResetPressWebhooks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -275,6 +290,19 @@ let package = Package(
         .testTarget(
             name: "ResetPressSiteTests",
             dependencies: ["ResetPressSite", "ResetPressCLI", "ResetPressExampleHost", "ResetPressTestSupport"],
+            swiftSettings: swiftSettings),
+        /// Webhooks against a real loopback receiver: signatures, retries after the receiver was down, no secret in any payload.
+        .testTarget(
+            name: "ResetPressWebhooksTests",
+            dependencies: [
+                "ResetPressWebhooks", "ResetPressSite", "ResetPassword", "ResetPressStorage", "ResetPressEngine", "ResetPressHTTP",
+                "ResetPressUsers", "ResetPressMail", "ResetPressCLI", "ResetPressTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressServerTests",

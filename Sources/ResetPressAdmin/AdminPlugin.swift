@@ -12,7 +12,7 @@ import ResetPressUsers
 ///
 /// Signing in takes the admin password, whose bcrypt hash is the setting `admin.password_hash`
 /// (written by `resetpress admin set-password`). The pages work on the site's settings, the
-/// reset plugin's mail and auth codes, and the outbox.
+/// reset plugin's mail and auth codes, the outbox and the webhook queue.
 public final class AdminPlugin: RoutePlugin {
     /// `admin` (`plugins.admin.active` turns the pages off).
     public let id = "admin"
@@ -26,6 +26,8 @@ public final class AdminPlugin: RoutePlugin {
     let mail: MailDelivery
     /// The admin sessions, in the site's database.
     public let sessions: any AdminSessionStore
+    /// The webhook deliveries, listed and retried on the Webhooks page.
+    public let webhooks: any WebhookQueue
     /// Wrong-password limits per client IP, in the site's rate-limit store.
     public let throttle: SignInThrottle
     /// How many sessions are kept at most (GETs of the sign-in form cannot grow the table beyond it).
@@ -35,27 +37,31 @@ public final class AdminPlugin: RoutePlugin {
     let clock: @Sendable () -> Date
     let templates = TemplateCache()
 
-    /// An admin over the reset plugin, the site's mail delivery, the session store and the
-    /// rate-limit store that counts wrong passwords; at most `sessionCapacity` sessions are kept.
+    /// An admin over the reset plugin, the site's mail delivery, the session store, the
+    /// rate-limit store that counts wrong passwords and the webhook queue; at most `sessionCapacity`
+    /// sessions are kept.
     public init(
         reset: ResetPasswordPlugin, mail: MailDelivery, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
-        sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, events: (any EventStore)? = nil,
+        webhooks: any WebhookQueue, sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, events: (any EventStore)? = nil,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.reset = reset
         self.events = events
         self.mail = mail
         self.sessions = sessions
+        self.webhooks = webhooks
         self.throttle = SignInThrottle(store: rateLimits)
         self.sessionCapacity = max(1, sessionCapacity)
         self.clock = clock
     }
 
-    /// An admin over the reset plugin, the site's mail delivery and its storage (sessions, counters, events).
+    /// An admin over the reset plugin, the site's mail delivery and its storage (sessions, counters, events, webhooks).
     public convenience init(
         reset: ResetPasswordPlugin, mail: MailDelivery, storage: SiteStorage, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
-        self.init(reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, events: storage.events, clock: clock)
+        self.init(
+            reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, webhooks: storage.webhooks,
+            events: storage.events, clock: clock)
     }
 
     /// Registers `admin.password_hash` and `admin.session_minutes`.
@@ -125,6 +131,7 @@ struct AdminSite: Sendable {
     var throttle: SignInThrottle { plugin.throttle }
     var outbox: any MailOutbox { plugin.mail.outbox }
     var events: (any EventStore)? { plugin.events }
+    var webhooks: any WebhookQueue { plugin.webhooks }
     var gate: AuthCodeGate { plugin.reset.gate }
     var hasher: PasswordHasher { plugin.reset.passwordHasher }
     var templates: TemplateCache { plugin.templates }

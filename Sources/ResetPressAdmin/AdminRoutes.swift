@@ -37,6 +37,7 @@ struct AdminRoutes {
         addEmailRoutes(to: router)
         addAuthCodeRoutes(to: router)
         addMailRoutes(to: router)
+        addWebhookRoutes(to: router)
     }
 
     /// Where a sign-in leads: the dashboard.

@@ -8,8 +8,8 @@ struct ResetPress: AsyncParsableCommand {
         abstract: "A password-reset service with a WordPress-style plugin engine.",
         subcommands: [
             ServeCommand.self, SettingsCommand.self, HooksCommand.self, PluginsCommand.self, UsersCommand.self,
-            AuthCodesCommand.self, ResetCommand.self, MailCommand.self, TemplatesCommand.self, JobsCommand.self, AdminCommand.self, StorageCommand.self,
-            StatsCommand.self,
+            AuthCodesCommand.self, ResetCommand.self, MailCommand.self, WebhooksCommand.self, TemplatesCommand.self, JobsCommand.self, AdminCommand.self,
+            StorageCommand.self, StatsCommand.self,
         ])
 }
 

@@ -85,6 +85,9 @@ public final class PostgresDatabase: Sendable {
     /// The admin's browser sessions, shared by every node.
     public var adminSessions: PostgresAdminSessionStore { PostgresAdminSessionStore(client: client) }
 
+    /// The webhook deliveries; nodes never claim the same entry.
+    public var webhooks: PostgresWebhookQueue { PostgresWebhookQueue(client: client) }
+
     /// Per-key request counters shared by every node.
     public var rateLimits: PostgresRateLimitStore { PostgresRateLimitStore(client: client) }
 

@@ -10,7 +10,7 @@ extension SiteStorage {
             backend: "postgres", location: database.url.redacted, settings: database.settings, users: database.users,
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
             rateLimits: database.rateLimits, jobLock: database.jobLock, adminSessions: database.adminSessions,
-            settingsFeed: database.settingsFeed, events: database.events, bulkResets: database.bulkResets,
+            webhooks: database.webhooks, settingsFeed: database.settingsFeed, events: database.events, bulkResets: database.bulkResets,
             appliedMigrations: { try await database.appliedMigrations() }, close: { await database.shutdown() })
     }
 

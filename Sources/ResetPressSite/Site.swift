@@ -10,12 +10,13 @@ import ResetPressPostgres
 import ResetPressServer
 import ResetPressStorage
 import ResetPressUsers
+import ResetPressWebhooks
 import ServiceLifecycle
 
 /// One site, composed once for every host: the CLI, the tests and an app that embeds ResetPress.
 ///
 /// ``open(_:)`` opens the storage, makes the data folder private, loads the install secret, builds
-/// the mail delivery, the reset and admin plugins (and the host's own), registers the site-wide
+/// the mail delivery, the reset, admin and webhooks plugins (and the host's own), registers the site-wide
 /// settings (`http.*`, `mail.*`) and starts the engine. A host then mounts ``router()`` (or the reset
 /// plugin's routes on its own router), hands ``services`` to Hummingbird's `Application(services:)`,
 /// and calls ``close()`` when it stops. Any plugin may be inactive: the site runs without it.
@@ -36,12 +37,14 @@ public final class Site: Sendable {
     public let reset: ResetPasswordPlugin
     /// The admin pages and API (it may be inactive).
     public let admin: AdminPlugin
+    /// The webhooks of the reset actions (it may be inactive).
+    public let webhooks: WebhooksPlugin
     /// Hashes new passwords and verifies old ones.
     public let hasher: PasswordHasher
 
     private init(
         root: URL, dataDirectory: URL, storage: SiteStorage, secret: InstallSecret, engine: Engine, mail: MailDelivery,
-        reset: ResetPasswordPlugin, admin: AdminPlugin, hasher: PasswordHasher
+        reset: ResetPasswordPlugin, admin: AdminPlugin, webhooks: WebhooksPlugin, hasher: PasswordHasher
     ) {
         self.root = root
         self.dataDirectory = dataDirectory
@@ -51,6 +54,7 @@ public final class Site: Sendable {
         self.mail = mail
         self.reset = reset
         self.admin = admin
+        self.webhooks = webhooks
         self.hasher = hasher
     }
 
@@ -82,8 +86,11 @@ public final class Site: Sendable {
                 storage: storage, secret: secret, mail: mail, users: configuration.users, hasher: configuration.hasher,
                 clock: configuration.clock)
             let admin = AdminPlugin(reset: reset, mail: mail, storage: storage, clock: configuration.clock)
+            let webhooks = WebhooksPlugin(
+                queue: storage.webhooks, secret: secret, nodeID: mail.nodeID, logger: logger, clock: configuration.clock,
+                backoff: configuration.webhookBackoff, tick: configuration.webhookTick)
             let engine = Engine(
-                root: configuration.root, storage: storage, plugins: [reset, admin] + configuration.plugins,
+                root: configuration.root, storage: storage, plugins: [reset, admin, webhooks] + configuration.plugins,
                 environment: configuration.environment, logger: logger)
             MailDelivery.registerSettings(in: engine.settings)
             HTTPSettings.register(in: engine.settings)
@@ -96,7 +103,7 @@ public final class Site: Sendable {
             }
             return Site(
                 root: configuration.root, dataDirectory: data, storage: storage, secret: secret, engine: engine, mail: mail,
-                reset: reset, admin: admin, hasher: configuration.hasher)
+                reset: reset, admin: admin, webhooks: webhooks, hasher: configuration.hasher)
         } catch {
             await storage.close()
             throw error
@@ -128,9 +135,10 @@ public final class Site: Sendable {
         }
     }
 
-    /// The background work a server runs beside its routes: the mail sender and the job loop.
+    /// The background work a server runs beside its routes: the mail sender, the job loop and, while
+    /// the webhooks plugin is active, the webhook sender.
     public var services: [any Service] {
-        [mail.service, JobLoopService(jobs: engine.jobs)]
+        [mail.service, JobLoopService(jobs: engine.jobs)] + (webhooks.service.map { [$0] } ?? [])
     }
 
     /// The site's routes: health, metrics, the OpenAPI document and every active plugin's, behind CORS

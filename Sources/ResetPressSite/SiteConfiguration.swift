@@ -3,6 +3,7 @@ import Logging
 import ResetPressEngine
 import ResetPressStorage
 import ResetPressUsers
+import ResetPressWebhooks
 
 /// What a host tells ``Site/open(_:)``: where the site lives, which storage, whose users, which plugins.
 public struct SiteConfiguration: Sendable {
@@ -34,6 +35,10 @@ public struct SiteConfiguration: Sendable {
     public var hasher = PasswordHasher()
     /// The time the flows see (tests move it by hand).
     public var clock: @Sendable () -> Date = { Date() }
+    /// The delay before a webhook's next try after failed try n (tests shorten it).
+    public var webhookBackoff: @Sendable (Int) -> TimeInterval = WebhookSender.backoff(afterAttempt:)
+    /// How often the webhook sender looks for deliveries due again (tests shorten it).
+    public var webhookTick: Duration = .seconds(1)
 
     /// A site rooted at `root` with its data under `dataDirectory` (default `<root>/var`).
     public init(root: URL, dataDirectory: URL? = nil) {

@@ -100,7 +100,8 @@ import Testing
             #expect(missing.text.contains("id=\"csrf-refused\""))
             let wrong = try await browser.post(client, "/admin/settings", form: ["site.name": "Forged", "_csrf": String(repeating: "a", count: 64)])
             #expect(wrong.status == .forbidden)
-            for (path, form) in [("/admin/email", ["reset_password.mode": "store_only"]), ("/admin/auth-codes", ["code": "abcdefgh1234"]), ("/admin/mail/retry", [:])] {
+            for (path, form) in [("/admin/email", ["reset_password.mode": "store_only"]), ("/admin/auth-codes", ["code": "abcdefgh1234"]), ("/admin/mail/retry", [:]),
+                                 ("/admin/webhooks/retry", [:])] {
                 #expect(try await browser.post(client, path, form: form).status == .forbidden)
             }
         }

@@ -8,7 +8,7 @@ import Testing
     @Test func pagesNeedASignedInSession() async throws {
         let site = try await AdminTestSite()
         try await site.test { client in
-            for path in ["/admin", "/admin/email", "/admin/auth-codes", "/admin/mail"] {
+            for path in ["/admin", "/admin/email", "/admin/auth-codes", "/admin/mail", "/admin/webhooks"] {
                 let answer = try await client.execute(uri: path, method: .get)
                 #expect(answer.status == .seeOther)
                 #expect(answer.headers[.location] == "/admin/login")

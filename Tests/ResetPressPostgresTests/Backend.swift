@@ -24,6 +24,7 @@ struct Stores: Sendable {
     let outbox: any MailOutbox
     let authCodes: any AuthCodeStore
     let jobStates: any JobStateStore
+    let webhooks: any WebhookQueue
     /// Runs one SQL statement on the database, to write rows only older versions wrote.
     let execute: @Sendable (String) async throws -> Void
 }
@@ -38,21 +39,21 @@ func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async
         let database = try SQLiteDatabase(dataDirectory: folder)
         try await body(Stores(
             settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
-            authCodes: database.authCodes, jobStates: database.jobStates,
+            authCodes: database.authCodes, jobStates: database.jobStates, webhooks: database.webhooks,
             execute: { sql in try await database.pool.write { try $0.execute(sql: sql) } }))
     case .postgres:
         try await withPostgres { nodes in
             let database = nodes[0]
             try await body(Stores(
                 settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
-                authCodes: database.authCodes, jobStates: database.jobStates,
+                authCodes: database.authCodes, jobStates: database.jobStates, webhooks: database.webhooks,
                 execute: { sql in _ = try await database.client.rows(PostgresQuery(unsafeSQL: sql)) }))
         }
     case .memory:
         let storage = SiteStorage.memory()
         try await body(Stores(
             settings: storage.settings, users: storage.users, resetCodes: storage.resetCodes, outbox: storage.outbox,
-            authCodes: storage.authCodes, jobStates: storage.jobStates,
+            authCodes: storage.authCodes, jobStates: storage.jobStates, webhooks: storage.webhooks,
             execute: { sql in throw StorageError.notFound("SQL in memory stores (\(sql))") }))
     }
 }

@@ -26,6 +26,8 @@ import Testing
         _ = try await database.authCodes.add(codeHash: Data(repeating: 3, count: 32), lastFour: "WXYZ", length: 12, role: "", expiresAt: nil, now: testTime())
         try await database.jobStates.recordRun(name: "flush_expired_password_resets", at: testTime(), status: "ok")
         try await database.jobStates.recordRun(name: "flush_expired_password_resets", at: testTime(60), status: "ok")
+        _ = try await database.webhooks.enqueue(
+            [QueuedWebhook(event: "password_reset", url: "https://hooks.example.org/in", body: "{}", deliveryID: "migrated-1")], now: testTime())
         return (folder, database)
     }
 
@@ -35,7 +37,7 @@ import Testing
         let file = "sqlite:" + source.path
         let migrated = try ServerProcess.command(["storage", "migrate", "--from", file, "--to", url], environment: [:])
         #expect(migrated.status == 0, "\(migrated.output)")
-        for table in ["settings", "users", "reset_codes", "auth_codes", "outbox", "job_runs"] {
+        for table in ["settings", "users", "reset_codes", "auth_codes", "outbox", "job_runs", "webhooks"] {
             #expect(migrated.output.contains(table))
         }
         #expect(!migrated.output.contains("NO"))
@@ -47,6 +49,7 @@ import Testing
         #expect(try await target.settings.loadAll()["reset_password.code_ttl"] == .int(600))
         #expect(try await target.jobStates.all().first?.runs == 2)
         #expect(try await target.outbox.counts()[.queued] == 1)
+        #expect(try await target.webhooks.list(status: .queued, limit: 10).map(\.deliveryID) == ["migrated-1"])
         let added = try await target.users.add(NewUser(login: "later", email: "later@example.org", passwordHash: "x"), now: testTime())
         #expect(added.id == user.id.map { $0 + 1 })
 

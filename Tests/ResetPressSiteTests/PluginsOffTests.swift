@@ -37,6 +37,7 @@ import Testing
     @Test func everyPluginOff() async throws {
         let (folder, server) = try await serve([
             "RESETPRESS_PLUGINS__RESET_PASSWORD__ACTIVE": "false", "RESETPRESS_PLUGINS__ADMIN__ACTIVE": "false",
+            "RESETPRESS_PLUGINS__WEBHOOKS__ACTIVE": "false",
         ])
         defer { server.stop() }
         #expect(try await server.send("GET", "/healthz").status == 200)

@@ -13,7 +13,7 @@ extension SiteStorage {
             backend: "memory", location: "memory", settings: MemorySettingsStore(), users: users,
             resetCodes: MemoryResetCodeStore(outbox: outbox, users: users, clock: clock, origin: origin), outbox: outbox,
             authCodes: MemoryAuthCodeStore(), jobStates: MemoryJobStateStore(), rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(),
-            adminSessions: MemoryAdminSessionStore(), settingsFeed: nil, events: MemoryEventStore(),
+            adminSessions: MemoryAdminSessionStore(), webhooks: MemoryWebhookQueue(), settingsFeed: nil, events: MemoryEventStore(),
             appliedMigrations: { [] }, close: {})
     }
 

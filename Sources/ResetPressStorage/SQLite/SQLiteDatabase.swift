@@ -4,7 +4,7 @@ import GRDB
 /// The site's SQLite database: one WAL-mode file, its schema made only by registered migrations.
 ///
 /// The facade owns the connection pool. Stores built on it (`settings`, `users`, `resetCodes`,
-/// `outbox`, `authCodes`, `jobStates`, `adminSessions`) expose intention-named methods; no SQL lives outside this module.
+/// `outbox`, `authCodes`, `jobStates`, `adminSessions`, `webhooks`) expose intention-named methods; no SQL lives outside this module.
 public final class SQLiteDatabase: Sendable {
     /// The file name used under the data directory.
     public static let fileName = "resetpress.sqlite"
@@ -63,6 +63,9 @@ public final class SQLiteDatabase: Sendable {
 
     /// What the flows did, for the dashboard and `resetpress stats`.
     public var events: SQLiteEventStore { SQLiteEventStore(pool: pool) }
+
+    /// The webhook deliveries the webhook sender drains.
+    public var webhooks: SQLiteWebhookQueue { SQLiteWebhookQueue(pool: pool, committer: committer) }
 
     /// The journal mode in force (`wal`).
     public func journalMode() throws -> String {

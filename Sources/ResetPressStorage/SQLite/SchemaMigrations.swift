@@ -36,6 +36,7 @@ enum SchemaMigrations {
             // Each user's preferred language (BCP 47); empty when none.
             try db.alter(table: "users") { table in table.add(column: "locale", .text).notNull().defaults(to: "") }
         }
+        migrator.registerMigration("v7-webhooks", migrate: createWebhooks)
         return migrator
     }
 
@@ -164,5 +165,26 @@ enum SchemaMigrations {
             table.column("notices", .text).notNull().defaults(to: "[]")
         }
         try db.create(index: "admin_sessions_on_signed_in_last_seen", on: "admin_sessions", columns: ["signed_in", "last_seen"])
+    }
+
+    /// The webhook queue: one row per event and URL, the JSON body as sent (NULL once sent), the
+    /// delivery id every try repeats, status, tries, last error and the claim (owner and lease).
+    private static func createWebhooks(_ db: Database) throws {
+        try db.create(table: "webhooks") { table in
+            table.autoIncrementedPrimaryKey("id")
+            table.column("event", .text).notNull()
+            table.column("url", .text).notNull()
+            table.column("body", .text)
+            table.column("delivery_id", .text).notNull().unique()
+            table.column("status", .text).notNull()
+            table.column("attempts", .integer).notNull().defaults(to: 0)
+            table.column("last_error", .text)
+            table.column("created_at", .double).notNull()
+            table.column("next_attempt_at", .double).notNull()
+            table.column("sent_at", .double)
+            table.column("claimed_by", .text)
+            table.column("lease_until", .double)
+        }
+        try db.create(index: "webhooks_on_status_next_attempt_at", on: "webhooks", columns: ["status", "next_attempt_at"])
     }
 }

@@ -37,6 +37,12 @@ public struct InstallSecret: Sendable {
         Data(HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key))
     }
 
+    /// `byteCount` bytes derived from the secret for the purpose `info` names (HKDF-SHA256), never the
+    /// secret itself: a key for one use that reveals nothing of the others.
+    public func derivedKey(info: String, byteCount: Int = 32) -> Data {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(info.utf8), outputByteCount: byteCount).withUnsafeBytes { Data($0) }
+    }
+
     /// The sealer of outbox bodies, under a key derived from the secret (HKDF-SHA256), never the secret itself.
     public func mailSealer() -> MailSealer {
         MailSealer(key: HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(MailSealer.keyInfo.utf8), outputByteCount: 32))

@@ -29,6 +29,8 @@ public struct SiteStorage: Sendable {
     public let jobLock: any JobLock
     /// The admin's browser sessions; shared by every node of a shared database.
     public let adminSessions: any AdminSessionStore
+    /// The webhook deliveries the webhook sender drains.
+    public let webhooks: any WebhookQueue
     /// Tells this node when another wrote settings; nil when only one node can write (SQLite).
     public let settingsFeed: (any SettingsChangeFeed)?
     /// What the flows did (requests, codes, changes, refusals, mail), for the dashboard and `resetpress stats`.
@@ -43,7 +45,7 @@ public struct SiteStorage: Sendable {
     public init(
         backend: String, location: String, settings: any SettingsStore, users: any UserStore, resetCodes: any ResetCodeStore,
         outbox: any MailOutbox, authCodes: any AuthCodeStore, jobStates: any JobStateStore, rateLimits: any RateLimitStore,
-        jobLock: any JobLock, adminSessions: any AdminSessionStore, settingsFeed: (any SettingsChangeFeed)?,
+        jobLock: any JobLock, adminSessions: any AdminSessionStore, webhooks: any WebhookQueue, settingsFeed: (any SettingsChangeFeed)?,
         events: any EventStore, bulkResets: any BulkResetStore = MemoryBulkResetStore(),
         appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
     ) {
@@ -58,6 +60,7 @@ public struct SiteStorage: Sendable {
         self.rateLimits = rateLimits
         self.jobLock = jobLock
         self.adminSessions = adminSessions
+        self.webhooks = webhooks
         self.settingsFeed = settingsFeed
         self.events = events
         self.bulkResets = bulkResets
@@ -71,8 +74,9 @@ public struct SiteStorage: Sendable {
         self.init(
             backend: "sqlite", location: database.path, settings: database.settings, users: database.users,
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
-            rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), adminSessions: database.adminSessions, settingsFeed: nil,
-            events: database.events, bulkResets: database.bulkResets, appliedMigrations: { try database.appliedMigrations() }, close: {})
+            rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), adminSessions: database.adminSessions, webhooks: database.webhooks,
+            settingsFeed: nil, events: database.events, bulkResets: database.bulkResets, appliedMigrations: { try database.appliedMigrations() },
+            close: {})
     }
 
     /// The identifiers of the schema migrations applied so far, in order.

@@ -3,7 +3,7 @@ import Foundation
 /// The rows of one table in a backend-neutral form, for `resetpress storage migrate`.
 ///
 /// Both backends share table and column names (`users`, `reset_codes`, `auth_codes`, `outbox`,
-/// `job_runs`), with times as seconds since 1970, so a table read from one can be written to the other
+/// `job_runs`, `webhooks`), with times as seconds since 1970, so a table read from one can be written to the other
 /// with its ids kept (reset codes refer to users by id).
 public struct StorageTable: Sendable, Equatable {
     /// One value of a row.
@@ -19,7 +19,7 @@ public struct StorageTable: Sendable, Equatable {
     ///
     /// `admin_sessions` is left out on purpose: sessions live at most 12 hours, so the admin
     /// simply signs in again on the new storage.
-    public static let copiedTables = ["users", "reset_codes", "auth_codes", "outbox", "job_runs"]
+    public static let copiedTables = ["users", "reset_codes", "auth_codes", "outbox", "job_runs", "webhooks"]
 
     /// The table's name.
     public let name: String
