@@ -114,20 +114,49 @@ public final class WebhookSender: Sendable {
     /// Posts one entry; nil when the receiver took it, otherwise why not.
     private func post(_ entry: WebhookEntry, settings: Configuration) async -> String? {
         guard let body = entry.body else { return "the body was deleted" }
+        let signature = WebhookSignature.header(body: body, secret: settings.secret, time: clock())
+        // The client's deadline ends at the answer's head; the race also bounds a body that trickles in.
+        let timeout = settings.timeout
+        let outcome = await withTaskGroup(of: PostOutcome?.self) { group in
+            group.addTask { .answered(await self.call(entry, body: body, signature: signature, timeout: timeout)) }
+            group.addTask { (try? await Task.sleep(for: timeout)) == nil ? nil : .timedOut }
+            var first: PostOutcome?
+            for await result in group {
+                if let result {
+                    first = result
+                    break
+                }
+            }
+            group.cancelAll()
+            return first ?? .timedOut
+        }
+        switch outcome {
+        case .answered(let error): return error
+        case .timedOut: return "no answer within \(timeout)"
+        }
+    }
+
+    private enum PostOutcome: Sendable {
+        case answered(String?)
+        case timedOut
+    }
+
+    /// Makes the call and reads (and drops) the answer; nil for a 2xx answer, otherwise why not.
+    private func call(_ entry: WebhookEntry, body: String, signature: String, timeout: Duration) async -> String? {
         var request = HTTPClientRequest(url: entry.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "ResetPress-Webhooks/1")
         request.headers.add(name: "X-ResetPress-Event", value: entry.event)
         request.headers.add(name: "X-ResetPress-Delivery", value: entry.deliveryID)
-        request.headers.add(name: WebhookSignature.header, value: WebhookSignature.header(body: body, secret: settings.secret, time: clock()))
+        request.headers.add(name: WebhookSignature.header, value: signature)
         request.body = .bytes(ByteBuffer(string: body))
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(settings.timeout.nanoseconds), logger: logger)
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds), logger: logger)
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return (200..<300).contains(response.status.code) ? nil : "HTTP \(response.status.code) \(response.status.reasonPhrase)"
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return "no answer within \(settings.timeout)"
+            return "no answer within \(timeout)"
         } catch {
             return "\(error)"
         }

@@ -122,6 +122,25 @@ import Testing
         }
     }
 
+    @Test func aReceiverSlowerThanTheTimeoutCountsAsAFailedTry() async throws {
+        let receiver = try await WebhookReceiver.start(delay: .seconds(3))
+        let site = try await WebhookTestSite(environment: [
+            "RESETPRESS_WEBHOOKS__RESET_PASSWORD_FAILED": receiver.url(), "RESETPRESS_WEBHOOKS__TIMEOUT_MS": "300",
+        ])
+        try await cleaning({ await site.stop(); await receiver.stop() }) {
+            let start = ContinuousClock.now
+            _ = try await site.send(.post, json: ["email": "nobody@example.org"])
+            #expect(try await eventually {
+                let entry = try await site.queue.list(status: nil, limit: 1).first
+                return (entry?.attempts ?? 0) >= 2 && entry?.status == .queued
+            })
+            #expect(ContinuousClock.now - start < .seconds(3))
+            let entry = try #require(try await site.queue.list(status: nil, limit: 1).first)
+            #expect(entry.lastError == "no answer within 0.3 seconds")
+            #expect(try await site.queue.counts()[.sent] == 0)
+        }
+    }
+
     @Test func noCodePasswordTokenOrAuthCodeReachesAReceiver() async throws {
         let receiver = try await WebhookReceiver.start()
         let everyEvent = WebhookEvent.allCases.map { "RESETPRESS_WEBHOOKS__\($0.rawValue.uppercased())" }

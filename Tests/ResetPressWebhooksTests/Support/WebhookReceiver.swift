@@ -27,8 +27,8 @@ final class WebhookReceiver: Sendable {
         self.log = log
     }
 
-    /// Starts a receiver on `port` (0: any free one) answering `status` to every POST.
-    static func start(port: Int = 0, status: HTTPResponse.Status = .noContent) async throws -> WebhookReceiver {
+    /// Starts a receiver on `port` (0: any free one) answering `status` to every POST, after `delay`.
+    static func start(port: Int = 0, status: HTTPResponse.Status = .noContent, delay: Duration = .zero) async throws -> WebhookReceiver {
         let log = ReceivedLog()
         let router = Router()
         router.post("/**") { request, _ -> HTTPResponse.Status in
@@ -36,6 +36,7 @@ final class WebhookReceiver: Sendable {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             log.entries.withLock { $0.append(Received(path: request.uri.path, headers: headers, body: String(buffer: body))) }
+            if delay > .zero { try await Task.sleep(for: delay) }
             return status
         }
         let (bound, boundContinuation) = AsyncStream.makeStream(of: Int.self)
