@@ -108,6 +108,28 @@ import Testing
         }
     }
 
+    @Test func aDeliveryQueuedBeforeARestartIsSentAfterIt() async throws {
+        let port = try await WebhookReceiver.freePort()
+        let environment = [
+            "RESETPRESS_WEBHOOKS__RESET_PASSWORD_FAILED": "http://127.0.0.1:\(port)/hooks", "RESETPRESS_WEBHOOKS__TIMEOUT_MS": "300",
+        ]
+        let first = try await WebhookTestSite(environment: environment)
+        let queued = try await cleaning({ await first.stop(keepingFolder: true) }) { () async throws -> WebhookEntry in
+            _ = try await first.send(.post, json: ["email": "nobody@example.org"])
+            #expect(try await eventually { (try await first.queue.list(status: .queued, limit: 1).first?.lastError) != nil })
+            return try #require(try await first.queue.list(status: nil, limit: 1).first)
+        }
+        let receiver = try await WebhookReceiver.start(port: port)
+        let second = try await WebhookTestSite(environment: environment, reopening: first.root)
+        try await cleaning({ await second.stop(); await receiver.stop() }) {
+            #expect(try await eventually { try await second.queue.counts()[.sent] == 1 })
+            #expect(receiver.received.map { $0.headers["x-resetpress-delivery"] } == [queued.deliveryID])
+            let signature = try #require(receiver.received.first?.headers["x-resetpress-signature"])
+            let secret = WebhookSignature.derivedSecret(second.site.secret)
+            #expect(try ReadmeVerifier.verify(secret: secret, header: signature, body: try #require(receiver.received.first?.body)))
+        }
+    }
+
     @Test func aReceiverThatAnswersAnErrorIsRetriedUntilTheTriesRunOut() async throws {
         let receiver = try await WebhookReceiver.start(status: .internalServerError)
         let site = try await WebhookTestSite(environment: ["RESETPRESS_WEBHOOKS__RESET_PASSWORD_FAILED": receiver.url()])

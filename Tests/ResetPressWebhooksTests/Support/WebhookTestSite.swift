@@ -33,11 +33,17 @@ final class WebhookTestSite: Sendable {
     var engine: Engine { site.engine }
     var queue: any WebhookQueue { site.storage.webhooks }
 
-    /// A site whose settings `environment` pins (`RESETPRESS_...`).
-    init(environment: [String: String] = [:]) async throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-webhooks-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("settings"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("templates"), to: root.appendingPathComponent("templates"))
+    /// A site whose settings `environment` pins (`RESETPRESS_...`); `reopening` the folder of a stopped
+    /// site (its database, install secret and queue) instead of a new one.
+    init(environment: [String: String] = [:], reopening existing: URL? = nil) async throws {
+        if let existing {
+            root = existing
+        } else {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-webhooks-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("settings"), withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                at: Self.repositoryRoot.appendingPathComponent("templates"), to: root.appendingPathComponent("templates"))
+        }
         var configuration = SiteConfiguration(root: root)
         configuration.storage = .location(.sqlite(path: root.appendingPathComponent("var/resetpress.sqlite").path))
         configuration.environment = [
@@ -60,12 +66,12 @@ final class WebhookTestSite: Sendable {
         }
     }
 
-    /// Ends the services, closes the storage and deletes the folder.
-    func stop() async {
+    /// Ends the services, closes the storage and deletes the folder (unless `keepingFolder`, to reopen it).
+    func stop(keepingFolder: Bool = false) async {
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         await site.close()
-        try? FileManager.default.removeItem(at: root)
+        if !keepingFolder { try? FileManager.default.removeItem(at: root) }
     }
 
     /// Adds a user whose password is `password`.
