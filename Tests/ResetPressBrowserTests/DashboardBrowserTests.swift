@@ -3,7 +3,7 @@ import Testing
 
 /// Slow: the admin dashboard (issue 15, item 1) in headless Chromium against `resetpress serve`,
 /// after real reset requests; the numbers it shows must be those of `resetpress stats --json` on
-/// the same site. Writes `docs/screenshots/dashboard.png`. Skip with RESETPRESS_SKIP_BROWSER_TESTS=1.
+/// the same site. Writes `var/screenshots/dashboard.png` (the README's `docs/screenshots/dashboard.png` comes from there). Skip with RESETPRESS_SKIP_BROWSER_TESTS=1.
 @Suite(.serialized, .enabled(if: BrowserEnvironment.shouldRun))
 struct DashboardBrowserTests {
     static let adminPassword = "admin password for the dashboard"
@@ -21,7 +21,7 @@ struct DashboardBrowserTests {
         let server = try site.serve()
         defer { server.stop() }
 
-        let screenshots = BrowserFlowTests.repository.appendingPathComponent("docs/screenshots")
+        let screenshots = BrowserFlowTests.repository.appendingPathComponent("var/screenshots")
         let script = BrowserFlowTests.repository.appendingPathComponent("Tests/ResetPressBrowserTests/Scripts/dashboard_flows.py").path
         let python = try #require(BrowserEnvironment.python)
         let (status, output) = try await CommandRun.run(python, [
