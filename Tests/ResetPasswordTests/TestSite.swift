@@ -52,8 +52,10 @@ final class TestSite: Sendable {
     /// The site's mail delivery.
     var mail: MailDelivery { site.mail }
 
-    /// Creates the site; `environment` pins settings (`RESETPRESS_...`), `files` become `settings/*.json`.
-    init(environment: [String: String] = [:], files: [String: String] = [:]) async throws {
+    /// Creates the site; `environment` pins settings (`RESETPRESS_...`), `files` become `settings/*.json`;
+    /// `onDisk` puts the stores in the SQLite file under the data folder, as a served site has them
+    /// (for checks that measure the real path's time).
+    init(environment: [String: String] = [:], files: [String: String] = [:], onDisk: Bool = false) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-site-\(UUID().uuidString)")
         dataDirectory = root.appendingPathComponent("var")
         let fileManager = FileManager.default
@@ -70,7 +72,7 @@ final class TestSite: Sendable {
             "RESETPRESS_MAIL__FROM": "support@example.org",
         ]
         var configuration = SiteConfiguration(root: root, dataDirectory: dataDirectory)
-        configuration.storage = .stores(SiteStorage.memory())
+        configuration.storage = onDisk ? .configured : .stores(SiteStorage.memory())
         configuration.environment = defaults.merging(environment) { $1 }
         configuration.hasher = PasswordHasher(maxConcurrent: 2)
         configuration.clock = { clock.now }
