@@ -240,6 +240,29 @@ def csrf_refused(driver, options):
     check("csrf: nothing changed", after == before, after)
 
 
+def run_in_browser(options, steps, start=None):
+    """Waits for the server, starts Chromium (with `start(options)`, default ``start_browser``), runs
+    `steps(driver, mailbox)` and prints DONE, or FAIL with why (a Selenium or network error too); quits
+    the browser whatever happens; returns the exit status."""
+    driver = None
+    try:
+        wait_for_server(options.base)
+        mailbox = Mailbox(options.mail_dir)
+        driver = (start or start_browser)(options)
+        steps(driver, mailbox)
+        print("DONE", flush=True)
+        return 0
+    except CheckFailed as failure:
+        print(f"FAIL {failure}", flush=True)
+        return 1
+    except Exception as error:
+        print(f"FAIL unexpected {type(error).__name__}: {error}", flush=True)
+        return 1
+    finally:
+        if driver is not None:
+            driver.quit()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", required=True)
@@ -251,28 +274,16 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     options = parser.parse_args()
-    driver = None
-    try:
-        wait_for_server(options.base)
-        mailbox = Mailbox(options.mail_dir)
-        driver = start_browser(options)
+
+    def steps(driver, mailbox):
         used = reset_through_the_link(driver, options, mailbox)
         expired_link(driver, options, mailbox, used)
         admin_edits_the_mail(driver, options, mailbox)
         problems = [p for p in console_problems(driver) if "favicon.ico" not in p]
         check("console: no CSP violation or script error", not problems, problems)
         csrf_refused(driver, options)
-        print("DONE", flush=True)
-        return 0
-    except CheckFailed as failure:
-        print(f"FAIL {failure}", flush=True)
-        return 1
-    except Exception as error:  # a Selenium or network error: report it as a failure line too
-        print(f"FAIL unexpected {type(error).__name__}: {error}", flush=True)
-        return 1
-    finally:
-        if driver is not None:
-            driver.quit()
+
+    return run_in_browser(options, steps)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@ import time
 
 from selenium.webdriver.common.by import By
 
-from browser_flows import (CheckFailed, Mailbox, check, console_problems, request_reset, screenshot, start_browser,
-                           wait_for_server, wait_until)
+from browser_flows import check, console_problems, request_reset, run_in_browser, screenshot, wait_until
 
 KINDS = ["request", "code_issued", "completed", "wrong_code", "expired", "burned", "throttled", "rate_limited",
          "unknown_email", "vetoed", "cancelled", "mail_sent", "mail_failed"]
@@ -74,20 +73,8 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     options = parser.parse_args()
-    driver = None
-    try:
-        wait_for_server(options.base)
-        mailbox = Mailbox(options.mail_dir)
-        driver = start_browser(options)
-        dashboard(driver, options, mailbox)
-        print("DONE", flush=True)
-    except CheckFailed as failure:
-        print(f"FAIL {failure}", flush=True)
-        sys.exit(1)
-    finally:
-        if driver is not None:
-            driver.quit()
+    return run_in_browser(options, lambda driver, mailbox: dashboard(driver, options, mailbox))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -16,7 +16,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from browser_flows import CheckFailed, Mailbox, check, console_problems, request_reset, reset_link, wait_for_server, wait_until
+from browser_flows import check, console_problems, request_reset, reset_link, run_in_browser, wait_until
 
 
 def start_browser(options, javascript=True):
@@ -200,11 +200,8 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("--chromedriver", default="/usr/bin/chromedriver")
     options = parser.parse_args()
-    driver = None
-    try:
-        wait_for_server(options.base)
-        mailbox = Mailbox(options.mail_dir)
-        driver = start_browser(options)
+
+    def steps(driver, mailbox):
         request_reset(options.base, options.email)
         link = reset_link(mailbox.next_reset(options.email))
         driver.get(link)
@@ -219,17 +216,8 @@ def main():
                     and not ("/_resetpassword - Failed to load resource" in p and "status of 400" in p)]
         check("console: no CSP violation or script error", not problems, problems)
         without_script(options, mailbox, options.refused_password, options.last_password)
-        print("DONE", flush=True)
-        return 0
-    except CheckFailed as failure:
-        print(f"FAIL {failure}", flush=True)
-        return 1
-    except Exception as error:  # a Selenium or network error: report it as a failure line too
-        print(f"FAIL unexpected {type(error).__name__}: {error}", flush=True)
-        return 1
-    finally:
-        if driver is not None:
-            driver.quit()
+
+    return run_in_browser(options, steps, start=start_browser)
 
 
 if __name__ == "__main__":
