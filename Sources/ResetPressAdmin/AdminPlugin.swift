@@ -12,7 +12,7 @@ import ResetPressUsers
 ///
 /// Signing in takes the admin password, whose bcrypt hash is the setting `admin.password_hash`
 /// (written by `resetpress admin set-password`). The pages work on the site's settings, the
-/// reset plugin's mail and auth codes, the outbox and the webhook queue.
+/// reset plugin's mail and auth codes, the outbox, the webhook queue and bulk resets.
 public final class AdminPlugin: RoutePlugin {
     /// `admin` (`plugins.admin.active` turns the pages off).
     public let id = "admin"
@@ -34,18 +34,24 @@ public final class AdminPlugin: RoutePlugin {
     let sessionCapacity: Int
     /// The site's events, which the dashboard reads; nil: the dashboard says there are none.
     let events: (any EventStore)?
+    /// Runs the bulk resets the Bulk reset page confirms; nil: the page says bulk resets are not
+    /// available here. A server runs it among its services (`Site.services`).
+    public let bulkResets: BulkResetWorker?
+    /// The Bulk reset page's pending confirmations.
+    let confirmations = BulkResetConfirmations()
     let clock: @Sendable () -> Date
     let templates = TemplateCache()
 
     /// An admin over the reset plugin, the site's mail delivery, the session store, the
     /// rate-limit store that counts wrong passwords and the webhook queue; at most `sessionCapacity`
-    /// sessions are kept.
+    /// sessions are kept; `bulkResets` runs what the Bulk reset page confirms.
     public init(
         reset: ResetPasswordPlugin, mail: MailDelivery, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
         webhooks: any WebhookQueue, sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, events: (any EventStore)? = nil,
-        clock: @escaping @Sendable () -> Date = { Date() }
+        bulkResets: BulkResetWorker? = nil, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.reset = reset
+        self.bulkResets = bulkResets
         self.events = events
         self.mail = mail
         self.sessions = sessions
@@ -55,13 +61,14 @@ public final class AdminPlugin: RoutePlugin {
         self.clock = clock
     }
 
-    /// An admin over the reset plugin, the site's mail delivery and its storage (sessions, counters, events, webhooks).
+    /// An admin over the reset plugin, the site's mail delivery and its storage (sessions, counters, events, webhooks,
+    /// users and bulk reset runs).
     public convenience init(
         reset: ResetPasswordPlugin, mail: MailDelivery, storage: SiteStorage, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.init(
             reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, webhooks: storage.webhooks,
-            events: storage.events, clock: clock)
+            events: storage.events, bulkResets: BulkResetWorker(reset: reset, storage: storage, clock: clock), clock: clock)
     }
 
     /// Registers `admin.password_hash` and `admin.session_minutes`.
@@ -132,6 +139,8 @@ struct AdminSite: Sendable {
     var outbox: any MailOutbox { plugin.mail.outbox }
     var events: (any EventStore)? { plugin.events }
     var webhooks: any WebhookQueue { plugin.webhooks }
+    var bulkResets: BulkResetWorker? { plugin.bulkResets }
+    var confirmations: BulkResetConfirmations { plugin.confirmations }
     var gate: AuthCodeGate { plugin.reset.gate }
     var hasher: PasswordHasher { plugin.reset.passwordHasher }
     var templates: TemplateCache { plugin.templates }

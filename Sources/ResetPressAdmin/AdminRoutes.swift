@@ -5,7 +5,8 @@ import ResetPressEngine
 import ResetPressHTTP
 import ResetPressStorage
 
-/// The admin's HTML pages: sign-in and sign-out, dashboard (the landing page), settings, reset email, auth codes, mail queue.
+/// The admin's HTML pages: sign-in and sign-out, dashboard (the landing page), settings, reset email, auth codes, mail queue,
+/// webhooks, bulk reset.
 ///
 /// Every page needs a signed-in session (otherwise: a redirect to `/admin/login`); every state
 /// change is a POST carrying the session's CSRF token in `_csrf` (otherwise: 403, nothing done).
@@ -38,6 +39,7 @@ struct AdminRoutes {
         addAuthCodeRoutes(to: router)
         addMailRoutes(to: router)
         addWebhookRoutes(to: router)
+        addBulkResetRoutes(to: router)
     }
 
     /// Where a sign-in leads: the dashboard.

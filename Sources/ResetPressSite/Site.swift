@@ -135,10 +135,10 @@ public final class Site: Sendable {
         }
     }
 
-    /// The background work a server runs beside its routes: the mail sender, the job loop and, while
-    /// the webhooks plugin is active, the webhook sender.
+    /// The background work a server runs beside its routes: the mail sender, the job loop, the admin's
+    /// bulk resets and, while the webhooks plugin is active, the webhook sender.
     public var services: [any Service] {
-        [mail.service, JobLoopService(jobs: engine.jobs)] + (webhooks.service.map { [$0] } ?? [])
+        [mail.service, JobLoopService(jobs: engine.jobs)] + (admin.bulkResets.map { [$0] } ?? []) + (webhooks.service.map { [$0] } ?? [])
     }
 
     /// The site's routes: health, metrics, the OpenAPI document and every active plugin's, behind CORS
