@@ -36,6 +36,7 @@ extension AdminRoutes {
         })
     }
 
+    /// The status page of the run `runID`.
     static func runPath(_ runID: String) -> String { "/admin/bulk-reset/runs/\(runID)" }
 
     /// The form, and the runs this server started.
@@ -211,6 +212,7 @@ struct BulkResetInput {
 
 /// How the admin words a bulk reset.
 enum BulkResetText {
+    /// Who a selection chooses, as a phrase.
     static func selection(_ selection: BulkResetSelection) -> String {
         switch selection {
         case .all: "all users"
@@ -219,6 +221,7 @@ enum BulkResetText {
         }
     }
 
+    /// A run's state, as a phrase.
     static func state(_ state: BulkResetStatus.State) -> String {
         switch state {
         case .waiting: "waiting for the run before it"

@@ -1,5 +1,6 @@
 import Foundation
 import ResetPassword
+import ResetPressUsers
 import Synchronization
 
 /// The Bulk reset page's first steps waiting for their confirm: each a one-time random token bound
@@ -39,7 +40,7 @@ final class BulkResetConfirmations: Sendable {
     func take(_ token: String?, sessionID: String, now: Date) -> BulkResetRequest? {
         guard let token, !token.isEmpty else { return nil }
         return pending.withLock { list in
-            guard let index = list.firstIndex(where: { $0.token == token && $0.sessionID == sessionID }) else { return nil }
+            guard let index = list.firstIndex(where: { $0.sessionID == sessionID && ConstantTime.equals(Array($0.token.utf8), Array(token.utf8)) }) else { return nil }
             let found = list.remove(at: index)
             return now.timeIntervalSince(found.createdAt) <= Self.lifetime ? found.request : nil
         }
