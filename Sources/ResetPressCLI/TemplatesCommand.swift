@@ -18,6 +18,7 @@ struct TemplatesCommand: AsyncParsableCommand {
     static let pageVariables: Set<String> = [
         "CODE", "ERROR", "SITE", "SITE_NAME", "POLICY", "MIN_LENGTH", "BLOCKLIST_HIDDEN", "ERROR_FIELD", "ERROR_HIDDEN",
         "ERROR_AUTOFOCUS", "NEW_PASSWORD_ERROR", "CONFIRM_PASSWORD_ERROR", "NEW_PASSWORD_INVALID", "CONFIRM_PASSWORD_INVALID",
+        "LOCALE", "SCRIPT_MESSAGES", "MAX_BYTES", "MISSING",
     ]
 
     /// The variables the admin layout under `templates/admin/` gets.
@@ -26,7 +27,7 @@ struct TemplatesCommand: AsyncParsableCommand {
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Parse every template under templates/ and list placeholders no variable fills (exit 1 when any).",
-            discussion: "Mail templates know CODE, RESET_LINK, CANCEL_LINK, NAME, USERNAME, EMAIL, NICKNAME, FIRST_NAME (FIST_NAME), LAST_NAME, SITE, SITE_NAME, IP, EXPIRES_AT, LOCALE and reset_link; pages under templates/pages/ know CODE, ERROR, SITE, SITE_NAME, POLICY, MIN_LENGTH and the form's error and field variables (ERROR_FIELD, NEW_PASSWORD_ERROR, ...); the admin layout under templates/admin/ knows TITLE, SITE_NAME, CSRF, NAV, NOTICES and CONTENT. Markdown files are skipped.")
+            discussion: "Mail templates know CODE, RESET_LINK, CANCEL_LINK, NAME, USERNAME, EMAIL, NICKNAME, FIRST_NAME (FIST_NAME), LAST_NAME, SITE, SITE_NAME, IP, EXPIRES_AT, LOCALE and reset_link; pages under templates/pages/ know CODE, ERROR, SITE, SITE_NAME, LOCALE, POLICY, MIN_LENGTH, SCRIPT_MESSAGES and the form's error and field variables (ERROR_FIELD, NEW_PASSWORD_ERROR, ...), their messages.json also MAX_BYTES and MISSING; the admin layout under templates/admin/ knows TITLE, SITE_NAME, CSRF, NAV, NOTICES and CONTENT. Markdown files are skipped.")
         @OptionGroup var site: SiteOptions
 
         func run() async throws {

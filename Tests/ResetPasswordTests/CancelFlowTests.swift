@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import ResetPressEngine
 import ResetPressStorage
+import ResetPressUsers
 import Synchronization
 import Testing
 @testable import ResetPassword
@@ -127,6 +128,30 @@ import Testing
             }
         }
         #expect(cancels.all.count == 1)
+    }
+
+    /// The cancel pages speak the token's user's language (issue 14, item 2); the form carries it
+    /// on, so the answer to a live and to a spent token is the same French page.
+    @Test func aFrenchUserGetsTheCancelPagesInFrench() async throws {
+        let site = try await TestSite()
+        _ = try await site.storage.users.add(NewUser(login: "ann", email: "ann@example.org", firstName: "Ann", locale: "fr"), now: site.clock.now)
+        let (_, cancel) = try await requestReset(site)
+        try await site.test { client in
+            let page = try await client.send(.get, "/_resetpassword/cancel?code=\(cancel)", headers: [.acceptLanguage: "en"])
+            let text = String(buffer: page.body)
+            #expect(text.contains("<html lang=\"fr\">"))
+            #expect(text.contains("<h1>Vous n'avez pas demandé de nouveau mot de passe ?</h1>"))
+            #expect(text.contains("<input type=\"hidden\" name=\"locale\" value=\"fr\">"))
+            #expect(text.contains("Annuler la réinitialisation</button>"))
+            let live = try await client.send(.post, "/_resetpassword/cancel", body: "code=\(cancel)&locale=fr", contentType: Self.form)
+            let spent = try await client.send(.post, "/_resetpassword/cancel", body: "code=\(cancel)&locale=fr", contentType: Self.form)
+            #expect(String(buffer: live.body).contains("<h1>Rien ne changera</h1>"))
+            #expect(String(buffer: spent.body) == String(buffer: live.body))
+            // A browser that asks for French gets it for any token.
+            let asked = try await client.send(.get, "/_resetpassword/cancel?code=unknown", headers: [.acceptLanguage: "fr-BE, en;q=0.3"])
+            #expect(String(buffer: asked.body).contains("<html lang=\"fr-BE\">"))
+        }
+        #expect(try await site.storage.resetCodes.count() == 0)
     }
 
     /// A mail scanner opens both links, three times each with GET and HEAD: nothing is spent,

@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import ResetPressEngine
+import ResetPressMail
 import ResetPressUsers
 import Testing
 @testable import ResetPassword
@@ -86,6 +88,62 @@ import Testing
         }
         let notice = try #require(try await site.queuedMail().last)
         #expect(notice.message.subject == "Votre mot de passe sur Example Site a été modifié")
+    }
+
+    // MARK: - The custom subject and body per locale
+
+    /// Adds `login@example.org` with `locale`, asks for a reset with `headers`, and returns its mail.
+    func customMail(_ site: TestSite, login: String, locale: String, headers: HTTPFields = [:]) async throws -> MailMessage {
+        _ = try await site.storage.users.add(
+            NewUser(login: login, email: "\(login)@example.org", firstName: login.capitalized, locale: locale), now: site.clock.now)
+        try await site.test { client in
+            let response = try await client.send(.post, Self.request, json: ["email": "\(login)@example.org"], headers: headers)
+            #expect(response.status == .ok)
+        }
+        return try #require(try await site.queuedMail().last { $0.to == ["\(login)@example.org"] }).message
+    }
+
+    @Test func theCustomSubjectAndBodyFollowTheChainPerLocale() async throws {
+        let site = try await TestSite()
+        try await site.set([
+            "reset_password.mode": "custom_email",
+            "reset_password.email_subject": "Your code",
+            "reset_password.email_subject.fr": "Votre code",
+            "reset_password.email_subject.fr-ca": "Votre code (Canada)",
+            "reset_password.email_body.fr": "Bonjour {{FIRST_NAME}}, votre code : {{CODE}} ({{LOCALE}})",
+        ])
+        // A region's own subject, its language's body.
+        let canadian = try await customMail(site, login: "anne", locale: "fr_CA")
+        #expect(canadian.subject == "Votre code (Canada)")
+        #expect(canadian.textBody.hasPrefix("Bonjour Anne, votre code : "))
+        #expect(canadian.textBody.hasSuffix("(fr-CA)"))
+        let french = try await customMail(site, login: "marie", locale: "fr")
+        #expect(french.subject == "Votre code")
+        #expect(french.textBody.hasSuffix("(fr)"))
+        // No variant for German: the plain settings.
+        let german = try await customMail(site, login: "hans", locale: "de")
+        #expect(german.subject == "Your code")
+        #expect(german.textBody.hasPrefix("Hello "))
+        // Without a user's locale the request decides, as for the templates.
+        let asked = try await customMail(site, login: "paul", locale: "", headers: [.acceptLanguage: "fr-BE, en;q=0.5"])
+        #expect(asked.subject == "Votre code")
+        #expect(asked.textBody.hasSuffix("(fr-BE)"))
+        // Under one spelling, whatever spelling the write used; a body without the code is refused.
+        #expect(site.engine.settings.snapshot.resolved("reset_password.email_subject.fr_CA")?.value == .string("Votre code (Canada)"))
+        await #expect(throws: SettingsWriteError.self) { try await site.set(["reset_password.email_body.de": "Hallo"]) }
+        await #expect(throws: SettingsWriteError.self) { try await site.set(["reset_password.email_subject.not a tag": "x"]) }
+    }
+
+    @Test func aPerLocaleSubjectMayBePinnedByTheEnvironment() async throws {
+        let site = try await TestSite(environment: [
+            "RESETPRESS_RESET_PASSWORD__MODE": "custom_email", "RESETPRESS_RESET_PASSWORD__EMAIL_SUBJECT__FR_CA": "Objet épinglé",
+        ])
+        let canadian = try await customMail(site, login: "anne", locale: "fr-CA")
+        #expect(canadian.subject == "Objet épinglé")
+        // Its body falls back to the plain setting.
+        #expect(canadian.textBody.hasPrefix("Hello Anne"))
+        let french = try await customMail(site, login: "marie", locale: "fr")
+        #expect(french.subject == "Reset your password")
     }
 
     @Test func acceptLanguageIsReadByQuality() {

@@ -4,7 +4,8 @@ import Testing
 /// Slow: the reset form's states in headless Chromium against `resetpress serve`
 /// (`Scripts/form_states.py`): show/hide by mouse and keyboard, the rules checked as you type, a
 /// server refusal in the error summary with the focus on it, success, the expired link, and the same
-/// refusal without script. Screenshots land in `var/screenshots/form/` (the README's come from there).
+/// refusal without script, and the page and its live check in French. Screenshots land in
+/// `var/screenshots/form/` (the README's come from there).
 @Suite(.serialized, .enabled(if: BrowserEnvironment.shouldRun))
 struct ResetFormBrowserTests {
     static let email = "margaret@example.org"
@@ -46,6 +47,7 @@ struct ResetFormBrowserTests {
             "expired: a new link is offered", "console: no CSP violation or script error", "no script: no dead show/hide buttons",
             "no script: the summary shows the server's message", "no script: the message stands next to the field",
             "no script: the summary has the focus", "no script: the change is confirmed by a page",
+            "french: the page is French", "french: the script's live check is French",
         ] {
             #expect(lines.contains("PASS \(check)"), "missing check \(check)")
         }

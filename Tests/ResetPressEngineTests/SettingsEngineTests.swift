@@ -71,6 +71,38 @@ enum TestSettings {
         #expect(settings[TestSettings.origins] == ["https://a.example"])
     }
 
+    /// `reset_password.email_subject.<suffix>`, suffixes spelt lower-case (the plugin's own family uses locale tags).
+    static let subjects = SettingFamily(
+        "reset_password.email_subject", kind: .string, description: "Subject in one language",
+        suffix: { raw in raw.isEmpty || raw.contains(".") ? nil : raw.lowercased() })
+
+    @Test func familyMembersComeFromEverySourceUnderOneSpelling() async throws {
+        try await store.apply(["reset_password.email_subject.de": .string("Betreff")])
+        try site.write("settings/site.json", #"{"reset_password": {"email_subject.FR": "Objet", "email_subject": "Plain"}}"#)
+        let settings = SettingsEngine(
+            store: store, environment: ["RESETPRESS_RESET_PASSWORD__EMAIL_SUBJECT__ES": "Asunto"],
+            settingsDirectory: site.url.appendingPathComponent("settings"), root: site.url, hooks: hooks)
+        settings.register(TestSettings.subject)
+        settings.register(Self.subjects)
+        try await settings.load()
+        #expect(settings[TestSettings.subject] == "Plain")
+        #expect(Self.subjects.value(suffix: "fr", in: settings.snapshot) == "Objet")
+        #expect(Self.subjects.value(suffix: "es", in: settings.snapshot) == "Asunto")
+        #expect(Self.subjects.value(suffix: "de", in: settings.snapshot) == "Betreff")
+        #expect(Self.subjects.value(suffix: "it", in: settings.snapshot) == nil)
+        #expect(settings.snapshot.resolved("reset_password.email_subject.fr")?.source == .file(path: "settings/site.json"))
+        #expect(settings.snapshot.resolved("reset_password.email_subject.es")?.source == .environment(variable: "RESETPRESS_RESET_PASSWORD__EMAIL_SUBJECT__ES"))
+
+        // A write names a new member in any spelling, stores it under one, and may unset it again.
+        #expect(try await settings.set(["reset_password.email_subject.IT": .text("Oggetto")]) == ["reset_password.email_subject.it"])
+        #expect(Self.subjects.value(suffix: "it", in: settings.snapshot) == "Oggetto")
+        #expect(try await store.loadAll()["reset_password.email_subject.it"] == .string("Oggetto"))
+        await #expect(throws: SettingsWriteError.self) { try await settings.set(["reset_password.email_subject.fr": .text("Autre")]) }
+        await #expect(throws: SettingsWriteError.self) { try await settings.set(["reset_password.email_subject.a.b": .text("x")]) }
+        try await settings.set(["reset_password.email_subject.it": .unset])
+        #expect(Self.subjects.value(suffix: "it", in: settings.snapshot) == nil)
+    }
+
     @Test func writesToPinnedValuesAreRefusedNamingTheSource() async throws {
         try site.write("settings/site.json", #"{"reset_password.mode": "store_only"}"#)
         let settings = try await engine(environment: ["RESETPRESS_RESET_PASSWORD__CODE_LENGTH": "8"])

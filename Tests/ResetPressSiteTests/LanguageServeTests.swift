@@ -2,13 +2,14 @@ import Foundation
 import ResetPressTestSupport
 import Testing
 
-/// Mail in the user's language through `resetpress serve` (issue 14, item 2): a user added with
-/// `users add --locale fr` receives the French mail in `var/mail/*.eml`; one without gets English.
+/// Mail and pages in the user's language through `resetpress serve` (issue 14, item 2): a user added
+/// with `users add --locale fr` receives the French mail in `var/mail/*.eml` and its link opens the
+/// French form; one without gets English.
 @Suite struct LanguageServeTests {
     static let reset = "/simple-jwt-login/v1/user/reset_password"
     static let environment = ["RESETPRESS_USERS__PASSWORD_HASH_COST": "4"]
 
-    @Test func aFrenchUserGetsTheFrenchMail() async throws {
+    @Test func aFrenchUserGetsTheFrenchMailAndPage() async throws {
         let folder = try SiteFolder()
         let data = folder.root.appendingPathComponent("var")
         for (login, locale) in [("ann", "fr"), ("bob", "")] {
@@ -33,6 +34,13 @@ import Testing
         #expect(french.contains("Vous pouvez aussi choisir un nouveau mot de passe"))
         #expect(french.contains("Content-Language: fr") || french.contains("lang=3D\"fr\"") || french.contains("lang=\"fr\""))
         #expect(!french.contains("Your reset code is"))
+        // The link in her mail opens the French form.
+        let start = try #require(french.range(of: "/_resetpassword?code=")).upperBound
+        let link = String(french[start...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        let page = try await server.send("GET", "/_resetpassword?code=\(link)")
+        #expect(page.status == 200)
+        #expect(page.body.contains("<html lang=\"fr\">"))
+        #expect(page.body.contains("Choisissez un nouveau mot de passe"))
 
         #expect(try await server.send("POST", Self.reset, json: ["email": "bob@example.org"]).status == 200)
         let mail = try await CancelServeTests.mail(folder, count: 2)

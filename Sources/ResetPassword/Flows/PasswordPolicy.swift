@@ -33,8 +33,54 @@ public enum PasswordPolicy {
         }
     }
 
+    /// Each refusal of the rules, in English with its `{{…}}` values: the message of the API's
+    /// error 121, and the key under which the pages translate it (``PageMessages``).
+    public enum Refusal: String, CaseIterable, Sendable {
+        case tooShort = "too_short"
+        case tooLong = "too_long"
+        case controlCharacters = "control_characters"
+        case blocklisted = "blocklisted"
+        case emailName = "contains_email_name"
+        case login = "contains_login"
+        case firstName = "contains_first_name"
+        case lastName = "contains_last_name"
+        case siteName = "contains_site_name"
+        case mismatch = "mismatch"
+
+        /// The English text, `{{MIN_LENGTH}}` and `{{MAX_BYTES}}` unfilled.
+        public var english: String {
+            switch self {
+            case .tooShort: "The new password must be at least {{MIN_LENGTH}} characters long."
+            case .tooLong: "The new password must be at most {{MAX_BYTES}} bytes long."
+            case .controlCharacters: "The new password must not contain control characters."
+            case .blocklisted: "The new password is on this site's list of common or breached passwords; choose another."
+            case .emailName: "The new password must not contain your email address's name."
+            case .login: "The new password must not contain your login."
+            case .firstName: "The new password must not contain your first name."
+            case .lastName: "The new password must not contain your last name."
+            case .siteName: "The new password must not contain the site's name."
+            case .mismatch: "The two passwords do not match."
+            }
+        }
+
+        /// The values of the placeholders under `settings`.
+        static func values(_ settings: SettingsSnapshot) -> [String: String] {
+            ["MIN_LENGTH": String(settings[ResetPasswordSettings.passwordMinLength]), "MAX_BYTES": String(PasswordHasher.maxPasswordBytes)]
+        }
+
+        /// The English message under `settings`.
+        func message(_ settings: SettingsSnapshot) -> String {
+            Self.values(settings).reduce(english) { text, value in text.replacingOccurrences(of: "{{\(value.key)}}", with: value.value) }
+        }
+
+        /// The refusal whose English message under `settings` is `message` (a ``ResetFailure/passwordRule(_:)``'s).
+        static func of(_ message: String, settings: SettingsSnapshot) -> Refusal? {
+            allCases.first { $0.message(settings) == message }
+        }
+    }
+
     /// The refusal of a form whose two password fields differ.
-    static let mismatchMessage = "The two passwords do not match."
+    static let mismatchMessage = Refusal.mismatch.english
 
     /// Decodes `new_password` when `reset_password.password_base64` is on.
     static func decode(_ raw: String, settings: SettingsSnapshot) throws(ResetFailure) -> String {
@@ -50,20 +96,20 @@ public enum PasswordPolicy {
         let minimum = settings[ResetPasswordSettings.passwordMinLength]
         // Code points, not grapheme clusters (NIST SP 800-63B §5.1.1.2; JSON Schema's `minLength` counts so too).
         if password.unicodeScalars.count < minimum {
-            throw .passwordRule("The new password must be at least \(minimum) characters long.")
+            throw .passwordRule(Refusal.tooShort.message(settings))
         }
         if password.utf8.count > PasswordHasher.maxPasswordBytes {
-            throw .passwordRule("The new password must be at most \(PasswordHasher.maxPasswordBytes) bytes long.")
+            throw .passwordRule(Refusal.tooLong.message(settings))
         }
         if password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            throw .passwordRule("The new password must not contain control characters.")
+            throw .passwordRule(Refusal.controlCharacters.english)
         }
     }
 
     /// The blocklist rule: refuses a password listed (ignoring case) in the site's blocklist file.
     static func checkBlocklist(_ password: String, isListed: Bool) throws(ResetFailure) {
         if isListed {
-            throw .passwordRule("The new password is on this site's list of common or breached passwords; choose another.")
+            throw .passwordRule(Refusal.blocklisted.english)
         }
     }
 
@@ -72,17 +118,13 @@ public enum PasswordPolicy {
     /// it has at least ``shortestPersonalValue`` characters.
     public static func checkPersonal(_ password: String, person: Person, siteName: String) throws(ResetFailure) {
         let localPart = person.email.lastIndex(of: "@").map { String(person.email[..<$0]) } ?? person.email
-        let rules: [(String, String)] = [
-            (localPart, "The new password must not contain your email address's name."),
-            (person.login, "The new password must not contain your login."),
-            (person.firstName, "The new password must not contain your first name."),
-            (person.lastName, "The new password must not contain your last name."),
-            (siteName, "The new password must not contain the site's name."),
+        let rules: [(String, Refusal)] = [
+            (localPart, .emailName), (person.login, .login), (person.firstName, .firstName), (person.lastName, .lastName), (siteName, .siteName),
         ]
         let candidate = password.lowercased()
-        for (value, message) in rules {
+        for (value, refusal) in rules {
             let value = value.trimmingCharacters(in: .whitespaces).lowercased()
-            if value.unicodeScalars.count >= shortestPersonalValue, candidate.contains(value) { throw .passwordRule(message) }
+            if value.unicodeScalars.count >= shortestPersonalValue, candidate.contains(value) { throw .passwordRule(refusal.english) }
         }
     }
 
@@ -104,8 +146,12 @@ public enum PasswordPolicy {
         try checkPersonal(password, person: person, siteName: settings[CoreSettings.siteName])
     }
 
-    /// The policy as a sentence for the form page.
+    /// The policy as a sentence for the form page, in English (`{{MIN_LENGTH}}` unfilled);
+    /// ``PageMessages`` fills it in and translates it.
+    static let summaryEnglish = "At least {{MIN_LENGTH}} characters."
+
+    /// The policy as an English sentence.
     public static func summary(_ settings: SettingsSnapshot) -> String {
-        "At least \(settings[ResetPasswordSettings.passwordMinLength]) characters."
+        summaryEnglish.replacingOccurrences(of: "{{MIN_LENGTH}}", with: String(settings[ResetPasswordSettings.passwordMinLength]))
     }
 }

@@ -6,9 +6,9 @@ import ResetPressHTTP
 
 /// The "that wasn't me" page at `/_resetpassword/cancel` (issue 14, item 3), the target of `{{CANCEL_LINK}}`.
 ///
-/// `GET` (and `HEAD`) `?code=` show a confirmation page and read or change nothing, so a mail
-/// scanner that opens the link any number of times leaves the code alone; the page is the same for
-/// every token, live or not. Its `POST`, a plain form that needs no script (the token is the
+/// `GET` (and `HEAD`) `?code=` show a confirmation page and change nothing, so a mail scanner that
+/// opens the link any number of times leaves the code alone; the page offers the same for every
+/// token, live or not, in the language of the token's user when it has one (issue 14, item 2). Its `POST`, a plain form that needs no script (the token is the
 /// capability, so no CSRF token), revokes the pending code and answers with a page that is again
 /// the same whether or not the token was live. Both carry the reset form's headers and strict CSP.
 struct CancelRoutes {
@@ -18,13 +18,19 @@ struct CancelRoutes {
     var pages: ResetFormPages { ResetFormPages(engine: engine, templates: service.composer.templates) }
 
     func add<Routes: RouterMethods>(to router: Routes) where Routes.Context: ResetPressContext {
-        router.get("/_resetpassword/cancel") { request, _ in try confirmation(request) }
+        router.get("/_resetpassword/cancel") { request, _ in try await confirmation(request) }
         router.post("/_resetpassword/cancel") { request, context in try await cancel(request, context) }
     }
 
-    /// The confirmation page, carrying the token to its form; nothing is looked up.
-    private func confirmation(_ request: Request) throws -> Response {
-        try pages.page("cancel_confirm.html", variables: ["CODE": request.uri.queryParameters.get("code") ?? ""])
+    /// The confirmation page, carrying the token to its form; the token is looked up only for the
+    /// language of its user (read, never spent), then the request's `locale` and `Accept-Language`.
+    private func confirmation(_ request: Request) async throws -> Response {
+        let query = request.uri.queryParameters
+        let token = query.get("code") ?? ""
+        let language = pages.language(
+            userLocale: try await service.userLocale(cancelToken: token), locale: query.get("locale"),
+            acceptLanguage: request.headers[.acceptLanguage])
+        return try pages.page("cancel_confirm.html", in: language, variables: ["CODE": token])
     }
 
     /// Revokes the pending code of the token, if any, and answers the same page either way.
@@ -33,15 +39,20 @@ struct CancelRoutes {
         let settings = engine.settings.snapshot
         let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
         let hookContext = HookContext.resetRequest(
-            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings)
+            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings,
+            acceptLanguage: request.headers[.acceptLanguage])
         let token = parameters["code"] ?? ""
+        // Read before the cancel spends the token.
+        let language = pages.language(
+            userLocale: try await service.userLocale(cancelToken: token), locale: parameters["locale"],
+            acceptLanguage: request.headers[.acceptLanguage])
         do {
             try await service.cancelReset(cancelToken: token, clientIP: clientIP, context: hookContext)
-            return try pages.page("cancel_done.html")
+            return try pages.page("cancel_done.html", in: language)
         } catch let failure as ResetFailure {
-            let message = failure == .disabled ? "Password resets are turned off on this site." : failure.description
+            let message = language.messages.describe(failure, settings: settings)
             let error = failure.apiError(change: false)
-            var response = try pages.page("cancel_confirm.html", variables: ["CODE": token, "ERROR": message], status: error.status)
+            var response = try pages.page("cancel_confirm.html", in: language, variables: ["CODE": token, "ERROR": message], status: error.status)
             response.headers.append(contentsOf: error.headers)
             return response
         } catch {

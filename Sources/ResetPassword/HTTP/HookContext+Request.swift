@@ -1,5 +1,4 @@
 import ResetPressEngine
-import ResetPressUsers
 
 extension HookContext {
     /// The context of a request to a reset route: its parameters minus every secret, the auth code
@@ -13,8 +12,7 @@ extension HookContext {
             method: method, path: path, clientIP: clientIP, parameters: parameters,
             withholding: [settings[ResetPasswordSettings.authCodeKey]], site: settings[CoreSettings.siteURL],
             mode: settings[ResetPasswordSettings.mode].rawValue)
-        context.preferredLocales = (parameters["locale"].flatMap(LocaleTag.normalized).map { [$0] } ?? [])
-            + LocaleTag.accepted(acceptLanguage ?? "")
+        context.preferredLocales = LocalizedTemplates.requestPreferences(locale: parameters["locale"], acceptLanguage: acceptLanguage)
         return context
     }
 }

@@ -32,19 +32,41 @@ struct ResetFormPages {
         "png": "image/png", "ico": "image/x-icon", "woff2": "font/woff2",
     ]
 
-    /// Renders a page template with the site's variables (escaped) plus `extra`.
-    func page(_ name: String, variables extra: [String: String] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+    /// The language of one page request and its Swift-side words.
+    struct Language: Sendable {
+        let languages: LocalizedTemplates
+        let messages: PageMessages
+    }
+
+    /// The language of a page request (``LocalizedTemplates``): `userLocale` (the user the link's
+    /// token belongs to; "" when none), then the request's `locale` parameter (the pages' forms carry
+    /// it in a hidden field), then `acceptLanguage`, then `site.locale`.
+    func language(userLocale: String = "", locale: String?, acceptLanguage: String?) -> Language {
         let settings = engine.settings.snapshot
+        let languages = LocalizedTemplates(
+            userLocale: userLocale, requestPreferences: LocalizedTemplates.requestPreferences(locale: locale, acceptLanguage: acceptLanguage),
+            settings: settings)
+        return Language(languages: languages, messages: PageMessages(languages: languages, directory: directory, settings: settings, templates: templates))
+    }
+
+    /// Renders a page template in `language` (`templates/pages/<locale>/<name>` → `<language>/<name>` →
+    /// `<name>`) with the site's variables (escaped) plus `extra`; `LOCALE` is the language chosen.
+    func page(_ name: String, in language: Language, variables extra: [String: String] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+        let settings = engine.settings.snapshot
+        let (url, locale) = language.languages.resolve(name, in: directory)
         var variables = TemplateVariables(extra)
         variables["SITE_NAME"] = settings[CoreSettings.siteName]
         variables["SITE"] = settings[CoreSettings.siteURL]
-        variables["POLICY"] = PasswordPolicy.summary(settings)
+        variables["LOCALE"] = locale
+        variables["POLICY"] = language.messages[.policy]
+        variables["SCRIPT_MESSAGES"] = language.messages.scriptJSON
         variables["MIN_LENGTH"] = String(settings[ResetPasswordSettings.passwordMinLength])
         variables["BLOCKLIST_HIDDEN"] = settings[ResetPasswordSettings.passwordBlocklistFile].isEmpty ? "hidden" : ""
         Self.addErrorVariables(to: &variables)
-        let template = try templates.template(at: directory.appendingPathComponent(name))
+        let template = try templates.template(at: url)
         var headers = Self.pageHeaders
         headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentLanguage] = locale
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: template.render(variables, as: .html))))
     }
 

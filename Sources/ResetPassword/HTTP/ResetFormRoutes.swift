@@ -11,7 +11,8 @@ import ResetPressTemplates
 /// link token: JSON from the page's script is answered in the envelope, a plain form post
 /// (no script) with a page. `POST /_resetpassword/new-link` asks for a new link and always
 /// answers the same page, whether or not an account uses the address. The page assets come
-/// from `templates/pages/assets/` at `/_resetpassword/assets/<file>`.
+/// from `templates/pages/assets/` at `/_resetpassword/assets/<file>`. Every page and message is in the
+/// language of the token's user, then of the request (``ResetFormPages/language(userLocale:locale:acceptLanguage:)``).
 struct ResetFormRoutes {
     let service: ResetPasswordService
 
@@ -25,10 +26,16 @@ struct ResetFormRoutes {
         router.get("/_resetpassword/assets/:file") { _, context in try pages.asset(context.parameters.get("file") ?? "") }
     }
 
+    /// The form, or the "new link" page for a token that is not live; in the language of the token's
+    /// user, then the request's (see ``ResetFormPages/language(userLocale:locale:acceptLanguage:)``).
     private func form(_ request: Request) async throws -> Response {
-        let token = request.uri.queryParameters.get("code") ?? ""
-        guard try await service.isLinkValid(token) else { return try pages.page("link_expired.html") }
-        return try pages.page("password_form.html", variables: ["CODE": token])
+        let query = request.uri.queryParameters
+        let token = query.get("code") ?? ""
+        let language = pages.language(
+            userLocale: try await service.userLocale(linkToken: token), locale: query.get("locale"),
+            acceptLanguage: request.headers[.acceptLanguage])
+        guard try await service.isLinkValid(token) else { return try pages.page("link_expired.html", in: language) }
+        return try pages.page("password_form.html", in: language, variables: ["CODE": token])
     }
 
     private func submit(_ request: Request, _ context: some ResetPressContext) async throws -> Response {
@@ -36,35 +43,43 @@ struct ResetFormRoutes {
         let wantsJSON = request.headers[.contentType]?.contains("json") == true || request.headers[.accept]?.contains("application/json") == true
         let (clientIP, hookContext) = requestContext(request, context, parameters: parameters)
         let token = parameters["code"] ?? ""
+        // Read before the change spends the token: the answer speaks the user's language too.
+        let language = pages.language(
+            userLocale: try await service.userLocale(linkToken: token), locale: parameters["locale"],
+            acceptLanguage: request.headers[.acceptLanguage])
+        let settings = engine.settings.snapshot
         do {
-            let message = try await service.changePassword(
+            _ = try await service.changePassword(
                 linkToken: token, newPassword: parameters["new_password"] ?? "", confirmation: parameters["confirm_password"],
                 clientIP: clientIP, context: hookContext)
             if wantsJSON {
+                let message = language.messages[.changed]
                 let json = await engine.hooks.applyFilters("response_change_user_password", APIEnvelope.successJSON(message: message), context: hookContext)
                 return APIEnvelope.response(json: json, headers: ResetFormPages.pageHeaders)
             }
-            return try pages.page("password_changed.html")
+            return try pages.page("password_changed.html", in: language)
         } catch let failure as ResetFailure {
+            let message = language.messages.describe(failure, settings: settings)
             if wantsJSON {
-                let error = failure.apiError(change: true)
+                let english = failure.apiError(change: true)
+                let error = APIError(code: english.code, status: english.status, message: message, headers: english.headers)
                 var headers = ResetFormPages.pageHeaders
                 headers.append(contentsOf: error.headers)
                 return APIEnvelope.response(json: APIEnvelope.errorJSON(error), status: error.status, headers: headers)
             }
             switch failure {
             case .passwordRule, .missingNewPassword, .rateLimited:
-                var variables = ["CODE": token, "ERROR": failure.description]
+                var variables = ["CODE": token, "ERROR": message]
                 // The message also stands next to the field it is about (the summary links to it).
                 switch failure {
-                case .passwordRule(PasswordPolicy.mismatchMessage): variables["CONFIRM_PASSWORD_ERROR"] = failure.description
-                case .passwordRule, .missingNewPassword: variables["NEW_PASSWORD_ERROR"] = failure.description
+                case .passwordRule(PasswordPolicy.mismatchMessage): variables["CONFIRM_PASSWORD_ERROR"] = message
+                case .passwordRule, .missingNewPassword: variables["NEW_PASSWORD_ERROR"] = message
                 default: break
                 }
-                return try pages.page("password_form.html", variables: variables, status: failureStatus(failure))
+                return try pages.page("password_form.html", in: language, variables: variables, status: failureStatus(failure))
                     .adding(failure.apiError(change: true).headers)
             default:
-                return try pages.page("link_expired.html", status: .badRequest)
+                return try pages.page("link_expired.html", in: language, status: .badRequest)
             }
         } catch {
             context.logger.error("reset form failed", metadata: ["error": "\(error)"])
@@ -72,23 +87,20 @@ struct ResetFormRoutes {
         }
     }
 
-    /// Asks for a new link; the answer is the same page whether or not the address is known.
+    /// Asks for a new link; the answer is the same page whether or not the address is known, so its
+    /// language is the request's alone (the hidden `locale` field, then `Accept-Language`): the
+    /// address's user is never looked up for it.
     private func newLink(_ request: Request, _ context: some ResetPressContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
         let (clientIP, hookContext) = requestContext(request, context, parameters: parameters)
+        let language = pages.language(locale: parameters["locale"], acceptLanguage: request.headers[.acceptLanguage])
         let email = parameters["email"] ?? ""
         do {
             _ = try await service.requestReset(parameters: ["email": email], clientIP: clientIP, context: hookContext)
-            return try pages.page("link_sent.html")
+            return try pages.page("link_sent.html", in: language)
         } catch let failure as ResetFailure {
-            let message: String
-            switch failure {
-            case .missingEmail, .invalidEmail: message = "Enter the email address of your account."
-            case .authCodeRequired, .invalidAuthCode: message = "New links are requested through the site that sent the first one."
-            case .disabled: message = "Password resets are turned off on this site."
-            default: message = failure.description
-            }
-            return try pages.page("link_expired.html", variables: ["ERROR": message], status: failureStatus(failure))
+            let message = language.messages.describe(failure, settings: engine.settings.snapshot)
+            return try pages.page("link_expired.html", in: language, variables: ["ERROR": message], status: failureStatus(failure))
                 .adding(failure.apiError(change: false).headers)
         } catch {
             context.logger.error("new-link request failed", metadata: ["error": "\(error)"])

@@ -77,15 +77,25 @@ struct ResetMailComposer: Sendable {
         return MailBodies(subject: subject ?? "Reset your password", text: body, html: html, locale: locale)
     }
 
-    /// The custom mode's mail; a template file follows the languages, the subject and body settings have one.
+    /// The custom mode's mail. Each part follows the languages on its own: the template file
+    /// (`<locale>/<file>` → `<language>/<file>` → `<file>`), else the body setting
+    /// (`email_body.<locale>` → `email_body.<language>` → `email_body`), and the subject setting likewise.
     private func customBodies(_ settings: SettingsSnapshot, languages: LocalizedTemplates) throws -> MailBodies {
         let file = settings[ResetPasswordSettings.emailTemplate]
-        let resolved = file.isEmpty ? nil : languages.resolve(file, in: directory)
-        let body = try resolved.map { try templates.template(at: $0.url).source } ?? settings[ResetPasswordSettings.emailBody]
-        let subject = settings[ResetPasswordSettings.emailSubject]
+        let body: String
+        let locale: String
+        if file.isEmpty {
+            let chosen = languages.first { ResetPasswordSettings.emailBodies.value(suffix: $0, in: settings) }
+            (body, locale) = (chosen.value ?? settings[ResetPasswordSettings.emailBody], chosen.locale)
+        } else {
+            let resolved = languages.resolve(file, in: directory)
+            (body, locale) = (try templates.template(at: resolved.url).source, resolved.locale)
+        }
+        let subject = languages.first { ResetPasswordSettings.emailSubjects.value(suffix: $0, in: settings) }.value
+            ?? settings[ResetPasswordSettings.emailSubject]
         switch settings[ResetPasswordSettings.emailType] {
-        case .text: return MailBodies(subject: subject, text: body, html: nil, locale: resolved?.locale ?? languages.siteLocale)
-        case .html: return MailBodies(subject: subject, text: nil, html: body, locale: resolved?.locale ?? languages.siteLocale)
+        case .text: return MailBodies(subject: subject, text: body, html: nil, locale: locale)
+        case .html: return MailBodies(subject: subject, text: nil, html: body, locale: locale)
         }
     }
 

@@ -1,4 +1,7 @@
+import Foundation
 import ResetPressEngine
+import ResetPressTemplates
+import ResetPressUsers
 
 /// How a reset code reaches the user (SJL's flow 0/1/2).
 public enum ResetMode: String, SettingValueConvertible, CaseIterable, Sendable {
@@ -34,11 +37,31 @@ public enum ResetPasswordSettings {
         "reset_password.email_type", default: EmailType.text, kind: .enumeration(EmailType.allCases.map(\.rawValue)),
         description: "Custom mail as text or html.")
     public static let emailSubject = SettingKey(
-        "reset_password.email_subject", default: "Reset your password", kind: .string, description: "Custom mail subject.")
+        "reset_password.email_subject", default: "Reset your password", kind: .string,
+        description: "Custom mail subject; per language: reset_password.email_subject.<locale> (fr, fr_CA).")
     public static let emailBody = SettingKey(
         "reset_password.email_body",
         default: "Hello {{NAME}},\n\nSomeone asked to reset the password of your account on {{SITE_NAME}}.\n\nYour code: {{CODE}}\n\nOr open this link: {{RESET_LINK}}\n\nIf it was not you, ignore this email; your password stays as it is.\n",
-        kind: .text, description: "Custom mail body; needs {{CODE}} or {{RESET_LINK}}.")
+        kind: .text, description: "Custom mail body; needs {{CODE}} or {{RESET_LINK}}; per language: reset_password.email_body.<locale>.")
+    /// `reset_password.email_subject.<locale>` (`.fr`, `.fr_CA`): the custom subject in one language,
+    /// chosen by the language chain (`fr_CA` → `fr` → the plain `email_subject`).
+    public static let emailSubjects = SettingFamily(
+        emailSubject.name, kind: .string, description: "Custom mail subject in one language", suffix: { localeSuffix($0) })
+    /// `reset_password.email_body.<locale>`: the custom body in one language, chosen like the subject.
+    public static let emailBodies = SettingFamily(
+        emailBody.name, kind: .text, description: "Custom mail body in one language; needs {{CODE}} or {{RESET_LINK}}", suffix: { localeSuffix($0) },
+        validate: { body in
+            let template = Template(body)
+            return template.usesVariable("CODE") || template.usesVariable("RESET_LINK")
+                ? nil : SettingProblem("You need to add the {{CODE}} variable in email body.", code: 10066)
+        })
+
+    /// A locale suffix in its one spelling: a BCP 47 tag with `_` for `-` (`fr_ca`, `fr-CA` → `fr_CA`),
+    /// so the key's environment variable is a valid name (`RESETPRESS_RESET_PASSWORD__EMAIL_SUBJECT__FR_CA`).
+    static func localeSuffix(_ raw: String) -> String? {
+        LocaleTag.normalized(raw).map { $0.replacingOccurrences(of: "-", with: "_") }
+    }
+
     public static let emailTemplate = SettingKey(
         "reset_password.email_template", default: "", kind: .string,
         description: "A file under templates/password/ used as the custom body instead of email_body.",
@@ -97,6 +120,8 @@ public enum ResetPasswordSettings {
         settings.register(emailSubject)
         settings.register(emailBody)
         settings.register(emailTemplate)
+        settings.register(emailSubjects)
+        settings.register(emailBodies)
         settings.register(requiresAuthCode)
         settings.register(authCodeKey)
         settings.register(codeLength)

@@ -25,6 +25,12 @@ public final class SettingsEngine: Sendable {
         var files: [String: ResolvedSetting] = [:]
         var database: [String: SettingValue] = [:]
         var rules: [SettingsRule] = []
+        var families: [SettingFamily] = []
+
+        /// The definition of `name`: registered, or a family member's (not yet registered).
+        func definition(_ name: String) -> SettingDefinition? {
+            definitions[name] ?? families.lazy.compactMap { $0.definition(named: name) }.first
+        }
     }
 
     private let store: any SettingsStore
@@ -64,6 +70,12 @@ public final class SettingsEngine: Sendable {
         publish()
     }
 
+    /// Registers a family of settings (``SettingFamily``); its members found by the next `load()`
+    /// (environment, files, database) or named by a write are registered then.
+    public func register(_ family: SettingFamily) {
+        layers.withLock { $0.families.append(family) }
+    }
+
     /// Adds a rule checked on every write that touches one of its keys.
     public func addRule(_ rule: SettingsRule) {
         layers.withLock { $0.rules.append(rule) }
@@ -93,16 +105,26 @@ public final class SettingsEngine: Sendable {
     /// Reads the environment, the files and the database. A bad file or variable throws
     /// `SettingsLoadError` naming it, and the settings in force stay as they were.
     public func load() async throws {
-        let database = try await store.loadAll()
-        let definitions = layers.withLock { $0.definitions }
+        var database = try await store.loadAll()
+        let families = layers.withLock { $0.families }
+        var definitions = layers.withLock { $0.definitions }
+        // Family members named by the environment or the database become settings like the others.
+        for variable in environment.keys where variable.hasPrefix("RESETPRESS_") {
+            if let member = families.lazy.compactMap({ $0.definition(environmentVariable: variable) }).first, definitions[member.name] == nil {
+                definitions[member.name] = member
+            }
+        }
+        Self.addMembers(of: families, in: &database, to: &definitions)
         let environment = try readEnvironment(definitions)
         var files: [String: ResolvedSetting] = [:]
         if let settingsDirectory {
-            for (key, entry) in try SettingsFiles.load(directory: settingsDirectory, definitions: definitions, root: root) {
+            for (key, entry) in try SettingsFiles.load(directory: settingsDirectory, definitions: definitions, families: families, root: root) {
                 files[key] = ResolvedSetting(value: entry.value, source: .file(path: entry.path))
+                if definitions[key] == nil { definitions[key] = families.lazy.compactMap { $0.definition(named: key) }.first }
             }
         }
         layers.withLock { layers in
+            for (name, definition) in definitions where layers.definitions[name] == nil { layers.definitions[name] = definition }
             layers.environment = environment
             layers.files = files
             layers.database = database
@@ -124,8 +146,11 @@ public final class SettingsEngine: Sendable {
     @discardableResult
     public func reloadStored() async throws -> [String] {
         try await reread {
-            let database = try await self.store.loadAll()
-            self.layers.withLock { $0.database = database }
+            var database = try await self.store.loadAll()
+            self.layers.withLock { layers in
+                Self.addMembers(of: layers.families, in: &database, to: &layers.definitions)
+                layers.database = database
+            }
             self.publish()
         }
     }
@@ -140,6 +165,18 @@ public final class SettingsEngine: Sendable {
         }
         await fire(updates, context: .empty)
         return updates.map(\.key)
+    }
+
+    /// Registers the family members the database holds (under their one spelling) in `definitions`.
+    private static func addMembers(
+        of families: [SettingFamily], in database: inout [String: SettingValue], to definitions: inout [String: SettingDefinition]
+    ) {
+        for (key, value) in database where definitions[key] == nil {
+            guard let member = families.lazy.compactMap({ $0.definition(named: key) }).first else { continue }
+            database[key] = nil
+            database[member.name] = value
+            definitions[member.name] = definitions[member.name] ?? member
+        }
     }
 
     private func readEnvironment(_ definitions: [String: SettingDefinition]) throws(SettingsLoadError) -> [String: ResolvedSetting] {
@@ -194,15 +231,22 @@ public final class SettingsEngine: Sendable {
     }
 
     private func write(_ changes: [String: Input]) async throws -> [OptionUpdate] {
-        let layers = self.layers.withLock { $0 }
+        var layers = self.layers.withLock { $0 }
         let before = snapshot
         var messages: [SettingsMessage] = []
         var database = layers.database
         var stored: [String: SettingValue?] = [:]
-        for (key, input) in changes.sorted(by: { $0.key < $1.key }) {
-            guard let definition = layers.definitions[key] else {
-                messages.append(SettingsMessage(key: key, message: "Unknown setting '\(key)'. See `resetpress settings list`."))
+        var members: [SettingDefinition] = []
+        for (named, input) in changes.sorted(by: { $0.key < $1.key }) {
+            guard let definition = layers.definition(named) else {
+                messages.append(SettingsMessage(key: named, message: "Unknown setting '\(named)'. See `resetpress settings list`."))
                 continue
+            }
+            // A family member is written under its one spelling, and registered with the write.
+            let key = definition.name
+            if layers.definitions[key] == nil {
+                layers.definitions[key] = definition
+                members.append(definition)
             }
             if let pinned = layers.environment[key] ?? layers.files[key] {
                 messages.append(SettingsMessage(key: key, message: Self.pinnedMessage(key, pinned.source)))
@@ -226,7 +270,7 @@ public final class SettingsEngine: Sendable {
             }
         }
         let candidate = Self.resolve(layers, database: database)
-        let touched = Set(changes.keys)
+        let touched = Set(changes.keys).union(members.map(\.name))
         for rule in layers.rules where !rule.keys.isDisjoint(with: touched) {
             messages.append(contentsOf: rule.check(candidate))
         }
@@ -235,7 +279,10 @@ public final class SettingsEngine: Sendable {
         let effective = stored.filter { key, value in value != layers.database[key] }
         guard !effective.isEmpty else { return [] }
         try await store.apply(effective)
-        self.layers.withLock { $0.database = database }
+        self.layers.withLock { current in
+            for member in members where current.definitions[member.name] == nil { current.definitions[member.name] = member }
+            current.database = database
+        }
         publish()
         return Self.updates(from: before, to: candidate, keys: Array(effective.keys), origin: .write)
     }

@@ -8,11 +8,12 @@ enum SettingsFiles {
         let path: String
     }
 
-    /// Reads every `*.json` file in name order (a later file wins), validating against `definitions`.
+    /// Reads every `*.json` file in name order (a later file wins), validating against `definitions`
+    /// and the members of `families` (keyed by the member's one spelling).
     /// Paths in messages are relative to `root` when below it. With `onlyKnown`, keys missing from
     /// `definitions` are skipped instead of refused.
     static func load(
-        directory: URL, definitions: [String: SettingDefinition], root: URL?, onlyKnown: Bool = false
+        directory: URL, definitions: [String: SettingDefinition], families: [SettingFamily] = [], root: URL?, onlyKnown: Bool = false
     ) throws(SettingsLoadError) -> [String: Entry] {
         let names: [String]
         do {
@@ -31,7 +32,7 @@ enum SettingsFiles {
                 throw SettingsLoadError(source: shown, key: nil, reason: "must hold a JSON object of settings")
             }
             for (key, raw) in flatten(object) {
-                guard let definition = definitions[key] else {
+                guard let definition = definitions[key] ?? families.lazy.compactMap({ $0.definition(named: key) }).first else {
                     if onlyKnown { continue }
                     throw SettingsLoadError(source: shown, key: key, reason: "unknown setting")
                 }
@@ -39,7 +40,7 @@ enum SettingsFiles {
                     throw SettingsLoadError(source: shown, key: key, reason: "must be a string, number, boolean or list of strings")
                 }
                 switch definition.validate(value) {
-                case .success(let checked): entries[key] = Entry(value: checked, path: shown)
+                case .success(let checked): entries[definition.name] = Entry(value: checked, path: shown)
                 case .failure(let problem): throw SettingsLoadError(source: shown, key: key, reason: problem.message)
                 }
             }

@@ -91,6 +91,18 @@ def toggles(driver):
           and by_id(driver, "confirm_password-toggle").get_attribute("aria-pressed") == "false")
 
 
+def in_french(driver, link):
+    """The live link with `locale=fr`: the page and the script's live check speak French (issue 14)."""
+    driver.get(link + "&locale=fr")
+    wait_until(driver, "french: token removed from the address bar", lambda d: "code=" not in d.current_url)
+    check("french: the page is French", driver.find_element(By.TAG_NAME, "html").get_attribute("lang") == "fr"
+          and driver.find_element(By.TAG_NAME, "h1").text == "Choisissez un nouveau mot de passe")
+    by_id(driver, "new_password").send_keys("abc")
+    hint = by_id(driver, "hint").text
+    check("french: the script's live check is French", "Encore" in hint and "caractères" in hint, hint)
+    erase(by_id(driver, "new_password"))
+
+
 def live_rules(driver, options):
     password = by_id(driver, "new_password")
     confirmation = by_id(driver, "confirm_password")
@@ -204,6 +216,7 @@ def main():
     def steps(driver, mailbox):
         request_reset(options.base, options.email)
         link = reset_link(mailbox.next_reset(options.email))
+        in_french(driver, link)
         driver.get(link)
         wait_until(driver, "form: token removed from the address bar", lambda d: "code=" not in d.current_url)
         screenshot(driver, options, "form-initial.png")

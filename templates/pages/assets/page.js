@@ -4,7 +4,9 @@
 // as JSON and the answer shown in place, every problem listed in the error summary (which takes
 // the focus) and next to its field. The server still decides: the name and blocklist rules are
 // checked there only. Either way the reset token is removed from the address bar once the page has
-// loaded (it stays in the form's hidden field).
+// loaded (it stays in the form's hidden field). Every word the script says comes from the page, in
+// the page's language: the form's `data-messages` JSON object (templates/pages/<locale>/messages.json
+// on the server side), with `{{MISSING}}` filled in here.
 (function () {
   'use strict';
 
@@ -24,7 +26,13 @@
   var result = document.getElementById('result');
   var back = document.getElementById('back');
   var button = document.getElementById('submit');
-  var mismatch = 'The two passwords do not match.';
+  var messages = {};
+  try { messages = JSON.parse(form.getAttribute('data-messages') || '{}') || {}; } catch (error) { messages = {}; }
+  function say(key, missing) {
+    var text = typeof messages[key] === 'string' ? messages[key] : '';
+    return missing === undefined ? text : text.replace(/\{\{\s*MISSING\s*\}\}/gi, String(missing));
+  }
+  var mismatch = say('mismatch');
 
   // The script shows every problem itself, in the summary and next to the fields.
   form.noValidate = true;
@@ -47,7 +55,7 @@
   function rules() {
     var length = codePoints(password.value);
     return [
-      ['rule-length', length >= minLength, password, 'The new password must be at least ' + minLength + ' characters long.'],
+      ['rule-length', length >= minLength, password, say('tooShort')],
       ['rule-match', confirmation.value !== '' && confirmation.value === password.value, confirmation, mismatch]
     ];
   }
@@ -58,7 +66,7 @@
     item.classList.toggle('met', met);
     item.classList.toggle('unmet', touched && !met);
     var state = item.querySelector('.rule-state');
-    if (state) { state.textContent = met ? '(done)' : (touched ? '(not yet)' : ''); }
+    if (state) { state.textContent = met ? say('done') : (touched ? say('notYet') : ''); }
   }
 
   // The first rule broken, said as you type (an aria-live region), or '' when both are met.
@@ -76,11 +84,11 @@
     var text = '';
     if (length < minLength) {
       var missing = minLength - length;
-      text = missing + (missing === 1 ? ' more character' : ' more characters') + ' needed (at least ' + minLength + ').';
+      text = missing === 1 ? say('missingOne', missing) : say('missingMany', missing);
     } else if (confirmation.value !== password.value) {
       text = mismatch;
     }
-    hint.textContent = text || 'Both passwords match and are long enough.';
+    hint.textContent = text || say('allGood');
     hint.className = text ? 'hint bad' : 'hint good';
   }
 
@@ -141,7 +149,7 @@
     event.preventDefault();
     var problems = rules().filter(function (rule) { return !rule[1]; }).map(function (rule) {
       // An empty second field reads better as "repeat it" than as a mismatch.
-      if (rule[0] === 'rule-match' && confirmation.value === '') { return [confirmation, 'Repeat the new password in the second field.']; }
+      if (rule[0] === 'rule-match' && confirmation.value === '') { return [confirmation, say('repeat')]; }
       return [rule[2], rule[3]];
     });
     if (problems.length) {
@@ -152,6 +160,7 @@
     button.disabled = true;
     var body = {
       code: form.elements.code.value,
+      locale: form.elements.locale ? form.elements.locale.value : '',
       new_password: password.value,
       confirm_password: confirmation.value
     };
@@ -167,7 +176,7 @@
       if (envelope && envelope.success) {
         form.hidden = true;
         hint.textContent = '';
-        result.textContent = data.message || envelope.message || 'Your password was changed.';
+        result.textContent = data.message || envelope.message || say('changed');
         result.hidden = false;
         back.hidden = false;
         result.setAttribute('tabindex', '-1');
@@ -179,12 +188,12 @@
         window.location.replace(window.location.pathname);
         return;
       }
-      var message = data.message || 'The password was not changed.';
+      var message = data.message || say('notChanged');
       var field = data.errorCode === 121 || data.errorCode === 61 ? (message === mismatch ? confirmation : password) : null;
       showErrors([[field, message]]);
       button.disabled = false;
     }).catch(function () {
-      showErrors([[null, 'The server could not be reached. Check your connection and try again.']]);
+      showErrors([[null, say('unreachable')]]);
       button.disabled = false;
     });
   });
