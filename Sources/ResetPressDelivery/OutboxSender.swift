@@ -34,10 +34,10 @@ public final class OutboxSender: Sendable {
     /// `sealer` opens sealed bodies (``InstallSecret/mailSealer()`` of the install that sealed them);
     /// `transport` is asked for each batch, so a settings change applies at once; `owner` must be
     /// stable across restarts of this node and distinct from every other node's. `events` records each
-    /// mail sent (with its time from queuing to delivery) and failed for good, after the outbox write.
+    /// mail sent (with its time from queuing to delivery) and failed for good, in the outbox write.
     public init(
         outbox: any MailOutbox, sealer: MailSealer, transport: @escaping @Sendable () -> any MailTransport, logger: Logger, owner: String,
-        lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 32, clock: @escaping @Sendable () -> Date = { Date() },
+        lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 128, clock: @escaping @Sendable () -> Date = { Date() },
         events: EventRecorder? = nil
     ) {
         self.clock = clock
@@ -103,42 +103,36 @@ public final class OutboxSender: Sendable {
     }
 
     /// Claims and sends batches until none is left.
+    ///
+    /// A batch is handed to the transport at once (``MailTransport/send(batch:)``: one sync for many
+    /// files), then every accepted entry is marked sent in one transaction with its `mail_sent` event.
+    /// A node that dies mid-batch leaves its entries `sending`: they are queued again when the lease
+    /// ends, and an entry the transport accepted but that was not yet marked is sent again, once (the
+    /// same `Message-ID`; the file transport replaces its own file).
     private func sendDue() async throws -> (sent: Int, retried: Int, failed: Int) {
         var totals = (sent: 0, retried: 0, failed: 0)
         while true {
             let batch = try await outbox.claimDue(limit: batchSize, now: clock(), owner: owner, leaseUntil: leaseEnd())
             if batch.isEmpty { return totals }
-            let transport = transport()
+            var opened: [(entry: OutboxEntry, mail: OutgoingMail)] = []
             for entry in batch {
-                let message: MailMessage
                 switch openBody(of: entry) {
-                case .success(let opened): message = opened
+                case .success(let message):
+                    opened.append((entry, OutgoingMail(message: message, messageID: entry.messageID, date: entry.createdAt)))
                 case .failure(let reason):
-                    try await outbox.markFailed(id: entry.id, error: reason.message)
-                    await events?.record(.mailFailed, at: clock())
-                    totals.failed += 1
-                    logger.error("mail failed", metadata: ["id": "\(entry.id)", "error": "\(reason.message)"])
-                    continue
+                    try await fail(entry, error: reason, totals: &totals)
                 }
-                let outcome: Result<MailReceipt, MailDeliveryError>
-                do {
-                    outcome = .success(try await transport.send(message, messageID: entry.messageID, date: entry.createdAt))
-                } catch {
-                    outcome = .failure(error)
-                }
+            }
+            let outcomes = await transport().send(batch: opened.map(\.mail))
+            let sentAt = clock()
+            var sent: [OutboxEntry] = []
+            for ((entry, _), outcome) in zip(opened, outcomes) {
                 switch outcome {
-                case .success:
-                    let sentAt = clock()
-                    try await outbox.markSent(id: entry.id, at: sentAt)
-                    await events?.record(.mailSent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince(entry.createdAt)))
-                    totals.sent += 1
+                case .success: sent.append(entry)
                 case .failure(let error):
                     let attempts = entry.attempts  // the claim already counted this try
                     if error.permanent || attempts >= maxAttempts {
-                        try await outbox.markFailed(id: entry.id, error: error.message)
-                        await events?.record(.mailFailed, at: clock())
-                        totals.failed += 1
-                        logger.error("mail failed", metadata: ["id": "\(entry.id)", "error": "\(error.message)"])
+                        try await fail(entry, error: error, totals: &totals)
                     } else {
                         let retryAt = clock().addingTimeInterval(Self.backoff(afterAttempt: attempts))
                         try await outbox.markRetry(id: entry.id, error: error.message, retryAt: retryAt)
@@ -147,8 +141,23 @@ public final class OutboxSender: Sendable {
                     }
                 }
             }
+            let recorded = events == nil ? [] : sent.map { entry in
+                ResetEvent(.mailSent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince(entry.createdAt)))
+            }
+            try await outbox.markSent(ids: sent.map(\.id), at: sentAt, events: recorded)
+            await events?.announce(recorded)
+            totals.sent += sent.count
             if batch.count < batchSize { return totals }
         }
+    }
+
+    /// Marks an entry failed for good, with its `mail_failed` event.
+    private func fail(_ entry: OutboxEntry, error: MailDeliveryError, totals: inout (sent: Int, retried: Int, failed: Int)) async throws {
+        let recorded = events == nil ? [] : [ResetEvent(.mailFailed, at: clock())]
+        try await outbox.markFailed(id: entry.id, error: error.message, events: recorded)
+        await events?.announce(recorded)
+        totals.failed += 1
+        logger.error("mail failed", metadata: ["id": "\(entry.id)", "error": "\(error.message)"])
     }
 
     /// The message of a claimed entry: its plain body, or its sealed body opened.

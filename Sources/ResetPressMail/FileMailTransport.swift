@@ -13,8 +13,10 @@ import Darwin
 ///
 /// Files are named `<yyyyMMdd'T'HHmmss.SSS'Z'>-<safe message id>.eml` from the message's date and id, so a
 /// retry of the same outbox entry replaces its own file rather than adding a copy. Each file is written to a
-/// hidden temporary name in the same directory, fsynced, then renamed into place: a reader listing `*.eml`
-/// never sees a partial file. Files are mode 0600 (they hold reset codes); a missing directory is created 0700.
+/// hidden temporary name in the same directory, fsynced, then renamed into place, and the directory is
+/// fsynced: a reader listing `*.eml` never sees a partial file, and a returned file survives a crash. A batch
+/// writes all its files before the first fsync, so the file system commits them together and the directory
+/// is synced once. Files are mode 0600 (they hold reset codes); a missing directory is created 0700.
 public struct FileMailTransport: MailTransport {
     /// The directory the `.eml` files go to.
     public let directory: URL
@@ -38,32 +40,35 @@ public struct FileMailTransport: MailTransport {
         return MailReceipt(messageID: id, detail: url.path)
     }
 
+    /// Writes every message of the batch, syncing them together; each receipt's detail is its file path.
+    public func send(batch: [OutgoingMail]) async -> [Result<MailReceipt, MailDeliveryError>] {
+        write(batch).map { outcome in outcome.map { MailReceipt(messageID: $0.messageID, detail: $0.url.path) } }
+    }
+
     /// Renders the message and writes it atomically, returning the file's URL. Failures are temporary
     /// ``MailDeliveryError``s naming the path and the system error.
     @discardableResult
     public func write(_ message: MailMessage, messageID: String, date: Date) throws(MailDeliveryError) -> URL {
-        let id = MessageID.normalized(messageID, fallbackDomain: message.from.domain)
-        let raw = try renderer.render(message, messageID: id, date: date)
+        try write([OutgoingMail(message: message, messageID: messageID, date: date)])[0].get().url
+    }
+
+    /// Writes each message to its temporary file, fsyncs them all, renames them into place and syncs the
+    /// directory once; one outcome per message, in order.
+    private func write(_ batch: [OutgoingMail]) -> [Result<(messageID: String, url: URL), MailDeliveryError>] {
         do {
             try FileManager.default.createDirectory(
                 at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
             )
         } catch {
-            throw MailDeliveryError(permanent: false, message: "cannot create \(directory.path): \(error)")
+            let failure = MailDeliveryError(permanent: false, message: "cannot create \(directory.path): \(error)")
+            return batch.map { _ in .failure(failure) }
         }
-        let url = directory.appendingPathComponent(Self.fileName(messageID: id, date: date))
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(RandomHex.make(byteCount: 6)).tmp")
-        try writeDurably(Array(raw.utf8), to: temporary)
-        guard rename(temporary.path, url.path) == 0 else {
-            let failure = systemError("cannot rename \(temporary.path) to \(url.path)")
-            unlink(temporary.path)
-            throw failure
-        }
-        syncDirectory()
-        logger.debug("mail written", metadata: ["path": "\(url.path)", "message-id": "\(id)"])
-        return url
+        let written = batch.map { mail in Result { () throws(MailDeliveryError) in try writeTemporary(mail) } }
+        let synced = written.map { outcome in outcome.flatMap { file in Result { () throws(MailDeliveryError) in try sync(file) } } }
+        let placed = synced.map { outcome in outcome.flatMap { file in Result { () throws(MailDeliveryError) in try rename(file) } } }
+        if placed.contains(where: { (try? $0.get()) != nil }) { syncDirectory() }
+        return placed
     }
-
     /// `<UTC timestamp>-<message id with anything but letters, digits, '.', '_', '-' replaced by '_'>.eml`.
     static func fileName(messageID: String, date: Date) -> String {
         let safe = messageID.unicodeScalars.filter { $0 != "<" && $0 != ">" }.prefix(120).map { scalar -> Character in
@@ -75,30 +80,61 @@ public struct FileMailTransport: MailTransport {
         return MailDate.fileStamp(date) + "-" + String(safe) + ".eml"
     }
 
-    private func writeDurably(_ bytes: [UInt8], to url: URL) throws(MailDeliveryError) {
-        let descriptor = open(url.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw systemError("cannot create \(url.path)") }
-        var failure: MailDeliveryError?
+    /// A message written to its hidden temporary file, not yet synced or in place.
+    private struct TemporaryFile {
+        let messageID: String
+        let url: URL
+        let temporary: URL
+        let descriptor: Int32
+    }
+
+    /// Renders `mail` and writes it to a new hidden file beside its final name, left open for ``sync(_:)``.
+    private func writeTemporary(_ mail: OutgoingMail) throws(MailDeliveryError) -> TemporaryFile {
+        let id = MessageID.normalized(mail.messageID, fallbackDomain: mail.message.from.domain)
+        let bytes = Array(try renderer.render(mail.message, messageID: id, date: mail.date).utf8)
+        let url = directory.appendingPathComponent(Self.fileName(messageID: id, date: mail.date))
+        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(RandomHex.make(byteCount: 6)).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw systemError("cannot create \(temporary.path)") }
         var offset = 0
-        while offset < bytes.count, failure == nil {
+        while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer -> Int in
                 guard let base = buffer.baseAddress else { return 0 }
                 return writeBytes(descriptor, base + offset, bytes.count - offset)
             }
             if written > 0 {
                 offset += written
-            } else if written < 0, errno == EINTR {
-                continue
-            } else {
-                failure = systemError("cannot write \(url.path)")
+            } else if !(written < 0 && errno == EINTR) {
+                let failure = systemError("cannot write \(temporary.path)")
+                closeDescriptor(descriptor)
+                unlink(temporary.path)
+                throw failure
             }
         }
-        if failure == nil, fsync(descriptor) != 0 { failure = systemError("cannot fsync \(url.path)") }
-        if closeDescriptor(descriptor) != 0, failure == nil { failure = systemError("cannot close \(url.path)") }
+        return TemporaryFile(messageID: id, url: url, temporary: temporary, descriptor: descriptor)
+    }
+
+    /// Fsyncs and closes a temporary file; on failure it is removed.
+    private func sync(_ file: TemporaryFile) throws(MailDeliveryError) -> TemporaryFile {
+        var failure: MailDeliveryError?
+        if fsync(file.descriptor) != 0 { failure = systemError("cannot fsync \(file.temporary.path)") }
+        if closeDescriptor(file.descriptor) != 0, failure == nil { failure = systemError("cannot close \(file.temporary.path)") }
         if let failure {
-            unlink(url.path)
+            unlink(file.temporary.path)
             throw failure
         }
+        return file
+    }
+
+    /// Renames a synced temporary file to its final name.
+    private func rename(_ file: TemporaryFile) throws(MailDeliveryError) -> (messageID: String, url: URL) {
+        guard renameFile(file.temporary.path, file.url.path) == 0 else {
+            let failure = systemError("cannot rename \(file.temporary.path) to \(file.url.path)")
+            unlink(file.temporary.path)
+            throw failure
+        }
+        logger.debug("mail written", metadata: ["path": "\(file.url.path)", "message-id": "\(file.messageID)"])
+        return (file.messageID, file.url)
     }
 
     /// Fsyncs the directory so the rename itself survives a crash; best effort.
@@ -117,6 +153,11 @@ public struct FileMailTransport: MailTransport {
 /// The C `write(2)`, reachable inside ``FileMailTransport`` whose own `write` method shadows it.
 private func writeBytes(_ descriptor: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
     write(descriptor, pointer, count)
+}
+
+/// The C `rename(2)`, reachable inside ``FileMailTransport`` whose own `rename` method shadows it.
+private func renameFile(_ from: String, _ to: String) -> Int32 {
+    rename(from, to)
 }
 
 /// The C `close(2)`, reachable inside ``FileMailTransport`` whose `MailTransport.close()` shadows it.

@@ -15,9 +15,15 @@ import Foundation
 /// - Implementations are safe to call concurrently.
 /// - ``close()`` releases what the transport keeps open between messages (an SMTP connection); a later
 ///   ``send(_:messageID:date:)`` opens it again. Transports that keep nothing open do nothing.
+/// - ``send(batch:)`` hands over several messages and answers for each, in order, with the same meaning
+///   as ``send(_:messageID:date:)``: a success is an acceptance. Transports that can share work across
+///   messages (one sync for many files, several connections) implement it; the default sends one at a time.
 public protocol MailTransport: Sendable {
     /// Renders and hands over `message`, returning what the transport reported on acceptance.
     func send(_ message: MailMessage, messageID: String, date: Date) async throws(MailDeliveryError) -> MailReceipt
+
+    /// Hands over every message of `batch`; returns one outcome per message, in the batch's order.
+    func send(batch: [OutgoingMail]) async -> [Result<MailReceipt, MailDeliveryError>]
 
     /// Closes connections kept between messages, after any message being sent.
     func close() async
@@ -26,6 +32,37 @@ public protocol MailTransport: Sendable {
 extension MailTransport {
     /// Nothing to close.
     public func close() async {}
+
+    /// Sends the messages one after another.
+    public func send(batch: [OutgoingMail]) async -> [Result<MailReceipt, MailDeliveryError>] {
+        var outcomes: [Result<MailReceipt, MailDeliveryError>] = []
+        outcomes.reserveCapacity(batch.count)
+        for mail in batch {
+            do {
+                outcomes.append(.success(try await send(mail.message, messageID: mail.messageID, date: mail.date)))
+            } catch {
+                outcomes.append(.failure(error))
+            }
+        }
+        return outcomes
+    }
+}
+
+/// One message of a batch, with the `Message-ID` and date it keeps across retries.
+public struct OutgoingMail: Sendable {
+    /// The message.
+    public var message: MailMessage
+    /// Its `Message-ID`, the same on every try.
+    public var messageID: String
+    /// Its `Date`, the same on every try.
+    public var date: Date
+
+    /// Creates a batch entry.
+    public init(message: MailMessage, messageID: String, date: Date) {
+        self.message = message
+        self.messageID = messageID
+        self.date = date
+    }
 }
 
 /// What a transport reported when it accepted a message.

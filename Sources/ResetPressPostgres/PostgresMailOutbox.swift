@@ -42,13 +42,16 @@ public struct PostgresMailOutbox: MailOutbox {
         ).count
     }
 
-    public func markSent(id: Int64, at date: Date) async throws {
-        try await update(
-            id: id,
-            """
-            UPDATE outbox SET status = 'sent', sent_at = \(date.databaseSeconds), body = NULL, sealed_body = NULL, \(unescaped: Self.released)
-            WHERE id = \(id) RETURNING id
-            """)
+    public func markSent(ids: [Int64], at date: Date, events: [ResetEvent]) async throws {
+        if ids.isEmpty && events.isEmpty { return }
+        try await client.transaction { connection in
+            let updated = try await connection.rows("""
+                UPDATE outbox SET status = 'sent', sent_at = \(date.databaseSeconds), body = NULL, sealed_body = NULL, \(unescaped: Self.released)
+                WHERE id = ANY(\(ids)) RETURNING id
+                """).map { try $0.decode(Int64.self) }
+            if let missing = ids.first(where: { !updated.contains($0) }) { throw StorageError.notFound("Outbox entry \(missing)") }
+            try await PostgresEventStore.insert(events, on: connection)
+        }
     }
 
     public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
@@ -58,11 +61,15 @@ public struct PostgresMailOutbox: MailOutbox {
             """)
     }
 
-    public func markFailed(id: Int64, error: String) async throws {
-        try await update(id: id, """
-            UPDATE outbox SET status = 'failed', last_error = \(error), sealed_body = NULL, \(unescaped: Self.released)
-            WHERE id = \(id) RETURNING id
-            """)
+    public func markFailed(id: Int64, error: String, events: [ResetEvent]) async throws {
+        try await client.transaction { connection in
+            let updated = try await connection.rows("""
+                UPDATE outbox SET status = 'failed', last_error = \(error), sealed_body = NULL, \(unescaped: Self.released)
+                WHERE id = \(id) RETURNING id
+                """)
+            if updated.isEmpty { throw StorageError.notFound("Outbox entry \(id)") }
+            try await PostgresEventStore.insert(events, on: connection)
+        }
     }
 
     public func retry(ids: [Int64]?, now: Date) async throws -> Int {

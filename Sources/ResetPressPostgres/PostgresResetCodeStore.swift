@@ -17,7 +17,7 @@ public struct PostgresResetCodeStore: ResetCodeStore {
     // MARK: - Writes
 
     /// The replaced row gets a new id (`id = DEFAULT`), so a guess against the old code's id fails.
-    public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
+    public func issue(_ code: NewResetCode, mail: OutboxMail?, events: [ResetEvent]) async throws -> Int64 {
         try await client.transaction { connection in
             let rows = try await mappingUniqueViolations(Self.duplicateName) {
                 try await connection.rows("""
@@ -35,21 +35,28 @@ public struct PostgresResetCodeStore: ResetCodeStore {
                 throw PostgresStorageError.unreadableRow("INSERT INTO reset_codes returned no id.")
             }
             if let mail { _ = try await PostgresMailOutbox.insert(mail, now: code.createdAt, on: connection) }
+            try await PostgresEventStore.insert(events, on: connection)
             return id
         }
     }
 
-    public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
-        let claimed = try await client.rows("""
-            UPDATE reset_codes SET attempts = attempts + 1 WHERE id = \(id) AND attempts < \(maxAttempts)
-            RETURNING \(unescaped: Self.columns)
-            """)
-        if let row = claimed.first { return try Self.record(from: row) }
-        _ = try await client.rows("DELETE FROM reset_codes WHERE id = \(id) AND attempts >= \(maxAttempts)")
-        return nil
+    public func claimAttempt(
+        id: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
+    ) async throws -> ResetCodeRecord? {
+        try await client.transaction { connection in
+            let claimed = try await connection.rows("""
+                UPDATE reset_codes SET attempts = attempts + 1 WHERE id = \(id) AND attempts < \(maxAttempts)
+                RETURNING \(unescaped: Self.columns)
+                """).first.map(Self.record(from:))
+            if claimed == nil {
+                _ = try await connection.rows("DELETE FROM reset_codes WHERE id = \(id) AND attempts >= \(maxAttempts)")
+            }
+            try await PostgresEventStore.insert(events(claimed), on: connection)
+            return claimed
+        }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent]) async throws -> Bool {
         try await client.transaction { connection in
             guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
             _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
@@ -59,11 +66,12 @@ public struct PostgresResetCodeStore: ResetCodeStore {
                 if updated.isEmpty { throw UserDirectoryError.notFound(userID: userID) }
             }
             if let mail { _ = try await PostgresMailOutbox.insert(mail, now: Date(), on: connection) }
+            try await PostgresEventStore.insert(events, on: connection)
             return true
         }
     }
 
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool {
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date, events: [ResetEvent]) async throws -> Bool {
         try await client.transaction { connection in
             guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
             _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
@@ -71,12 +79,16 @@ public struct PostgresResetCodeStore: ResetCodeStore {
                 INSERT INTO reset_blocks (user_id, until) VALUES (\(userID), \(blockUntil.databaseSeconds))
                 ON CONFLICT (user_id) DO UPDATE SET until = GREATEST(reset_blocks.until, excluded.until)
                 """)
+            try await PostgresEventStore.insert(events, on: connection)
             return true
         }
     }
 
-    public func delete(id: Int64) async throws {
-        _ = try await client.rows("DELETE FROM reset_codes WHERE id = \(id)")
+    public func delete(id: Int64, events: [ResetEvent]) async throws {
+        try await client.transaction { connection in
+            _ = try await connection.rows("DELETE FROM reset_codes WHERE id = \(id)")
+            try await PostgresEventStore.insert(events, on: connection)
+        }
     }
 
     public func deleteExpired(now: Date) async throws -> Int {

@@ -9,6 +9,30 @@ import Testing
         return url
     }
 
+    @Test func aBatchWritesEveryMessageInOrderAndNoTemporaryFiles() async throws {
+        let root = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let directory = root.appendingPathComponent("var/mail")
+        let transport = FileMailTransport(directory: directory)
+        let batch = try (0..<3).map { index in
+            OutgoingMail(
+                message: try Fixtures.message(subject: "Code \(index)", text: "Your code is \(index)", html: ""),
+                messageID: "<batch-\(index)@example.com>", date: Fixtures.date.addingTimeInterval(Double(index)))
+        }
+
+        let outcomes = await transport.send(batch: batch)
+
+        let paths = try outcomes.map { try $0.get().detail }
+        #expect(paths.map { URL(fileURLWithPath: $0).lastPathComponent } == [
+            "20250603T140509.000Z-batch-0_example.com.eml", "20250603T140510.000Z-batch-1_example.com.eml",
+            "20250603T140511.000Z-batch-2_example.com.eml",
+        ])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == paths.map { URL(fileURLWithPath: $0).lastPathComponent })
+        for (index, path) in paths.enumerated() {
+            #expect(try PythonEmailParser.parse(try String(contentsOfFile: path, encoding: .utf8)).subject == "Code \(index)")
+        }
+    }
+
     @Test func writesParseableEMLAndNoTemporaryFiles() async throws {
         let root = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

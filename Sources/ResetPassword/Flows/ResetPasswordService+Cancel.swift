@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ResetPressEngine
+import ResetPressStorage
 import ResetPressUsers
 
 /// "That wasn't me" (issue 14, item 3): the owner of an account revokes a reset they did not ask for.
@@ -25,8 +26,9 @@ extension ResetPasswordService {
             return false
         }
         let blockUntil = now.addingTimeInterval(Double(settings[ResetPasswordSettings.cancelBlockMinutes] * 60))
-        guard try await codes.cancel(id: record.id, userID: record.userID, blockUntil: blockUntil) else { return false }
-        await events?.record(.cancelled, at: now, clientIP: clientIP)
+        let cancelled = events == nil ? [] : [ResetEvent(.cancelled, at: now, clientIP: clientIP)]
+        guard try await codes.cancel(id: record.id, userID: record.userID, blockUntil: blockUntil, events: cancelled) else { return false }
+        await events?.announce(cancelled)
         engine.logger.notice(
             "reset cancelled by the account's owner",
             metadata: ["user_id": "\(record.userID)", "client_ip": "\(clientIP)", "blocked_until": "\(blockUntil.timeIntervalSince1970)"])

@@ -24,7 +24,8 @@ public final class ResetPasswordService: Sendable {
     let blocklist = PasswordBlocklist()
     let clock: @Sendable () -> Date
     let mailQueued: @Sendable () -> Void
-    /// Records what each flow did, after its own writes (see ``EventRecorder``); nil records nothing.
+    /// Records what each flow did: with the state change, in its transaction, or on its own for a
+    /// refusal that changes nothing (see ``EventRecorder``); nil records nothing.
     let events: EventRecorder?
     /// Whether `users` is the code store's own user table, so a change is one transaction.
     let passwordsInCodeStore: Bool
@@ -70,48 +71,49 @@ public final class ResetPasswordService: Sendable {
         guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
         guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }
         try gate.check(parameters: parameters, settings: settings, now: now)
-        await events?.record(.request, at: now, clientIP: clientIP)
+        let request = ResetEvent(.request, at: now, clientIP: clientIP)
         let mode = settings[ResetPasswordSettings.mode]
         let message = Self.requestMessage(mode)
 
         guard let user = try await users.user(byEmail: email), let userID = user.id else {
             if settings[ResetPasswordSettings.revealUnknownUsers] { throw ResetFailure.wrongUser }
             await hooks.doAction("reset_password_failed", "unknown_email", context: context)
-            await events?.record(.unknownEmail, at: now, clientIP: clientIP)
+            await events?.record([request, ResetEvent(.unknownEmail, at: now, clientIP: clientIP)])
             await equalizer.pad(since: start)
             return message
         }
         let userContext = context.with(user: user, mode: mode)
         guard await hooks.applyFilters("allow_password_reset", true, context: userContext) else {
             await hooks.doAction("reset_password_failed", "reset_not_allowed", context: userContext)
-            await events?.record(.vetoed, at: now, clientIP: clientIP)
+            await events?.record([request, ResetEvent(.vetoed, at: now, clientIP: clientIP)])
             await equalizer.pad(since: start)
             return message
         }
         if try await isBlocked(userID: userID, now: now) {
             await hooks.doAction("reset_password_failed", "cancelled_block", context: userContext)
-            await events?.record(.throttled, at: now, clientIP: clientIP)
+            await events?.record([request, ResetEvent(.throttled, at: now, clientIP: clientIP)])
             await equalizer.pad(since: start)
             return message
         }
         let throttle = settings[ResetPasswordSettings.throttleSeconds]
         if throttle > 0, let last = try await codes.lastIssued(userID: userID), now.timeIntervalSince(last) < Double(throttle) {
             await hooks.doAction("reset_password_failed", "throttled", context: userContext)
-            await events?.record(.throttled, at: now, clientIP: clientIP)
+            await events?.record([request, ResetEvent(.throttled, at: now, clientIP: clientIP)])
             await equalizer.pad(since: start)
             return message
         }
 
-        try await issue(for: user, userID: userID, settings: settings, now: now, clientIP: clientIP, context: userContext)
+        try await issue(for: user, userID: userID, settings: settings, now: now, clientIP: clientIP, context: userContext, recording: [request])
         equalizer.record(ContinuousClock.now - start)
         return message
     }
 
-    /// Creates a code, link token and cancel token for the user, stores their hashes and queues the mail in
-    /// one transaction, then fires `reset_password_code_created` and `reset_password_request`.
+    /// Creates a code, link token and cancel token for the user, stores their hashes, queues the mail and
+    /// records `prior` and `code_issued` in one transaction, then fires `reset_password_code_created` and
+    /// `reset_password_request`.
     func issue(
         for user: User, userID: Int64, settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext,
-        override: MailOverride? = nil, extraVariables: TemplateVariables = TemplateVariables()
+        override: MailOverride? = nil, extraVariables: TemplateVariables = TemplateVariables(), recording prior: [ResetEvent] = []
     ) async throws {
         let code = CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset])
         let linkToken = CodeGenerator.linkToken()
@@ -132,8 +134,9 @@ public final class ResetPasswordService: Sendable {
         let record = NewResetCode(
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
             createdAt: now, expiresAt: expiresAt, requestIP: clientIP, cancelHash: secret.hash(cancelToken))
-        _ = try await codes.issue(record, mail: mail)
-        await events?.record(.codeIssued, at: now, clientIP: clientIP)
+        let recorded = events == nil ? [] : prior + [ResetEvent(.codeIssued, at: now, clientIP: clientIP)]
+        _ = try await codes.issue(record, mail: mail, events: recorded)
+        await events?.announce(recorded)
         if mail != nil { mailQueued() }
         await hooks.doAction("reset_password_code_created", code, context: context)
         await hooks.doAction("reset_password_request", user.login, context: context)
@@ -157,7 +160,7 @@ public final class ResetPasswordService: Sendable {
 
         guard let record = try await codes.current(email: email.lowercased()) else {
             await hooks.doAction("reset_password_failed", "no_code", context: context)
-            await events?.record(.wrongCode, at: now, clientIP: clientIP)
+            await events?.record([ResetEvent(.wrongCode, at: now, clientIP: clientIP)])
             throw ResetFailure.invalidCode
         }
         return try await complete(record: record, presentedHash: secret.hash(code), against: \.codeHash, password: password, settings: settings, now: now, clientIP: clientIP, context: context)
@@ -176,7 +179,7 @@ public final class ResetPasswordService: Sendable {
         let hash = secret.hash(linkToken)
         guard let record = try await codes.current(linkHash: hash) else {
             await hooks.doAction("reset_password_failed", "no_code", context: context)
-            await events?.record(.wrongCode, at: now, clientIP: clientIP)
+            await events?.record([ResetEvent(.wrongCode, at: now, clientIP: clientIP)])
             throw ResetFailure.invalidCode
         }
         return try await complete(record: record, presentedHash: hash, against: \.linkHash, password: newPassword, settings: settings, now: now, clientIP: clientIP, context: context)
@@ -190,20 +193,27 @@ public final class ResetPasswordService: Sendable {
 
     /// Claims a guess, compares in constant time, then sets the password and consumes the code.
     private func complete(
-        record: ResetCodeRecord, presentedHash: Data, against field: KeyPath<ResetCodeRecord, Data>, password: String,
+        record: ResetCodeRecord, presentedHash: Data, against field: any KeyPath<ResetCodeRecord, Data> & Sendable, password: String,
         settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext
     ) async throws -> String {
         guard record.expiresAt > now else {
-            try await codes.delete(id: record.id)
+            let expired = events == nil ? [] : [ResetEvent(.expired, at: now, clientIP: clientIP)]
+            try await codes.delete(id: record.id, events: expired)
             await hooks.doAction("reset_password_failed", "expired", context: context)
-            await events?.record(.expired, at: now, clientIP: clientIP)
+            await events?.announce(expired)
             throw ResetFailure.invalidCode
         }
         let maxAttempts = settings[ResetPasswordSettings.maxAttempts]
-        let claimed = try await codes.claimAttempt(id: record.id, maxAttempts: maxAttempts)
+        // A refused guess is recorded in the claim's transaction: burned when no guess was left, wrong otherwise.
+        let recording = events != nil
+        let claimed = try await codes.claimAttempt(id: record.id, maxAttempts: maxAttempts) { claimed in
+            guard recording else { return [] }
+            guard let claimed else { return [ResetEvent(.burned, at: now, clientIP: clientIP)] }
+            return ConstantTime.equals(presentedHash, claimed[keyPath: field]) ? [] : [ResetEvent(.wrongCode, at: now, clientIP: clientIP)]
+        }
         guard let claimed, ConstantTime.equals(presentedHash, claimed[keyPath: field]) else {
             await hooks.doAction("reset_password_failed", "wrong_code", context: context)
-            await events?.record(claimed == nil ? .burned : .wrongCode, at: now, clientIP: clientIP)
+            await events?.announce([ResetEvent(claimed == nil ? .burned : .wrongCode, at: now, clientIP: clientIP)])
             throw ResetFailure.invalidCode
         }
         guard let user = try await users.user(byEmail: claimed.email), let userID = user.id, userID == claimed.userID else {
@@ -220,15 +230,20 @@ public final class ResetPasswordService: Sendable {
             let variables = composer.variables(user: user, code: nil, linkToken: nil, expiresAt: nil, clientIP: clientIP, settings: settings)
             notice = try await composer.changedNotice(user: user, variables: variables, settings: settings, context: userContext)
         }
+        let completed = events == nil ? [] : [ResetEvent(.completed, at: now, clientIP: clientIP)]
         if passwordsInCodeStore {
-            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: newHash, mail: notice) else { throw ResetFailure.invalidCode }
+            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: newHash, mail: notice, events: completed) else {
+                throw ResetFailure.invalidCode
+            }
         } else {
             // A host's directory is not in the code's transaction: the hash goes first, so a crash
             // between the two leaves the new password and a live code, never a used code and the old one.
             try await users.setPasswordHash(newHash, forUserID: userID)
-            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, mail: notice) else { throw ResetFailure.invalidCode }
+            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, mail: notice, events: completed) else {
+                throw ResetFailure.invalidCode
+            }
         }
-        await events?.record(.completed, at: now, clientIP: clientIP)
+        await events?.announce(completed)
         if notice != nil { mailQueued() }
         await hooks.doAction("password_reset", user.login, context: userContext)
         return Self.changedMessage
@@ -252,7 +267,7 @@ public final class ResetPasswordService: Sendable {
     func admit(_ clientIP: String, settings: SettingsSnapshot, now: Date) async throws {
         guard settings[ResetPasswordSettings.enabled] else { throw ResetFailure.disabled }
         if let retryAfter = try await limiter.admit(clientIP, limit: settings[ResetPasswordSettings.ipLimitPerMinute], now: now) {
-            await events?.record(.rateLimited, at: now, clientIP: clientIP)
+            await events?.record([ResetEvent(.rateLimited, at: now, clientIP: clientIP)])
             throw ResetFailure.rateLimited(retryAfter: retryAfter)
         }
     }

@@ -5,6 +5,8 @@ import ResetPressEngine
 /// Writes events into the site's ``EventStore`` and announces each as the action `resetpress_event`
 /// (its kind as the argument: the Prometheus counters listen there).
 ///
+/// Events that describe a state change are written by the store making the change, in its
+/// transaction, and only announced here once it committed; ``record(_:)`` writes the others.
 /// Recording is best effort: a store that fails is logged, never turned into a failed request.
 public struct EventRecorder: Sendable {
     /// The table the events go to.
@@ -22,13 +24,19 @@ public struct EventRecorder: Sendable {
         self.logger = logger
     }
 
-    /// Records an event of `kind` at `at`.
-    public func record(_ kind: ResetEventKind, at: Date, clientIP: String? = nil, deliverySeconds: Double? = nil) async {
+    /// Writes `events` (a refusal that changes no state), then announces them.
+    public func record(_ events: [ResetEvent]) async {
         do {
-            try await store.record(ResetEvent(kind, at: at, clientIP: clientIP, deliverySeconds: deliverySeconds))
+            try await store.record(events)
         } catch {
-            logger.error("event not recorded", metadata: ["kind": "\(kind.rawValue)", "error": "\(error)"])
+            logger.error("events not recorded", metadata: ["kinds": "\(events.map(\.kind.rawValue))", "error": "\(error)"])
         }
-        await hooks?.doAction(Self.actionName, kind.rawValue)
+        await announce(events)
+    }
+
+    /// Announces `events` that a store already wrote with its state change.
+    public func announce(_ events: [ResetEvent]) async {
+        guard let hooks else { return }
+        for event in events { await hooks.doAction(Self.actionName, event.kind.rawValue) }
     }
 }

@@ -8,8 +8,14 @@ public final class MemoryEventStore: EventStore {
     /// Creates an empty store.
     public init() {}
 
-    public func record(_ event: ResetEvent) async throws {
-        events.withLock { $0.append(event) }
+    public func record(_ events: [ResetEvent]) async throws {
+        append(events)
+    }
+
+    /// Appends `events` at once; the memory stores that change state call it while holding their own lock.
+    func append(_ new: [ResetEvent]) {
+        if new.isEmpty { return }
+        events.withLock { $0.append(contentsOf: new) }
     }
 
     public func counts(from: Date, to: Date) async throws -> [ResetEventKind: Int] {

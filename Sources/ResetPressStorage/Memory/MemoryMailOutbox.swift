@@ -47,9 +47,12 @@ public final class MemoryMailOutbox: MailOutbox {
     }
 
     let table = Mutex(Table())
+    private let events: MemoryEventStore?
 
-    /// Creates an empty outbox.
-    public init() {}
+    /// Creates an empty outbox recording the sender's events in `events` (nil keeps none).
+    public init(events: MemoryEventStore? = nil) {
+        self.events = events
+    }
 
     // MARK: - Writes
 
@@ -76,13 +79,19 @@ public final class MemoryMailOutbox: MailOutbox {
         }
     }
 
-    public func markSent(id: Int64, at date: Date) async throws {
+    public func markSent(ids: [Int64], at date: Date, events new: [ResetEvent]) async throws {
         try table.withLock { table in
-            try table.update(id: id) { entry in
-                entry.status = .sent
-                entry.sentAt = date
-                entry.body = nil
+            if let missing = ids.first(where: { id in !table.entries.contains { $0.id == id } }) {
+                throw StorageError.notFound("Outbox entry \(missing)")
             }
+            for id in ids {
+                try table.update(id: id) { entry in
+                    entry.status = .sent
+                    entry.sentAt = date
+                    entry.body = nil
+                }
+            }
+            events?.append(new)
         }
     }
 
@@ -96,13 +105,14 @@ public final class MemoryMailOutbox: MailOutbox {
         }
     }
 
-    public func markFailed(id: Int64, error: String) async throws {
+    public func markFailed(id: Int64, error: String, events new: [ResetEvent]) async throws {
         try table.withLock { table in
             try table.update(id: id) { entry in
                 entry.status = .failed
                 entry.lastError = error
                 if case .sealed = entry.body { entry.body = nil }
             }
+            events?.append(new)
         }
     }
 

@@ -2,13 +2,14 @@ import Foundation
 import ResetPressUsers
 import Synchronization
 
-/// A ``ResetCodeStore`` in this process's memory, writing to a ``MemoryMailOutbox`` and, for
-/// password changes, a ``MemoryUserStore``: for tests, examples and hosts without storage.
+/// A ``ResetCodeStore`` in this process's memory, writing to a ``MemoryMailOutbox``, a
+/// ``MemoryEventStore`` and, for password changes, a ``MemoryUserStore``: for tests, examples and
+/// hosts without storage.
 ///
 /// **One transaction.** A write holds this store's lock for its whole length and, while holding
 /// it, takes the user table's lock (a change) and then the outbox's lock (mail); it checks
 /// everything that can fail before writing anything, and writes only while it holds every lock it
-/// needs. Locks are always taken in that order (codes, users, outbox) and the other stores take
+/// needs. Locks are always taken in that order (codes, users, outbox, events) and the other stores take
 /// only their own, so no two writers wait on each other, and no reader of the codes, the users or
 /// the outbox sees one part of a write without the others.
 ///
@@ -31,19 +32,22 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
     private let table = Mutex(Table())
     private let outbox: MemoryMailOutbox
     private let users: MemoryUserStore<C>?
+    private let events: MemoryEventStore?
     private let dates: ClockDates<C>
 
-    /// A store with no codes, queuing its mail in `outbox` and setting password hashes in `users`
-    /// (nil when the users live elsewhere); times it stamps read `origin` now and follow `clock`.
-    public init(outbox: MemoryMailOutbox, users: MemoryUserStore<C>?, clock: C, origin: Date = Date()) {
+    /// A store with no codes, queuing its mail in `outbox`, recording events in `events` (nil keeps
+    /// none) and setting password hashes in `users` (nil when the users live elsewhere); times it
+    /// stamps read `origin` now and follow `clock`.
+    public init(outbox: MemoryMailOutbox, users: MemoryUserStore<C>?, events: MemoryEventStore? = nil, clock: C, origin: Date = Date()) {
         self.outbox = outbox
         self.users = users
+        self.events = events
         self.dates = ClockDates(clock: clock, origin: origin)
     }
 
     // MARK: - Writes
 
-    public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
+    public func issue(_ code: NewResetCode, mail: OutboxMail?, events new: [ResetEvent]) async throws -> Int64 {
         try table.withLock { table in
             if table.codes.values.contains(where: { $0.userID != code.userID && $0.linkHash == code.linkHash }) {
                 throw StorageError.duplicate("A reset code with this link token")
@@ -57,23 +61,30 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
                 id: table.lastID, userID: code.userID, email: code.email, codeHash: code.codeHash, linkHash: code.linkHash,
                 createdAt: code.createdAt, expiresAt: code.expiresAt, attempts: 0, requestIP: code.requestIP, cancelHash: code.cancelHash)
             if let mail { _ = outbox.table.withLock { $0.insert(mail, now: code.createdAt) } }
+            events?.append(new)
             return table.lastID
         }
     }
 
-    public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
+    public func claimAttempt(
+        id: Int64, maxAttempts: Int, events new: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
+    ) async throws -> ResetCodeRecord? {
         table.withLock { table in
-            guard let record = table.codes[id] else { return nil }
-            guard record.attempts < maxAttempts else {
-                table.codes[id] = nil
-                return nil
+            var claimed: ResetCodeRecord?
+            if let record = table.codes[id] {
+                if record.attempts < maxAttempts {
+                    table.codes[id]?.attempts += 1
+                    claimed = table.codes[id]
+                } else {
+                    table.codes[id] = nil
+                }
             }
-            table.codes[id]?.attempts += 1
-            return table.codes[id]
+            events?.append(new(claimed))
+            return claimed
         }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events new: [ResetEvent]) async throws -> Bool {
         let now = dates.now
         return try table.withLock { table in
             guard table.codes[id] != nil else { return false }
@@ -81,21 +92,26 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
                 if let mail { _ = outbox.table.withLock { $0.insert(mail, now: now) } }
             }
             table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
+            events?.append(new)
             return true
         }
     }
 
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool {
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date, events new: [ResetEvent]) async throws -> Bool {
         table.withLock { table in
             guard table.codes[id] != nil else { return false }
             table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
             table.blocks[userID] = max(table.blocks[userID] ?? blockUntil, blockUntil)
+            events?.append(new)
             return true
         }
     }
 
-    public func delete(id: Int64) async throws {
-        table.withLock { $0.codes[id] = nil }
+    public func delete(id: Int64, events new: [ResetEvent]) async throws {
+        table.withLock { table in
+            table.codes[id] = nil
+            events?.append(new)
+        }
     }
 
     public func deleteExpired(now: Date) async throws -> Int {

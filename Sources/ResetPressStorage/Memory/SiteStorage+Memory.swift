@@ -7,13 +7,14 @@ extension SiteStorage {
     /// ``MemoryUserStore``, and a password change sets its hash in the same step as the code and mail.
     /// Times the stores stamp themselves read `origin` now and follow `clock`.
     public static func memory<C: Clock>(clock: C, origin: Date = Date()) -> SiteStorage where C.Duration == Duration {
-        let outbox = MemoryMailOutbox()
+        let events = MemoryEventStore()
+        let outbox = MemoryMailOutbox(events: events)
         let users = MemoryUserStore(clock: clock, origin: origin)
         return SiteStorage(
             backend: "memory", location: "memory", settings: MemorySettingsStore(), users: users,
-            resetCodes: MemoryResetCodeStore(outbox: outbox, users: users, clock: clock, origin: origin), outbox: outbox,
+            resetCodes: MemoryResetCodeStore(outbox: outbox, users: users, events: events, clock: clock, origin: origin), outbox: outbox,
             authCodes: MemoryAuthCodeStore(), jobStates: MemoryJobStateStore(), rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(),
-            adminSessions: MemoryAdminSessionStore(), webhooks: MemoryWebhookQueue(), settingsFeed: nil, events: MemoryEventStore(),
+            adminSessions: MemoryAdminSessionStore(), webhooks: MemoryWebhookQueue(), settingsFeed: nil, events: events,
             appliedMigrations: { [] }, close: {})
     }
 

@@ -50,7 +50,7 @@ public final class SQLiteDatabase: Sendable {
     public var resetCodes: SQLiteResetCodeStore { SQLiteResetCodeStore(pool: pool, committer: committer) }
 
     /// The mail outbox the sender job drains.
-    public var outbox: SQLiteMailOutbox { SQLiteMailOutbox(pool: pool) }
+    public var outbox: SQLiteMailOutbox { SQLiteMailOutbox(pool: pool, committer: committer) }
 
     /// The auth codes that open the AUTH_CODE gate.
     public var authCodes: SQLiteAuthCodeStore { SQLiteAuthCodeStore(pool: pool) }
@@ -62,7 +62,7 @@ public final class SQLiteDatabase: Sendable {
     public var adminSessions: SQLiteAdminSessionStore { SQLiteAdminSessionStore(pool: pool) }
 
     /// What the flows did, for the dashboard and `resetpress stats`.
-    public var events: SQLiteEventStore { SQLiteEventStore(pool: pool) }
+    public var events: SQLiteEventStore { SQLiteEventStore(pool: pool, committer: committer) }
 
     /// The webhook deliveries the webhook sender drains.
     public var webhooks: SQLiteWebhookQueue { SQLiteWebhookQueue(pool: pool, committer: committer) }

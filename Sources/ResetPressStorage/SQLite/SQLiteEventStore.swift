@@ -2,13 +2,23 @@ import Foundation
 import GRDB
 
 /// The events table in SQLite (migration `v8-events`); times are `REAL` seconds, indexed.
+///
+/// Appends go through the group committer, so a refusal's event shares the commit of the
+/// requests around it instead of paying an fsync of its own.
 public struct SQLiteEventStore: EventStore {
     let pool: DatabasePool
+    let committer: GroupCommitter
 
     // MARK: - Writes
 
-    public func record(_ event: ResetEvent) async throws {
-        try await pool.write { db in
+    public func record(_ events: [ResetEvent]) async throws {
+        if events.isEmpty { return }
+        try await committer.write { db in try Self.insert(events, in: db) }
+    }
+
+    /// Appends `events` inside the caller's transaction: the stores that change state record theirs with it.
+    static func insert(_ events: [ResetEvent], in db: Database) throws {
+        for event in events {
             try db.cachedStatement(sql: "INSERT INTO events (kind, at, client_ip, delivery_seconds) VALUES (?, ?, ?, ?)")
                 .execute(arguments: [event.kind.rawValue, event.at.databaseSeconds, event.clientIP, event.deliverySeconds])
         }

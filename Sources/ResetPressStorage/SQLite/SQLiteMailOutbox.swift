@@ -6,9 +6,11 @@ import ResetPressMail
 ///
 /// A claim counts a try: `claimDue` adds one to `attempts` of each entry it returns, and an
 /// operator's `retry` starts a failed entry's count again from zero. A claim records its owner and
-/// lease; every move out of `sending` clears them.
+/// lease; every move out of `sending` clears them. The sender's claims and marks go through the
+/// group committer, so they share commits with the requests that queue mail.
 public struct SQLiteMailOutbox: MailOutbox {
     let pool: DatabasePool
+    let committer: GroupCommitter
 
     // MARK: - Writes
 
@@ -17,7 +19,7 @@ public struct SQLiteMailOutbox: MailOutbox {
     }
 
     public func claimDue(limit: Int, now: Date, owner: String, leaseUntil: Date) async throws -> [OutboxEntry] {
-        try await pool.write { db in
+        try await committer.write { db in
             let rows = try Row.fetchAll(db, sql: """
                 UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
                 WHERE id IN (
@@ -38,10 +40,17 @@ public struct SQLiteMailOutbox: MailOutbox {
         }
     }
 
-    public func markSent(id: Int64, at date: Date) async throws {
-        try await update(
-            id: id, sql: "UPDATE outbox SET status = 'sent', sent_at = ?, body = NULL, sealed_body = NULL, \(Self.released) WHERE id = ?",
-            [date.databaseSeconds, id])
+    public func markSent(ids: [Int64], at date: Date, events: [ResetEvent]) async throws {
+        if ids.isEmpty && events.isEmpty { return }
+        try await committer.write { db in
+            let statement = try db.cachedStatement(
+                sql: "UPDATE outbox SET status = 'sent', sent_at = ?, body = NULL, sealed_body = NULL, \(Self.released) WHERE id = ?")
+            for id in ids {
+                try statement.execute(arguments: [date.databaseSeconds, id])
+                if db.changesCount == 0 { throw StorageError.notFound("Outbox entry \(id)") }
+            }
+            try SQLiteEventStore.insert(events, in: db)
+        }
     }
 
     public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
@@ -50,9 +59,10 @@ public struct SQLiteMailOutbox: MailOutbox {
             [error, retryAt.databaseSeconds, id])
     }
 
-    public func markFailed(id: Int64, error: String) async throws {
+    public func markFailed(id: Int64, error: String, events: [ResetEvent]) async throws {
         try await update(
-            id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ?, sealed_body = NULL, \(Self.released) WHERE id = ?", [error, id])
+            id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ?, sealed_body = NULL, \(Self.released) WHERE id = ?", [error, id],
+            events: events)
     }
 
     public func retry(ids: [Int64]?, now: Date) async throws -> Int {
@@ -155,10 +165,11 @@ public struct SQLiteMailOutbox: MailOutbox {
     /// The assignments that end a claim.
     private static let released = "claimed_by = NULL, lease_until = NULL"
 
-    private func update(id: Int64, sql: String, _ arguments: StatementArguments) async throws {
-        try await pool.write { db in
-            try db.execute(sql: sql, arguments: arguments)
+    private func update(id: Int64, sql: String, _ arguments: StatementArguments, events: [ResetEvent] = []) async throws {
+        try await committer.write { db in
+            try db.cachedStatement(sql: sql).execute(arguments: arguments)
             if db.changesCount == 0 { throw StorageError.notFound("Outbox entry \(id)") }
+            try SQLiteEventStore.insert(events, in: db)
         }
     }
 

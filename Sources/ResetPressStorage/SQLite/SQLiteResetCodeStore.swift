@@ -12,7 +12,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
 
     // MARK: - Writes
 
-    public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
+    public func issue(_ code: NewResetCode, mail: OutboxMail?, events: [ResetEvent]) async throws -> Int64 {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [code.userID])
             try mappingUniqueViolations({ error in
@@ -32,22 +32,28 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
             }
             let id = db.lastInsertedRowID
             if let mail { _ = try SQLiteMailOutbox.insert(mail, now: code.createdAt, in: db) }
+            try SQLiteEventStore.insert(events, in: db)
             return id
         }
     }
 
-    public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
+    public func claimAttempt(
+        id: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
+    ) async throws -> ResetCodeRecord? {
         try await committer.write { db in
             let claimed = try Row.fetchOne(
                 db.cachedStatement(sql: "UPDATE reset_codes SET attempts = attempts + 1 WHERE id = ? AND attempts < ? RETURNING *"),
-                arguments: [id, maxAttempts])
-            if let claimed { return try Self.record(from: claimed) }
-            try db.execute(sql: "DELETE FROM reset_codes WHERE id = ? AND attempts >= ?", arguments: [id, maxAttempts])
-            return nil
+                arguments: [id, maxAttempts]
+            ).map(Self.record(from:))
+            if claimed == nil {
+                try db.execute(sql: "DELETE FROM reset_codes WHERE id = ? AND attempts >= ?", arguments: [id, maxAttempts])
+            }
+            try SQLiteEventStore.insert(events(claimed), in: db)
+            return claimed
         }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent]) async throws -> Bool {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
             guard db.changesCount > 0 else { return false }
@@ -58,11 +64,12 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
                 if db.changesCount == 0 { throw UserDirectoryError.notFound(userID: userID) }
             }
             if let mail { _ = try SQLiteMailOutbox.insert(mail, now: Date(), in: db) }
+            try SQLiteEventStore.insert(events, in: db)
             return true
         }
     }
 
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool {
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date, events: [ResetEvent]) async throws -> Bool {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
             guard db.changesCount > 0 else { return false }
@@ -70,12 +77,16 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
             try db.cachedStatement(
                 sql: "INSERT INTO reset_blocks (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = max(until, excluded.until)"
             ).execute(arguments: [userID, blockUntil.databaseSeconds])
+            try SQLiteEventStore.insert(events, in: db)
             return true
         }
     }
 
-    public func delete(id: Int64) async throws {
-        try await pool.write { db in try db.execute(sql: "DELETE FROM reset_codes WHERE id = ?", arguments: [id]) }
+    public func delete(id: Int64, events: [ResetEvent]) async throws {
+        try await committer.write { db in
+            try db.execute(sql: "DELETE FROM reset_codes WHERE id = ?", arguments: [id])
+            try SQLiteEventStore.insert(events, in: db)
+        }
     }
 
     public func deleteExpired(now: Date) async throws -> Int {

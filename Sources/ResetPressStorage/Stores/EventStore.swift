@@ -54,10 +54,13 @@ public struct ResetEvent: Sendable, Equatable {
 
 /// The events table: append-only, read by time window, emptied of old rows by the retention job.
 ///
-/// Windows are half-open: an event at `from` counts, one at `to` does not.
+/// Events that describe a state change are written by the store that makes the change, in its
+/// transaction (the `events` parameters of ``ResetCodeStore`` and ``MailOutbox``); this protocol
+/// appends the others (refusals that change nothing). Windows are half-open: an event at `from`
+/// counts, one at `to` does not.
 public protocol EventStore: Sendable {
-    /// Appends `event`.
-    func record(_ event: ResetEvent) async throws
+    /// Appends `events` in one transaction, which may be shared with concurrent writes.
+    func record(_ events: [ResetEvent]) async throws
 
     /// How many events of each kind happened in `[from, to)`; kinds with none are absent.
     func counts(from: Date, to: Date) async throws -> [ResetEventKind: Int]
@@ -71,4 +74,11 @@ public protocol EventStore: Sendable {
 
     /// Deletes the events that happened before `date`; returns how many.
     func deleteOlder(than date: Date) async throws -> Int
+}
+
+extension EventStore {
+    /// Appends one event.
+    public func record(_ event: ResetEvent) async throws {
+        try await record([event])
+    }
 }

@@ -26,8 +26,10 @@ public protocol MailOutbox: Sendable {
     /// Entries of other owners and entries in any other status are left alone.
     func renewLeases(owner: String, until: Date) async throws -> Int
 
-    /// Marks a claimed entry as sent, clearing its owner and lease and deleting its body.
-    func markSent(id: Int64, at: Date) async throws
+    /// Marks claimed entries as sent at `at` in one transaction, clearing their owner and lease and
+    /// deleting their bodies, and records `events` in it. Throws `StorageError.notFound`, writing
+    /// nothing, when an id has no entry.
+    func markSent(ids: [Int64], at: Date, events: [ResetEvent]) async throws
 
     /// Puts a claimed entry back in the queue for another try at `retryAt`, keeping `error` and
     /// clearing its owner and lease.
@@ -35,7 +37,8 @@ public protocol MailOutbox: Sendable {
 
     /// Marks a claimed entry as failed for good, keeping `error` and clearing its owner and lease; a
     /// sealed body is deleted, a plain one (no secret in it) kept so that ``retry(ids:now:)`` can send it.
-    func markFailed(id: Int64, error: String) async throws
+    /// Records `events` in the same transaction.
+    func markFailed(id: Int64, error: String, events: [ResetEvent]) async throws
 
     /// Queues failed entries that still have a body again (all when `ids` is nil), due at `now` with
     /// no owner or lease; returns how many.
@@ -64,4 +67,16 @@ public protocol MailOutbox: Sendable {
 
     /// The earliest `nextAttemptAt` of a queued entry, so the sender knows when to wake.
     func nextDue() async throws -> Date?
+}
+
+extension MailOutbox {
+    /// Marks one claimed entry as sent, recording no event.
+    public func markSent(id: Int64, at date: Date) async throws {
+        try await markSent(ids: [id], at: date, events: [])
+    }
+
+    /// Marks one claimed entry as failed for good, recording no event.
+    public func markFailed(id: Int64, error: String) async throws {
+        try await markFailed(id: id, error: error, events: [])
+    }
 }

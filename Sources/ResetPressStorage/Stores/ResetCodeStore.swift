@@ -66,12 +66,13 @@ public struct ResetCodeRecord: Sendable, Equatable {
 
 /// Reset codes, at most one per user (only the newest is valid), with the transactional outbox.
 ///
-/// Every method that takes a `mail` writes it to the outbox in the same transaction as the
-/// code change: either both are on disk when the call returns, or neither is.
+/// Every method that takes a `mail` writes it to the outbox, and every method that takes `events`
+/// appends them to the events table, in the same transaction as the code change: either all of it
+/// is on disk when the call returns, or none of it is.
 public protocol ResetCodeStore: Sendable {
-    /// Stores `code`, replacing every earlier code of the same user, and queues `mail` if given.
-    /// Returns the new record's id.
-    func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64
+    /// Stores `code`, replacing every earlier code of the same user, queues `mail` if given and
+    /// records `events`. Returns the new record's id.
+    func issue(_ code: NewResetCode, mail: OutboxMail?, events: [ResetEvent]) async throws -> Int64
 
     /// The user's current code by lower-cased email, expired or not; nil when there is none.
     func current(email: String) async throws -> ResetCodeRecord?
@@ -92,29 +93,60 @@ public protocol ResetCodeStore: Sendable {
     /// Claims one guess against code `id` atomically: increments `attempts` only while it is
     /// below `maxAttempts`, and returns the record as it is after the claim. Returns nil when the
     /// code is gone or its guesses are used up; a code whose guesses are used up is deleted
-    /// (burned). Concurrent claims never let more than `maxAttempts` guesses through.
-    func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord?
+    /// (burned). Concurrent claims never let more than `maxAttempts` guesses through. Records the
+    /// events `events` returns for the claim's outcome (the record after the claim, or nil), in its
+    /// transaction.
+    func claimAttempt(
+        id: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
+    ) async throws -> ResetCodeRecord?
 
     /// Completes a change in one transaction: deletes every code of the user if code `id` still
     /// exists, sets the password hash of user `userID` in this store's user table to `passwordHash`
     /// when given (nil when the users live elsewhere, in a host's directory), and queues `mail`.
     /// Returns false, writing nothing, when code `id` was gone; throws
     /// `UserDirectoryError.notFound`, writing nothing, when `passwordHash` is given and no user has
-    /// id `userID`. A crash leaves either all of it or none of it on disk.
-    func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool
+    /// id `userID`. A crash leaves either all of it or none of it on disk. Records `events` with the change.
+    func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent]) async throws -> Bool
 
     /// The owner's "that wasn't me", in one transaction: if code `id` still exists, deletes every
     /// code of user `userID` and records that the user's resets are blocked until `blockUntil`
     /// (replacing an earlier block, unless that one ends later). Returns false, writing nothing,
-    /// when code `id` was gone (used, replaced, cancelled or flushed).
-    func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool
+    /// when code `id` was gone (used, replaced, cancelled or flushed). Records `events` with the cancel.
+    func cancel(id: Int64, userID: Int64, blockUntil: Date, events: [ResetEvent]) async throws -> Bool
 
-    /// Deletes code `id` (an expired code that was tried).
-    func delete(id: Int64) async throws
+    /// Deletes code `id` (an expired code that was tried) and records `events` in the same transaction.
+    func delete(id: Int64, events: [ResetEvent]) async throws
 
     /// Deletes codes that expired before `now`, and blocks that ended before it; returns how many codes.
     func deleteExpired(now: Date) async throws -> Int
 
     /// How many codes are stored (for metrics and tests).
     func count() async throws -> Int
+}
+
+extension ResetCodeStore {
+    /// Issues without recording events (hosts and tools that keep no statistics).
+    public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
+        try await issue(code, mail: mail, events: [])
+    }
+
+    /// Claims a guess without recording events.
+    public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
+        try await claimAttempt(id: id, maxAttempts: maxAttempts, events: { _ in [] })
+    }
+
+    /// Completes a change without recording events.
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool {
+        try await consume(id: id, userID: userID, passwordHash: passwordHash, mail: mail, events: [])
+    }
+
+    /// Cancels without recording events.
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool {
+        try await cancel(id: id, userID: userID, blockUntil: blockUntil, events: [])
+    }
+
+    /// Deletes code `id` without recording events.
+    public func delete(id: Int64) async throws {
+        try await delete(id: id, events: [])
+    }
 }

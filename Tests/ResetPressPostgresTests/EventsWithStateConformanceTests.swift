@@ -1,0 +1,70 @@
+import Foundation
+import ResetPressStorage
+import Testing
+
+/// Events that describe a state change are written in the change's own transaction, on every backend:
+/// both are stored, or neither is.
+@Suite struct EventsWithStateConformanceTests {
+    private func code(user: Int64, email: String, link: UInt8) -> NewResetCode {
+        NewResetCode(
+            userID: user, email: email, codeHash: Data(repeating: link &+ 100, count: 32), linkHash: Data(repeating: link, count: 32),
+            createdAt: testTime(), expiresAt: testTime(900), requestIP: "192.0.2.1")
+    }
+
+    /// Every event kind stored in the first hour after `testTime()`.
+    private func stored(_ stores: Stores) async throws -> [ResetEventKind: Int] {
+        try await stores.events.counts(from: testTime(-1), to: testTime(3600))
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anIssueWritesItsEventsAndAFailingOneWritesNone(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let issued = [ResetEvent(.request, at: testTime()), ResetEvent(.codeIssued, at: testTime())]
+            _ = try await stores.resetCodes.issue(code(user: 1, email: "ann@example.com", link: 1), mail: try testMail(), events: issued)
+            #expect(try await stored(stores) == [.request: 1, .codeIssued: 1])
+
+            // Bob's link hash equals Ann's: the issue fails as a whole, its events with it.
+            await #expect(throws: StorageError.duplicate("A reset code with this link token")) {
+                _ = try await stores.resetCodes.issue(code(user: 2, email: "bob@example.com", link: 1), mail: nil, events: issued)
+            }
+            #expect(try await stored(stores) == [.request: 1, .codeIssued: 1])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aClaimRecordsWhatItsOutcomeAsksFor(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(user: 1, email: "ann@example.com", link: 1), mail: nil)
+            let outcome: @Sendable (ResetCodeRecord?) -> [ResetEvent] = { claimed in
+                [ResetEvent(claimed == nil ? .burned : .wrongCode, at: testTime())]
+            }
+            #expect(try await codes.claimAttempt(id: id, maxAttempts: 1, events: outcome)?.attempts == 1)
+            #expect(try await codes.claimAttempt(id: id, maxAttempts: 1, events: outcome) == nil)
+            #expect(try await stored(stores) == [.wrongCode: 1, .burned: 1])
+            #expect(try await codes.count() == 0)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aBatchIsMarkedSentWithItsEventsOrNotAtAll(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            var ids: [Int64] = []
+            for index in 0..<3 { ids.append(try await outbox.enqueue(try testMail(to: "user\(index)@example.com"), now: testTime())) }
+            _ = try await outbox.claimDue(limit: 10, now: testTime(), owner: "node-a", leaseUntil: testTime(60))
+            let sent = ids.map { _ in ResetEvent(.mailSent, at: testTime(2), deliverySeconds: 2) }
+
+            await #expect(throws: StorageError.notFound("Outbox entry 999")) {
+                try await outbox.markSent(ids: ids + [999], at: testTime(2), events: sent)
+            }
+            #expect(try await outbox.counts()[.sending] == 3)
+            #expect(try await stored(stores).isEmpty)
+
+            try await outbox.markSent(ids: ids, at: testTime(2), events: sent)
+            #expect(try await outbox.counts()[.sent] == 3)
+            #expect(try await stored(stores) == [.mailSent: 3])
+            #expect(try await stores.events.deliveryTimes(from: testTime(), to: testTime(10)) == [2, 2, 2])
+        }
+    }
+}
