@@ -44,10 +44,8 @@ public enum MIMEWriter {
         let text = message.textBody.isEmpty ? HTMLToText.convert(html) : message.textBody
         let encodedText = QuotedPrintable.encode(text)
         let encodedHTML = QuotedPrintable.encode(html)
-        var boundary = makeBoundary()
-        while encodedText.contains(boundary) || encodedHTML.contains(boundary) {
-            boundary = makeBoundary()
-        }
+        // Quoted-printable output never holds "=_" (a literal "=" is always encoded), so no part can contain it.
+        let boundary = makeBoundary()
         headers.append("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
         // The CRLF before each delimiter belongs to the delimiter, so one is added to keep each part's own
         // final line break in its content.

@@ -2,71 +2,81 @@
 ///
 /// Output lines are at most 76 characters (soft breaks end in `=`); trailing spaces and tabs are encoded;
 /// a `.` that would start a line and the `F` of a line-initial `From ` are encoded too, so neither SMTP
-/// dot-stuffing nor mbox quoting can alter the body.
+/// dot-stuffing nor mbox quoting can alter the body. A literal `=` is always encoded, so the output never
+/// holds `=` followed by anything but two hex digits or a line break (``MIMEWriter`` relies on it).
 enum QuotedPrintable {
     /// The longest encoded line, CRLF excluded.
     static let maxLineLength = 76
-    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// `text` encoded; any line ending (CRLF, CR or LF) becomes CRLF and the result ends with CRLF.
+    ///
+    /// One pass over the UTF-8 bytes into one preallocated buffer: this runs for every part of every mail.
     static func encode(_ text: String) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count + text.utf8.count / 8)
-        for line in lines(of: text) {
-            encodeLine(line, into: &output)
-            output += [0x0D, 0x0A]
+        var text = text
+        return text.withUTF8 { bytes in
+            var output: [UInt8] = []
+            output.reserveCapacity(bytes.count + bytes.count / 4 + 2)
+            var lineStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                guard byte == 0x0D || byte == 0x0A else {
+                    index += 1
+                    continue
+                }
+                encodeLine(bytes[lineStart..<index], into: &output)
+                index += byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
+                lineStart = index
+            }
+            if lineStart < bytes.count || output.isEmpty {
+                encodeLine(bytes[lineStart..<bytes.count], into: &output)
+            }
+            return String(decoding: output, as: UTF8.self)
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
-    /// The lines of `text` as UTF-8, without their terminators; a final terminator adds no empty line.
-    static func lines(of text: String) -> [[UInt8]] {
-        var lines: [[UInt8]] = []
-        var current: [UInt8] = []
-        var afterCR = false
-        for byte in text.utf8 {
-            if afterCR {
-                afterCR = false
-                if byte == 0x0A { continue }
-            }
-            if byte == 0x0D || byte == 0x0A {
-                lines.append(current)
-                current = []
-                afterCR = byte == 0x0D
-            } else {
-                current.append(byte)
-            }
-        }
-        if !current.isEmpty || lines.isEmpty { lines.append(current) }
-        return lines
-    }
-
-    private static func encodeLine(_ line: [UInt8], into output: inout [UInt8]) {
-        let startsWithFrom = line.starts(with: Array("From ".utf8))
+    /// Appends one line of text, soft-broken at 76 characters, and its CRLF.
+    private static func encodeLine(_ line: Slice<UnsafeBufferPointer<UInt8>>, into output: inout [UInt8]) {
+        let startsWithFrom = line.starts(with: "From ".utf8)
         var column = 0
-        for (index, byte) in line.enumerated() {
-            let isLast = index == line.count - 1
-            var token = encoded(byte, isLast: isLast, atLineStart: column == 0, forceEscape: index == 0 && startsWithFrom)
-            if column + token.count > (isLast ? maxLineLength : maxLineLength - 1) {
-                output += [0x3D, 0x0D, 0x0A]
+        for index in line.indices {
+            let byte = line[index]
+            let isLast = index == line.endIndex - 1
+            var escaped = (index == line.startIndex && startsWithFrom) || mustEscape(byte, isLast: isLast, atLineStart: column == 0)
+            if column + (escaped ? 3 : 1) > (isLast ? maxLineLength : maxLineLength - 1) {
+                output.append(0x3D)
+                output.append(0x0D)
+                output.append(0x0A)
                 column = 0
-                token = encoded(byte, isLast: isLast, atLineStart: true, forceEscape: false)
+                escaped = mustEscape(byte, isLast: isLast, atLineStart: true)
             }
-            output += token
-            column += token.count
+            if escaped {
+                output.append(0x3D)
+                output.append(hexDigit(byte >> 4))
+                output.append(hexDigit(byte & 0x0F))
+                column += 3
+            } else {
+                output.append(byte)
+                column += 1
+            }
+        }
+        output.append(0x0D)
+        output.append(0x0A)
+    }
+
+    /// Whether `byte` must be written as `=XX` at this place of a line.
+    private static func mustEscape(_ byte: UInt8, isLast: Bool, atLineStart: Bool) -> Bool {
+        switch byte {
+        case 0x20, 0x09: isLast
+        case 0x2E: atLineStart
+        case 0x3D: true
+        case 0x21...0x7E: false
+        default: true
         }
     }
 
-    private static func encoded(_ byte: UInt8, isLast: Bool, atLineStart: Bool, forceEscape: Bool) -> [UInt8] {
-        let literal: Bool
-        switch byte {
-        case 0x20, 0x09: literal = !isLast
-        case 0x2E: literal = !atLineStart
-        case 0x3D: literal = false
-        case 0x21...0x7E: literal = true
-        default: literal = false
-        }
-        if literal && !forceEscape { return [byte] }
-        return [0x3D, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
+    /// The upper-case hex digit of a value below 16.
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? 0x30 + value : 0x37 + value
     }
 }

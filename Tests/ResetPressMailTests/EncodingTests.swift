@@ -41,6 +41,43 @@ import Testing
         #expect(QuotedPrintable.encode("a\n") == "a\r\n")
     }
 
+    @Test func quotedPrintableDecodesBackToTheTextWithCRLFLineEnds() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "é", "🔑", " ", "\t", "=", ".", "From ", "\n", "\r\n", "\r", "<a href=\"x\">", String(repeating: "z", count: 80)]
+        for _ in 0..<300 {
+            let text = (0..<Int.random(in: 0...60, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let encoded = QuotedPrintable.encode(text)
+            let lines = Array(encoded.components(separatedBy: "\r\n").dropLast())
+            #expect(lines.allSatisfy { $0.utf8.count <= QuotedPrintable.maxLineLength && !$0.hasPrefix(".") && !$0.hasPrefix("From ") })
+            #expect(!encoded.contains("=_"))
+            var expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+            if !expected.hasSuffix("\n") { expected += "\n" }
+            #expect(Self.decodeQuotedPrintable(encoded) == expected.replacingOccurrences(of: "\n", with: "\r\n"), "\(text.debugDescription)")
+        }
+    }
+
+    /// RFC 2045 decoding, for the round trip above: soft breaks removed, `=XX` turned back into bytes.
+    static func decodeQuotedPrintable(_ encoded: String) -> String {
+        let bytes = Array(encoded.utf8)
+        var output: [UInt8] = []
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == 0x3D, index + 2 < bytes.count {
+                let pair = String(decoding: bytes[(index + 1)..<(index + 3)], as: UTF8.self)
+                if pair == "\r\n" {
+                    index += 3
+                    continue
+                }
+                output.append(UInt8(pair, radix: 16) ?? 0)
+                index += 3
+            } else {
+                output.append(bytes[index])
+                index += 1
+            }
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
     @Test func encodedWordsNeverSplitCharactersAndStayShort() {
         let text = String(repeating: "é✓🔑", count: 30)
         let words = HeaderEncoding.encodedWords(text)
