@@ -26,6 +26,7 @@ public final class OutboxSender: Sendable {
     public let lease: Duration
     private let maxAttempts: Int
     private let batchSize: Int
+    private let workers: Int
     private let clock: @Sendable () -> Date
     private let events: EventRecorder?
     private let wakeStream: AsyncStream<Void>
@@ -35,9 +36,11 @@ public final class OutboxSender: Sendable {
     /// `transport` is asked for each batch, so a settings change applies at once; `owner` must be
     /// stable across restarts of this node and distinct from every other node's. `events` records each
     /// mail sent (with its time from queuing to delivery) and failed for good, in the outbox write.
+    /// A drain runs `workers` claim-send-mark loops side by side, so one batch's file syncs or SMTP round
+    /// trips overlap another's commits.
     public init(
         outbox: any MailOutbox, sealer: MailSealer, transport: @escaping @Sendable () -> any MailTransport, logger: Logger, owner: String,
-        lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 128, clock: @escaping @Sendable () -> Date = { Date() },
+        lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 128, workers: Int = 2, clock: @escaping @Sendable () -> Date = { Date() },
         events: EventRecorder? = nil
     ) {
         self.clock = clock
@@ -50,6 +53,7 @@ public final class OutboxSender: Sendable {
         self.lease = lease
         self.maxAttempts = maxAttempts
         self.batchSize = batchSize
+        self.workers = max(1, workers)
         (wakeStream, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -81,13 +85,21 @@ public final class OutboxSender: Sendable {
 
     /// Sends every due entry once; returns how many were sent, retried and failed.
     ///
-    /// While it runs, the leases of this owner's claims are renewed every third of `lease`.
+    /// `workers` loops claim disjoint batches (a claim is one atomic update) until none is left. While
+    /// they run, the leases of this owner's claims are renewed every third of `lease`.
     @discardableResult
     public func drain() async throws -> (sent: Int, retried: Int, failed: Int) {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.renewLeases() }
             defer { group.cancelAll() }
-            return try await sendDue()
+            return try await withThrowingTaskGroup(of: (sent: Int, retried: Int, failed: Int).self) { loops in
+                for _ in 0..<workers { loops.addTask { try await self.sendDue() } }
+                var totals = (sent: 0, retried: 0, failed: 0)
+                for try await done in loops {
+                    totals = (totals.sent + done.sent, totals.retried + done.retried, totals.failed + done.failed)
+                }
+                return totals
+            }
         }
     }
 

@@ -27,6 +27,54 @@ import Testing
             try OutboxMail(kind: "reset_code", message: message, messageID: MessageID.generate(domain: "example.com")).sealed(with: sealer), now: now)
     }
 
+    /// A transport whose batches wait (up to 5 s) until another batch is in flight beside them.
+    final class OverlapTransport: MailTransport {
+        private let state = Mutex((inFlight: 0, mostInFlight: 0, sent: [String]()))
+        var mostInFlight: Int { state.withLock { $0.mostInFlight } }
+        var sent: [String] { state.withLock { $0.sent } }
+
+        func send(_ message: MailMessage, messageID: String, date: Date) async throws(MailDeliveryError) -> MailReceipt {
+            try await send(batch: [OutgoingMail(message: message, messageID: messageID, date: date)])[0].get()
+        }
+
+        func send(batch: [OutgoingMail]) async -> [Result<MailReceipt, MailDeliveryError>] {
+            state.withLock { state in
+                state.inFlight += 1
+                state.mostInFlight = max(state.mostInFlight, state.inFlight)
+            }
+            let deadline = ContinuousClock.now + .seconds(5)
+            while state.withLock({ $0.mostInFlight < 2 }) && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            return state.withLock { state in
+                state.inFlight -= 1
+                state.sent += batch.map(\.messageID)
+                return batch.map { .success(MailReceipt(messageID: $0.messageID, detail: "overlap")) }
+            }
+        }
+
+        func close() async {}
+    }
+
+    @Test func aDrainSendsBatchesSideBySideAndEachMessageOnce() async throws {
+        let folder = try TemporaryDirectory("outbox-workers")
+        defer { folder.remove() }
+        let database = try SQLiteDatabase(dataDirectory: folder.url.appendingPathComponent("data"))
+        let transport = OverlapTransport()
+        let sender = OutboxSender(
+            outbox: database.outbox, sealer: Self.sealer, transport: { transport }, logger: Logger(label: "test.outbox"), owner: "test",
+            batchSize: 2, workers: 2)
+        for index in 0..<6 {
+            _ = try await Self.queue(database.outbox, to: "user\(index)@example.org", subject: "Mail \(index)", now: Date())
+        }
+        let totals = try await sender.drain()
+        #expect(totals == (sent: 6, retried: 0, failed: 0))
+        #expect(transport.mostInFlight == 2, "the two workers' batches never overlapped")
+        let queued = try await database.outbox.list(status: .sent, limit: 10).map(\.messageID)
+        #expect(transport.sent.sorted() == queued.sorted())
+        #expect(Set(transport.sent).count == 6)
+    }
+
     @Test func mailStaysQueuedWhileTheServerIsDownAndGoesOutOnceItIsUp() async throws {
         let folder = try TemporaryDirectory("outbox-down")
         defer { folder.remove() }
