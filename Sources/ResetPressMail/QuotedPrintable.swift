@@ -1,8 +1,8 @@
 /// RFC 2045 quoted-printable body encoding with CRLF line endings.
 ///
 /// Output lines are at most 76 characters (soft breaks end in `=`); trailing spaces and tabs are encoded;
-/// a `.` that would start a line and the `F` of a line-initial `From ` are encoded too, so neither SMTP
-/// dot-stuffing nor mbox quoting can alter the body. A literal `=` is always encoded, so the output never
+/// a `.` and the `F` of `From ` that would start an output line (after a line break or a soft break) are
+/// encoded too, so neither SMTP dot-stuffing nor mbox quoting can alter the body. A literal `=` is always encoded, so the output never
 /// holds `=` followed by anything but two hex digits or a line break (``MIMEWriter`` relies on it).
 enum QuotedPrintable {
     /// The longest encoded line, CRLF excluded.
@@ -37,18 +37,22 @@ enum QuotedPrintable {
 
     /// Appends one line of text, soft-broken at 76 characters, and its CRLF.
     private static func encodeLine(_ line: Slice<UnsafeBufferPointer<UInt8>>, into output: inout [UInt8]) {
-        let startsWithFrom = line.starts(with: "From ".utf8)
         var column = 0
         for index in line.indices {
             let byte = line[index]
             let isLast = index == line.endIndex - 1
-            var escaped = (index == line.startIndex && startsWithFrom) || mustEscape(byte, isLast: isLast, atLineStart: column == 0)
+            /// Whether the byte must be escaped when written at `column` (a soft break starts a line too).
+            func escapes(atLineStart: Bool) -> Bool {
+                mustEscape(byte, isLast: isLast, atLineStart: atLineStart)
+                    || (atLineStart && byte == 0x46 && line[index...].starts(with: "From ".utf8))
+            }
+            var escaped = escapes(atLineStart: column == 0)
             if column + (escaped ? 3 : 1) > (isLast ? maxLineLength : maxLineLength - 1) {
                 output.append(0x3D)
                 output.append(0x0D)
                 output.append(0x0A)
                 column = 0
-                escaped = mustEscape(byte, isLast: isLast, atLineStart: true)
+                escaped = escapes(atLineStart: true)
             }
             if escaped {
                 output.append(0x3D)
