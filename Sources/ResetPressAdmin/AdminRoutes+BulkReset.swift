@@ -128,10 +128,12 @@ extension AdminRoutes {
     private func bulkResetRunPage(_ session: AdminSession, runID: String) async throws -> Response {
         guard let worker = site.bulkResets else { throw HTTPError(.notFound) }
         let e = AdminPage.escape
+        // The status first: a run it shows finished has recorded every user it sent, so the count read after agrees.
+        let known = worker.status(runID: runID)
         let sent = try await worker.sentCount(runID: runID)
         var content = "<p>Run <code id=\"run-id\">\(e(runID))</code> · <a href=\"\(e(Self.runPath(runID)))\" id=\"run-refresh\">Refresh</a>"
             + " · <a href=\"/admin/mail\">Mail queue</a></p>"
-        if let status = worker.status(runID: runID) {
+        if let status = known {
             let progress = status.progress
             let tally = progress.tally
             let rows: [(String, String, String)] = [
