@@ -2,8 +2,9 @@
 ///
 /// Output lines are at most 76 characters (soft breaks end in `=`); trailing spaces and tabs are encoded;
 /// a `.` and the `F` of `From ` that would start an output line (after a line break or a soft break) are
-/// encoded too, so neither SMTP dot-stuffing nor mbox quoting can alter the body. A literal `=` is always encoded, so the output never
-/// holds `=` followed by anything but two hex digits or a line break (``MIMEWriter`` relies on it).
+/// encoded too, so neither SMTP dot-stuffing nor mbox quoting can alter the body. A literal `=` is always
+/// encoded, so the output never holds `=` followed by anything but two hex digits or a line break
+/// (``MIMEWriter`` relies on it).
 enum QuotedPrintable {
     /// The longest encoded line, CRLF excluded.
     static let maxLineLength = 76
@@ -41,7 +42,7 @@ enum QuotedPrintable {
         for index in line.indices {
             let byte = line[index]
             let isLast = index == line.endIndex - 1
-            /// Whether the byte must be escaped when written at `column` (a soft break starts a line too).
+            // Whether the byte must be escaped where it lands (a soft break starts an output line too).
             func escapes(atLineStart: Bool) -> Bool {
                 mustEscape(byte, isLast: isLast, atLineStart: atLineStart)
                     || (atLineStart && byte == 0x46 && line[index...].starts(with: "From ".utf8))

@@ -2,9 +2,9 @@
 // `MultipartParser.swift`, both compiled against the ByteBuffer stand-in in Shims/NIOCore.
 //
 // Input: up to the first LF, the Content-Type header value; after it, the body. Without an LF the whole input
-// is the body under `multipart/form-data; boundary=XyZ`. Checked besides "no crash": every field has a value (its name may
-// be empty, as `=x` is in a urlencoded body), fields stay within `maxPairs`, and decoding the same input twice
-// gives the same answer.
+// is the body under `multipart/form-data; boundary=XyZ`. Checked besides "no crash": every field has a value
+// (its name may be empty, as `=x` is in a urlencoded body), fields stay within `maxPairs`, and decoding the
+// same input twice gives the same answer.
 
 import NIOCore
 
