@@ -262,7 +262,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressStorageTests",
-            dependencies: ["ResetPressStorage", "ResetPressEngine"],
+            dependencies: ["ResetPressStorage", "ResetPressEngine", "ResetPressMail", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         /// The store conformance suite on SQLite and a real PostgreSQL (started by the tests), and cross-node checks.

@@ -11,10 +11,13 @@ public struct InstallSecret: Sendable {
 
     /// Immutable after init; swift-crypto does not mark the type Sendable.
     private nonisolated(unsafe) let key: SymmetricKey
+    /// The sealer of outbox bodies, derived once (every mailing request seals with it).
+    private let sealer: MailSealer
 
     /// Uses `bytes` as the key (tests, and hosts that manage their own secret).
     public init(bytes: some ContiguousBytes) {
         key = SymmetricKey(data: bytes)
+        sealer = MailSealer(key: HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(MailSealer.keyInfo.utf8), outputByteCount: 32))
     }
 
     /// Loads the secret from the data directory, creating it (0600) when absent.
@@ -45,6 +48,6 @@ public struct InstallSecret: Sendable {
 
     /// The sealer of outbox bodies, under a key derived from the secret (HKDF-SHA256), never the secret itself.
     public func mailSealer() -> MailSealer {
-        MailSealer(key: HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(MailSealer.keyInfo.utf8), outputByteCount: 32))
+        sealer
     }
 }

@@ -19,16 +19,16 @@ public struct MailSealer: Sendable {
         self.key = key
     }
 
-    /// The message as JSON, sealed: nonce, ciphertext and tag (`AES.GCM.SealedBox.combined`).
+    /// The message in ``SealedMessageFormat``, sealed: nonce, ciphertext and tag (`AES.GCM.SealedBox.combined`).
     public func seal(_ message: MailMessage) throws -> Data {
-        let box = try AES.GCM.seal(try JSONEncoder().encode(message), using: key)
+        let box = try AES.GCM.seal(SealedMessageFormat.encode(message), using: key)
         guard let combined = box.combined else { throw CryptoKitError.incorrectParameterSize }
         return combined
     }
 
-    /// The message `seal` sealed; throws when `data` was not sealed under this key or was altered.
+    /// The message `seal` sealed (or an earlier build sealed as JSON); throws when `data` was not sealed
+    /// under this key or was altered.
     public func open(_ data: Data) throws -> MailMessage {
-        let json = try AES.GCM.open(try AES.GCM.SealedBox(combined: data), using: key)
-        return try JSONDecoder().decode(MailMessage.self, from: json)
+        try SealedMessageFormat.decode(try AES.GCM.open(try AES.GCM.SealedBox(combined: data), using: key))
     }
 }
