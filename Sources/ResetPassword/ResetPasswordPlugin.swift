@@ -85,7 +85,8 @@ public final class ResetPasswordPlugin: RoutePlugin {
         let service = ResetPasswordService(
             engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
             rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
-            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, mailQueued: { mail.wake() })
+            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, mailQueued: { mail.queued() },
+            admitMail: { await mail.admit() })
         activated.withLock { $0 = service }
         engine.jobs.register(Job(
             name: "flush_expired_password_resets", description: "Delete expired reset codes and links.", defaultInterval: 3600

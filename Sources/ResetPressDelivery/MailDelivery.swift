@@ -23,7 +23,9 @@ public final class MailDelivery: Sendable {
     private let logger: Logger
     private let clock: @Sendable () -> Date
     private let events: (any EventStore)?
-    private let active = Mutex<OutboxSender?>(nil)
+    private let active = Mutex<(sender: OutboxSender, settings: SettingsEngine)?>(nil)
+    /// The mail this node queued and has not sent yet, which paces the requests that queue more.
+    public let backlog = OutboxBacklog()
 
     /// Delivery from `outbox`, opening sealed bodies with `sealer`, writing files under `mailDirectory`
     /// (file transport); `nodeID` must be stable across restarts of this node and distinct between nodes;
@@ -53,8 +55,8 @@ public final class MailDelivery: Sendable {
             outbox: outbox, sealer: sealer,
             transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, root: engine.root, logger: logger),
             logger: logger, owner: nodeID, clock: clock,
-            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: logger) })
-        active.withLock { $0 = sender }
+            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: logger) }, backlog: backlog)
+        active.withLock { $0 = (sender, engine.settings) }
         let root = engine.root
         let dkimKeys: Set = [MailSettings.dkimDomain.name, MailSettings.dkimSelector.name, MailSettings.dkimPrivateKeyFile.name]
         engine.settings.addRule(SettingsRule(keys: dkimKeys) { settings in
@@ -80,13 +82,26 @@ public final class MailDelivery: Sendable {
 
     /// The outbox sender; the server runs it as ``service``, the CLI drains it.
     public var sender: OutboxSender {
-        guard let sender = active.withLock({ $0 }) else { preconditionFailure("MailDelivery used before activate(in:)") }
+        guard let sender = active.withLock({ $0?.sender }) else { preconditionFailure("MailDelivery used before activate(in:)") }
         return sender
     }
 
     /// Asks the sender to look at the outbox now (a no-op before activation: nothing runs yet).
     public func wake() {
-        active.withLock { $0 }?.wake()
+        active.withLock { $0?.sender }?.wake()
+    }
+
+    /// Waits, while `mail.queue_limit` or more mails this node queued are not yet sent, for the sender to
+    /// make room, at most `mail.queue_wait_ms` (see ``OutboxBacklog``); returns at once before activation.
+    public func admit() async {
+        guard let settings = active.withLock({ $0?.settings }) else { return }
+        await backlog.admit(limit: settings[MailSettings.queueLimit], maxWait: .milliseconds(settings[MailSettings.queueWaitMilliseconds]))
+    }
+
+    /// Counts a mail just queued (for ``admit()``) and wakes the sender.
+    public func queued() {
+        backlog.queued()
+        wake()
     }
 
     /// The sender as a swift-service-lifecycle service: drains until a graceful shutdown, which lets

@@ -11,7 +11,8 @@ public enum SMTPSecurity: String, SettingValueConvertible, CaseIterable, Sendabl
     case none, starttls, tls
 }
 
-/// The site's mail settings (SPEC §2, §7): the sender, the transport and how long sent mail is remembered.
+/// The site's mail settings (SPEC §2, §7): the sender, the transport, how long sent mail is
+/// remembered and how much may wait unsent.
 public enum MailSettings {
     public static let from = SettingKey(
         "mail.from", default: "no-reply@example.com", kind: .string, description: "The sender address; the site name is its display name.",
@@ -48,6 +49,15 @@ public enum MailSettings {
         "mail.keep_sent_days", default: 30, kind: .int,
         description: "Days the outbox keeps a sent or failed entry's metadata (recipients, subject, status, error); its body goes at once.",
         validate: { $0 >= 0 ? nil : "must be 0 or more" })
+    public static let queueLimit = SettingKey(
+        "mail.queue_limit", default: 1000, kind: .int,
+        description: "Mails this node may hold queued and unsent before a reset request waits for the sender to make room, "
+            + "so a burst is paced to what the transport delivers; 0: requests never wait.",
+        validate: { $0 >= 0 ? nil : "must be 0 or more" })
+    public static let queueWaitMilliseconds = SettingKey(
+        "mail.queue_wait_ms", default: 2000, kind: .int,
+        description: "The longest a request waits for room in the outbox (mail.queue_limit); then it queues its mail anyway.",
+        validate: { (0...60_000).contains($0) ? nil : "must be between 0 and 60000" })
 
     /// Registers every `mail.*` setting; the site does this, whichever plugins are active.
     public static func register(in settings: SettingsEngine) {
@@ -67,5 +77,7 @@ public enum MailSettings {
         settings.register(dkimSelector)
         settings.register(dkimPrivateKeyFile)
         settings.register(keepSentDays)
+        settings.register(queueLimit)
+        settings.register(queueWaitMilliseconds)
     }
 }

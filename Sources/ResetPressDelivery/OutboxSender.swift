@@ -29,6 +29,7 @@ public final class OutboxSender: Sendable {
     private let workers: Int
     private let clock: @Sendable () -> Date
     private let events: EventRecorder?
+    private let backlog: OutboxBacklog?
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
@@ -37,12 +38,13 @@ public final class OutboxSender: Sendable {
     /// stable across restarts of this node and distinct from every other node's. `events` records each
     /// mail sent (with its time from queuing to delivery) and failed for good, in the outbox write.
     /// A drain runs `workers` claim-send-mark loops side by side, so one batch's file syncs or SMTP round
-    /// trips overlap another's commits.
+    /// trips overlap another's commits. `backlog`, when given, learns what each claim takes and finishes.
     public init(
         outbox: any MailOutbox, sealer: MailSealer, transport: @escaping @Sendable () -> any MailTransport, logger: Logger, owner: String,
         lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 128, workers: Int = 2, clock: @escaping @Sendable () -> Date = { Date() },
-        events: EventRecorder? = nil
+        events: EventRecorder? = nil, backlog: OutboxBacklog? = nil
     ) {
+        self.backlog = backlog
         self.clock = clock
         self.events = events
         self.outbox = outbox
@@ -125,7 +127,12 @@ public final class OutboxSender: Sendable {
         var totals = (sent: 0, retried: 0, failed: 0)
         while true {
             let batch = try await outbox.claimDue(limit: batchSize, now: clock(), owner: owner, leaseUntil: leaseEnd())
-            if batch.isEmpty { return totals }
+            if batch.isEmpty {
+                backlog?.drained()
+                return totals
+            }
+            backlog?.claimed(batch.count)
+            defer { backlog?.finished(batch.count) }
             var opened: [(entry: OutboxEntry, mail: OutgoingMail)] = []
             for entry in batch {
                 switch openBody(of: entry) {

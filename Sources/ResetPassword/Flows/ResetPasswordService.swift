@@ -24,6 +24,8 @@ public final class ResetPasswordService: Sendable {
     let blocklist = PasswordBlocklist()
     let clock: @Sendable () -> Date
     let mailQueued: @Sendable () -> Void
+    /// Waits for room in the outbox before a request that may queue mail (see `OutboxBacklog`).
+    let admitMail: @Sendable () async -> Void
     /// Records what each flow did: with the state change, in its transaction, or on its own for a
     /// refusal that changes nothing (see ``EventRecorder``); nil records nothing.
     let events: EventRecorder?
@@ -33,8 +35,10 @@ public final class ResetPasswordService: Sendable {
     init(
         engine: Engine, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
         hasher: PasswordHasher, templates: TemplateCache, rateLimits: any RateLimitStore, clock: @escaping @Sendable () -> Date,
-        passwordsInCodeStore: Bool, events: EventRecorder? = nil, mailQueued: @escaping @Sendable () -> Void
+        passwordsInCodeStore: Bool, events: EventRecorder? = nil, mailQueued: @escaping @Sendable () -> Void,
+        admitMail: @escaping @Sendable () async -> Void
     ) {
+        self.admitMail = admitMail
         self.events = events
         self.passwordsInCodeStore = passwordsInCodeStore
         self.engine = engine
@@ -63,11 +67,15 @@ public final class ResetPasswordService: Sendable {
 
     /// Handles `POST reset_password`: issues a code (and mail) for the email, or answers the
     /// same without issuing anything when the email is unknown or the account throttled.
+    ///
+    /// In a mode that mails, it first waits for room in the outbox, whether or not the email is known, and
+    /// before the clock the enumeration padding measures starts.
     public func requestReset(parameters: [String: String], clientIP: String, context: HookContext) async throws -> String {
-        let start = ContinuousClock.now
         let settings = engine.settings.snapshot
         let now = clock()
         try await admit(clientIP, settings: settings, now: now)
+        if settings[ResetPasswordSettings.mode] != .storeOnly { await admitMail() }
+        let start = ContinuousClock.now
         guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
         guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }
         try gate.check(parameters: parameters, settings: settings, now: now)
