@@ -32,6 +32,10 @@ public enum MailSettings {
     public static let smtpCAFile = SettingKey(
         "mail.smtp.ca_file", default: "", kind: .string,
         description: "A PEM file of CA certificates to trust besides the system's (a private mail server's CA).")
+    public static let smtpConnections = SettingKey(
+        "mail.smtp.connections", default: 2, kind: .int,
+        description: "SMTP connections kept open side by side, each carrying one message at a time.",
+        validate: { (1...16).contains($0) ? nil : "must be between 1 and 16" })
     public static let sendmailPath = SettingKey(
         "mail.sendmail.path", default: "/usr/sbin/sendmail", kind: .string, description: "A sendmail-compatible binary.")
     public static let mailgunDomain = SettingKey("mail.mailgun.domain", default: "", kind: .string, description: "Mailgun sending domain.")
@@ -69,6 +73,7 @@ public enum MailSettings {
         settings.register(smtpUsername)
         settings.register(smtpPassword)
         settings.register(smtpCAFile)
+        settings.register(smtpConnections)
         settings.register(sendmailPath)
         settings.register(mailgunDomain)
         settings.register(mailgunAPIKey)

@@ -7,8 +7,8 @@ import Synchronization
 /// Builds the mail transport the `mail.*` settings describe, and keeps it while they stay the same.
 ///
 /// ``transport()`` reads the live settings each time. While the transport settings are unchanged it returns the
-/// same instance, so the SMTP transport's one connection is reused across messages and batches; when they change
-/// it builds a new transport and closes the old one's connection after its current message.
+/// same instance, so the SMTP transport's connections are reused across messages and batches; when they change
+/// it builds a new transport and closes the old one's connections after their current messages.
 public final class MailTransportFactory: Sendable {
     /// The transport-relevant settings, compared to decide whether the current transport still fits.
     enum Configuration: Hashable, Sendable {
@@ -98,7 +98,7 @@ public final class MailTransportFactory: Sendable {
             return .smtp(SMTPConfiguration(
                 host: snapshot[MailSettings.smtpHost], port: snapshot[MailSettings.smtpPort], security: security,
                 username: snapshot[MailSettings.smtpUsername], password: snapshot[MailSettings.smtpPassword],
-                caFile: caFile.isEmpty ? nil : caFile))
+                caFile: caFile.isEmpty ? nil : caFile, maxConnections: snapshot[MailSettings.smtpConnections]))
         case .sendmail:
             return .sendmail(path: snapshot[MailSettings.sendmailPath])
         case .mailgun:

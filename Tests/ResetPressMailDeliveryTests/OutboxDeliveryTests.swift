@@ -125,7 +125,8 @@ import Testing
         let server = try await SMTPTestServer.start(options, directory: folder.url.appendingPathComponent("smtp"))
         let database = try SQLiteDatabase(dataDirectory: folder.url.appendingPathComponent("data"))
         let outbox = database.outbox
-        let transport = SMTPTransport(configuration: SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none))
+        // One connection: the refusal must leave it good for the next message.
+        let transport = SMTPTransport(configuration: SMTPConfiguration(host: "127.0.0.1", port: server.port, security: .none, maxConnections: 1))
         let sender = OutboxSender(outbox: outbox, sealer: Self.sealer, transport: { transport }, logger: Logger(label: "test.outbox"), owner: "test")
         let refused = try await Self.queue(outbox, to: "nobody@example.org", subject: "Refused", now: Date())
         let accepted = try await Self.queue(outbox, to: "alice@example.org", subject: "Accepted", now: Date())

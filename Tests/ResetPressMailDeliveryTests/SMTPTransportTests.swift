@@ -105,9 +105,12 @@ import Testing
         }
     }
 
-    @Test func concurrentSendsShareTheConnectionInTurn() async throws {
-        try await Self.withServer { server in
-            let transport = Self.transport(server)
+    @Test(arguments: [1, 2, 3])
+    func concurrentSendsOpenUpToMaxConnectionsAndShareThemInTurn(maxConnections: Int) async throws {
+        var options = SMTPTestServer.Options()
+        options.dataDelay = .milliseconds(150)  // every message is still in hand when the next one starts
+        try await Self.withServer(options) { server in
+            let transport = Self.transport(server) { $0.maxConnections = maxConnections }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<8 {
                     group.addTask {
@@ -118,7 +121,66 @@ import Testing
             }
             await transport.close()
             #expect(Set(try server.received().compactMap(\.parsed.subject)) == Set((0..<8).map { "Parallel \($0)" }))
+            #expect(try server.connectionCount() == maxConnections)
+            #expect(await transport.connectionsOpened == maxConnections)
+        }
+    }
+
+    @Test func aBatchIsSplitAcrossTheConnectionsAndKeepsItsOrderOfOutcomes() async throws {
+        var options = SMTPTestServer.Options()
+        options.rejected = ["nobody@example.org"]
+        options.dataDelay = .milliseconds(100)
+        try await Self.withServer(options) { server in
+            let transport = Self.transport(server) { $0.maxConnections = 2 }
+            let recipients = ["a@example.org", "nobody@example.org", "c@example.org", "d@example.org", "e@example.org"]
+            let batch = try recipients.enumerated().map { index, email in
+                OutgoingMail(
+                    message: MailMessage(from: try Self.from, to: [try MailAddress(email: email)], subject: "Batch \(index)", textBody: "x"),
+                    messageID: "<batch-\(index)@example.com>", date: Date())
+            }
+            let outcomes = await transport.send(batch: batch)
+            await transport.close()
+            #expect(outcomes.map { (try? $0.get())?.messageID } == ["<batch-0@example.com>", nil, "<batch-2@example.com>", "<batch-3@example.com>", "<batch-4@example.com>"])
+            #expect(Set(try server.received().map(\.parsed.subject)) == ["Batch 0", "Batch 2", "Batch 3", "Batch 4"])
+            #expect(Set(try server.received().map(\.connection)) == [1, 2])
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func theEnvelopeIsPipelinedExactlyWhenTheServerOffersIt(offered: Bool) async throws {
+        var options = SMTPTestServer.Options()
+        options.pipelining = offered
+        try await Self.withServer(options) { server in
+            let transport = Self.transport(server)
+            for index in 0..<3 {
+                _ = try await transport.send(try Self.message(subject: "Piped \(index)"), messageID: "<piped-\(index)@example.com>", date: Date())
+            }
+            await transport.close()
+            #expect(try server.received().map(\.parsed.subject) == ["Piped 0", "Piped 1", "Piped 2"])
+            #expect(try server.pipelinedEnvelopes() == (offered ? 3 : 0))
             #expect(try server.connectionCount() == 1)
+        }
+    }
+
+    @Test func aPipelinedEnvelopeWithARefusedRecipientSendsNothingAndTheConnectionGoesOn() async throws {
+        var options = SMTPTestServer.Options()
+        options.pipelining = true
+        options.rejected = ["nobody@example.org"]
+        try await Self.withServer(options) { server in
+            let transport = Self.transport(server)
+            for recipients in [["nobody@example.org"], ["alice@example.org", "nobody@example.org"]] {
+                let message = MailMessage(from: try Self.from, to: try recipients.map { try MailAddress(email: $0) }, subject: "x", textBody: "x")
+                let error = await #expect(throws: MailDeliveryError.self) {
+                    try await transport.send(message, messageID: "<refused@example.com>", date: Date())
+                }
+                #expect(error?.permanent == true)
+                #expect(error?.message.contains("RCPT TO:<nobody@example.org> answered 550 5.1.1") == true)
+            }
+            _ = try await transport.send(try Self.message(subject: "After"), messageID: "<after-refusal@example.com>", date: Date())
+            await transport.close()
+            #expect(try server.received().map(\.parsed.subject) == ["After"], "a message went to some of its recipients")
+            #expect(try server.pipelinedEnvelopes() == 3)
+            #expect(await transport.connectionsOpened == 1)
         }
     }
 

@@ -67,6 +67,30 @@ struct SMTPChannel: Sendable {
         }
     }
 
+    /// Sends `commands` in one write (RFC 2920 pipelining) and waits for every reply, in order: each is the reply,
+    /// or the failure that took its place (a broken connection fails the rest with it).
+    func pipeline(_ commands: [(command: String, step: String)], timeout: Duration) async -> [Result<SMTPReply, SMTPFailure>] {
+        let promises = commands.map { _ in channel.eventLoop.makePromise(of: SMTPReply.self) }
+        let amount = timeout.timeAmount
+        var bytes = ByteBuffer()
+        for (command, _) in commands { bytes.writeString(command + "\r\n") }
+        channel.eventLoop.execute { [channel, handler, bytes] in
+            for (promise, step) in zip(promises, commands.map(\.step)) { handler.value.expectReply(promise, step: step, timeout: amount) }
+            channel.writeAndFlush(bytes, promise: nil)
+        }
+        var replies: [Result<SMTPReply, SMTPFailure>] = []
+        for promise in promises {
+            do {
+                replies.append(.success(try await promise.futureResult.get()))
+            } catch let failure as SMTPFailure {
+                replies.append(.failure(failure))
+            } catch {
+                replies.append(.failure(.connection(Self.describe(error))))
+            }
+        }
+        return replies
+    }
+
     /// Puts TLS under the SMTP handler after a `220` to `STARTTLS`; refuses if the server already sent more.
     func startTLS(context: NIOSSLContext, host: String) async throws(SMTPFailure) {
         let serverName = Self.serverNameIndication(for: host)

@@ -35,13 +35,17 @@ public struct SMTPConfiguration: Sendable, Hashable {
     public var dataTimeout: Duration
     /// How long an unused connection stays open before it is closed with `QUIT`.
     public var idleTimeout: Duration
+    /// How many connections may be open at once, each carrying one message at a time (at least 1).
+    public var maxConnections: Int
 
     /// Creates a configuration.
     public init(
         host: String, port: Int = 587, security: Security = .startTLS, username: String = "", password: String = "",
         caFile: String? = nil, heloName: String? = nil, connectTimeout: Duration = .seconds(15),
-        commandTimeout: Duration = .seconds(30), dataTimeout: Duration = .seconds(120), idleTimeout: Duration = .seconds(30)
+        commandTimeout: Duration = .seconds(30), dataTimeout: Duration = .seconds(120), idleTimeout: Duration = .seconds(30),
+        maxConnections: Int = 2
     ) {
+        self.maxConnections = max(1, maxConnections)
         self.host = host
         self.port = port
         self.security = security

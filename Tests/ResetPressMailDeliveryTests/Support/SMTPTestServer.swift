@@ -2,7 +2,8 @@ import Foundation
 
 /// Debian's aiosmtpd on a loopback port, storing each accepted message as `NNNNNN.eml` plus `NNNNNN.json`
 /// (envelope, connection number, AUTH mechanism, TLS, and the message as Python's `email` package parses it),
-/// the number of connections accepted in `connections` and the numbers of those since closed in `closed`.
+/// the number of connections accepted in `connections` and the numbers of those since closed in `closed`, and (when
+/// it offers `PIPELINING`) in `pipelined` how many times `MAIL FROM` and `RCPT TO` arrived in one read.
 /// A `close` line on its stdin closes every open connection with a `421`, as an idle timeout would.
 final class SMTPTestServer: Sendable {
     /// What the server asks of clients.
@@ -20,6 +21,10 @@ final class SMTPTestServer: Sendable {
         var rejected: [String] = []
         /// Count messages without storing them (the benchmark).
         var countOnly = false
+        /// Offer `PIPELINING` (RFC 2920) in the `EHLO` reply.
+        var pipelining = false
+        /// Wait this long before answering the end of each message's data.
+        var dataDelay: Duration = .zero
     }
 
     let directory: URL
@@ -50,6 +55,10 @@ final class SMTPTestServer: Sendable {
         }
         for address in options.rejected { arguments += ["--reject", address] }
         if options.countOnly { arguments.append("--count-only") }
+        if options.pipelining { arguments.append("--pipelining") }
+        if options.dataDelay > .zero {
+            arguments += ["--data-delay", String(Double(options.dataDelay.components.seconds) + Double(options.dataDelay.components.attoseconds) / 1e18)]
+        }
         let process = try await TestProcess.startPython(
             script: script, arguments: arguments, log: directory.appendingPathComponent("server.log"))
         return SMTPTestServer(directory: directory, process: process)
@@ -68,6 +77,13 @@ final class SMTPTestServer: Sendable {
     /// How many connections the server has accepted.
     func connectionCount() throws -> Int {
         let url = directory.appendingPathComponent("connections")
+        guard FileManager.default.fileExists(atPath: url.path) else { return 0 }
+        return Int(try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
+    }
+
+    /// How many times a client's `MAIL FROM` and `RCPT TO` arrived in one read (pipelined).
+    func pipelinedEnvelopes() throws -> Int {
+        let url = directory.appendingPathComponent("pipelined")
         guard FileManager.default.fileExists(atPath: url.path) else { return 0 }
         return Int(try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
     }
@@ -115,8 +131,10 @@ final class SMTPTestServer: Sendable {
     parser.add_argument("--exclude-auth", action="append", default=[])
     parser.add_argument("--reject", action="append", default=[])
     parser.add_argument("--count-only", action="store_true")
+    parser.add_argument("--pipelining", action="store_true")
+    parser.add_argument("--data-delay", type=float, default=0)
     args = parser.parse_args()
-    state = {"connections": 0, "messages": 0, "closed": []}
+    state = {"connections": 0, "messages": 0, "closed": [], "pipelined": 0}
     live = set()
 
     def write_atomically(name, data):
@@ -151,7 +169,15 @@ final class SMTPTestServer: Sendable {
             envelope.rcpt_tos.append(address)
             return "250 2.1.5 Ok"
 
+        async def handle_EHLO(self, server, session, envelope, hostname, responses):
+            session.host_name = hostname
+            if args.pipelining:
+                responses.insert(len(responses) - 1, "250-PIPELINING")
+            return responses
+
         async def handle_DATA(self, server, session, envelope):
+            if args.data_delay:
+                await asyncio.sleep(args.data_delay)
             state["messages"] += 1
             number = state["messages"]
             if not args.count_only:
@@ -178,6 +204,12 @@ final class SMTPTestServer: Sendable {
                 write_atomically("connections", str(state["connections"]).encode())
                 live.add(self)
             super().connection_made(transport)
+
+        def data_received(self, data):
+            if b"MAIL FROM" in data and b"RCPT TO" in data:
+                state["pipelined"] += 1
+                write_atomically("pipelined", str(state["pipelined"]).encode())
+            super().data_received(data)
 
         def connection_lost(self, exc):
             super().connection_lost(exc)
