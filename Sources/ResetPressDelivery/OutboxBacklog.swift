@@ -37,6 +37,11 @@ public final class OutboxBacklog: Sendable {
         state.withLock { $0.pending }
     }
 
+    /// How many requests wait in line now.
+    public var waiting: Int {
+        state.withLock { $0.waiters.count }
+    }
+
     /// Waits while `limit` or more mails are pending (or others wait before it), at most `maxWait`;
     /// returns whether it had to wait. A `limit` of 0 or less never waits.
     @discardableResult
@@ -101,15 +106,16 @@ public final class OutboxBacklog: Sendable {
     }
 
     /// Parks the waiter `id` until ``letIn(_:)`` or ``release(_:)`` resumes it; returns at once if its
-    /// time was up before it parked.
+    /// time was up before it parked, or if room came before it parked and it is first in line.
     private func park(_ id: UInt64) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let parked = state.withLock { state -> Bool in
-                guard state.waiting.contains(id) else { return false }
+            // Room may have come between the decision to wait and now: let in whoever it fits, maybe this one.
+            let resumed = state.withLock { state -> [Waiter] in
+                guard state.waiting.contains(id) else { return [Waiter(id: id, continuation: continuation)] }
                 state.waiters.append(Waiter(id: id, continuation: continuation))
-                return true
+                return Self.letIn(&state)
             }
-            if !parked { continuation.resume() }
+            for waiter in resumed { waiter.continuation.resume() }
         }
     }
 

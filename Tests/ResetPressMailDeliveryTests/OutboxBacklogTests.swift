@@ -31,7 +31,14 @@ import Testing
         }
     }
 
-    /// Gives parked admissions time to park (and shows they stay parked).
+    /// Waits (up to 5 s) until `count` admissions wait in line, however slowly a loaded machine starts their tasks.
+    private func untilWaiting(_ count: Int, in backlog: OutboxBacklog) async {
+        let deadline = ContinuousClock.now + .seconds(5)
+        while backlog.waiting != count && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
+        #expect(backlog.waiting == count)
+    }
+
+    /// Gives a parked admission a chance to return (it must not).
     private func pause() async {
         try? await Task.sleep(for: .milliseconds(60))
     }
@@ -49,8 +56,7 @@ import Testing
         let backlog = OutboxBacklog()
         backlog.queued(3)
         let admission = Admission(backlog, limit: 3)
-        await pause()
-        #expect(admission.waited == nil)
+        await untilWaiting(1, in: backlog)
         backlog.claimed(3)
         await pause()
         #expect(admission.waited == nil, "a claim alone makes no room: the mail is not sent yet")
@@ -63,9 +69,9 @@ import Testing
         let backlog = OutboxBacklog()
         backlog.queued(2)
         let first = Admission(backlog, limit: 2)
-        await pause()
+        await untilWaiting(1, in: backlog)
         let second = Admission(backlog, limit: 2)
-        await pause()
+        await untilWaiting(2, in: backlog)
         backlog.claimed(2)
         backlog.finished(1)
         #expect(await first.settle() == true)
@@ -73,7 +79,7 @@ import Testing
         #expect(second.waited == nil)
         backlog.queued()  // the first one queued its mail: full again
         let third = Admission(backlog, limit: 2)
-        await pause()
+        await untilWaiting(2, in: backlog)
         backlog.finished(1)
         #expect(await second.settle() == true)
         await pause()
@@ -98,8 +104,7 @@ import Testing
         backlog.queued(5)
         backlog.claimed(2)
         let admission = Admission(backlog, limit: 3)
-        await pause()
-        #expect(admission.waited == nil)
+        await untilWaiting(1, in: backlog)
         backlog.drained()  // nothing left to claim: the 3 unclaimed ones went elsewhere
         #expect(backlog.pending == 2)
         #expect(await admission.settle() == true)
