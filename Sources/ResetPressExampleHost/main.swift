@@ -46,7 +46,8 @@ let site = try await Site.open(configuration)
 
 // A Swift filter picks the body per request: Pro users get their own wording, in the text part and
 // the HTML part alike (it keeps {{CODE}}: a filter that drops it is skipped).
-site.engine.hooks.addFilter("reset_password_custom_email_template") { (body: String, context: HookContext) in
+// The closure keeps its own copy of `plans`: it runs on request threads while the top-level code is suspended.
+site.engine.hooks.addFilter("reset_password_custom_email_template") { [plans] (body: String, context: HookContext) in
     guard let email = context.user?.email, plans[email.lowercased()] == "pro" else { return body }
     return body.contains("<html")
         ? "<html><body><p>Hello {{FIRST_NAME}}, as a Pro member your reset code is <b>{{CODE}}</b>.</p></body></html>"
