@@ -20,13 +20,14 @@ public struct SQLiteMailOutbox: MailOutbox {
 
     public func claimDue(limit: Int, now: Date, owner: String, leaseUntil: Date) async throws -> [OutboxEntry] {
         try await committer.write { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let statement = try db.cachedStatement(sql: """
                 UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
                 WHERE id IN (
                     SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?
                 )
-                RETURNING *
-                """, arguments: [owner, leaseUntil.databaseSeconds, now.databaseSeconds, max(0, limit)])
+                RETURNING \(Self.entryColumns)
+                """)
+            let rows = try Row.fetchAll(statement, arguments: [owner, leaseUntil.databaseSeconds, now.databaseSeconds, max(0, limit)])
             return try rows.map(Self.entry(from:)).sorted { $0.id < $1.id }
         }
     }
@@ -120,7 +121,7 @@ public struct SQLiteMailOutbox: MailOutbox {
 
     public func list(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] {
         try await pool.read { db in
-            var sql: SQL = "SELECT * FROM outbox"
+            var sql: SQL = "SELECT \(sql: Self.entryColumns) FROM outbox"
             if let status { sql += " WHERE status = \(status.rawValue)" }
             sql += " ORDER BY id DESC LIMIT \(max(0, limit))"
             return try Row.fetchAll(db, SQLRequest<Row>(literal: sql)).map(Self.entry(from:))
@@ -173,22 +174,29 @@ public struct SQLiteMailOutbox: MailOutbox {
         }
     }
 
+    /// The columns ``entry(from:)`` reads, in the order it reads them.
+    private static let entryColumns = """
+        id, kind, recipients, subject, body, sealed_body, message_id, status, attempts, last_error, created_at, next_attempt_at, \
+        sent_at, claimed_by, lease_until
+        """
+
+    /// An entry from a row of ``entryColumns``, read by position (a claim reads a whole batch of them).
     private static func entry(from row: Row) throws -> OutboxEntry {
-        return OutboxEntry(
-            id: try row.decode(forColumn: "id"),
-            kind: try row.decode(forColumn: "kind"),
-            to: try OutboxBody.recipients(fromColumn: try row.decode(forColumn: "recipients")),
-            subject: try row.decode(forColumn: "subject"),
-            body: try OutboxBody.fromColumns(plain: try row.decode(forColumn: "body"), sealed: try row.decode(forColumn: "sealed_body")),
-            messageID: try row.decode(forColumn: "message_id"),
-            status: try row.decode(forColumn: "status"),
-            attempts: try row.decode(forColumn: "attempts"),
-            lastError: try row.decode(forColumn: "last_error"),
-            createdAt: try row.date("created_at"),
-            nextAttemptAt: try row.date("next_attempt_at"),
-            sentAt: try row.optionalDate("sent_at"),
-            claimedBy: try row.decode(forColumn: "claimed_by"),
-            leaseUntil: try row.optionalDate("lease_until"))
+        OutboxEntry(
+            id: try row.decode(atIndex: 0),
+            kind: try row.decode(atIndex: 1),
+            to: try OutboxBody.recipients(fromColumn: try row.decode(atIndex: 2)),
+            subject: try row.decode(atIndex: 3),
+            body: try OutboxBody.fromColumns(plain: try row.decode(atIndex: 4), sealed: try row.decode(atIndex: 5)),
+            messageID: try row.decode(atIndex: 6),
+            status: try row.decode(atIndex: 7),
+            attempts: try row.decode(atIndex: 8),
+            lastError: try row.decode(atIndex: 9),
+            createdAt: Date(timeIntervalSince1970: try row.decode(atIndex: 10)),
+            nextAttemptAt: Date(timeIntervalSince1970: try row.decode(atIndex: 11)),
+            sentAt: try row.decode(Double?.self, atIndex: 12).map(Date.init(timeIntervalSince1970:)),
+            claimedBy: try row.decode(atIndex: 13),
+            leaseUntil: try row.decode(Double?.self, atIndex: 14).map(Date.init(timeIntervalSince1970:)))
     }
 }
 
