@@ -23,10 +23,14 @@ public struct FileMailTransport: MailTransport {
     /// Renders (and signs) each message.
     public let renderer: MessageRenderer
     private let logger: Logger
+    /// ``directory``'s path, without a trailing slash.
+    private let directoryPath: String
 
     /// Creates a transport writing into `directory`.
     public init(directory: URL, renderer: MessageRenderer = .plain, logger: Logger = Logger(label: "resetpress.mail.file")) {
         self.directory = directory
+        let path = directory.path
+        self.directoryPath = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         self.renderer = renderer
         self.logger = logger
     }
@@ -42,19 +46,19 @@ public struct FileMailTransport: MailTransport {
 
     /// Writes every message of the batch, syncing them together; each receipt's detail is its file path.
     public func send(batch: [OutgoingMail]) async -> [Result<MailReceipt, MailDeliveryError>] {
-        write(batch).map { outcome in outcome.map { MailReceipt(messageID: $0.messageID, detail: $0.url.path) } }
+        write(batch).map { outcome in outcome.map { MailReceipt(messageID: $0.messageID, detail: $0.path) } }
     }
 
     /// Renders the message and writes it atomically, returning the file's URL. Failures are temporary
     /// ``MailDeliveryError``s naming the path and the system error.
     @discardableResult
     public func write(_ message: MailMessage, messageID: String, date: Date) throws(MailDeliveryError) -> URL {
-        try write([OutgoingMail(message: message, messageID: messageID, date: date)])[0].get().url
+        URL(fileURLWithPath: try write([OutgoingMail(message: message, messageID: messageID, date: date)])[0].get().path)
     }
 
     /// Writes each message to its temporary file, fsyncs them all, renames them into place and syncs the
     /// directory once; one outcome per message, in order.
-    private func write(_ batch: [OutgoingMail]) -> [Result<(messageID: String, url: URL), MailDeliveryError>] {
+    private func write(_ batch: [OutgoingMail]) -> [Result<(messageID: String, path: String), MailDeliveryError>] {
         do {
             try FileManager.default.createDirectory(
                 at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700]
@@ -83,8 +87,8 @@ public struct FileMailTransport: MailTransport {
     /// A message written to its hidden temporary file, not yet synced or in place.
     private struct TemporaryFile {
         let messageID: String
-        let url: URL
-        let temporary: URL
+        let path: String
+        let temporary: String
         let descriptor: Int32
     }
 
@@ -92,10 +96,12 @@ public struct FileMailTransport: MailTransport {
     private func writeTemporary(_ mail: OutgoingMail) throws(MailDeliveryError) -> TemporaryFile {
         let id = MessageID.normalized(mail.messageID, fallbackDomain: mail.message.from.domain)
         let bytes = Array(try renderer.render(mail.message, messageID: id, date: mail.date).utf8)
-        let url = directory.appendingPathComponent(Self.fileName(messageID: id, date: mail.date))
-        let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(RandomHex.make(byteCount: 6)).tmp")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw systemError("cannot create \(temporary.path)") }
+        // Paths as plain strings: Foundation's URL appending cost more than rendering the headers.
+        let name = Self.fileName(messageID: id, date: mail.date)
+        let path = directoryPath + "/" + name
+        let temporary = directoryPath + "/." + name + "." + RandomHex.make(byteCount: 6) + ".tmp"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw systemError("cannot create \(temporary)") }
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer -> Int in
@@ -105,41 +111,41 @@ public struct FileMailTransport: MailTransport {
             if written > 0 {
                 offset += written
             } else if !(written < 0 && errno == EINTR) {
-                let failure = systemError("cannot write \(temporary.path)")
+                let failure = systemError("cannot write \(temporary)")
                 closeDescriptor(descriptor)
-                unlink(temporary.path)
+                unlink(temporary)
                 throw failure
             }
         }
-        return TemporaryFile(messageID: id, url: url, temporary: temporary, descriptor: descriptor)
+        return TemporaryFile(messageID: id, path: path, temporary: temporary, descriptor: descriptor)
     }
 
     /// Fsyncs and closes a temporary file; on failure it is removed.
     private func sync(_ file: TemporaryFile) throws(MailDeliveryError) -> TemporaryFile {
         var failure: MailDeliveryError?
-        if fsync(file.descriptor) != 0 { failure = systemError("cannot fsync \(file.temporary.path)") }
-        if closeDescriptor(file.descriptor) != 0, failure == nil { failure = systemError("cannot close \(file.temporary.path)") }
+        if fsync(file.descriptor) != 0 { failure = systemError("cannot fsync \(file.temporary)") }
+        if closeDescriptor(file.descriptor) != 0, failure == nil { failure = systemError("cannot close \(file.temporary)") }
         if let failure {
-            unlink(file.temporary.path)
+            unlink(file.temporary)
             throw failure
         }
         return file
     }
 
     /// Renames a synced temporary file to its final name.
-    private func rename(_ file: TemporaryFile) throws(MailDeliveryError) -> (messageID: String, url: URL) {
-        guard renameFile(file.temporary.path, file.url.path) == 0 else {
-            let failure = systemError("cannot rename \(file.temporary.path) to \(file.url.path)")
-            unlink(file.temporary.path)
+    private func rename(_ file: TemporaryFile) throws(MailDeliveryError) -> (messageID: String, path: String) {
+        guard renameFile(file.temporary, file.path) == 0 else {
+            let failure = systemError("cannot rename \(file.temporary) to \(file.path)")
+            unlink(file.temporary)
             throw failure
         }
-        logger.debug("mail written", metadata: ["path": "\(file.url.path)", "message-id": "\(file.messageID)"])
-        return (file.messageID, file.url)
+        logger.debug("mail written", metadata: ["path": "\(file.path)", "message-id": "\(file.messageID)"])
+        return (file.messageID, file.path)
     }
 
     /// Fsyncs the directory so the rename itself survives a crash; best effort.
     private func syncDirectory() {
-        let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let descriptor = open(directoryPath, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return }
         fsync(descriptor)
         closeDescriptor(descriptor)

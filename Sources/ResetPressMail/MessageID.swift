@@ -1,6 +1,11 @@
 /// `Message-ID` values: `<random@domain>`.
 public enum MessageID {
-    private static let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.".unicodeScalars)
+    /// For each ASCII byte, whether an id keeps it (the `atext` characters and `.`; `@` is counted apart).
+    private static let allowed: [Bool] = {
+        var table = [Bool](repeating: false, count: 128)
+        for byte in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&'*+-/=?^_`{|}~.".utf8 { table[Int(byte)] = true }
+        return table
+    }()
 
     /// A new id `<32 random hex digits@domain>`; the domain is put in ASCII form and stripped of anything
     /// not allowed in a domain, falling back to `localhost` when nothing is left.
@@ -11,10 +16,22 @@ public enum MessageID {
     /// `id` reduced to a safe `<left@right>` form (brackets added, disallowed characters dropped); a fresh id
     /// for `fallbackDomain` when nothing usable remains.
     static func normalized(_ id: String, fallbackDomain: String) -> String {
-        let kept = String(String.UnicodeScalarView(id.unicodeScalars.filter { allowed.contains($0) || $0 == "@" }))
-        let parts = kept.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return generate(domain: fallbackDomain) }
-        return "<" + kept + ">"
+        let at = UInt8(ascii: "@")
+        var kept: [UInt8] = [UInt8(ascii: "<")]
+        kept.reserveCapacity(id.utf8.count + 2)
+        var atCount = 0
+        var atIndex = 0
+        // One pass over the bytes: a non-ASCII scalar's bytes are all 0x80 or above, so it is dropped whole.
+        for byte in id.utf8 where byte < 0x80 && (allowed[Int(byte)] || byte == at) {
+            if byte == at {
+                atCount += 1
+                atIndex = kept.count
+            }
+            kept.append(byte)
+        }
+        guard atCount == 1, atIndex > 1, atIndex < kept.count - 1 else { return generate(domain: fallbackDomain) }
+        kept.append(UInt8(ascii: ">"))
+        return String(decoding: kept, as: UTF8.self)
     }
 
     private static func cleanDomain(_ domain: String) -> String {
