@@ -204,7 +204,7 @@ let package = Package(
             path: "Benchmarks/EngineBenchmarks",
             swiftSettings: swiftSettings
         ),
-        /// Outbox drain rate to a local aiosmtpd over one connection (`swift run -c release MailBenchmarks`).
+        /// Outbox drain rate to a local aiosmtpd over reused connections (`swift run -c release MailBenchmarks`).
         .executableTarget(
             name: "MailBenchmarks",
             dependencies: ["ResetPassword", "ResetPressDelivery", "ResetPressMail", "ResetPressStorage", .product(name: "Logging", package: "swift-log")],

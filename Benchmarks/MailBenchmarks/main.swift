@@ -5,7 +5,7 @@ import ResetPressDelivery
 import ResetPressMail
 import ResetPressStorage
 
-/// Outbox drain rate to a local SMTP server over one reused connection:
+/// Outbox drain rate to a local SMTP server over the transport's reused connections (two by default):
 /// `swift run -c release MailBenchmarks [COUNT]` (default 2000). Needs Debian's python3-aiosmtpd.
 ///
 /// Starts aiosmtpd on a free loopback port (its handler accepts and counts each message), queues COUNT
