@@ -23,17 +23,17 @@ import Testing
         /// Whether it returned (and that it waited), nil while it still waits.
         var waited: Bool? { outcome.waited.withLock { $0 } }
 
-        /// Waits up to 5 s for `admit` to return.
+        /// Waits up to 20 s for `admit` to return.
         func settle() async -> Bool? {
-            let deadline = ContinuousClock.now + .seconds(5)
+            let deadline = ContinuousClock.now + .seconds(20)
             while waited == nil && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
             return waited
         }
     }
 
-    /// Waits (up to 5 s) until `count` admissions wait in line, however slowly a loaded machine starts their tasks.
+    /// Waits (up to 20 s) until `count` admissions wait in line, however slowly a loaded machine starts their tasks.
     private func untilWaiting(_ count: Int, in backlog: OutboxBacklog) async {
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(20)
         while backlog.waiting != count && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(2)) }
         #expect(backlog.waiting == count)
     }
@@ -96,7 +96,7 @@ import Testing
         #expect(await backlog.admit(limit: 1, maxWait: .milliseconds(200)) == true)
         let waited = ContinuousClock.now - start
         #expect(waited >= .milliseconds(200))
-        #expect(waited < .seconds(3))
+        #expect(waited < .seconds(30))  // generous: CI machines have stalled for 6 s
     }
 
     @Test func anEmptyClaimForgetsMailAnotherSenderTookAndKeepsWhatIsInFlight() async {
