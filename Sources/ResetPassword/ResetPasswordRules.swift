@@ -15,7 +15,14 @@ enum ResetPasswordRules {
                 if file.isEmpty {
                     source = settings[ResetPasswordSettings.emailBody]
                 } else {
-                    guard let text = try? String(contentsOf: templatesDirectory.appendingPathComponent(file), encoding: .utf8) else {
+                    let url = templatesDirectory.appendingPathComponent(file)
+                    do throws(PasswordTemplateError) {
+                        try PasswordTemplateName.check(file)
+                        try PasswordTemplateName.checkInside(url, directory: templatesDirectory)
+                    } catch {
+                        return [SettingsMessage(key: template, message: error.description)]
+                    }
+                    guard let text = try? String(contentsOf: url, encoding: .utf8) else {
                         return [SettingsMessage(key: template, message: "The template file templates/password/\(file) cannot be read.")]
                     }
                     source = text

@@ -7,7 +7,7 @@ struct HooksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hooks", abstract: "Inspect hooks.", subcommands: [List.self])
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List Swift and executable hooks in run order.")
+        static let configuration = CommandConfiguration(abstract: "List Swift and executable hooks in run order, then executable hooks refused because another user may change them.")
         @OptionGroup var site: SiteOptions
 
         func run() async throws {
@@ -19,6 +19,7 @@ struct HooksCommand: AsyncParsableCommand {
                 case .swiftFilter: kind = "swift filter  \(line.label)"
                 case .swiftAction: kind = "swift action  \(line.label)"
                 case .executable(let path): kind = "executable    \(path)"
+                case .refused(let path, let reason): kind = "refused       \(path)  (\(reason))"
                 }
                 print("\(line.hook)  \(line.priority)  \(kind)")
             }

@@ -100,6 +100,8 @@ public final class Site: Sendable {
                 try await engine.start()
             } catch let error as SettingsLoadError {
                 throw SiteError.settings(error.description)
+            } catch let error as UntrustedFileError {
+                throw SiteError.untrustedFile(error.description)
             }
             return Site(
                 root: configuration.root, dataDirectory: data, storage: storage, secret: secret, engine: engine, mail: mail,

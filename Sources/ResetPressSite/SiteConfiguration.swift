@@ -57,6 +57,8 @@ public enum SiteError: Error, CustomStringConvertible {
     case storage(location: String, reason: String)
     /// The install secret could not be read or created.
     case installSecret(path: String, reason: String)
+    /// Another user may write a template or a folder holding one (see `FileTrust`).
+    case untrustedFile(String)
 
     public var description: String {
         switch self {
@@ -68,6 +70,8 @@ public enum SiteError: Error, CustomStringConvertible {
             "cannot open the storage at \(location): \(reason). Check storage.url (RESETPRESS_STORAGE__URL), --data-dir and permissions."
         case .installSecret(let path, let reason):
             "cannot read or create the install secret under \(path): \(reason)."
+        case .untrustedFile(let reason):
+            reason
         }
     }
 }

@@ -187,7 +187,7 @@ import Testing
         // A subject filter (a hook) that appends CR/LF too, so every later mail carries a payload in its subject.
         site.engine.hooks.addFilter("reset_password_email_subject") { (subject: String, _) in subject + injection }
         try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
-        try "Subject: {{ greeting }} from {{SITE_NAME}}\(injection)\n\n<p>{{ greeting }} {{ CODE }}</p>"
+        try "Subject: {{ greeting }} from {{SITE_NAME}}\(injection)\n\n<p>{{ greeting }} <a href=\"{* reset_link *}\">{{ CODE }}</a></p>"
             .write(to: site.root.appendingPathComponent("templates/password/hostile.html"), atomically: true, encoding: .utf8)
         try await site.plugin.service.sendPasswordResetLink(
             to: "ann@example.org", appName: "App" + injection,

@@ -16,7 +16,7 @@ import Testing
     /// starting a process can take seconds (only the timeout tests set a short one).
     private func install(_ hook: String, _ file: String, _ script: String, timeout: Duration = .seconds(10)) throws {
         try folder.write("\(hook)/\(file)", script, executable: true)
-        for found in ExecutableHook.discover(in: folder.url, timeout: timeout) where found.label == String(file.split(separator: "-", maxSplits: 1)[1]) {
+        for found in ExecutableHook.discover(in: folder.url, root: folder.url, timeout: timeout, trust: FileTrust(strict: true)).hooks where found.label == String(file.split(separator: "-", maxSplits: 1)[1]) {
             hooks.addExecutable(found)
         }
     }
@@ -83,7 +83,8 @@ import Testing
     @Test func nonExecutableAndBadlyNamedFilesAreIgnored() throws {
         try folder.write("h/10-plain", "#!/bin/sh\n")
         try folder.write("h/readme", "#!/bin/sh\n", executable: true)
-        #expect(ExecutableHook.discover(in: folder.url, timeout: .seconds(1)).isEmpty)
+        let discovery = ExecutableHook.discover(in: folder.url, root: folder.url, timeout: .seconds(1), trust: FileTrust(strict: true))
+        #expect(discovery.hooks.isEmpty && discovery.refused.isEmpty)
     }
 
     @Test func actionsGetTheSameJSONAndTheirOutputIsIgnored() async throws {

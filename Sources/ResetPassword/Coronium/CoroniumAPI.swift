@@ -36,6 +36,10 @@ public enum PasswordResetLinkError: Error, Equatable, Sendable, CustomStringConv
     case template(String)
     /// `fromEmail` is not an address.
     case invalidSender
+    /// `templateName` is not a file in `templates/password/` (a path, `..`, a link leading out).
+    case invalidTemplateName(String)
+    /// The template has no `{* reset_link *}`, Coronium's one required key.
+    case missingResetLink(String)
 
     public var description: String {
         switch self {
@@ -45,6 +49,7 @@ public enum PasswordResetLinkError: Error, Equatable, Sendable, CustomStringConv
         case .disabled: "Password resets are disabled (reset_password.enabled)."
         case .template(let why): why
         case .invalidSender: "fromEmail is not a valid email address."
+        case .invalidTemplateName(let why), .missingResetLink(let why): why
         }
     }
 }
@@ -59,6 +64,9 @@ extension ResetPasswordService {
         guard settings[ResetPasswordSettings.enabled] else { throw PasswordResetLinkError.disabled }
         guard EmailAddressValidator.isValid(email) else { throw PasswordResetLinkError.invalidEmail }
         if let from = options.fromEmail, !EmailAddressValidator.isValid(from) { throw PasswordResetLinkError.invalidSender }
+        if let name = options.templateName, PasswordTemplateName.problem(name) != nil {
+            throw PasswordResetLinkError.invalidTemplateName(PasswordTemplateError.invalidName(name).description)
+        }
         guard let user = try await users.user(byEmail: email), let userID = user.id else { throw PasswordResetLinkError.unknownUser }
         var extra = TemplateVariables(options.templateKeys)
         if let appName { extra["SITE_NAME"] = appName }
@@ -73,6 +81,11 @@ extension ResetPasswordService {
             try await issue(for: user, userID: userID, settings: settings, now: clock(), clientIP: "127.0.0.1", context: context, override: override, extraVariables: extra)
         } catch let error as TemplateError {
             throw PasswordResetLinkError.template(error.description)
+        } catch let error as PasswordTemplateError {
+            switch error {
+            case .invalidName, .outsideFolder: throw PasswordResetLinkError.invalidTemplateName(error.description)
+            case .missingResetLink: throw PasswordResetLinkError.missingResetLink(error.description)
+            }
         }
     }
 

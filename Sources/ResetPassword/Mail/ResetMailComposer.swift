@@ -88,7 +88,9 @@ struct ResetMailComposer: Sendable {
             let chosen = languages.first { ResetPasswordSettings.emailBodies.value(suffix: $0, in: settings) }
             (body, locale) = (chosen.value ?? settings[ResetPasswordSettings.emailBody], chosen.locale)
         } else {
+            try PasswordTemplateName.check(file)
             let resolved = languages.resolve(file, in: directory)
+            try PasswordTemplateName.checkInside(resolved.url, directory: directory)
             (body, locale) = (try templates.template(at: resolved.url).source, resolved.locale)
         }
         let subject = languages.first { ResetPasswordSettings.emailSubjects.value(suffix: $0, in: settings) }.value

@@ -65,9 +65,7 @@ public enum ResetPasswordSettings {
     public static let emailTemplate = SettingKey(
         "reset_password.email_template", default: "", kind: .string,
         description: "A file under templates/password/ used as the custom body instead of email_body.",
-        validate: { name in
-            name.contains("/") || name.contains("\\") || name.hasPrefix(".") ? "must be a file name under templates/password/" : nil
-        })
+        validate: { name in name.isEmpty ? nil : PasswordTemplateName.problem(name).map { SettingProblem($0) } })
     public static let requiresAuthCode = SettingKey(
         "reset_password.requires_auth_code", default: false, kind: .bool, description: "Require an auth code (the AUTH_CODE gate).")
     public static let authCodeKey = SettingKey(

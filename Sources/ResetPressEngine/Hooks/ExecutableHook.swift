@@ -7,7 +7,7 @@ import Foundation
 /// a run longer than `timeout`, output cut at ``ChildProcess/outputLimit``, empty output, or output
 /// that is not a value of the right type throws `ExecutableHookError`, which the registry logs
 /// before passing the value through unchanged.
-public struct ExecutableHook: Sendable {
+public struct ExecutableHook: Sendable, Equatable {
     /// The hook the file is registered for (without the legacy prefix).
     public let hookName: String
     /// The `NN` of the file name.
@@ -75,24 +75,46 @@ public struct ExecutableHook: Sendable {
         throw ExecutableHookError.badOutput("expected JSON of \(Value.self), got \(preview.debugDescription)")
     }
 
-    /// Reads the executable hooks under `directory`: one folder per hook, files `NN-label` with the
-    /// executable bit. Other files are ignored.
-    public static func discover(in directory: URL, timeout: Duration) -> [ExecutableHook] {
+    /// The executable hooks under `directory`: one folder per hook, files `NN-label` with the
+    /// executable bit; other files are ignored. A hook that `trust` refuses (another user may write
+    /// it or a folder above it, up to `root`) is listed among the refused, with the reason, and never run.
+    public static func discover(in directory: URL, root: URL, timeout: Duration, trust: FileTrust) -> Discovery {
         let fileManager = FileManager.default
-        guard let hookFolders = try? fileManager.contentsOfDirectory(atPath: directory.path) else { return [] }
-        return hookFolders.sorted().flatMap { folder -> [ExecutableHook] in
+        guard let hookFolders = try? fileManager.contentsOfDirectory(atPath: directory.path) else { return Discovery() }
+        var discovery = Discovery()
+        for folder in hookFolders.sorted() {
             let folderURL = directory.appendingPathComponent(folder)
-            guard let files = try? fileManager.contentsOfDirectory(atPath: folderURL.path) else { return [] }
-            return files.sorted().compactMap { file -> ExecutableHook? in
-                let path = folderURL.appendingPathComponent(file).path
+            guard let files = try? fileManager.contentsOfDirectory(atPath: folderURL.path) else { continue }
+            for file in files.sorted() {
+                let url = folderURL.appendingPathComponent(file)
                 guard let dash = file.firstIndex(of: "-"), let priority = Int(file[..<dash]),
-                      fileManager.isExecutableFile(atPath: path)
-                else { return nil }
-                return ExecutableHook(
+                      fileManager.isExecutableFile(atPath: url.path)
+                else { continue }
+                let hook = ExecutableHook(
                     hookName: folder, priority: priority, label: String(file[file.index(after: dash)...]),
-                    path: path, timeout: timeout)
+                    path: url.path, timeout: timeout)
+                if let problem = trust.problem(inSite: root, at: url) {
+                    discovery.refused.append(Refusal(hook: hook, reason: problem))
+                } else {
+                    discovery.hooks.append(hook)
+                }
             }
         }
+        return discovery
+    }
+
+    /// What ``discover(in:root:timeout:trust:)`` found.
+    public struct Discovery: Sendable {
+        /// The hooks to run, in folder and file-name order.
+        public var hooks: [ExecutableHook] = []
+        /// The hooks not run because another user may change them.
+        public var refused: [Refusal] = []
+    }
+
+    /// A hook that is not run, and why.
+    public struct Refusal: Sendable, Equatable {
+        public let hook: ExecutableHook
+        public let reason: String
     }
 }
 

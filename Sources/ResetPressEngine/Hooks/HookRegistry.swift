@@ -18,6 +18,8 @@ public final class HookRegistry: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Executable hooks found but not run, with why (``FileTrust``).
+    private let refused = Mutex<[ExecutableHook.Refusal]>([])
     /// Bumped on every change, so a run re-reads its table only when something changed.
     private let generation = Atomic<UInt64>(0)
     let logger: Logger
@@ -75,8 +77,14 @@ public final class HookRegistry: Sendable {
         return removed
     }
 
-    /// Removes every executable hook (before the `hooks/` folder is read again).
+    /// Lists an executable hook that is not run (another user may change it), for `hooks list`.
+    public func addRefused(_ refusal: ExecutableHook.Refusal) {
+        refused.withLock { $0.append(refusal) }
+    }
+
+    /// Removes every executable hook, and forgets the refused ones (before the `hooks/` folder is read again).
     public func removeExecutables() {
+        refused.withLock { $0.removeAll() }
         state.withLock { state in
             for (name, var table) in state.tables {
                 for index in table.buckets.indices {
@@ -103,9 +111,14 @@ public final class HookRegistry: Sendable {
         return state.withLock { $0.actionCounts[name, default: 0] }
     }
 
-    /// Every registered callback in run order, for `resetpress hooks list`.
+    /// Every registered callback in run order, then the refused executable hooks, for `resetpress hooks list`.
     public func listing() -> [HookListing] {
-        state.withLock { state in
+        let refusals = refused.withLock { $0 }.map { refusal in
+            HookListing(
+                hook: refusal.hook.hookName, priority: refusal.hook.priority, label: refusal.hook.label,
+                kind: .refused(path: refusal.hook.path, reason: refusal.reason))
+        }
+        return state.withLock { state in
             state.tables.keys.sorted().flatMap { name in
                 state.tables[name]!.runOrder.map { priority, entry in
                     let kind: HookListing.Kind
@@ -117,7 +130,7 @@ public final class HookRegistry: Sendable {
                     return HookListing(hook: name, priority: priority, label: entry.label, kind: kind)
                 }
             }
-        }
+        } + refusals
     }
 
     private func add(_ name: String, priority: Int, label: String, _ callback: HookEntry.Callback) -> HookHandle {
@@ -267,6 +280,8 @@ public struct HookListing: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case swiftFilter, swiftAction
         case executable(path: String)
+        /// An executable hook that is not run, and why (see ``FileTrust``).
+        case refused(path: String, reason: String)
     }
 
     public let hook: String

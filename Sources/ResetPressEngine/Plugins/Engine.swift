@@ -15,6 +15,8 @@ public final class Engine: Sendable {
     /// The site root: `settings/`, `templates/` and `hooks/` are found under it.
     public let root: URL
     public let logger: Logger
+    /// How far the site's own files are trusted (`RESETPRESS_STRICT_MODES`).
+    public let fileTrust: FileTrust
     private let activeIDs = Mutex<Set<String>>([])
     private let settingsFeed: (any SettingsChangeFeed)?
     private let feedListener = Mutex<Task<Void, Never>?>(nil)
@@ -33,6 +35,7 @@ public final class Engine: Sendable {
         self.plugins = plugins
         self.logger = logger
         self.settingsFeed = settingsFeed
+        self.fileTrust = FileTrust(environment: environment)
         self.hooks = HookRegistry(logger: logger)
         self.settings = SettingsEngine(
             store: settingsStore, environment: environment,
@@ -43,7 +46,8 @@ public final class Engine: Sendable {
     /// The folder of executable hooks.
     public var hooksDirectory: URL { root.appendingPathComponent("hooks") }
 
-    /// Registers every plugin's settings, loads them, activates the active plugins and reads `hooks/`.
+    /// Registers every plugin's settings, loads them, activates the active plugins, reads `hooks/`
+    /// and checks that no other user may write `templates/` (see ``FileTrust``).
     /// With a settings feed, listens on it first (so no write after the load is missed) and
     /// re-reads the stored settings at each change until `stop()` or the feed ends.
     public func start() async throws {
@@ -60,6 +64,7 @@ public final class Engine: Sendable {
             activeIDs.withLock { _ = $0.insert(plugin.id) }
         }
         loadExecutableHooks()
+        try checkTemplates()
     }
 
     /// Stops following the settings feed; call before closing the storage.
@@ -89,18 +94,44 @@ public final class Engine: Sendable {
         activeIDs.withLock { $0.contains(pluginID) }
     }
 
-    /// Re-reads the settings files and database, and the `hooks/` folder (`SIGHUP`).
+    /// Re-reads the settings files and database, and the `hooks/` folder, and checks `templates/`
+    /// again (`SIGHUP`). An untrusted settings file or template throws, naming it.
     public func reload() async throws {
         try await settings.reload()
         loadExecutableHooks()
+        try checkTemplates()
     }
 
-    /// Replaces the registered executable hooks with those now under `hooks/`.
+    /// Throws ``UntrustedFileError`` when a file or folder under `templates/` (or a folder above it,
+    /// up to the site root) may be written by another user.
+    public func checkTemplates() throws(UntrustedFileError) {
+        if let problem = fileTrust.problem(inTree: root.appendingPathComponent("templates"), site: root) {
+            throw UntrustedFileError(reason: problem)
+        }
+    }
+
+    /// Replaces the registered executable hooks with those now under `hooks/`; a hook another user
+    /// may change is listed as refused and logged once, never run.
     public func loadExecutableHooks() {
         hooks.removeExecutables()
         let timeout = Duration.milliseconds(settings[CoreSettings.hookTimeoutMilliseconds])
-        for hook in ExecutableHook.discover(in: hooksDirectory, timeout: timeout) {
+        let discovery = ExecutableHook.discover(in: hooksDirectory, root: root, timeout: timeout, trust: fileTrust)
+        for hook in discovery.hooks {
             hooks.addExecutable(hook)
         }
+        for refusal in discovery.refused {
+            hooks.addRefused(refusal)
+            logger.warning("executable hook not run: another user may change it", metadata: [
+                "hook": "\(refusal.hook.hookName)", "path": "\(refusal.hook.path)", "reason": "\(refusal.reason)",
+            ])
+        }
     }
+}
+
+/// A template, or a folder holding one, that another user may write: the site does not start.
+public struct UntrustedFileError: Error, Sendable, CustomStringConvertible {
+    /// The file and the command that fixes it.
+    public let reason: String
+
+    public var description: String { "templates: \(reason)" }
 }

@@ -20,7 +20,8 @@ public enum BootstrapSetting {
                 throw SettingsLoadError(source: definition.environmentVariable, key: definition.name, reason: problem.message)
             }
         }
-        let entries = try SettingsFiles.load(directory: settingsDirectory, definitions: [definition.name: definition], root: root, onlyKnown: true)
+        let entries = try SettingsFiles.load(directory: settingsDirectory, definitions: [definition.name: definition], root: root, onlyKnown: true,
+            trust: FileTrust(environment: environment))
         guard let entry = entries[definition.name], let typed = Value(settingValue: entry.value) else { return nil }
         return (typed, .file(path: entry.path))
     }

@@ -118,7 +118,7 @@ public final class SettingsEngine: Sendable {
         let environment = try readEnvironment(definitions)
         var files: [String: ResolvedSetting] = [:]
         if let settingsDirectory {
-            for (key, entry) in try SettingsFiles.load(directory: settingsDirectory, definitions: definitions, families: families, root: root) {
+            for (key, entry) in try SettingsFiles.load(directory: settingsDirectory, definitions: definitions, families: families, root: root, trust: FileTrust(environment: self.environment)) {
                 files[key] = ResolvedSetting(value: entry.value, source: .file(path: entry.path))
                 if definitions[key] == nil { definitions[key] = families.lazy.compactMap { $0.definition(named: key) }.first }
             }

@@ -11,15 +11,22 @@ enum SettingsFiles {
     /// Reads every `*.json` file in name order (a later file wins), validating against `definitions`
     /// and the members of `families` (keyed by the member's one spelling).
     /// Paths in messages are relative to `root` when below it. With `onlyKnown`, keys missing from
-    /// `definitions` are skipped instead of refused.
+    /// `definitions` are skipped instead of refused. A file or folder that `trust` refuses (another
+    /// user may write it) throws before any file is read, naming it and the command that fixes it.
     static func load(
-        directory: URL, definitions: [String: SettingDefinition], families: [SettingFamily] = [], root: URL?, onlyKnown: Bool = false
+        directory: URL, definitions: [String: SettingDefinition], families: [SettingFamily] = [], root: URL?, onlyKnown: Bool = false,
+        trust: FileTrust
     ) throws(SettingsLoadError) -> [String: Entry] {
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
         } catch {
             return [:]
+        }
+        for name in names {
+            let url = directory.appendingPathComponent(name)
+            let problem = root.map { trust.problem(inSite: $0, at: url) } ?? trust.problem(at: url.path)
+            if let problem { throw SettingsLoadError(source: display(url, root: root), key: nil, reason: "not trusted: \(problem)") }
         }
         var entries: [String: Entry] = [:]
         for name in names {
