@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressMail
 import ResetPressStorage
+import ResetPressTestSupport
 import Testing
 @testable import ResetPassword
 
@@ -70,10 +71,16 @@ import Testing
         #expect(try await site.storage.outbox.counts()[.sent] == 1)
         let folder = site.dataDirectory.appendingPathComponent("mail")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") }
-        #expect(files.count == 1)
-        let eml = try String(contentsOf: folder.appendingPathComponent(files[0]), encoding: .utf8)
-        #expect(eml.contains("Content-Type: multipart/alternative") || eml.contains("Content-Type: text/html"))
-        #expect(eml.contains("To: "))
-        #expect(eml.contains("Message-ID: <"))
+        try #require(files.count == 1)
+        // Parsed by Python's `email` package, not searched for substrings: no defect, the headers decoded,
+        // both alternatives present and the link in each.
+        let mail = try PythonEmailParser.parse(try String(contentsOf: folder.appendingPathComponent(files[0]), encoding: .utf8))
+        #expect(mail.defects.isEmpty, "\(mail.defects)")
+        #expect(mail.to == [ParsedMail.Address(name: "Zoë Lee", email: "ann@example.org")])
+        #expect(mail.messageID?.hasPrefix("<") == true && mail.messageID?.hasSuffix(">") == true)
+        #expect(mail.parts.map(\.type) == ["multipart/alternative", "text/plain", "text/html"])
+        let link = "https://accounts.example.org/_resetpassword?code="
+        #expect(mail.content(of: "text/plain")?.contains(link) == true)
+        #expect(mail.content(of: "text/html")?.contains(link) == true)
     }
 }

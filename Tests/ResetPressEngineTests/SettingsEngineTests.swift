@@ -229,22 +229,42 @@ enum TestSettings {
         let counts = RaceCounts()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
+                // The writer starts once both readers read, so the race is a race.
+                while counts.readersStarted.load(ordering: .acquiring) < 2 { await Task.yield() }
                 for round in 11...60 {
                     _ = try? await settings.set(["reset_password.code_length": .value(.int(round)), "reset_password.email_subject": .text("s\(round)")])
+                    // Each reader reads again before the next write (bounded), so every write falls inside their loops.
+                    let (first, second) = (counts.firstReads.load(ordering: .acquiring), counts.secondReads.load(ordering: .acquiring))
+                    for _ in 0..<100_000 {
+                        if counts.firstReads.load(ordering: .acquiring) > first && counts.secondReads.load(ordering: .acquiring) > second { break }
+                        await Task.yield()
+                    }
                 }
+                counts.writerDone.store(true, ordering: .releasing)
             }
-            for _ in 0..<2 {
+            for reader in 0..<2 {
                 group.addTask {
-                    for _ in 0..<20_000 {
+                    counts.readersStarted.add(1, ordering: .releasing)
+                    var seen = Set<Int>()
+                    var reads = 0
+                    // Until the writer is done (bounded, so a stuck writer fails the test instead of hanging it).
+                    while !counts.writerDone.load(ordering: .acquiring) && reads < 5_000_000 {
                         let snapshot = settings.snapshot
                         if "s\(snapshot[TestSettings.length])" != snapshot[TestSettings.subject] { counts.mixes.add(1, ordering: .relaxed) }
-                        counts.reads.add(1, ordering: .relaxed)
+                        seen.insert(snapshot[TestSettings.length])
+                        reads += 1
+                        counts.countRead(by: reader)
+                        if reads % 64 == 0 { await Task.yield() }
                     }
+                    _ = counts.leastValuesSeen.min(seen.count, ordering: .relaxed)
                 }
             }
         }
         #expect(counts.mixes.load(ordering: .relaxed) == 0)
-        #expect(counts.reads.load(ordering: .relaxed) == 40_000)
+        let writerDone = counts.writerDone.load(ordering: .acquiring)
+        #expect(writerDone)
+        // Each reader saw the value change under it: the readers overlapped the writer.
+        #expect(counts.leastValuesSeen.load(ordering: .relaxed) >= 10)
         #expect(settings[TestSettings.length] == 60)
     }
 
@@ -260,5 +280,15 @@ enum TestSettings {
 /// Counters shared by the racing readers.
 final class RaceCounts: Sendable {
     let mixes = Atomic<Int>(0)
-    let reads = Atomic<Int>(0)
+    let readersStarted = Atomic<Int>(0)
+    let firstReads = Atomic<Int>(0)
+    let secondReads = Atomic<Int>(0)
+    let writerDone = Atomic<Bool>(false)
+    /// Counts one read by the first (0) or the second reader.
+    func countRead(by reader: Int) {
+        if reader == 0 { firstReads.add(1, ordering: .releasing) } else { secondReads.add(1, ordering: .releasing) }
+    }
+
+    /// The fewest distinct `code_length` values one reader saw.
+    let leastValuesSeen = Atomic<Int>(.max)
 }

@@ -46,6 +46,7 @@ import ResetPressTestSupport
         let start = ContinuousClock.now
         #expect(!EmailAddressValidator.isValid(String(repeating: "a.", count: 50_000) + "@" + String(repeating: "é.", count: 50_000) + "com"))
         #expect(!EmailAddressValidator.isValid("a@" + String(repeating: "\u{301}", count: 200) + ".com"))
-        #expect(ContinuousClock.now - start < .seconds(1))
+        // Far above any stall (seconds), far below a validator that backtracks on these 200,000 characters (hours).
+        #expect(ContinuousClock.now - start < .seconds(20))
     }
 }

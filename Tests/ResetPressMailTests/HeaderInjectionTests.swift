@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressTestSupport
 import Testing
 @testable import ResetPressMail
 

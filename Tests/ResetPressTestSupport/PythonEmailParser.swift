@@ -1,40 +1,44 @@
 import Foundation
-import ResetPressTestSupport
 
 /// A message as Python's stdlib `email` package (policy `default`) sees it.
-struct ParsedMail: Decodable {
-    struct Address: Decodable, Equatable {
-        var name: String
-        var email: String
+public struct ParsedMail: Decodable, Sendable {
+    public struct Address: Decodable, Equatable, Sendable {
+        public var name: String
+        public var email: String
+
+        public init(name: String, email: String) {
+            self.name = name
+            self.email = email
+        }
     }
 
-    struct Part: Decodable {
-        var type: String
-        var charset: String?
-        var transferEncoding: String?
-        var content: String?
+    public struct Part: Decodable, Sendable {
+        public var type: String
+        public var charset: String?
+        public var transferEncoding: String?
+        public var content: String?
     }
 
-    var subject: String?
-    var from: [Address]?
-    var to: [Address]?
-    var replyTo: [Address]?
-    var messageID: String?
-    var date: String?
-    var headerNames: [String]
-    var defects: [String]
-    var parts: [Part]
+    public var subject: String?
+    public var from: [Address]?
+    public var to: [Address]?
+    public var replyTo: [Address]?
+    public var messageID: String?
+    public var date: String?
+    public var headerNames: [String]
+    public var defects: [String]
+    public var parts: [Part]
 
     /// The decoded content of the first part of `type`, with CRLF turned into LF.
-    func content(of type: String) -> String? {
+    public func content(of type: String) -> String? {
         parts.first { $0.type == type }?.content?.replacingOccurrences(of: "\r\n", with: "\n")
     }
 }
 
 /// Runs `python3` with the stdlib `email` parser on a raw message fed through stdin.
-enum PythonEmailParser {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public enum PythonEmailParser {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     private static let script = """
@@ -65,7 +69,7 @@ enum PythonEmailParser {
     """
 
     /// Parses `raw` with Python and returns what it decoded.
-    static func parse(_ raw: String) throws -> ParsedMail {
+    public static func parse(_ raw: String) throws -> ParsedMail {
         let input = FileManager.default.temporaryDirectory.appendingPathComponent("mail-\(UUID().uuidString).eml")
         try Data(raw.utf8).write(to: input)
         defer { try? FileManager.default.removeItem(at: input) }
