@@ -40,16 +40,21 @@ public final class AdminPlugin: RoutePlugin {
     /// The Bulk reset page's pending confirmations.
     let confirmations = BulkResetConfirmations()
     let clock: @Sendable () -> Date
+    /// Asks the webhook sender to look at its queue now.
+    let wakeWebhooks: @Sendable () -> Void
     let templates = TemplateCache()
 
     /// An admin over the reset plugin, the site's mail delivery, the session store, the
     /// rate-limit store that counts wrong passwords and the webhook queue; at most `sessionCapacity`
-    /// sessions are kept; `bulkResets` runs what the Bulk reset page confirms.
+    /// sessions are kept; `bulkResets` runs what the Bulk reset page confirms; `wakeWebhooks` asks the
+    /// webhook sender to look at its queue (after a retry).
     public init(
         reset: ResetPasswordPlugin, mail: MailDelivery, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
         webhooks: any WebhookQueue, sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, events: (any EventStore)? = nil,
-        bulkResets: BulkResetWorker? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        bulkResets: BulkResetWorker? = nil, wakeWebhooks: @escaping @Sendable () -> Void = {},
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.wakeWebhooks = wakeWebhooks
         self.reset = reset
         self.bulkResets = bulkResets
         self.events = events
@@ -64,11 +69,13 @@ public final class AdminPlugin: RoutePlugin {
     /// An admin over the reset plugin, the site's mail delivery and its storage (sessions, counters, events, webhooks,
     /// users and bulk reset runs).
     public convenience init(
-        reset: ResetPasswordPlugin, mail: MailDelivery, storage: SiteStorage, clock: @escaping @Sendable () -> Date = { Date() }
+        reset: ResetPasswordPlugin, mail: MailDelivery, storage: SiteStorage, wakeWebhooks: @escaping @Sendable () -> Void = {},
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.init(
             reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, webhooks: storage.webhooks,
-            events: storage.events, bulkResets: BulkResetWorker(reset: reset, storage: storage, clock: clock), clock: clock)
+            events: storage.events, bulkResets: BulkResetWorker(reset: reset, storage: storage, clock: clock), wakeWebhooks: wakeWebhooks,
+            clock: clock)
     }
 
     /// Registers `admin.password_hash` and `admin.session_minutes`.
@@ -154,6 +161,11 @@ struct AdminSite: Sendable {
     /// Wakes the mail sender after a retry.
     func wakeSender() {
         plugin.mail.wake()
+    }
+
+    /// Wakes the webhook sender after a retry.
+    func wakeWebhookSender() {
+        plugin.wakeWebhooks()
     }
 
     /// `templates/admin/` under the site root.

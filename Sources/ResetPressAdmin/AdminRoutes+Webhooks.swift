@@ -14,6 +14,7 @@ extension AdminRoutes {
         router.post("/admin/webhooks/retry", use: form { _, _, session, parameters in
             let ids = parameters["id"].flatMap { Int64($0) }.map { [$0] }
             let count = try await site.webhooks.retry(ids: ids, now: site.now)
+            if count > 0 { site.wakeWebhookSender() }
             let text = count == 0 ? "No failed webhook to retry." : "\(count) webhook\(count == 1 ? "" : "s") queued again."
             return try await redirect("/admin/webhooks", session: session, notice: AdminNotice(kind: count == 0 ? "error" : "success", text: text))
         })

@@ -56,16 +56,16 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent]) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent], now: Date) async throws -> Bool {
         try await client.transaction { connection in
             guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
             _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
             if let passwordHash {
                 let updated = try await connection.rows(
-                    "UPDATE users SET password_hash = \(passwordHash), updated_at = \(Date().databaseSeconds) WHERE id = \(userID) RETURNING id")
+                    "UPDATE users SET password_hash = \(passwordHash), updated_at = \(now.databaseSeconds) WHERE id = \(userID) RETURNING id")
                 if updated.isEmpty { throw UserDirectoryError.notFound(userID: userID) }
             }
-            if let mail { _ = try await PostgresMailOutbox.insert(mail, now: Date(), on: connection) }
+            if let mail { _ = try await PostgresMailOutbox.insert(mail, now: now, on: connection) }
             try await PostgresEventStore.insert(events, on: connection)
             return true
         }

@@ -85,10 +85,11 @@ public final class Site: Sendable {
             let reset = ResetPasswordPlugin(
                 storage: storage, secret: secret, mail: mail, users: configuration.users, hasher: configuration.hasher,
                 clock: configuration.clock)
-            let admin = AdminPlugin(reset: reset, mail: mail, storage: storage, clock: configuration.clock)
             let webhooks = WebhooksPlugin(
                 queue: storage.webhooks, secret: secret, nodeID: mail.nodeID, logger: logger, clock: configuration.clock,
                 backoff: configuration.webhookBackoff, tick: configuration.webhookTick)
+            let admin = AdminPlugin(
+                reset: reset, mail: mail, storage: storage, wakeWebhooks: { [webhooks] in webhooks.sender?.wake() }, clock: configuration.clock)
             let engine = Engine(
                 root: configuration.root, storage: storage, plugins: [reset, admin, webhooks] + configuration.plugins,
                 environment: configuration.environment, logger: logger)

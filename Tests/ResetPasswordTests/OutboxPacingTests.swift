@@ -68,3 +68,29 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(30))
     }
 }
+
+/// The password-changed notice is admitted like a request's mail (issue 21).
+extension OutboxPacingTests {
+    @Test func aFullOutboxHoldsAPasswordChangeUntilTheSenderMakesRoom() async throws {
+        let site = try await TestSite(environment: [
+            "RESETPRESS_RESET_PASSWORD__MODE": "store_only", "RESETPRESS_MAIL__QUEUE_LIMIT": "1", "RESETPRESS_MAIL__QUEUE_WAIT_MS": "60000",
+        ])
+        try await site.addUser(email: "ann@example.org")
+        let path = self.path
+        try await site.test { client in _ = try await client.send(.post, path, json: ["email": "ann@example.org"]) }
+        let code = try #require(site.lastCode)
+        site.mail.backlog.queued()  // the outbox is full
+        let change = Task {
+            try await site.test { client in
+                let response = try await client.send(.put, path, json: ["email": "ann@example.org", "code": code, "new_password": "brand-new-secret"])
+                #expect(response.status == .ok)
+            }
+        }
+        await untilWaiting(1, in: site)
+        #expect(try await site.storage.outbox.list(status: nil, limit: 10).isEmpty, "a waiting change queued its notice")
+        try await site.mail.sender.drain()  // finds nothing due: the outbox has room again
+        try await change.value
+        #expect(try await site.queuedMail().map(\.message.subject).count == 1)
+        #expect(try await site.passwordMatches("ann@example.org", "brand-new-secret"))
+    }
+}

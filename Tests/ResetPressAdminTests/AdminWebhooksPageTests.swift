@@ -31,4 +31,31 @@ import Testing
         }
         #expect(try await queue.counts()[.queued] == 1)
     }
+
+    @Test func aRetryWakesTheWebhookSender() async throws {
+        let site = try await AdminTestSite()
+        let queue = site.storage.webhooks
+        let sender = try #require(site.site.webhooks.sender)
+        // A receiver that refuses the connection (the discard port on loopback: nothing listens).
+        let ids = try await queue.enqueue(
+            [QueuedWebhook(event: "password_reset", url: "http://127.0.0.1:9/in", body: "{}", deliveryID: "d-1")], now: Date())
+        _ = try await queue.claimDue(limit: 10, now: Date().addingTimeInterval(1), owner: "test", leaseUntil: Date().addingTimeInterval(60))
+        try await queue.markFailed(id: ids[0], error: "HTTP 500")
+        // The sender looks at its queue at start and when woken: its tick is an hour.
+        let running = Task { await sender.run(tick: .seconds(3600)) }
+        try await site.test { client in
+            var browser = AdminBrowser()
+            try await browser.signIn(client)
+            let retried = try await browser.post(client, "/admin/webhooks/retry", form: ["id": "\(ids[0])", "_csrf": browser.csrf ?? ""])
+            #expect(retried.status == .seeOther)
+        }
+        var tried: WebhookEntry?
+        for _ in 0..<600 where tried == nil {
+            tried = try await queue.list(status: nil, limit: 10).first { $0.attempts >= 1 && $0.lastError != "HTTP 500" }
+            if tried == nil { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        sender.finish()
+        await running.value
+        #expect(tried != nil, "the retried webhook was not tried again before the sender's hourly tick")
+    }
 }

@@ -118,9 +118,13 @@ import Testing
             let ann = try await stores.users.add(NewUser(login: "ann", email: "ann@example.com", passwordHash: "old-hash"), now: testTime())
             let codes = stores.resetCodes
             let id = try await codes.issue(code(user: ann.id!), mail: nil)
-            #expect(try await codes.consume(id: id, userID: ann.id!, passwordHash: "new-hash", mail: try testMail(kind: "password_changed")))
+            #expect(try await codes.consume(
+                id: id, userID: ann.id!, passwordHash: "new-hash", mail: try testMail(kind: "password_changed"), events: [], now: testTime(600)))
             #expect(try await stores.users.user(id: ann.id!)?.passwordHash == "new-hash")
             #expect(try await stores.outbox.counts()[.queued] == 1)
+            // Stamped with the caller's clock, not the machine's.
+            #expect(try await stores.users.user(id: ann.id!)?.updatedAt == testTime(600))
+            #expect(try await stores.outbox.list(status: .queued, limit: 1).first?.createdAt == testTime(600))
             // A spent code changes nothing, not even the hash.
             #expect(try await codes.consume(id: id, userID: ann.id!, passwordHash: "third-hash", mail: nil) == false)
             #expect(try await stores.users.user(id: ann.id!)?.passwordHash == "new-hash")

@@ -235,19 +235,21 @@ public final class ResetPasswordService: Sendable {
         let newHash = try await hasher.hash(password, cost: settings[ResetPasswordSettings.passwordHashCost])
         var notice: OutboxMail?
         if settings[ResetPasswordSettings.notifyPasswordChanged] {
+            // The notice is admitted to the outbox like a request's mail: a full outbox holds it (mail.queue_limit).
+            await admitMail()
             let variables = composer.variables(user: user, code: nil, linkToken: nil, expiresAt: nil, clientIP: clientIP, settings: settings)
             notice = try await composer.changedNotice(user: user, variables: variables, settings: settings, context: userContext)
         }
         let completed = events == nil ? [] : [ResetEvent(.completed, at: now, clientIP: clientIP)]
         if passwordsInCodeStore {
-            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: newHash, mail: notice, events: completed) else {
+            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: newHash, mail: notice, events: completed, now: now) else {
                 throw ResetFailure.invalidCode
             }
         } else {
             // A host's directory is not in the code's transaction: the hash goes first, so a crash
             // between the two leaves the new password and a live code, never a used code and the old one.
             try await users.setPasswordHash(newHash, forUserID: userID)
-            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, mail: notice, events: completed) else {
+            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, mail: notice, events: completed, now: now) else {
                 throw ResetFailure.invalidCode
             }
         }

@@ -84,11 +84,10 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
         }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events new: [ResetEvent]) async throws -> Bool {
-        let now = dates.now
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events new: [ResetEvent], now: Date) async throws -> Bool {
         return try table.withLock { table in
             guard table.codes[id] != nil else { return false }
-            try settingPasswordHash(passwordHash, userID: userID) {
+            try settingPasswordHash(passwordHash, userID: userID, now: now) {
                 if let mail { _ = outbox.table.withLock { $0.insert(mail, now: now) } }
             }
             table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
@@ -153,10 +152,9 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
 
     /// Sets `hash` on user `userID` (when given) and runs `then` while holding the user table's lock;
     /// throws `UserDirectoryError.notFound`, having run nothing, when there is no such user or no user table.
-    private func settingPasswordHash(_ hash: String?, userID: Int64, then: () -> Void) throws {
+    private func settingPasswordHash(_ hash: String?, userID: Int64, now: Date, then: () -> Void) throws {
         guard let hash else { return then() }
         guard let users else { throw UserDirectoryError.notFound(userID: userID) }
-        let now = users.dates.now
         try users.table.withLock { table in
             try table.setPasswordHash(hash, forUserID: userID, now: now)
             then()

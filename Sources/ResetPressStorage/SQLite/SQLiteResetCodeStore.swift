@@ -53,17 +53,17 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent]) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent], now: Date) async throws -> Bool {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
             guard db.changesCount > 0 else { return false }
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [userID])
             if let passwordHash {
                 try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-                    .execute(arguments: [passwordHash, Date().databaseSeconds, userID])
+                    .execute(arguments: [passwordHash, now.databaseSeconds, userID])
                 if db.changesCount == 0 { throw UserDirectoryError.notFound(userID: userID) }
             }
-            if let mail { _ = try SQLiteMailOutbox.insert(mail, now: Date(), in: db) }
+            if let mail { _ = try SQLiteMailOutbox.insert(mail, now: now, in: db) }
             try SQLiteEventStore.insert(events, in: db)
             return true
         }

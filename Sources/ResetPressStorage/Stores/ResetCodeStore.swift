@@ -106,7 +106,8 @@ public protocol ResetCodeStore: Sendable {
     /// Returns false, writing nothing, when code `id` was gone; throws
     /// `UserDirectoryError.notFound`, writing nothing, when `passwordHash` is given and no user has
     /// id `userID`. A crash leaves either all of it or none of it on disk. Records `events` with the change.
-    func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent]) async throws -> Bool
+    /// `now` stamps the user's `updated_at` and the mail's queue time.
+    func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent], now: Date) async throws -> Bool
 
     /// The owner's "that wasn't me", in one transaction: if code `id` still exists, deletes every
     /// code of user `userID` and records that the user's resets are blocked until `blockUntil`
@@ -136,8 +137,8 @@ extension ResetCodeStore {
     }
 
     /// Completes a change without recording events.
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?) async throws -> Bool {
-        try await consume(id: id, userID: userID, passwordHash: passwordHash, mail: mail, events: [])
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, now: Date = Date()) async throws -> Bool {
+        try await consume(id: id, userID: userID, passwordHash: passwordHash, mail: mail, events: [], now: now)
     }
 
     /// Cancels without recording events.
