@@ -8,7 +8,8 @@ import ResetPressStorage
 /// Woken at once when a request queues mail, and every second otherwise. An entry whose
 /// transport reports a permanent error, or that failed `maxAttempts` times, is marked `failed`
 /// with the transport's last answer. Sealed bodies are opened with `sealer` just before sending;
-/// an entry whose body is missing or does not open is marked `failed` with the reason.
+/// an entry whose body is missing or does not open is marked `failed` with the reason (one that does
+/// not open keeps its sealed body, for a retry once the key that sealed it is back).
 ///
 /// Claims are made for `owner`, this node's id (see ``nodeID(dataDirectory:)``), with a lease the
 /// sender renews every third of `lease` while a drain holds entries. `run` queues again, at start,
@@ -139,7 +140,8 @@ public final class OutboxSender: Sendable {
                 case .success(let message):
                     opened.append((entry, OutgoingMail(message: message, messageID: entry.messageID, date: entry.createdAt)))
                 case .failure(let reason):
-                    try await fail(entry, error: reason, totals: &totals)
+                    // A body sealed under another key is kept: it goes out once that key is back (`mail retry`).
+                    try await fail(entry, error: reason, keepingSealedBody: true, totals: &totals)
                 }
             }
             let outcomes = await transport().send(batch: opened.map(\.mail))
@@ -170,10 +172,12 @@ public final class OutboxSender: Sendable {
         }
     }
 
-    /// Marks an entry failed for good, with its `mail_failed` event.
-    private func fail(_ entry: OutboxEntry, error: MailDeliveryError, totals: inout (sent: Int, retried: Int, failed: Int)) async throws {
+    /// Marks an entry failed, with its `mail_failed` event; its sealed body is deleted unless `keepingSealedBody`.
+    private func fail(
+        _ entry: OutboxEntry, error: MailDeliveryError, keepingSealedBody: Bool = false, totals: inout (sent: Int, retried: Int, failed: Int)
+    ) async throws {
         let recorded = events == nil ? [] : [ResetEvent(.mailFailed, at: clock())]
-        try await outbox.markFailed(id: entry.id, error: error.message, events: recorded)
+        try await outbox.markFailed(id: entry.id, error: error.message, keepingSealedBody: keepingSealedBody, events: recorded)
         await events?.announce(recorded)
         totals.failed += 1
         logger.error("mail failed", metadata: ["id": "\(entry.id)", "error": "\(error.message)"])
@@ -187,7 +191,10 @@ public final class OutboxSender: Sendable {
         case .sealed(let data):
             guard let message = try? sealer.open(data) else {
                 return .failure(MailDeliveryError(
-                    permanent: true, message: "The sealed body does not open with this install's secret (secret.key replaced?); request a new reset."))
+                    permanent: true,
+                    message: "The sealed body does not open with this node's install secret: it was sealed under another secret.key. "
+                        + "The sealed body is kept: put back, or copy from the node that queued it, the secret.key that sealed it, "
+                        + "then run `resetpress mail retry`."))
             }
             return .success(message)
         case nil:

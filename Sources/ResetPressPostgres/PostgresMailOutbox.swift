@@ -61,10 +61,11 @@ public struct PostgresMailOutbox: MailOutbox {
             """)
     }
 
-    public func markFailed(id: Int64, error: String, events: [ResetEvent]) async throws {
+    public func markFailed(id: Int64, error: String, keepingSealedBody: Bool, events: [ResetEvent]) async throws {
         try await client.transaction { connection in
             let updated = try await connection.rows("""
-                UPDATE outbox SET status = 'failed', last_error = \(error), sealed_body = NULL, \(unescaped: Self.released)
+                UPDATE outbox SET status = 'failed', last_error = \(error),
+                    sealed_body = CASE WHEN \(keepingSealedBody) THEN sealed_body END, \(unescaped: Self.released)
                 WHERE id = \(id) RETURNING id
                 """)
             if updated.isEmpty { throw StorageError.notFound("Outbox entry \(id)") }

@@ -105,12 +105,12 @@ public final class MemoryMailOutbox: MailOutbox {
         }
     }
 
-    public func markFailed(id: Int64, error: String, events new: [ResetEvent]) async throws {
+    public func markFailed(id: Int64, error: String, keepingSealedBody: Bool, events new: [ResetEvent]) async throws {
         try table.withLock { table in
             try table.update(id: id) { entry in
                 entry.status = .failed
                 entry.lastError = error
-                if case .sealed = entry.body { entry.body = nil }
+                if case .sealed = entry.body, !keepingSealedBody { entry.body = nil }
             }
             events?.append(new)
         }

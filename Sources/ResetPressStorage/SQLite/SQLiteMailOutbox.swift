@@ -60,9 +60,10 @@ public struct SQLiteMailOutbox: MailOutbox {
             [error, retryAt.databaseSeconds, id])
     }
 
-    public func markFailed(id: Int64, error: String, events: [ResetEvent]) async throws {
+    public func markFailed(id: Int64, error: String, keepingSealedBody: Bool, events: [ResetEvent]) async throws {
+        let body = keepingSealedBody ? "" : "sealed_body = NULL, "
         try await update(
-            id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ?, sealed_body = NULL, \(Self.released) WHERE id = ?", [error, id],
+            id: id, sql: "UPDATE outbox SET status = 'failed', last_error = ?, \(body)\(Self.released) WHERE id = ?", [error, id],
             events: events)
     }
 

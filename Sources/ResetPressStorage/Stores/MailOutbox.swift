@@ -35,10 +35,11 @@ public protocol MailOutbox: Sendable {
     /// clearing its owner and lease.
     func markRetry(id: Int64, error: String, retryAt: Date) async throws
 
-    /// Marks a claimed entry as failed for good, keeping `error` and clearing its owner and lease; a
-    /// sealed body is deleted, a plain one (no secret in it) kept so that ``retry(ids:now:)`` can send it.
-    /// Records `events` in the same transaction.
-    func markFailed(id: Int64, error: String, events: [ResetEvent]) async throws
+    /// Marks a claimed entry as failed, keeping `error` and clearing its owner and lease. A sealed body
+    /// is deleted unless `keepingSealedBody` (a body this node could not open: it is kept, still sealed,
+    /// so that ``retry(ids:now:)`` can send it once the key that sealed it is back); a plain one (no
+    /// secret in it) is always kept. Records `events` in the same transaction.
+    func markFailed(id: Int64, error: String, keepingSealedBody: Bool, events: [ResetEvent]) async throws
 
     /// Queues failed entries that still have a body again (all when `ids` is nil), due at `now` with
     /// no owner or lease; returns how many.
@@ -77,6 +78,6 @@ extension MailOutbox {
 
     /// Marks one claimed entry as failed for good, recording no event.
     public func markFailed(id: Int64, error: String) async throws {
-        try await markFailed(id: id, error: error, events: [])
+        try await markFailed(id: id, error: error, keepingSealedBody: false, events: [])
     }
 }
