@@ -49,40 +49,42 @@ import Testing
         try await withPostgres(nodes: 2) { nodes in
             var engines: [Engine] = []
             for node in nodes { engines.append(try await Self.engine(node)) }
+            // The first run holds the job until released, so "while another node runs it" is not a matter of timing.
+            let started = Gate()
+            let release = Gate()
+            defer { release.open() }
+            let runs = Mutex(0)
             let job = Job(name: "slow", description: "Takes a while.", defaultInterval: 60) {
-                try await Task.sleep(for: .milliseconds(500))
+                if runs.withLock({ $0 += 1; return $0 }) == 1 {
+                    started.open()
+                    await release.pass()
+                }
                 return "done"
             }
             for engine in engines { engine.jobs.register(job) }
             let first = engines[0]
             let running = Task { try await first.jobs.run("slow") }
-            try await Task.sleep(for: .milliseconds(150))
+            try #require(await eventually { started.isOpen }, "the first run never started")
             await #expect(throws: JobError.self) { try await engines[1].jobs.run("slow") }
+            release.open()
             #expect(try await running.value == "done")
             #expect(try await engines[1].jobs.run("slow") == "done")
+            #expect(runs.withLock { $0 } == 2)
             for engine in engines { engine.stop() }
         }
     }
 
-    @Test func aSettingWrittenOnOneNodeIsReadOnTheOtherWithinASecond() async throws {
+    @Test func aSettingWrittenOnOneNodeIsReadOnTheOther() async throws {
+        // The engine re-reads settings only when its feed reports a write (no polling), so seeing the
+        // value at all proves the notification path; the bound only catches a hang.
         try await withPostgres(nodes: 2) { nodes in
             let a = try await Self.engine(nodes[0])
             let b = try await Self.engine(nodes[1])
+            defer { a.stop(); b.stop() }
             try await a.settings.set(["site.name": .text("Cluster Site")])
-            let start = ContinuousClock.now
-            while b.settings[CoreSettings.siteName] != "Cluster Site", ContinuousClock.now - start < .seconds(3) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(b.settings[CoreSettings.siteName] == "Cluster Site")
-            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(await eventually { b.settings[CoreSettings.siteName] == "Cluster Site" }, "node B never read A's write")
             try await b.settings.set(["site.name": .unset])
-            let back = ContinuousClock.now
-            while a.settings[CoreSettings.siteName] != "ResetPress", ContinuousClock.now - back < .seconds(3) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            #expect(a.settings[CoreSettings.siteName] == "ResetPress")
-            a.stop()
-            b.stop()
+            #expect(await eventually { a.settings[CoreSettings.siteName] == "ResetPress" }, "node A never read B's write")
         }
     }
 
@@ -90,22 +92,27 @@ import Testing
         try await withPostgres(nodes: 2) { nodes in
             let a = try await Self.engine(nodes[0])
             let b = try await Self.engine(nodes[1])
+            defer { a.stop(); b.stop() }
             let seen = Mutex<[String]>([])
             for (name, engine) in [("a", a), ("b", b)] {
                 engine.hooks.addAction("update_option_site.name") { (update: SettingsEngine.OptionUpdate, _) in
                     seen.withLock { $0.append("\(name):\(update.origin.rawValue):\(update.oldValue)->\(update.newValue)") }
                 }
             }
+            let saw = { (entry: String) in seen.withLock { $0.contains(entry) } }
             try await a.settings.set(["site.name": .text("Cluster Site")])
-            let start = ContinuousClock.now
-            while seen.withLock({ $0.count }) < 2, ContinuousClock.now - start < .seconds(3) {
-                try await Task.sleep(for: .milliseconds(10))
-            }
-            // Both nodes also receive the write's notification; give a duplicate time to show up.
-            try await Task.sleep(for: .milliseconds(300))
-            #expect(seen.withLock { $0.sorted() } == ["a:write:ResetPress->Cluster Site", "b:reload:ResetPress->Cluster Site"])
-            a.stop()
-            b.stop()
+            try #require(await eventually { saw("b:reload:ResetPress->Cluster Site") }, "B never reloaded: \(seen.withLock { $0 })")
+            // Both nodes also receive the write's notification. Each feed delivers in commit order, so
+            // once A has reloaded B's later write, A has handled its own first one; and once B has
+            // reloaded A's third, B has handled the first two: a duplicate would be in `seen` by then.
+            try await b.settings.set(["site.name": .text("Second")])
+            try #require(await eventually { saw("a:reload:Cluster Site->Second") }, "A never reloaded: \(seen.withLock { $0 })")
+            try await a.settings.set(["site.name": .text("Third")])
+            try #require(await eventually { saw("b:reload:Second->Third") }, "B never reloaded: \(seen.withLock { $0 })")
+            #expect(seen.withLock { $0.sorted() } == [
+                "a:reload:Cluster Site->Second", "a:write:ResetPress->Cluster Site", "a:write:Second->Third",
+                "b:reload:ResetPress->Cluster Site", "b:reload:Second->Third", "b:write:Cluster Site->Second",
+            ])
         }
     }
 
