@@ -185,6 +185,10 @@ enum PostgresSchemaMigrations {
             """,
             "CREATE INDEX webhooks_on_status_next_attempt_at ON webhooks (status, next_attempt_at)",
         ]),
+        // The check values of the install secrets this database works with (never a secret).
+        ("v13-install-checks", [
+            "CREATE TABLE install_checks (check_value BYTEA PRIMARY KEY, recorded_at DOUBLE PRECISION NOT NULL)",
+        ]),
     ]
 
     /// Applies the pending migrations in one transaction and returns the identifiers applied now.

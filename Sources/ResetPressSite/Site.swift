@@ -74,9 +74,14 @@ public final class Site: Sendable {
         do {
             let secret: InstallSecret
             do {
-                secret = try InstallSecret.loadOrCreate(in: data)
+                secret = try InstallSecret.load(in: data, environment: configuration.environment)
             } catch {
-                throw SiteError.installSecret(path: data.path, reason: "\(error)")
+                throw SiteError.installSecret(path: data.path, reason: "\(error.localizedDescription)")
+            }
+            // Before anything is sealed, hashed or signed: a node with another secret would write what no other node can open.
+            guard try await storage.installChecks.admits(secret.checkValue, now: configuration.clock()) else {
+                throw SiteError.foreignSecret(
+                    file: InstallSecret.file(in: data, environment: configuration.environment).path, storage: storage.location)
             }
             let mail = MailDelivery(
                 outbox: storage.outbox, sealer: secret.mailSealer(), mailDirectory: data.appendingPathComponent("mail"),

@@ -59,6 +59,8 @@ public enum SiteError: Error, CustomStringConvertible {
     case installSecret(path: String, reason: String)
     /// Another user may write a template or a folder holding one (see `FileTrust`).
     case untrustedFile(String)
+    /// The install secret in `file` is not one the storage works with (another node's data).
+    case foreignSecret(file: String, storage: String)
 
     public var description: String {
         switch self {
@@ -72,6 +74,12 @@ public enum SiteError: Error, CustomStringConvertible {
             "cannot read or create the install secret under \(path): \(reason)."
         case .untrustedFile(let reason):
             reason
+        case .foreignSecret(let file, let storage):
+            "the install secret \(file) is not the one the storage at \(storage) works with: this node could not open the mail "
+                + "the other nodes sealed, nor check the codes they issued, and they could not open its own. Every server and CLI "
+                + "on one database shares one secret.key: copy secret.key from the data folder of a server already using this "
+                + "database (its --data-dir, var/ by default) to \(file) with mode 0600 (or name that file in "
+                + "RESETPRESS_SECRET_FILE), then start again. No code, mail or setting was written."
         }
     }
 }

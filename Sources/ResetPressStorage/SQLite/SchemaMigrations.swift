@@ -37,6 +37,13 @@ enum SchemaMigrations {
             try db.alter(table: "users") { table in table.add(column: "locale", .text).notNull().defaults(to: "") }
         }
         migrator.registerMigration("v7-webhooks", migrate: createWebhooks)
+        migrator.registerMigration("v12-install-checks") { db in
+            // The check values of the install secrets this database works with (never a secret).
+            try db.create(table: "install_checks") { table in
+                table.column("check_value", .blob).notNull().primaryKey()
+                table.column("recorded_at", .double).notNull()
+            }
+        }
         return migrator
     }
 

@@ -3,11 +3,17 @@ import Foundation
 
 /// The per-install key under which codes, link tokens and auth codes are hashed, and outbox bodies sealed.
 ///
-/// Kept in `<data-dir>/secret.key` with mode 0600; made from the system CSPRNG the first time.
-/// Losing it invalidates every stored code (nothing else).
+/// Kept in `<data-dir>/secret.key` with mode 0600; made from the system CSPRNG the first time. A
+/// container platform may mount it elsewhere and name it in ``fileVariable``. Losing it invalidates
+/// every stored code (nothing else); every node on one database must share it (``checkValue``).
 public struct InstallSecret: Sendable {
     /// The file name under the data directory.
     public static let fileName = "secret.key"
+    /// `RESETPRESS_SECRET_FILE`: a file that holds the secret instead of `<data-dir>/secret.key`
+    /// (as container platforms mount secrets); it must exist, it is never created.
+    public static let fileVariable = "RESETPRESS_SECRET_FILE"
+    /// What ``checkValue`` authenticates: a fixed label, so the value says which secret, and nothing of it.
+    static let checkLabel = "resetpress install secret check v1"
 
     /// Immutable after init; swift-crypto does not mark the type Sendable.
     private nonisolated(unsafe) let key: SymmetricKey
@@ -18,6 +24,26 @@ public struct InstallSecret: Sendable {
     public init(bytes: some ContiguousBytes) {
         key = SymmetricKey(data: bytes)
         sealer = MailSealer(key: HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(MailSealer.keyInfo.utf8), outputByteCount: 32))
+    }
+
+    /// The file the secret comes from: the one ``fileVariable`` names in `environment`, else
+    /// `<dataDirectory>/secret.key`.
+    public static func file(in dataDirectory: URL, environment: [String: String]) -> URL {
+        environment[fileVariable].map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent(fileName)
+    }
+
+    /// Loads the secret from the file ``fileVariable`` names (which must hold at least 32 bytes), or
+    /// else from the data directory, creating it (0600) there when absent.
+    public static func load(in dataDirectory: URL, environment: [String: String]) throws -> InstallSecret {
+        guard let named = environment[fileVariable] else { return try loadOrCreate(in: dataDirectory) }
+        guard let data = FileManager.default.contents(atPath: named), data.count >= 32 else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [
+                NSFilePathErrorKey: named,
+                NSLocalizedDescriptionKey: "\(fileVariable) names \(named), which cannot be read or holds fewer than 32 bytes; "
+                    + "mount the secret there, or unset \(fileVariable) to use \(dataDirectory.appendingPathComponent(fileName).path)",
+            ])
+        }
+        return InstallSecret(bytes: data)
     }
 
     /// Loads the secret from the data directory, creating it (0600) when absent.
@@ -33,6 +59,12 @@ public struct InstallSecret: Sendable {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
         }
         return InstallSecret(bytes: bytes)
+    }
+
+    /// HMAC-SHA256 of a fixed label under the secret: what the database records to tell whether a
+    /// node has the secret the others have (``InstallCheckStore``). Reveals nothing of the secret.
+    public var checkValue: Data {
+        hash(Self.checkLabel)
     }
 
     /// HMAC-SHA256 of `value` under the secret: what is stored instead of a code.

@@ -37,6 +37,8 @@ public struct SiteStorage: Sendable {
     public let events: any EventStore
     /// Which users each bulk reset run has sent (`resetpress reset send --all`), so a resumed run skips them.
     public let bulkResets: any BulkResetStore
+    /// Which install secrets the data works with, so a node with another `secret.key` refuses to start.
+    public let installChecks: any InstallCheckStore
     private let migrations: @Sendable () async throws -> [String]
     private let closer: @Sendable () async -> Void
 
@@ -47,7 +49,7 @@ public struct SiteStorage: Sendable {
         outbox: any MailOutbox, authCodes: any AuthCodeStore, jobStates: any JobStateStore, rateLimits: any RateLimitStore,
         jobLock: any JobLock, adminSessions: any AdminSessionStore, webhooks: any WebhookQueue, settingsFeed: (any SettingsChangeFeed)?,
         events: any EventStore, bulkResets: any BulkResetStore = MemoryBulkResetStore(),
-        appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
+        installChecks: any InstallCheckStore = MemoryInstallCheckStore(), appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
     ) {
         self.backend = backend
         self.location = location
@@ -64,6 +66,7 @@ public struct SiteStorage: Sendable {
         self.settingsFeed = settingsFeed
         self.events = events
         self.bulkResets = bulkResets
+        self.installChecks = installChecks
         self.migrations = appliedMigrations
         self.closer = close
     }
@@ -75,7 +78,8 @@ public struct SiteStorage: Sendable {
             backend: "sqlite", location: database.path, settings: database.settings, users: database.users,
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
             rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), adminSessions: database.adminSessions, webhooks: database.webhooks,
-            settingsFeed: nil, events: database.events, bulkResets: database.bulkResets, appliedMigrations: { try database.appliedMigrations() },
+            settingsFeed: nil, events: database.events, bulkResets: database.bulkResets, installChecks: database.installChecks,
+            appliedMigrations: { try database.appliedMigrations() },
             close: {})
     }
 

@@ -1,0 +1,31 @@
+import Foundation
+import ResetPressStorage
+import Testing
+
+/// The `InstallCheckStore` contract, checked against every backend (issue 22).
+@Suite struct InstallCheckConformanceTests {
+    static let first = InstallSecret(bytes: Data(repeating: 5, count: 32))
+    static let other = InstallSecret(bytes: Data(repeating: 6, count: 32))
+
+    @Test(arguments: Backend.allCases)
+    func theFirstSecretIsRecordedAndAnotherIsRefused(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let checks = stores.installChecks
+            let first = try await checks.admits(Self.first.checkValue, now: testTime())
+            let again = try await checks.admits(Self.first.checkValue, now: testTime(1))
+            let other = try await checks.admits(Self.other.checkValue, now: testTime(2))
+            let afterRefusal = try await checks.admits(Self.first.checkValue, now: testTime(3))
+            #expect(first && again)
+            #expect(!other)
+            #expect(afterRefusal, "a refusal records nothing")
+        }
+    }
+
+    @Test func theCheckValueNamesTheSecretWithoutRevealingIt() {
+        let secret = InstallSecret(bytes: Data(repeating: 5, count: 32))
+        #expect(secret.checkValue == InstallSecret(bytes: Data(repeating: 5, count: 32)).checkValue)
+        #expect(secret.checkValue != Self.other.checkValue)
+        #expect(secret.checkValue.count == 32)
+        #expect(!secret.checkValue.contains(Data(repeating: 5, count: 8)))
+    }
+}
