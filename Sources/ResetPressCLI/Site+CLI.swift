@@ -39,11 +39,17 @@ extension Site {
         options.dataURL.appendingPathComponent("resetpress.pid")
     }
 
+    /// The pid of a live server of this site (its pid file names a running process), or nil.
+    static func runningServer(_ options: SiteOptions) -> pid_t? {
+        guard let text = try? String(contentsOf: pidFile(options), encoding: .utf8),
+              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0, kill(pid, 0) == 0
+        else { return nil }
+        return pid
+    }
+
     /// Asks a running server of this site to re-read its settings; true when one was signalled.
     static func signalRunningServer(_ options: SiteOptions) -> Bool {
-        guard let text = try? String(contentsOf: pidFile(options), encoding: .utf8),
-              let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0
-        else { return false }
+        guard let pid = runningServer(options) else { return false }
         return kill(pid, SIGHUP) == 0
     }
 }

@@ -4,11 +4,11 @@ import ResetPressPostgres
 import ResetPressSite
 import ResetPressStorage
 
-/// `resetpress storage ...`: where the site's data lives, and moving it from SQLite to PostgreSQL.
+/// `resetpress storage ...`: where the site's data lives, its backups, and moving it from SQLite to PostgreSQL.
 struct StorageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "storage", abstract: "Show the storage backend or copy a SQLite site into PostgreSQL.",
-        subcommands: [Status.self, Migrate.self])
+        commandName: "storage", abstract: "Show the storage backend, back up or restore a SQLite site, or copy it into PostgreSQL.",
+        subcommands: [Status.self, Backup.self, Restore.self, Migrate.self])
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
