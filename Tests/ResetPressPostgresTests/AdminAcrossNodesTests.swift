@@ -80,7 +80,7 @@ import Testing
         }
 
         // A storage failure is answered with a 500, and the node keeps serving.
-        let database = try await PostgresDatabase.open(url: url)
+        let database = try await PostgresDatabase.open(url: url, connectTimeout: testConnectTimeout)
         _ = try await database.client.rows("ALTER TABLE admin_sessions RENAME TO admin_sessions_away")
         await database.shutdown()
         #expect(try await browser.send(a, "GET", "/admin/login").status == 500)

@@ -7,8 +7,8 @@ import Testing
 @Suite struct PostgresBulkResetStoreTests {
     @Test func recordsEachRunApartAndIgnoresRepeatsAcrossNodes() async throws {
         let url = try await TestPostgresServer.shared.createDatabase()
-        let one = try await PostgresDatabase.open(url: url)
-        let two = try await PostgresDatabase.open(url: url)
+        let one = try await PostgresDatabase.open(url: url, connectTimeout: testConnectTimeout)
+        let two = try await PostgresDatabase.open(url: url, connectTimeout: testConnectTimeout)
         let storage = SiteStorage(postgres: one)
         #expect(storage.bulkResets is PostgresBulkResetStore)
         let now = Date()

@@ -47,7 +47,7 @@ import Testing
     @Test func migrationsAreRecordedAndRunOnceEvenWhenNodesStartTogether() async throws {
         let url = try await TestPostgresServer.shared.createDatabase()
         let nodes = try await withThrowingTaskGroup(of: PostgresDatabase.self) { group in
-            for _ in 0..<3 { group.addTask { try await PostgresDatabase.open(url: url) } }
+            for _ in 0..<3 { group.addTask { try await PostgresDatabase.open(url: url, connectTimeout: testConnectTimeout) } }
             var nodes: [PostgresDatabase] = []
             for try await node in group { nodes.append(node) }
             return nodes
@@ -58,7 +58,7 @@ import Testing
         #expect(try await nodes[0].serverVersion().isEmpty == false)
         for node in nodes { await node.shutdown() }
 
-        let reopened = try await PostgresDatabase.open(url: url)
+        let reopened = try await PostgresDatabase.open(url: url, connectTimeout: testConnectTimeout)
         #expect(try await reopened.appliedMigrations() == ["v1-settings", "v2-reset", "v3-rate-limits", "v4-outbox-lease", "v5-admin-sessions", "v6-outbox-sealed", "v7-auth-code-length", "v9-events", "v10-cancel", "v11-bulk-resets", "v12-user-locale", "v8-webhooks", "v13-install-checks"])
         await reopened.shutdown()
         await reopened.shutdown()

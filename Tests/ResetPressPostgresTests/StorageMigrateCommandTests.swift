@@ -42,7 +42,7 @@ import Testing
         }
         #expect(!migrated.output.contains("NO"))
 
-        let target = try await PostgresDatabase.open(url: url)
+        let target = try await PostgresDatabase.open(url: url, connectTimeout: testConnectTimeout)
         let user = try #require(try await target.users.user(byEmail: "user2@example.org"))
         #expect(user.id == (try await source.users.user(byEmail: "user2@example.org"))?.id)
         #expect(try await target.resetCodes.current(email: "user2@example.org")?.userID == user.id)

@@ -103,7 +103,7 @@ func withPostgres<T>(
     let url = try await TestPostgresServer.shared.createDatabase()
     var databases: [ResetPressPostgres.PostgresDatabase] = []
     do {
-        for _ in 0..<nodes { databases.append(try await ResetPressPostgres.PostgresDatabase.open(url: url, maximumConnections: maximumConnections)) }
+        for _ in 0..<nodes { databases.append(try await ResetPressPostgres.PostgresDatabase.open(url: url, maximumConnections: maximumConnections, connectTimeout: testConnectTimeout)) }
         let result = try await body(databases)
         for database in databases { await database.shutdown() }
         try await TestPostgresServer.shared.dropDatabase(url: url)
@@ -114,3 +114,8 @@ func withPostgres<T>(
         throw error
     }
 }
+
+/// How long the tests let a new database connect and migrate: the product's 10 s covers the
+/// connection and every migration's DDL, which a loaded 2-core machine has taken longer than that
+/// for; far above any stall, and still a bound.
+let testConnectTimeout: Duration = .seconds(120)

@@ -87,7 +87,7 @@ import Testing
 
     @Test func twoNodesOnOneDatabaseActAsOneSite() async throws {
         let url = try await TestPostgresServer.shared.createDatabase()
-        let database = try await PostgresDatabase.open(url: url)
+        let database = try await PostgresDatabase.open(url: url, connectTimeout: testConnectTimeout)
         let secret = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
         let folders = [try dataDirectory("node-a", secret: secret), try dataDirectory("node-b", secret: secret)]
         let cliData = try dataDirectory("cli", secret: secret)
