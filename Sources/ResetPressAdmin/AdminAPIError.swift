@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import ResetPressEngine
 import ResetPressHTTP
+import ResetPressStorage
 
 /// A refused admin API call, answered as `{"success": false, "data": {"message": M, "errorCode": S,
 /// "error_code": S, "errors": [{"key": K, "message": M, "code": C}]}}` where S is the HTTP status.
@@ -13,10 +14,20 @@ struct AdminAPIError: Error, HTTPResponseError {
     var retryAfter: Int?
 
     static let unauthorized = AdminAPIError(
-        status: .unauthorized, message: "Sign in to the admin, or send Authorization: Bearer <admin password>.")
+        status: .unauthorized,
+        message: "Sign in to the admin, or send Authorization: Bearer <API token> (`resetpress admin tokens add`); the token may be revoked or expired.")
+    static let passwordBearerOff = AdminAPIError(
+        status: .unauthorized,
+        message: "The admin password is not accepted as a bearer token: create one for the script with "
+            + "`resetpress admin tokens add --name NAME --scope read,settings` and send that instead (admin.api_password_bearer turns the old way back on).")
     static let csrf = AdminAPIError(
         status: .forbidden, message: "Missing or wrong X-CSRF-Token header (the token is in the admin page's csrf-token meta tag).")
     static let notFound = AdminAPIError(status: .notFound, message: "Not found.")
+
+    /// An API token without the scope the route needs.
+    static func forbidden(scope: APITokenScope) -> AdminAPIError {
+        AdminAPIError(status: .forbidden, message: "This API token lacks the '\(scope.rawValue)' scope; add a token that has it.")
+    }
 
     static func badRequest(_ message: String, errors: [SettingsMessage] = []) -> AdminAPIError {
         AdminAPIError(status: .badRequest, message: message, errors: errors)

@@ -9,9 +9,10 @@ import ResetPressStorage
 /// The admin JSON API at `/admin/api/...`: the admin page's operations for scripts.
 ///
 /// A caller is either the signed-in admin page (session cookie; state changes also need the
-/// `X-CSRF-Token` header) or a script sending `Authorization: Bearer <admin password>` (checked
-/// with bcrypt, throttled like the sign-in form; no CSRF token, as browsers never add that header
-/// on their own). Answers use the envelope `{"success": true, "message": M, "data": {...}}`.
+/// `X-CSRF-Token` header) or a script sending `Authorization: Bearer <API token>` whose scopes
+/// include the route's (`read`, `settings`, `auth-codes`, `mail`); no CSRF token, as browsers never
+/// add that header on their own. The admin password as a bearer (checked with bcrypt, throttled
+/// like the sign-in form) is refused unless `admin.api_password_bearer` is on. Answers use the envelope `{"success": true, "message": M, "data": {...}}`.
 ///
 /// - `GET /admin/api/settings`, `POST /admin/api/settings` (a JSON object of key → value, `null` unsets; atomic)
 /// - `GET /admin/api/auth-codes`, `POST /admin/api/auth-codes` (`code`, `role`, `expires_in_days`),
@@ -26,22 +27,32 @@ struct AdminAPIRoutes {
     typealias Handler = @Sendable (Request, ResetPressRequestContext) async throws -> Response
 
     func add(to router: Router<ResetPressRequestContext>) {
-        router.get("/admin/api/settings", use: guarded(changes: false) { _, _ in settingsList() })
-        router.post("/admin/api/settings", use: guarded(changes: true) { request, context in try await writeSettings(request, context) })
-        router.get("/admin/api/auth-codes", use: guarded(changes: false) { _, _ in try await authCodes() })
-        router.post("/admin/api/auth-codes", use: guarded(changes: true) { request, context in try await addAuthCode(request, context) })
-        router.delete("/admin/api/auth-codes/:id", use: guarded(changes: true) { _, context in try await removeAuthCode(context) })
-        router.post("/admin/api/auth-codes/:id/delete", use: guarded(changes: true) { _, context in try await removeAuthCode(context) })
-        router.get("/admin/api/mail", use: guarded(changes: false) { request, _ in try await mail(request) })
-        router.post("/admin/api/mail/retry", use: guarded(changes: true) { request, context in try await retryMail(request, context) })
-        router.post("/admin/api/preview", use: guarded(changes: true) { request, context in try await preview(request, context) })
+        router.get("/admin/api/settings", use: guarded(.read) { _, _ in settingsList() })
+        router.post("/admin/api/settings", use: guarded(.settings) { request, context in try await writeSettings(request, context) })
+        router.get("/admin/api/auth-codes", use: guarded(.read) { _, _ in try await authCodes() })
+        router.post("/admin/api/auth-codes", use: guarded(.authCodes) { request, context in try await addAuthCode(request, context) })
+        router.delete("/admin/api/auth-codes/:id", use: guarded(.authCodes) { _, context in try await removeAuthCode(context) })
+        router.post("/admin/api/auth-codes/:id/delete", use: guarded(.authCodes) { _, context in try await removeAuthCode(context) })
+        router.get("/admin/api/mail", use: guarded(.read) { request, _ in try await mail(request) })
+        router.post("/admin/api/mail/retry", use: guarded(.mail) { request, context in try await retryMail(request, context) })
+        router.post("/admin/api/preview", use: guarded(.read, changes: true) { request, context in try await preview(request, context) })
     }
 
-    /// Runs `handler` for an authorised caller; `changes` requires the CSRF header of a session caller.
-    private func guarded(changes: Bool, _ handler: @escaping Handler) -> Handler {
-        { [auth] request, context in
+    /// Runs `handler` for an authorised caller: an API token with `scope`, the admin password when
+    /// `admin.api_password_bearer` allows it, or the signed-in admin page (which needs the CSRF header
+    /// for a POST or DELETE, `changes`).
+    private func guarded(_ scope: APITokenScope, changes: Bool? = nil, _ handler: @escaping Handler) -> Handler {
+        let changes = changes ?? (scope != .read)
+        return { [auth, site] request, context in
             if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
-                switch try await auth.checkPassword(String(header.dropFirst(7)), clientIP: auth.clientIP(request, context)) {
+                let presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+                if presented.hasPrefix(APITokens.prefix) {
+                    guard let token = try await site.tokens?.authenticate(presented, now: site.now) else { throw AdminAPIError.unauthorized }
+                    guard token.scopes.contains(scope.rawValue) else { throw AdminAPIError.forbidden(scope: scope) }
+                    return try await handler(request, context)
+                }
+                guard site.settings[AdminSettings.apiPasswordBearer] else { throw AdminAPIError.passwordBearerOff }
+                switch try await auth.checkPassword(presented, clientIP: auth.clientIP(request, context)) {
                 case .accepted: return try await handler(request, context)
                 case .wrong, .notSet: throw AdminAPIError.unauthorized
                 case .throttled(let wait): throw AdminAPIError.throttled(retryAfter: wait)

@@ -42,6 +42,8 @@ public final class AdminPlugin: RoutePlugin {
     let clock: @Sendable () -> Date
     /// Asks the webhook sender to look at its queue now.
     let wakeWebhooks: @Sendable () -> Void
+    /// The admin API's tokens; nil when this host keeps none (only the session and, if allowed, the password work).
+    public let tokens: APITokens?
     let templates = TemplateCache()
 
     /// An admin over the reset plugin, the site's mail delivery, the session store, the
@@ -51,9 +53,10 @@ public final class AdminPlugin: RoutePlugin {
     public init(
         reset: ResetPasswordPlugin, mail: MailDelivery, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
         webhooks: any WebhookQueue, sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, events: (any EventStore)? = nil,
-        bulkResets: BulkResetWorker? = nil, wakeWebhooks: @escaping @Sendable () -> Void = {},
+        bulkResets: BulkResetWorker? = nil, tokens: APITokens? = nil, wakeWebhooks: @escaping @Sendable () -> Void = {},
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        self.tokens = tokens
         self.wakeWebhooks = wakeWebhooks
         self.reset = reset
         self.bulkResets = bulkResets
@@ -69,13 +72,13 @@ public final class AdminPlugin: RoutePlugin {
     /// An admin over the reset plugin, the site's mail delivery and its storage (sessions, counters, events, webhooks,
     /// users and bulk reset runs).
     public convenience init(
-        reset: ResetPasswordPlugin, mail: MailDelivery, storage: SiteStorage, wakeWebhooks: @escaping @Sendable () -> Void = {},
-        clock: @escaping @Sendable () -> Date = { Date() }
+        reset: ResetPasswordPlugin, mail: MailDelivery, storage: SiteStorage, secret: InstallSecret,
+        wakeWebhooks: @escaping @Sendable () -> Void = {}, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.init(
             reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, webhooks: storage.webhooks,
-            events: storage.events, bulkResets: BulkResetWorker(reset: reset, storage: storage, clock: clock), wakeWebhooks: wakeWebhooks,
-            clock: clock)
+            events: storage.events, bulkResets: BulkResetWorker(reset: reset, storage: storage, clock: clock),
+            tokens: APITokens(store: storage.apiTokens, secret: secret), wakeWebhooks: wakeWebhooks, clock: clock)
     }
 
     /// Registers `admin.password_hash` and `admin.session_minutes`.
@@ -146,6 +149,7 @@ struct AdminSite: Sendable {
     var outbox: any MailOutbox { plugin.mail.outbox }
     var events: (any EventStore)? { plugin.events }
     var webhooks: any WebhookQueue { plugin.webhooks }
+    var tokens: APITokens? { plugin.tokens }
     var bulkResets: BulkResetWorker? { plugin.bulkResets }
     var confirmations: BulkResetConfirmations { plugin.confirmations }
     var gate: AuthCodeGate { plugin.reset.gate }

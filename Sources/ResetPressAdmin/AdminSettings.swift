@@ -21,6 +21,11 @@ public enum AdminSettings {
         "admin.session_minutes", default: 60, kind: .int, description: "Minutes of inactivity before the admin is signed out.",
         validate: { (5...1440).contains($0) ? nil : "must be between 5 and 1440" })
 
+    /// Whether the admin API still takes `Authorization: Bearer <admin password>` (off: scripts use API tokens).
+    public static let apiPasswordBearer = SettingKey(
+        "admin.api_password_bearer", default: false, kind: .bool,
+        description: "Accept the admin password as a bearer token on the admin API (off: use `resetpress admin tokens add`).")
+
     /// Settings the admin page and API show but never write.
     public static let protectedKeys: Set<String> = [passwordHash.name]
 
@@ -28,5 +33,6 @@ public enum AdminSettings {
     static func register(in settings: SettingsEngine) {
         settings.register(passwordHash)
         settings.register(sessionMinutes)
+        settings.register(apiPasswordBearer)
     }
 }

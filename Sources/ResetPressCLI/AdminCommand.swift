@@ -7,7 +7,8 @@ import ResetPressSite
 /// `resetpress admin ...`: the admin page's credential.
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Manage the admin pages at /admin.", subcommands: [SetPassword.self])
+        commandName: "admin", abstract: "Manage the admin pages at /admin and the admin API's tokens.",
+        subcommands: [SetPassword.self, Tokens.self])
 
     struct SetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

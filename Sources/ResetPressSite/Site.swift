@@ -94,7 +94,8 @@ public final class Site: Sendable {
                 queue: storage.webhooks, secret: secret, nodeID: mail.nodeID, logger: logger, clock: configuration.clock,
                 backoff: configuration.webhookBackoff, tick: configuration.webhookTick)
             let admin = AdminPlugin(
-                reset: reset, mail: mail, storage: storage, wakeWebhooks: { [webhooks] in webhooks.sender?.wake() }, clock: configuration.clock)
+                reset: reset, mail: mail, storage: storage, secret: secret, wakeWebhooks: { [webhooks] in webhooks.sender?.wake() },
+                clock: configuration.clock)
             let engine = Engine(
                 root: configuration.root, storage: storage, plugins: [reset, admin, webhooks] + configuration.plugins,
                 environment: configuration.environment, logger: logger)

@@ -10,12 +10,11 @@ import ResetPressStorage
 import Testing
 
 @Suite struct AdminAPITests {
-    static let bearer: HTTPFields = [.authorization: "Bearer \(AdminTestSite.password)", .contentType: "application/json"]
-
     @Test func theSettingsAPIListsMaskedValuesAndWritesAtomically() async throws {
         let site = try await AdminTestSite(environment: ["RESETPRESS_MAIL__FROM": "owner@example.org"])
+        let bearer = try await site.bearer()
         try await site.test { client in
-            let list = try await client.execute(uri: "/admin/api/settings", method: .get, headers: Self.bearer)
+            let list = try await client.execute(uri: "/admin/api/settings", method: .get, headers: bearer)
             #expect(list.status == .ok)
             let settings = try #require(list.json["data"]?["settings"]?.arrayElements)
             let hash = try #require(settings.first { $0["key"]?.stringValue == "admin.password_hash" })
@@ -28,7 +27,7 @@ import Testing
             #expect(mode["options"]?.arrayElements?.count == 3)
 
             let refused = try await client.execute(
-                uri: "/admin/api/settings", method: .post, headers: Self.bearer,
+                uri: "/admin/api/settings", method: .post, headers: bearer,
                 body: ByteBuffer(string: #"{"site.name": "API name", "reset_password.code_length": 3, "mail.from": "x@example.org"}"#))
             #expect(refused.status == .badRequest)
             let keys = refused.json["data"]?["errors"]?.arrayElements?.compactMap { $0["key"]?.stringValue }
@@ -36,11 +35,11 @@ import Testing
             #expect(site.engine.settings[CoreSettings.siteName] == "ResetPress")
 
             let protected = try await client.execute(
-                uri: "/admin/api/settings", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"admin.password_hash": ""}"#))
+                uri: "/admin/api/settings", method: .post, headers: bearer, body: ByteBuffer(string: #"{"admin.password_hash": ""}"#))
             #expect(protected.status == .badRequest)
 
             let saved = try await client.execute(
-                uri: "/admin/api/settings", method: .post, headers: Self.bearer,
+                uri: "/admin/api/settings", method: .post, headers: bearer,
                 body: ByteBuffer(string: #"{"site.name": "API name", "reset_password.code_length": 24, "http.cors_origins": ["https://a.example"]}"#))
             #expect(saved.status == .ok)
             #expect(saved.json["data"]?["changed"]?.arrayElements?.count == 3)
@@ -67,12 +66,13 @@ import Testing
 
     @Test func thePreviewRendersTheDraftWithoutSavingIt() async throws {
         let site = try await AdminTestSite()
+        let bearer = try await site.bearer()
         try await site.test { client in
             let draft = #"""
             {"reset_password.mode": "custom_email", "reset_password.email_type": "html",
              "reset_password.email_subject": "Hello {{FIRST_NAME}}", "reset_password.email_body": "<p>Draft body {{CODE}} <b>{{NAME}}</b></p>"}
             """#
-            let preview = try await client.execute(uri: "/admin/api/preview", method: .post, headers: Self.bearer, body: ByteBuffer(string: draft))
+            let preview = try await client.execute(uri: "/admin/api/preview", method: .post, headers: bearer, body: ByteBuffer(string: draft))
             #expect(preview.status == .ok)
             let data = try #require(preview.json["data"])
             #expect(data["subject"]?.stringValue == "Hello Jane")
@@ -82,10 +82,10 @@ import Testing
             #expect(data["text"]?.stringValue?.contains("Draft body") == true)
 
             let storeOnly = try await client.execute(
-                uri: "/admin/api/preview", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"reset_password.mode": "store_only"}"#))
+                uri: "/admin/api/preview", method: .post, headers: bearer, body: ByteBuffer(string: #"{"reset_password.mode": "store_only"}"#))
             #expect(storeOnly.json["data"]?["mail"] == false)
             let bad = try await client.execute(
-                uri: "/admin/api/preview", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"reset_password.mode": "carrier_pigeon"}"#))
+                uri: "/admin/api/preview", method: .post, headers: bearer, body: ByteBuffer(string: #"{"reset_password.mode": "carrier_pigeon"}"#))
             #expect(bad.status == .badRequest)
         }
         #expect(site.engine.settings[ResetPasswordSettings.mode] == .defaultEmail)
@@ -93,22 +93,23 @@ import Testing
 
     @Test func authCodesAreAddedListedAndRemoved() async throws {
         let site = try await AdminTestSite()
+        let bearer = try await site.bearer()
         try await site.test { client in
             let added = try await client.execute(
-                uri: "/admin/api/auth-codes", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"role": "editor", "expires_in_days": 7}"#))
+                uri: "/admin/api/auth-codes", method: .post, headers: bearer, body: ByteBuffer(string: #"{"role": "editor", "expires_in_days": 7}"#))
             #expect(added.status == .ok)
             let code = try #require(added.json["data"]?["auth_code"]?["code"]?.stringValue)
             #expect(code.count == 32)
-            let short = try await client.execute(uri: "/admin/api/auth-codes", method: .post, headers: Self.bearer, body: ByteBuffer(string: #"{"code": "short"}"#))
+            let short = try await client.execute(uri: "/admin/api/auth-codes", method: .post, headers: bearer, body: ByteBuffer(string: #"{"code": "short"}"#))
             #expect(short.status == .badRequest)
-            let list = try await client.execute(uri: "/admin/api/auth-codes", method: .get, headers: Self.bearer)
+            let list = try await client.execute(uri: "/admin/api/auth-codes", method: .get, headers: bearer)
             let codes = try #require(list.json["data"]?["auth_codes"]?.arrayElements)
             #expect(codes.count == 1)
             #expect(codes[0]["last_four"]?.stringValue == String(code.suffix(4)))
             #expect(!list.text.contains(code))
             let id = Int(try #require(codes[0]["id"]?.numberValue))
-            #expect(try await client.execute(uri: "/admin/api/auth-codes/\(id)", method: .delete, headers: Self.bearer).status == .ok)
-            #expect(try await client.execute(uri: "/admin/api/auth-codes/\(id)", method: .delete, headers: Self.bearer).status == .notFound)
+            #expect(try await client.execute(uri: "/admin/api/auth-codes/\(id)", method: .delete, headers: bearer).status == .ok)
+            #expect(try await client.execute(uri: "/admin/api/auth-codes/\(id)", method: .delete, headers: bearer).status == .notFound)
         }
         #expect(try await site.reset.gate.list().isEmpty)
     }
@@ -132,6 +133,7 @@ import Testing
 
     @Test func aShortSJLAuthCodeIsMarkedWeakOnThePageAndInTheAPI() async throws {
         let site = try await AdminTestSite()
+        let bearer = try await site.bearer()
         _ = try await site.reset.gate.add(code: "123", role: "", expiresAt: nil, allowShort: true)
         _ = try await site.reset.gate.add(code: "a-long-enough-code", role: "", expiresAt: nil)
         try await site.test { client in
@@ -139,7 +141,7 @@ import Testing
             try await browser.signIn(client)
             let page = try await browser.get(client, "/admin/auth-codes").text
             #expect(page.components(separatedBy: "class=\"weak\"").count == 2)  // the short one only
-            let list = try await client.execute(uri: "/admin/api/auth-codes", method: .get, headers: Self.bearer)
+            let list = try await client.execute(uri: "/admin/api/auth-codes", method: .get, headers: bearer)
             let codes = try #require(list.json["data"]?["auth_codes"]?.arrayElements)
             #expect(codes.map { $0["weak"] } == [.bool(true), .bool(false)])
         }
@@ -147,6 +149,7 @@ import Testing
 
     @Test func failedMailIsListedAndQueuedAgain() async throws {
         let site = try await AdminTestSite()
+        let bearer = try await site.bearer()
         let message = MailMessage(
             from: try MailAddress(email: "from@example.org"), to: [try MailAddress(email: "to@example.org")], subject: "Subject <b>", textBody: "Body")
         let outbox = site.storage.outbox
@@ -160,11 +163,61 @@ import Testing
             #expect(page.contains("failed (1)"))
             #expect(page.contains("550 mailbox &lt;unavailable&gt;"))
             #expect(page.contains("Subject &lt;b&gt;"))
-            let list = try await client.execute(uri: "/admin/api/mail?status=failed", method: .get, headers: Self.bearer)
+            let list = try await client.execute(uri: "/admin/api/mail?status=failed", method: .get, headers: bearer)
             #expect(list.json["data"]?["mail"]?[0]?["last_error"]?.stringValue == "550 mailbox <unavailable>")
-            let retried = try await client.execute(uri: "/admin/api/mail/retry", method: .post, headers: Self.bearer, body: ByteBuffer(string: "{\"ids\": [\(id)]}"))
+            let retried = try await client.execute(uri: "/admin/api/mail/retry", method: .post, headers: bearer, body: ByteBuffer(string: "{\"ids\": [\(id)]}"))
             #expect(retried.json["data"]?["requeued"]?.numberValue == 1)
         }
         #expect(try await outbox.counts()[.queued] == 1)
+    }
+}
+
+/// The API's tokens (issue 22): scoped, revocable, expiring; the admin password as a bearer refused by default.
+extension AdminAPITests {
+    @Test func aReadTokenReadsButCannotWriteSettings() async throws {
+        let site = try await AdminTestSite()
+        let read = try await site.bearer(scopes: [.read])
+        try await site.test { client in
+            #expect(try await client.execute(uri: "/admin/api/settings", method: .get, headers: read).status == .ok)
+            let write = try await client.execute(
+                uri: "/admin/api/settings", method: .post, headers: read, body: ByteBuffer(string: #"{"site.name": "Not allowed"}"#))
+            #expect(write.status == .forbidden)
+            let envelope = try JSONValue(parsing: write.body)
+            #expect(envelope["success"] == .bool(false))
+            #expect(envelope["data"]?["errorCode"]?.numberValue == 403)
+            #expect(envelope["data"]?["message"]?.stringValue?.contains("'settings' scope") == true)
+        }
+        #expect(site.engine.settings.snapshot[CoreSettings.siteName] != "Not allowed")
+        let listed = try #require(try await site.admin.tokens?.list().first)
+        #expect(listed.lastUsedAt != nil, "a use is stamped")
+    }
+
+    @Test func aRevokedOrExpiredTokenIsRefused() async throws {
+        let site = try await AdminTestSite()
+        let tokens = try #require(site.admin.tokens)
+        let (revoked, record) = try await tokens.issue(name: "old", scopes: [.read], expiresAt: nil, now: Date())
+        #expect(try await tokens.revoke(id: record.id, now: Date()))
+        let (expired, _) = try await tokens.issue(name: "short", scopes: [.read], expiresAt: Date().addingTimeInterval(-1), now: Date())
+        try await site.test { client in
+            for token in [revoked, expired, "rpt_" + String(repeating: "A", count: 43)] {
+                let answer = try await client.execute(uri: "/admin/api/settings", method: .get, headers: [.authorization: "Bearer \(token)"])
+                #expect(answer.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test func theAdminPasswordAsABearerIsRefusedUnlessTurnedOn() async throws {
+        let password: HTTPFields = [.authorization: "Bearer \(AdminTestSite.password)"]
+        let site = try await AdminTestSite()
+        try await site.test { client in
+            let refused = try await client.execute(uri: "/admin/api/settings", method: .get, headers: password)
+            #expect(refused.status == .unauthorized)
+            #expect(String(buffer: refused.body).contains("resetpress admin tokens add"))
+        }
+        let old = try await AdminTestSite(environment: ["RESETPRESS_ADMIN__API_PASSWORD_BEARER": "true"])
+        try await old.test { client in
+            let accepted = try await client.execute(uri: "/admin/api/settings", method: .get, headers: password)
+            #expect(accepted.status == .ok)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -44,6 +45,13 @@ final class AdminTestSite: Sendable {
     }
 
     deinit { try? FileManager.default.removeItem(at: root) }
+
+    /// JSON request headers with `Authorization: Bearer` and a new API token of `scopes` (all by default).
+    func bearer(scopes: [APITokenScope] = APITokenScope.allCases) async throws -> HTTPFields {
+        let tokens = try #require(site.admin.tokens)
+        let (token, _) = try await tokens.issue(name: "test", scopes: scopes, expiresAt: nil, now: Date())
+        return [.authorization: "Bearer \(token)", .contentType: "application/json"]
+    }
 
     /// Runs `body` against the site's responder without a socket.
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {

@@ -27,7 +27,9 @@ import Testing
             return folder
         }
         let url = try await TestPostgresServer.shared.createDatabase()
-        let environment = ["RESETPRESS_STORAGE__URL": url, "RESETPRESS_USERS__PASSWORD_HASH_COST": "4"]
+        let environment = [
+            "RESETPRESS_STORAGE__URL": url, "RESETPRESS_USERS__PASSWORD_HASH_COST": "4", "RESETPRESS_ADMIN__API_PASSWORD_BEARER": "true",
+        ]
         let set = try ServerProcess.command(
             ["admin", "set-password", "--password", Self.password, "--root", root.path, "--data-dir", folders[2].path], environment: environment)
         #expect(set.status == 0, "\(set.output)")

@@ -27,6 +27,7 @@ struct Stores: Sendable {
     let webhooks: any WebhookQueue
     let events: any EventStore
     let installChecks: any InstallCheckStore
+    let apiTokens: any APITokenStore
     /// Runs one SQL statement on the database, to write rows only older versions wrote.
     let execute: @Sendable (String) async throws -> Void
 }
@@ -42,21 +43,21 @@ func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async
         try await body(Stores(
             settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
             authCodes: database.authCodes, jobStates: database.jobStates, webhooks: database.webhooks, events: database.events,
-            installChecks: database.installChecks, execute: { sql in try await database.pool.write { try $0.execute(sql: sql) } }))
+            installChecks: database.installChecks, apiTokens: database.apiTokens, execute: { sql in try await database.pool.write { try $0.execute(sql: sql) } }))
     case .postgres:
         try await withPostgres { nodes in
             let database = nodes[0]
             try await body(Stores(
                 settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
                 authCodes: database.authCodes, jobStates: database.jobStates, webhooks: database.webhooks, events: database.events,
-                installChecks: database.installChecks, execute: { sql in _ = try await database.client.rows(PostgresQuery(unsafeSQL: sql)) }))
+                installChecks: database.installChecks, apiTokens: database.apiTokens, execute: { sql in _ = try await database.client.rows(PostgresQuery(unsafeSQL: sql)) }))
         }
     case .memory:
         let storage = SiteStorage.memory()
         try await body(Stores(
             settings: storage.settings, users: storage.users, resetCodes: storage.resetCodes, outbox: storage.outbox,
             authCodes: storage.authCodes, jobStates: storage.jobStates, webhooks: storage.webhooks, events: storage.events,
-            installChecks: storage.installChecks, execute: { sql in throw StorageError.notFound("SQL in memory stores (\(sql))") }))
+            installChecks: storage.installChecks, apiTokens: storage.apiTokens, execute: { sql in throw StorageError.notFound("SQL in memory stores (\(sql))") }))
     }
 }
 

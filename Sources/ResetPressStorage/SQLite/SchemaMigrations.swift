@@ -44,6 +44,19 @@ enum SchemaMigrations {
                 table.column("recorded_at", .double).notNull()
             }
         }
+        migrator.registerMigration("v13-api-tokens") { db in
+            // The admin API's tokens, by keyed hash (never the token); scopes as a comma-separated list.
+            try db.create(table: "api_tokens") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("name", .text).notNull()
+                table.column("scopes", .text).notNull()
+                table.column("token_hash", .blob).notNull().unique()
+                table.column("created_at", .double).notNull()
+                table.column("expires_at", .double)
+                table.column("last_used_at", .double)
+                table.column("revoked_at", .double)
+            }
+        }
         return migrator
     }
 

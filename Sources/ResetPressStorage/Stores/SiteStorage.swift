@@ -39,6 +39,8 @@ public struct SiteStorage: Sendable {
     public let bulkResets: any BulkResetStore
     /// Which install secrets the data works with, so a node with another `secret.key` refuses to start.
     public let installChecks: any InstallCheckStore
+    /// The admin API's tokens; shared by every node of a shared database.
+    public let apiTokens: any APITokenStore
     private let migrations: @Sendable () async throws -> [String]
     private let closer: @Sendable () async -> Void
 
@@ -49,7 +51,8 @@ public struct SiteStorage: Sendable {
         outbox: any MailOutbox, authCodes: any AuthCodeStore, jobStates: any JobStateStore, rateLimits: any RateLimitStore,
         jobLock: any JobLock, adminSessions: any AdminSessionStore, webhooks: any WebhookQueue, settingsFeed: (any SettingsChangeFeed)?,
         events: any EventStore, bulkResets: any BulkResetStore = MemoryBulkResetStore(),
-        installChecks: any InstallCheckStore = MemoryInstallCheckStore(), appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
+        installChecks: any InstallCheckStore = MemoryInstallCheckStore(), apiTokens: any APITokenStore = MemoryAPITokenStore(),
+        appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
     ) {
         self.backend = backend
         self.location = location
@@ -67,6 +70,7 @@ public struct SiteStorage: Sendable {
         self.events = events
         self.bulkResets = bulkResets
         self.installChecks = installChecks
+        self.apiTokens = apiTokens
         self.migrations = appliedMigrations
         self.closer = close
     }
@@ -79,7 +83,7 @@ public struct SiteStorage: Sendable {
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
             rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), adminSessions: database.adminSessions, webhooks: database.webhooks,
             settingsFeed: nil, events: database.events, bulkResets: database.bulkResets, installChecks: database.installChecks,
-            appliedMigrations: { try database.appliedMigrations() },
+            apiTokens: database.apiTokens, appliedMigrations: { try database.appliedMigrations() },
             close: {})
     }
 
