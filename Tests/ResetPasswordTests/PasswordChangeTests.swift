@@ -89,11 +89,11 @@ import Testing
         }
     }
 
-    @Test func fiveConcurrentWrongGuessesBurnTheCodeForEveryLaterGuess() async throws {
+    @Test func fiveConcurrentWrongGuessesBurnTheCodeForALaterRightOne() async throws {
         let (site, code) = try await siteWithCode()
-        // A lost update among five racing attempts would leave a slot, and one of the right guesses would get through.
+        // A lost update among five racing attempts would leave a slot, and the right guess after them would get through.
         #expect(await guessConcurrently(site, (0..<5).map { "wrong-\($0)" }).isEmpty)
-        #expect(await guessConcurrently(site, Array(repeating: code, count: 7)).isEmpty)
+        #expect(await guessConcurrently(site, [code]).isEmpty)
         #expect(try await site.storage.resetCodes.current(email: "ann@example.org") == nil)
         #expect(try await !site.passwordMatches("ann@example.org", "brand-new-secret"))
     }
