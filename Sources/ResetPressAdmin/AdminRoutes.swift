@@ -40,6 +40,7 @@ struct AdminRoutes {
         addMailRoutes(to: router)
         addWebhookRoutes(to: router)
         addBulkResetRoutes(to: router)
+        addTokenRoutes(to: router)
     }
 
     /// Where a sign-in leads: the dashboard.
