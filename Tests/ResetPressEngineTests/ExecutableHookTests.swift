@@ -48,10 +48,11 @@ import Testing
     }
 
     @Test func slowHookIsCutOffAtItsTimeout() async throws {
-        try install("h", "10-slow", "#!/bin/sh\nsleep 30\necho '\"late\"'\n", timeout: .milliseconds(200))
+        try install("h", "10-slow", "#!/bin/sh\nsleep 120\necho '\"late\"'\n", timeout: .milliseconds(200))
         let start = ContinuousClock.now
         #expect(await hooks.applyFilters("h", "kept") == "kept")
-        #expect(ContinuousClock.now - start < .seconds(15))
+        // Far above a loaded machine's stalls (a run beside scripts/bench took 15.7 s), far below the hook's 120 s.
+        #expect(ContinuousClock.now - start < .seconds(60))
         #expect(logs.warnings.count == 1)
         #expect(logs.warnings[0].contains("did not finish"))
     }
