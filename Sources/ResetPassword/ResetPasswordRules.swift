@@ -15,10 +15,9 @@ enum ResetPasswordRules {
                 if file.isEmpty {
                     source = settings[ResetPasswordSettings.emailBody]
                 } else {
-                    let url = templatesDirectory.appendingPathComponent(file)
+                    let url: URL
                     do throws(PasswordTemplateError) {
-                        try PasswordTemplateName.check(file)
-                        try PasswordTemplateName.checkInside(url, directory: templatesDirectory)
+                        url = try PasswordTemplateName.file(file, in: templatesDirectory)
                     } catch {
                         return [SettingsMessage(key: template, message: error.description)]
                     }

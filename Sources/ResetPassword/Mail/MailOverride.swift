@@ -15,10 +15,7 @@ struct MailOverride: Sendable {
     /// key), throws ``PasswordTemplateError`` before anything is queued.
     func bodies(templates: TemplateCache, directory: URL) throws -> MailBodies {
         let name = templateName ?? "link.html"
-        try PasswordTemplateName.check(name)
-        let url = directory.appendingPathComponent(name)
-        try PasswordTemplateName.checkInside(url, directory: directory)
-        let source = try templates.template(at: url).source
+        let source = try templates.template(at: PasswordTemplateName.file(name, in: directory)).source
         let (fileSubject, body) = MailBodies.splitSubject(source)
         guard templates.parsed(body).usesVariable("RESET_LINK") else { throw PasswordTemplateError.missingResetLink(name) }
         let subject = subject ?? fileSubject ?? "Reset your password"

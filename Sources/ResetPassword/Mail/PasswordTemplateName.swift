@@ -22,6 +22,14 @@ enum PasswordTemplateName {
         if problem(name) != nil { throw .invalidName(name) }
     }
 
+    /// The file `name` names in `directory`, after both checks: a template name, and inside the folder.
+    static func file(_ name: String, in directory: URL) throws(PasswordTemplateError) -> URL {
+        try check(name)
+        let url = directory.appendingPathComponent(name)
+        try checkInside(url, directory: directory)
+        return url
+    }
+
     /// Throws when the file at `url`, once symbolic links are followed, is not inside `directory`
     /// (itself with its links followed). A missing file passes: reading it reports that.
     static func checkInside(_ url: URL, directory: URL) throws(PasswordTemplateError) {

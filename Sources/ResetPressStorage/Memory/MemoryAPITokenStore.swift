@@ -19,11 +19,8 @@ public final class MemoryAPITokenStore: APITokenStore {
     public func use(hash: Data, now: Date) async throws -> APIToken? {
         tokens.withLock { tokens in
             guard let index = tokens.firstIndex(where: { $0.hash == hash }), tokens[index].token.isActive(at: now) else { return nil }
-            let old = tokens[index].token
-            let used = APIToken(
-                id: old.id, name: old.name, scopes: old.scopes, createdAt: old.createdAt, expiresAt: old.expiresAt, lastUsedAt: now, revokedAt: nil)
-            tokens[index].token = used
-            return used
+            tokens[index].token.lastUsedAt = now
+            return tokens[index].token
         }
     }
 
@@ -34,10 +31,7 @@ public final class MemoryAPITokenStore: APITokenStore {
     public func revoke(id: Int64, now: Date) async throws -> Bool {
         tokens.withLock { tokens in
             guard let index = tokens.firstIndex(where: { $0.token.id == id && $0.token.revokedAt == nil }) else { return false }
-            let old = tokens[index].token
-            tokens[index].token = APIToken(
-                id: old.id, name: old.name, scopes: old.scopes, createdAt: old.createdAt, expiresAt: old.expiresAt,
-                lastUsedAt: old.lastUsedAt, revokedAt: now)
+            tokens[index].token.revokedAt = now
             return true
         }
     }

@@ -12,9 +12,9 @@ public struct APIToken: Sendable, Equatable {
     /// When it stops working; nil for never.
     public let expiresAt: Date?
     /// When the admin API last accepted it; nil when never used.
-    public let lastUsedAt: Date?
+    public internal(set) var lastUsedAt: Date?
     /// When it was revoked; nil while it works.
-    public let revokedAt: Date?
+    public internal(set) var revokedAt: Date?
 
     public init(id: Int64, name: String, scopes: [String], createdAt: Date, expiresAt: Date?, lastUsedAt: Date?, revokedAt: Date?) {
         self.id = id
