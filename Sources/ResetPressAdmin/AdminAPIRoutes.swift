@@ -154,11 +154,11 @@ struct AdminAPIRoutes {
 
     private func mail(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        let status = query.get("status").flatMap(OutboxStatus.init(rawValue:))
+        let status = query.get("status").flatMap(QueueStatus.init(rawValue:))
         let limit = min(500, max(1, query.get("limit").flatMap { Int($0) } ?? 100))
         let counts = try await site.outbox.counts()
         let entries = try await site.outbox.list(status: status, limit: limit)
-        let countJSON = JSONValue.object(OutboxStatus.allCases.map { ($0.rawValue, .number(Double(counts[$0] ?? 0))) })
+        let countJSON = JSONValue.object(QueueStatus.allCases.map { ($0.rawValue, .number(Double(counts[$0] ?? 0))) })
         return ok("\(entries.count) messages.", [("counts", countJSON), ("mail", .array(entries.map(AdminJSON.json)))])
     }
 

@@ -56,7 +56,7 @@ enum AdminJSON {
     static func json(_ entry: OutboxEntry) -> JSONValue {
         .object([
             ("id", .number(Double(entry.id))), ("kind", .string(entry.kind)), ("status", .string(entry.status.rawValue)),
-            ("to", .array(entry.to.map { .string($0) })), ("subject", .string(entry.subject)),
+            ("to", .array(entry.recipients.map { .string($0) })), ("subject", .string(entry.subject)),
             ("attempts", .number(Double(entry.attempts))), ("last_error", entry.lastError.map { .string($0) } ?? .null),
             ("created_at", .string(entry.createdAt.formatted(.iso8601))),
             ("next_attempt_at", .string(entry.nextAttemptAt.formatted(.iso8601))),

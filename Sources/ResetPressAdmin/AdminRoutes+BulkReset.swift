@@ -161,7 +161,7 @@ extension AdminRoutes {
         }
         content += "<p>Users sent by this run, on every server: <span id=\"run-sent\">\(sent)</span>.</p>"
         let counts = try await site.outbox.counts()
-        content += "<p id=\"run-outbox\">Mail queue now: " + OutboxStatus.allCases.map { state in
+        content += "<p id=\"run-outbox\">Mail queue now: " + QueueStatus.allCases.map { state in
             "\(e(state.rawValue)) <span id=\"outbox-\(e(state.rawValue))\">\(counts[state] ?? 0)</span>"
         }.joined(separator: " · ") + "</p>"
         let pending = try await site.sessions.takeNotices(id: session.id)

@@ -51,7 +51,7 @@ struct DashboardSection {
             + "<td>\(stats.count(.completed)) completed of \(stats.count(.codeIssued)) codes issued</td></tr>"
         out += "<tr><th>Request to delivery</th><td>median <span id=\"delivery-median-\(e(id))\">\(e(seconds(stats.deliveryMedianSeconds)))</span></td>"
             + "<td>p95 <span id=\"delivery-p95-\(e(id))\">\(e(seconds(stats.deliveryP95Seconds)))</span></td></tr>"
-        let queue = OutboxStatus.allCases.map { status in
+        let queue = QueueStatus.allCases.map { status in
             "\(e(status.rawValue)) <span id=\"queue-\(e(status.rawValue))-\(e(id))\">\(stats.queue[status.rawValue] ?? 0)</span>"
         }
         out += "<tr><th>Queue now</th><td colspan=\"2\">\(queue.joined(separator: " · "))</td></tr></tbody></table>"

@@ -7,7 +7,7 @@ extension AdminRoutes {
     /// The mail queue: counts, the newest entries (optionally of one status), retry of failed mail.
     func addMailRoutes(to router: Router<ResetPressRequestContext>) {
         router.get("/admin/mail", use: page { request, _, session in
-            let status = request.uri.queryParameters.get("status").flatMap(OutboxStatus.init(rawValue:))
+            let status = request.uri.queryParameters.get("status").flatMap(QueueStatus.init(rawValue:))
             return try await mailPage(session, status: status)
         })
         router.post("/admin/mail/retry", use: form { _, _, session, parameters in
@@ -19,12 +19,12 @@ extension AdminRoutes {
         })
     }
 
-    private func mailPage(_ session: AdminSession, status: OutboxStatus?) async throws -> Response {
+    private func mailPage(_ session: AdminSession, status: QueueStatus?) async throws -> Response {
         let counts = try await site.outbox.counts()
         let entries = try await site.outbox.list(status: status, limit: 100)
         var content = "<p class=\"counts\" id=\"mail-counts\">"
         content += "<a href=\"/admin/mail\"\(status == nil ? " class=\"current\"" : "")>all</a>"
-        for state in OutboxStatus.allCases {
+        for state in QueueStatus.allCases {
             content += " · <a href=\"/admin/mail?status=\(state.rawValue)\"\(status == state ? " class=\"current\"" : "")>"
                 + "\(state.rawValue) (\(counts[state] ?? 0))</a>"
         }
@@ -39,7 +39,7 @@ extension AdminRoutes {
             content += "<table class=\"list\" id=\"mail-queue\"><thead><tr><th>ID</th><th>Kind</th><th>To</th><th>Subject</th><th>Status</th>"
                 + "<th>Tries</th><th>Last error</th><th>Created</th><th>Next try / sent</th><th></th></tr></thead><tbody>"
             for entry in entries {
-                let to = entry.to.joined(separator: ", ")
+                let to = entry.recipients.joined(separator: ", ")
                 let when = entry.sentAt.map(AdminFormat.date) ?? (entry.status == .queued ? AdminFormat.date(entry.nextAttemptAt) : "")
                 var action = ""
                 if entry.status == .failed, entry.body != nil {

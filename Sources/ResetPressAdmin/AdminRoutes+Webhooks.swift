@@ -8,7 +8,7 @@ extension AdminRoutes {
     /// A running webhook sender picks retried deliveries up at its next tick (a second).
     func addWebhookRoutes(to router: Router<ResetPressRequestContext>) {
         router.get("/admin/webhooks", use: page { request, _, session in
-            let status = request.uri.queryParameters.get("status").flatMap(WebhookStatus.init(rawValue:))
+            let status = request.uri.queryParameters.get("status").flatMap(QueueStatus.init(rawValue:))
             return try await webhooksPage(session, status: status)
         })
         router.post("/admin/webhooks/retry", use: form { _, _, session, parameters in
@@ -20,12 +20,12 @@ extension AdminRoutes {
         })
     }
 
-    private func webhooksPage(_ session: AdminSession, status: WebhookStatus?) async throws -> Response {
+    private func webhooksPage(_ session: AdminSession, status: QueueStatus?) async throws -> Response {
         let counts = try await site.webhooks.counts()
         let entries = try await site.webhooks.list(status: status, limit: 100)
         var content = "<p class=\"counts\" id=\"webhook-counts\">"
         content += "<a href=\"/admin/webhooks\"\(status == nil ? " class=\"current\"" : "")>all</a>"
-        for state in WebhookStatus.allCases {
+        for state in QueueStatus.allCases {
             content += " · <a href=\"/admin/webhooks?status=\(state.rawValue)\"\(status == state ? " class=\"current\"" : "")>"
                 + "\(state.rawValue) (\(counts[state] ?? 0))</a>"
         }

@@ -20,8 +20,8 @@ struct MailCommand: AsyncParsableCommand {
         @Option(help: "How many entries to show.") var limit = 50
 
         mutating func validate() throws {
-            if let status, OutboxStatus(rawValue: status) == nil {
-                throw ValidationError("--status must be one of \(OutboxStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+            if let status, QueueStatus(rawValue: status) == nil {
+                throw ValidationError("--status must be one of \(QueueStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             guard limit >= 0 else { throw ValidationError("--limit must not be negative.") }
         }
@@ -29,13 +29,13 @@ struct MailCommand: AsyncParsableCommand {
         func run() async throws {
             let outbox = try await Site.open(site).storage.outbox
             let counts = try await outbox.counts()
-            print(OutboxStatus.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", "))
-            let entries = try await outbox.list(status: status.flatMap(OutboxStatus.init(rawValue:)), limit: limit)
+            print(QueueStatus.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", "))
+            let entries = try await outbox.list(status: status.flatMap(QueueStatus.init(rawValue:)), limit: limit)
             guard !entries.isEmpty else { return }
             TextTable.print(
                 header: ["ID", "STATUS", "SENDER", "ATTEMPTS", "TO", "SUBJECT", "LAST ERROR"],
                 rows: entries.map { entry in
-                    [String(entry.id), entry.status.rawValue, TextTable.cell(entry.claimedBy ?? "-"), String(entry.attempts), entry.to.joined(separator: ","),
+                    [String(entry.id), entry.status.rawValue, TextTable.cell(entry.claimedBy ?? "-"), String(entry.attempts), entry.recipients.joined(separator: ","),
                      TextTable.cell(entry.subject), TextTable.cell(entry.lastError ?? "-", limit: 60)]
                 })
         }

@@ -57,7 +57,7 @@ struct ResetCommand: AsyncParsableCommand {
                 print("Written: \(mailDirectory.appendingPathComponent(file).path)")
             }
             let latest = try await site.storage.outbox.list(status: nil, limit: 50).first { entry in
-                entry.to.contains { $0.lowercased() == email.lowercased() }
+                entry.recipients.contains { $0.lowercased() == email.lowercased() }
             }
             if let entry = latest, entry.status != .sent {
                 print("Mail #\(entry.id) is \(entry.status.rawValue): \(entry.lastError ?? "no error recorded"). See `resetpress mail queue`.")

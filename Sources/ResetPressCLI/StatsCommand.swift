@@ -60,7 +60,7 @@ struct StatsCommand: AsyncParsableCommand {
         lines.append("Completion rate: \(rate) (\(stats.count(.completed)) completed of \(stats.count(.codeIssued)) codes issued)")
         let seconds = { (value: Double?) in value.map { String(format: "%.2f s", $0) } ?? "-" }
         lines.append("Request to delivery: median \(seconds(stats.deliveryMedianSeconds)), p95 \(seconds(stats.deliveryP95Seconds))")
-        lines.append("Queue: " + OutboxStatus.allCases.map { "\($0.rawValue) \(stats.queue[$0.rawValue] ?? 0)" }.joined(separator: ", "))
+        lines.append("Queue: " + QueueStatus.allCases.map { "\($0.rawValue) \(stats.queue[$0.rawValue] ?? 0)" }.joined(separator: ", "))
         lines.append("")
         if stats.topRefusedIPs.isEmpty {
             lines.append("No client IP was refused.")

@@ -17,8 +17,8 @@ struct WebhooksCommand: AsyncParsableCommand {
         @Option(help: "How many deliveries to show.") var limit = 50
 
         mutating func validate() throws {
-            if let status, WebhookStatus(rawValue: status) == nil {
-                throw ValidationError("--status must be one of \(WebhookStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+            if let status, QueueStatus(rawValue: status) == nil {
+                throw ValidationError("--status must be one of \(QueueStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             guard limit >= 0 else { throw ValidationError("--limit must not be negative.") }
         }
@@ -26,8 +26,8 @@ struct WebhooksCommand: AsyncParsableCommand {
         func run() async throws {
             let queue = try await Site.open(site).storage.webhooks
             let counts = try await queue.counts()
-            print(WebhookStatus.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", "))
-            let entries = try await queue.list(status: status.flatMap(WebhookStatus.init(rawValue:)), limit: limit)
+            print(QueueStatus.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", "))
+            let entries = try await queue.list(status: status.flatMap(QueueStatus.init(rawValue:)), limit: limit)
             guard !entries.isEmpty else { return }
             TextTable.print(
                 header: ["ID", "EVENT", "STATUS", "SENDER", "ATTEMPTS", "URL", "CREATED", "NEXT TRY / SENT", "LAST ERROR"],

@@ -141,7 +141,7 @@ public final class OutboxSender: Sendable {
                     opened.append((entry, OutgoingMail(message: message, messageID: entry.messageID, date: entry.createdAt)))
                 case .failure(let reason):
                     // A body sealed under another key is kept: it goes out once that key is back (`mail retry`).
-                    try await fail(entry, error: reason, keepingSealedBody: true, totals: &totals)
+                    try await fail(entry, error: reason, keepingBody: true, totals: &totals)
                 }
             }
             let outcomes = await transport().send(batch: opened.map(\.mail))
@@ -172,12 +172,12 @@ public final class OutboxSender: Sendable {
         }
     }
 
-    /// Marks an entry failed, with its `mail_failed` event; its sealed body is deleted unless `keepingSealedBody`.
+    /// Marks an entry failed, with its `mail_failed` event; its sealed body is deleted unless `keepingBody`.
     private func fail(
-        _ entry: OutboxEntry, error: MailDeliveryError, keepingSealedBody: Bool = false, totals: inout (sent: Int, retried: Int, failed: Int)
+        _ entry: OutboxEntry, error: MailDeliveryError, keepingBody: Bool = false, totals: inout (sent: Int, retried: Int, failed: Int)
     ) async throws {
         let recorded = events == nil ? [] : [ResetEvent(.mailFailed, at: clock())]
-        try await outbox.markFailed(id: entry.id, error: error.message, keepingSealedBody: keepingSealedBody, events: recorded)
+        try await outbox.markFailed(id: entry.id, error: error.message, keepingBody: keepingBody, events: recorded)
         await events?.announce(recorded)
         totals.failed += 1
         logger.error("mail failed", metadata: ["id": "\(entry.id)", "error": "\(error.message)"])

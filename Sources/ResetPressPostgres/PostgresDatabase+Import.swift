@@ -76,13 +76,7 @@ extension PostgresDatabase {
             for (index, cell) in row.enumerated() {
                 number += 1
                 placeholders.append("CAST($\(number) AS \(casts[index]))")
-                switch cell {
-                case .null: binds.appendNull()
-                case .integer(let value): binds.append(value)
-                case .real(let value): binds.append(value)
-                case .text(let value): binds.append(value)
-                case .blob(let value): try binds.append(value)
-                }
+                try binds.append(cell)
             }
             tuples.append("(" + placeholders.joined(separator: ", ") + ")")
         }

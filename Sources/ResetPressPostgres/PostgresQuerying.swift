@@ -75,3 +75,29 @@ func mappingUniqueViolations<T>(_ describe: (String) -> String?, _ body: () asyn
         throw StorageError.duplicate(what)
     }
 }
+
+extension PostgresBindings {
+    /// Binds a backend-neutral cell as its own type (NULL takes the type of where it goes).
+    mutating func append(_ cell: StorageTable.Cell) throws {
+        switch cell {
+        case .null: appendNull()
+        case .integer(let value): append(value)
+        case .real(let value): append(value)
+        case .text(let value): append(value)
+        case .blob(let value): try append(value)
+        }
+    }
+}
+
+extension StorageTable.Cell {
+    /// The cell holding a text or `bytea` value as stored.
+    init(_ cell: PostgresCell) throws {
+        if cell.bytes == nil {
+            self = .null
+        } else if cell.dataType == .bytea {
+            self = .blob(try cell.decode(Data.self))
+        } else {
+            self = .text(try cell.decode(String.self))
+        }
+    }
+}

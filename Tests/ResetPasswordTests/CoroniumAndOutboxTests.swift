@@ -38,7 +38,7 @@ import Testing
         try await site.addUser(email: "ann@example.org")
         try await site.plugin.service.sendPasswordResetLink(to: "ann@example.org", appName: nil)
         #expect(try await site.mail.sender.drain().sent == 1)
-        #expect(try await site.storage.outbox.list(status: .sent, limit: 10).map(\.to) == [["ann@example.org"]])
+        #expect(try await site.storage.outbox.list(status: .sent, limit: 10).map(\.recipients) == [["ann@example.org"]])
         site.clock.advance(2 * 86_400 - 1)
         #expect(try await site.engine.jobs.run("flush_sent_mail") == "0 finished mail entries deleted")
         site.clock.advance(2)

@@ -100,7 +100,7 @@ import Testing
             let response = try await client.send(.post, Self.request, json: ["email": "\(login)@example.org"], headers: headers)
             #expect(response.status == .ok)
         }
-        return try #require(try await site.queuedMail().last { $0.to == ["\(login)@example.org"] }).message
+        return try #require(try await site.queuedMail().last { $0.recipients == ["\(login)@example.org"] }).message
     }
 
     @Test func theCustomSubjectAndBodyFollowTheChainPerLocale() async throws {

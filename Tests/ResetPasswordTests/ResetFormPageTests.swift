@@ -58,7 +58,7 @@ import Testing
             #expect(invalid.text.contains("Enter the email address of your account."))
         }
         let mail = try await site.storage.outbox.list(status: nil, limit: 10)
-        #expect(mail.map(\.to) == [["ann@example.org"]])
+        #expect(mail.map(\.recipients) == [["ann@example.org"]])
     }
 
     // MARK: - Languages (issue 14, item 2)

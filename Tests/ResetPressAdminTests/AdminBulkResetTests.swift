@@ -73,9 +73,9 @@ import Testing
         }
         let mail = try await site.storage.outbox.list(status: nil, limit: 10)
         #expect(mail.count == 3)
-        #expect(Set(mail.flatMap(\.to).map { $0.lowercased() }).count == 3)
+        #expect(Set(mail.flatMap(\.recipients).map { $0.lowercased() }).count == 3)
         for email in Self.emails {
-            #expect(mail.contains { $0.to.contains { $0.lowercased().contains(email) } })
+            #expect(mail.contains { $0.recipients.contains { $0.lowercased().contains(email) } })
             #expect(try await site.storage.users.user(byEmail: email)?.passwordHash == PasswordHasher.unusableHash)
         }
     }
@@ -144,7 +144,7 @@ import Testing
             mail = try await site.storage.outbox.list(status: nil, limit: 10)
         }
         #expect(mail.count == 1)
-        #expect(mail.first?.to.first?.lowercased().contains("bob@example.org") == true)
+        #expect(mail.first?.recipients.first?.lowercased().contains("bob@example.org") == true)
     }
 
     /// The run's status once it finished, stopped or failed (nil after 10 s).

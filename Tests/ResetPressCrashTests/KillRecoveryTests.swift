@@ -90,7 +90,7 @@ import Testing
             try FileManager.default.removeItem(at: inFlight.appendingPathComponent(String(sender)))
 
             // At the kill the mail was in flight: its row says `sending`, and nothing was delivered.
-            let rows = try await SQLiteDatabase(dataDirectory: data).outbox.list(status: nil, limit: 50).filter { $0.to == [email] }
+            let rows = try await SQLiteDatabase(dataDirectory: data).outbox.list(status: nil, limit: 50).filter { $0.recipients == [email] }
             #expect(rows.map(\.status) == [.sending], "\(rows.map(\.status))")
             #expect(try deliveredCode(to: email, in: delivered) == nil)
 

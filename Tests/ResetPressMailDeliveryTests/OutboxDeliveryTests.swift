@@ -112,7 +112,7 @@ import Testing
         let sent = try #require(try await outbox.list(status: .sent, limit: 10).first)
         #expect(sent.id == id)
         #expect(sent.attempts == 2)
-        #expect(sent.body == nil && sent.to == ["alice@example.org"] && sent.subject == "Queued while down")
+        #expect(sent.body == nil && sent.recipients == ["alice@example.org"] && sent.subject == "Queued while down")
         #expect(try server.received().map(\.parsed.subject) == ["Queued while down"])
         #expect(try server.received().first?.parsed.messageID == sent.messageID)
     }
@@ -138,7 +138,7 @@ import Testing
         let failed = try #require(try await outbox.list(status: .failed, limit: 10).first)
         #expect(failed.id == refused)
         #expect(failed.attempts == 1)
-        #expect(failed.body == nil && failed.to == ["nobody@example.org"])
+        #expect(failed.body == nil && failed.recipients == ["nobody@example.org"])
         #expect(failed.lastError?.contains("550 5.1.1 <nobody@example.org>: Recipient address rejected") == true)
         #expect(try await outbox.list(status: .sent, limit: 10).map(\.id) == [accepted])
         #expect(try server.received().map(\.parsed.subject) == ["Accepted"])

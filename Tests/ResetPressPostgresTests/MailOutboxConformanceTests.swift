@@ -12,8 +12,7 @@ import Testing
             let id = try await outbox.enqueue(mail, now: testTime())
             let entry = try #require(try await outbox.list(status: nil, limit: 10).first)
             #expect(entry == OutboxEntry(
-                id: id, kind: "reset_code", to: ["ann@example.com"], subject: "Réinitialisation ✓", body: mail.body, messageID: mail.messageID,
-                status: .queued, attempts: 0,
+                id: id, payload: mail, status: .queued, attempts: 0,
                 lastError: nil, createdAt: testTime(), nextAttemptAt: testTime(), sentAt: nil))
             #expect(try await outbox.nextDue() == testTime())
             #expect(try await outbox.counts() == [.queued: 1, .sending: 0, .sent: 0, .failed: 0])

@@ -14,9 +14,9 @@ import Testing
             let mail = try plain.sealed(with: Self.sealer)
             _ = try await stores.outbox.enqueue(mail, now: testTime())
             let entry = try #require(try await stores.outbox.list(status: nil, limit: 10).first)
-            #expect(entry.to == ["ann@example.com"] && entry.subject == "Your code" && entry.body == mail.body)
+            #expect(entry.recipients == ["ann@example.com"] && entry.subject == "Your code" && entry.body == mail.body)
             guard case .sealed(let data) = entry.body else { Issue.record("not sealed: \(String(describing: entry.body))"); return }
-            #expect(try Self.sealer.open(data) == plain.body.plainMessage)
+            #expect(try Self.sealer.open(data) == plain.body?.plainMessage)
             #expect(throws: (any Error).self) { try InstallSecret(bytes: Data(repeating: 8, count: 32)).mailSealer().open(data) }
         }
     }
@@ -38,8 +38,8 @@ import Testing
             let byID = Dictionary(uniqueKeysWithValues: try await outbox.list(status: nil, limit: 10).map { ($0.id, $0) })
             #expect(byID[sentSealed]?.body == nil && byID[sentPlain]?.body == nil && byID[failedSealed]?.body == nil)
             #expect(byID[failedPlain]?.body?.plainMessage != nil, "a notice carries no secret and stays retryable")
-            #expect(byID[sentSealed]?.to == ["a@example.com"] && byID[sentSealed]?.subject == "Your code" && byID[sentSealed]?.kind == "reset_code")
-            #expect(byID[failedSealed]?.to == ["c@example.com"] && byID[failedSealed]?.lastError == "550 no")
+            #expect(byID[sentSealed]?.recipients == ["a@example.com"] && byID[sentSealed]?.subject == "Your code" && byID[sentSealed]?.kind == "reset_code")
+            #expect(byID[failedSealed]?.recipients == ["c@example.com"] && byID[failedSealed]?.lastError == "550 no")
             // Only a failed entry that still has a body can go out again.
             #expect(try await outbox.retry(ids: [failedSealed], now: testTime(2)) == 0)
             #expect(try await outbox.retry(ids: nil, now: testTime(2)) == 1)
@@ -86,7 +86,7 @@ import Testing
             let byID = Dictionary(uniqueKeysWithValues: try await outbox.list(status: nil, limit: 10).map { ($0.id, $0) })
             for id in [sending, queued, alreadySealed] {
                 guard case .sealed(let data) = byID[id]?.body else { Issue.record("entry \(id) not sealed"); continue }
-                #expect(try Self.sealer.open(data) == queuedMail.body.plainMessage)
+                #expect(try Self.sealer.open(data) == queuedMail.body?.plainMessage)
             }
             #expect(byID[notice]?.body?.plainMessage != nil)
             #expect(byID[sending]?.status == .sending)

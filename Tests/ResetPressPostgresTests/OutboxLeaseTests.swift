@@ -177,20 +177,20 @@ private final class ObservedOutbox: MailOutbox {
         return count
     }
 
-    func enqueue(_ mail: OutboxMail, now: Date) async throws -> Int64 { try await base.enqueue(mail, now: now) }
+    func enqueue(_ mail: [OutboxMail], now: Date) async throws -> [Int64] { try await base.enqueue(mail, now: now) }
     func renewLeases(owner: String, until: Date) async throws -> Int { try await base.renewLeases(owner: owner, until: until) }
     func markSent(ids: [Int64], at: Date, events: [ResetEvent]) async throws { try await base.markSent(ids: ids, at: at, events: events) }
     func markRetry(id: Int64, error: String, retryAt: Date) async throws { try await base.markRetry(id: id, error: error, retryAt: retryAt) }
-    func markFailed(id: Int64, error: String, keepingSealedBody: Bool, events: [ResetEvent]) async throws {
-        try await base.markFailed(id: id, error: error, keepingSealedBody: keepingSealedBody, events: events)
+    func markFailed(id: Int64, error: String, keepingBody: Bool, events: [ResetEvent]) async throws {
+        try await base.markFailed(id: id, error: error, keepingBody: keepingBody, events: events)
     }
     func retry(ids: [Int64]?, now: Date) async throws -> Int { try await base.retry(ids: ids, now: now) }
     func deleteFinished(before date: Date) async throws -> Int { try await base.deleteFinished(before: date) }
     func sealPlainBodies(kinds: [String], seal: @Sendable (MailMessage) throws -> Data) async throws -> Int {
         try await base.sealPlainBodies(kinds: kinds, seal: seal)
     }
-    func list(status: OutboxStatus?, limit: Int) async throws -> [OutboxEntry] { try await base.list(status: status, limit: limit) }
-    func counts() async throws -> [OutboxStatus: Int] { try await base.counts() }
+    func list(status: QueueStatus?, limit: Int) async throws -> [OutboxEntry] { try await base.list(status: status, limit: limit) }
+    func counts() async throws -> [QueueStatus: Int] { try await base.counts() }
     func nextDue() async throws -> Date? { try await base.nextDue() }
 }
 

@@ -33,8 +33,8 @@ import Testing
         let check: @Sendable (any MailOutbox) async throws -> Void = { outbox in
             let byID = Dictionary(uniqueKeysWithValues: try await outbox.list(status: nil, limit: 10).map { ($0.id, $0) })
             #expect(byID.count == 4)
-            #expect(byID[1]?.to == ["a@example.com", "x@example.com"] && byID[1]?.subject == "Code for a@example.com")
-            #expect(byID[3]?.to == ["c@example.com", "x@example.com"] && byID[3]?.subject == "Code for c@example.com")
+            #expect(byID[1]?.recipients == ["a@example.com", "x@example.com"] && byID[1]?.subject == "Code for a@example.com")
+            #expect(byID[3]?.recipients == ["c@example.com", "x@example.com"] && byID[3]?.subject == "Code for c@example.com")
             #expect(byID[1]?.body?.plainMessage?.textBody == "Your reset code is: \(code)")
             #expect(byID[2]?.body == nil && byID[3]?.body == nil)
             #expect(byID[4]?.body?.plainMessage != nil)

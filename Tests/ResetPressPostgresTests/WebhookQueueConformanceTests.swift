@@ -21,8 +21,7 @@ import Testing
             let entries = try await queue.list(status: nil, limit: 10)
             #expect(entries.map(\.id) == ids.reversed())
             #expect(entries.last == WebhookEntry(
-                id: ids[0], event: "password_reset", url: "https://hooks.example.org/in", body: #"{"name":"Zoë ✓"}"#, deliveryID: first.deliveryID,
-                status: .queued, attempts: 0, lastError: nil, createdAt: testTime(), nextAttemptAt: testTime(), sentAt: nil))
+                id: ids[0], payload: first, status: .queued, attempts: 0, lastError: nil, createdAt: testTime(), nextAttemptAt: testTime(), sentAt: nil))
             #expect(try await queue.counts() == [.queued: 2, .sending: 0, .sent: 0, .failed: 0])
             #expect(try await queue.enqueue([], now: testTime()) == [])
         }

@@ -27,6 +27,6 @@ extension ResetPasswordService {
             linkToken: CodeGenerator.linkToken(), cancelToken: CodeGenerator.linkToken(), expiresAt: expiresAt, clientIP: "127.0.0.1",
             settings: settings)
         let context = HookContext(site: settings[CoreSettings.siteURL]).with(user: user, mode: settings[ResetPasswordSettings.mode])
-        return try await composer.resetMail(user: user, variables: variables, settings: settings, context: context)?.body.plainMessage
+        return try await composer.resetMail(user: user, variables: variables, settings: settings, context: context)?.body?.plainMessage
     }
 }

@@ -27,7 +27,7 @@ public struct ResetStats: Sendable, Equatable, Codable {
     public var deliveryMedianSeconds: Double?
     /// The 95th percentile (nearest rank) of the same times.
     public var deliveryP95Seconds: Double?
-    /// Outbox entries per status now (``OutboxStatus`` raw values), zero included.
+    /// Outbox entries per status now (``QueueStatus`` raw values), zero included.
     public var queue: [String: Int]
     /// The most refused client IPs, most first.
     public var topRefusedIPs: [RefusedIP]
@@ -71,7 +71,7 @@ public struct ResetStats: Sendable, Equatable, Codable {
             counts: Dictionary(uniqueKeysWithValues: ResetEventKind.allCases.map { ($0.rawValue, counts[$0] ?? 0) }),
             completionRate: issued > 0 ? Double(counts[.completed] ?? 0) / Double(issued) : nil,
             deliveryMedianSeconds: median(times), deliveryP95Seconds: percentile(times, 0.95),
-            queue: Dictionary(uniqueKeysWithValues: OutboxStatus.allCases.map { ($0.rawValue, queue[$0] ?? 0) }),
+            queue: Dictionary(uniqueKeysWithValues: QueueStatus.allCases.map { ($0.rawValue, queue[$0] ?? 0) }),
             topRefusedIPs: try await events.topRefusedIPs(from: from, to: to, limit: topIPs).map { RefusedIP(ip: $0.ip, count: $0.count) },
             timeline: timeline)
     }

@@ -34,4 +34,15 @@ extension StorageTable.Cell {
         case .blob(let value): self = .blob(value)
         }
     }
+
+    /// The SQLite value that stores this cell.
+    var databaseValue: DatabaseValue {
+        switch self {
+        case .null: .null
+        case .integer(let value): value.databaseValue
+        case .real(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        case .blob(let value): value.databaseValue
+        }
+    }
 }

@@ -18,18 +18,23 @@ public enum OutboxBody: Sendable, Equatable {
 
 /// A message to queue: what to send, and a short kind for listings (`reset_code`, `password_changed`).
 ///
-/// `recipients` and `subject` are kept in clear for the queue views, beside a body that may be sealed.
-public struct OutboxMail: Sendable, Equatable {
+/// `recipients` and `subject` are kept in clear for the queue views, beside a body that may be
+/// sealed. In the `outbox` table the body takes two nullable columns, `body` (the message as JSON
+/// text) and `sealed_body` (the sealed bytes): at most one is set, and both are NULL once the body
+/// is deleted. A sealed body is the secret part, deleted when the mail fails for good.
+public struct OutboxMail: QueuePayload {
     public var kind: String
-    /// The recipients' email addresses.
+    /// The recipients' email addresses, kept after the body is deleted.
     public var recipients: [String]
+    /// The subject, kept after the body is deleted.
     public var subject: String
-    public var body: OutboxBody
+    /// The message, plain or sealed; nil once deleted (sent, or sealed and failed for good).
+    public var body: OutboxBody?
     /// The Message-ID, fixed when queued so that a retry re-sends the same message.
     public var messageID: String
 
     /// Mail with explicit metadata and body.
-    public init(kind: String, recipients: [String], subject: String, body: OutboxBody, messageID: String) {
+    public init(kind: String, recipients: [String], subject: String, body: OutboxBody?, messageID: String) {
         self.kind = kind
         self.recipients = recipients
         self.subject = subject
@@ -42,62 +47,49 @@ public struct OutboxMail: Sendable, Equatable {
         self.init(kind: kind, recipients: message.to.map(\.email), subject: message.subject, body: .plain(message), messageID: messageID)
     }
 
-    /// The same mail with a plain body sealed by `sealer` (a sealed one is returned as it is).
+    /// The same mail with a plain body sealed by `sealer` (any other is returned as it is).
     public func sealed(with sealer: MailSealer) throws -> OutboxMail {
-        guard case .plain(let message) = body else { return self }
+        guard let message = body?.plainMessage else { return self }
         var mail = self
         mail.body = .sealed(try sealer.seal(message))
         return mail
     }
-}
 
-/// Where an outbox entry stands.
-public enum OutboxStatus: String, Sendable, Codable, CaseIterable {
-    case queued, sending, sent, failed
+    // MARK: - QueuePayload
+
+    public static let table = QueueTable(
+        name: "outbox", entryName: "Outbox entry", payloadColumns: ["kind", "recipients", "subject", "body", "sealed_body", "message_id"],
+        bodyColumns: ["body", "sealed_body"], secretBodyColumns: ["sealed_body"])
+
+    public func cells() throws -> [StorageTable.Cell] {
+        let plain = try body?.plainMessage.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        var sealed: Data?
+        if case .sealed(let data) = body { sealed = data }
+        let recipients = String(decoding: try JSONEncoder().encode(recipients), as: UTF8.self)
+        return [.text(kind), .text(recipients), .text(subject), .init(plain), .init(sealed), .text(messageID)]
+    }
+
+    public init(cells: [StorageTable.Cell]) throws {
+        let recipients = try cells[1].text(in: "recipients") ?? "[]"
+        var body: OutboxBody?
+        if let sealed = try cells[4].bytes(in: "sealed_body") {
+            body = .sealed(sealed)
+        } else if let plain = try cells[3].text(in: "body") {
+            body = .plain(try JSONDecoder().decode(MailMessage.self, from: Data(plain.utf8)))
+        }
+        self.init(
+            kind: try cells[0].text(in: "kind") ?? "", recipients: try JSONDecoder().decode([String].self, from: Data(recipients.utf8)),
+            subject: try cells[2].text(in: "subject") ?? "", body: body, messageID: try cells[5].text(in: "message_id") ?? "")
+    }
+
+    public var hasBody: Bool { body != nil }
+
+    public var uniqueKey: String? { nil }
+
+    public mutating func deleteBody(secretOnly: Bool) {
+        if case .sealed = body { body = nil } else if !secretOnly { body = nil }
+    }
 }
 
 /// One outbox entry.
-public struct OutboxEntry: Sendable, Equatable {
-    public var id: Int64
-    public var kind: String
-    /// The recipients' email addresses, kept after the body is deleted.
-    public var to: [String]
-    /// The subject, kept after the body is deleted.
-    public var subject: String
-    /// The message, plain or sealed; nil once deleted (sent, or sealed and failed for good).
-    public var body: OutboxBody?
-    public var messageID: String
-    public var status: OutboxStatus
-    /// Delivery tries made so far.
-    public var attempts: Int
-    /// The transport's last error text, kept for the owner.
-    public var lastError: String?
-    public var createdAt: Date
-    /// When the next try is due (queued entries).
-    public var nextAttemptAt: Date
-    public var sentAt: Date?
-    /// The node sending the entry (`sending` entries; nil otherwise and in rows claimed before leases).
-    public var claimedBy: String?
-    /// Until when that node's claim holds unless it renews it.
-    public var leaseUntil: Date?
-
-    public init(
-        id: Int64, kind: String, to: [String], subject: String, body: OutboxBody?, messageID: String, status: OutboxStatus, attempts: Int,
-        lastError: String?, createdAt: Date, nextAttemptAt: Date, sentAt: Date?, claimedBy: String? = nil, leaseUntil: Date? = nil
-    ) {
-        self.id = id
-        self.kind = kind
-        self.to = to
-        self.subject = subject
-        self.body = body
-        self.messageID = messageID
-        self.status = status
-        self.attempts = attempts
-        self.lastError = lastError
-        self.createdAt = createdAt
-        self.nextAttemptAt = nextAttemptAt
-        self.sentAt = sentAt
-        self.claimedBy = claimedBy
-        self.leaseUntil = leaseUntil
-    }
-}
+public typealias OutboxEntry = QueueEntry<OutboxMail>

@@ -1,0 +1,213 @@
+import Foundation
+import GRDB
+import ResetPressMail
+
+/// A ``LeasedQueue`` in one SQLite table, described by the payload's ``QueueTable``.
+///
+/// Enqueues, claims and marks run on the request and sender paths, so they go through the group
+/// committer: they share one commit (one fsync) with each other and with the reset flows' writes.
+public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
+    let pool: DatabasePool
+    let committer: GroupCommitter
+
+    private var table: QueueTable { Payload.table }
+
+    // MARK: - Writes
+
+    public func enqueue(_ payloads: [Payload], now: Date) async throws -> [Int64] {
+        guard !payloads.isEmpty else { return [] }
+        return try await committer.write { db in
+            try mappingUniqueViolations({ error in
+                Payload.table.uniqueColumn.flatMap { error.isUniqueViolation("\(Payload.table.name).\($0.name)") ? $0.description : nil }
+            }) {
+                try payloads.map { try Self.insert($0, now: now, in: db) }
+            }
+        }
+    }
+
+    public func claimDue(limit: Int, now: Date, owner: String, leaseUntil: Date) async throws -> [QueueEntry<Payload>] {
+        let sql = """
+            UPDATE \(table.name) SET status = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
+            WHERE id IN (SELECT id FROM \(table.name) WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?)
+            RETURNING \(table.entryColumns)
+            """
+        return try await committer.write { db in
+            let rows = try Row.fetchAll(
+                try db.cachedStatement(sql: sql), arguments: [owner, leaseUntil.databaseSeconds, now.databaseSeconds, max(0, limit)])
+            return try rows.map(Self.entry(from:)).sorted { $0.id < $1.id }
+        }
+    }
+
+    public func renewLeases(owner: String, until: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE \(table.name) SET lease_until = ? WHERE status = 'sending' AND claimed_by = ?",
+                arguments: [until.databaseSeconds, owner])
+            return db.changesCount
+        }
+    }
+
+    public func markSent(ids: [Int64], at date: Date, events: [ResetEvent]) async throws {
+        if ids.isEmpty && events.isEmpty { return }
+        let sql = "UPDATE \(table.name) SET status = 'sent', sent_at = ?, \(table.clearBody), \(Self.released) WHERE id = ?"
+        try await committer.write { db in
+            let statement = try db.cachedStatement(sql: sql)
+            for id in ids {
+                try statement.execute(arguments: [date.databaseSeconds, id])
+                if db.changesCount == 0 { throw StorageError.notFound("\(Payload.table.entryName) \(id)") }
+            }
+            try SQLiteEventStore.insert(events, in: db)
+        }
+    }
+
+    public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
+        try await update(
+            id: id, sql: "UPDATE \(table.name) SET status = 'queued', last_error = ?, next_attempt_at = ?, \(Self.released) WHERE id = ?",
+            [error, retryAt.databaseSeconds, id])
+    }
+
+    public func markFailed(id: Int64, error: String, keepingBody: Bool, events: [ResetEvent]) async throws {
+        let body = keepingBody || table.clearSecretBody.isEmpty ? "" : "\(table.clearSecretBody), "
+        try await update(
+            id: id, sql: "UPDATE \(table.name) SET status = 'failed', last_error = ?, \(body)\(Self.released) WHERE id = ?", [error, id],
+            events: events)
+    }
+
+    public func retry(ids: [Int64]?, now: Date) async throws -> Int {
+        if let ids, ids.isEmpty { return 0 }
+        return try await pool.write { [table] db in
+            var sql: SQL = """
+                UPDATE \(sql: table.name) SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds), \(sql: Self.released)
+                WHERE status = 'failed' AND \(sql: table.hasBodyCondition)
+                """
+            if let ids { sql += " AND id IN \(ids)" }
+            try db.execute(literal: sql)
+            return db.changesCount
+        }
+    }
+
+    public func requeueAbandoned(now: Date, owner: String?) async throws -> Int {
+        try await pool.write { [table] db in
+            try db.execute(
+                sql: """
+                    UPDATE \(table.name) SET status = 'queued', next_attempt_at = ?, \(Self.released)
+                    WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ? OR claimed_by = ?)
+                    """,
+                arguments: [now.databaseSeconds, now.databaseSeconds, owner])
+            return db.changesCount
+        }
+    }
+
+    public func deleteFinished(before date: Date) async throws -> Int {
+        try await pool.write { [table] db in
+            try db.execute(
+                sql: "DELETE FROM \(table.name) WHERE status IN ('sent', 'failed') AND created_at < ?", arguments: [date.databaseSeconds])
+            return db.changesCount
+        }
+    }
+
+    // MARK: - Reads
+
+    public func list(status: QueueStatus?, limit: Int) async throws -> [QueueEntry<Payload>] {
+        try await pool.read { [table] db in
+            var sql: SQL = "SELECT \(sql: table.entryColumns) FROM \(sql: table.name)"
+            if let status { sql += " WHERE status = \(status.rawValue)" }
+            sql += " ORDER BY id DESC LIMIT \(max(0, limit))"
+            return try Row.fetchAll(db, SQLRequest<Row>(literal: sql)).map(Self.entry(from:))
+        }
+    }
+
+    public func counts() async throws -> [QueueStatus: Int] {
+        try await pool.read { [table] db in
+            var counts = Dictionary(uniqueKeysWithValues: QueueStatus.allCases.map { ($0, 0) })
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM \(table.name) GROUP BY status") {
+                counts[try row.decode(QueueStatus.self, forColumn: "status")] = try row.decode(Int.self, forColumn: "n")
+            }
+            return counts
+        }
+    }
+
+    public func nextDue() async throws -> Date? {
+        try await pool.read { [table] db in
+            try Double.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM \(table.name) WHERE status = 'queued'")
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    // MARK: - Rows
+
+    /// Queues `payload` inside the caller's transaction; the reset code store uses it to write a
+    /// code and its mail at once.
+    static func insert(_ payload: Payload, now: Date, in db: Database) throws -> Int64 {
+        let table = Payload.table
+        let markers = String(repeating: "?, ", count: table.payloadColumns.count)
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO \(table.name) (\(table.payloadColumns.joined(separator: ", ")), status, attempts, created_at, next_attempt_at)
+            VALUES (\(markers)'queued', 0, ?, ?)
+            """)
+        let values = try payload.cells().map(\.databaseValue) + [now.databaseSeconds.databaseValue, now.databaseSeconds.databaseValue]
+        try statement.execute(arguments: StatementArguments(values))
+        return db.lastInsertedRowID
+    }
+
+    /// The assignments that end a claim.
+    private static var released: String { "claimed_by = NULL, lease_until = NULL" }
+
+    private func update(id: Int64, sql: String, _ arguments: StatementArguments, events: [ResetEvent] = []) async throws {
+        try await committer.write { db in
+            try db.cachedStatement(sql: sql).execute(arguments: arguments)
+            if db.changesCount == 0 { throw StorageError.notFound("\(Payload.table.entryName) \(id)") }
+            try SQLiteEventStore.insert(events, in: db)
+        }
+    }
+
+    /// An entry from a row of the table's `entryColumns`, read by position (a claim reads a whole batch of them).
+    private static func entry(from row: Row) throws -> QueueEntry<Payload> {
+        let count = Payload.table.payloadColumns.count
+        let payload = try Payload(cells: (1...count).map { StorageTable.Cell(row[$0] as DatabaseValue) })
+        let at = count + 1
+        return QueueEntry(
+            id: try row.decode(atIndex: 0),
+            payload: payload,
+            status: try row.decode(atIndex: at),
+            attempts: try row.decode(atIndex: at + 1),
+            lastError: try row.decode(atIndex: at + 2),
+            createdAt: Date(timeIntervalSince1970: try row.decode(atIndex: at + 3)),
+            nextAttemptAt: Date(timeIntervalSince1970: try row.decode(atIndex: at + 4)),
+            sentAt: try row.decode(Double?.self, atIndex: at + 5).map(Date.init(timeIntervalSince1970:)),
+            claimedBy: try row.decode(atIndex: at + 6),
+            leaseUntil: try row.decode(Double?.self, atIndex: at + 7).map(Date.init(timeIntervalSince1970:)))
+    }
+}
+
+/// Statuses are stored by their raw value.
+extension QueueStatus: DatabaseValueConvertible {}
+
+/// The mail outbox in SQLite.
+public typealias SQLiteMailOutbox = SQLiteLeasedQueue<OutboxMail>
+
+/// The webhook queue in SQLite.
+public typealias SQLiteWebhookQueue = SQLiteLeasedQueue<QueuedWebhook>
+
+extension SQLiteLeasedQueue: MailOutbox where Payload == OutboxMail {
+    /// Seals in one transaction, then checkpoints the WAL (truncating it) so that no frame keeps a
+    /// plain copy; `secure_delete` has zeroed the replaced cells in the database file.
+    public func sealPlainBodies(kinds: [String], seal: @Sendable (MailMessage) throws -> Data) async throws -> Int {
+        if kinds.isEmpty { return 0 }
+        let sealed = try await pool.write { db in
+            let rows = try Row.fetchAll(db, SQLRequest<Row>(literal: """
+                SELECT id, body FROM outbox WHERE status IN ('queued', 'sending') AND body IS NOT NULL AND kind IN \(kinds)
+                """))
+            for row in rows {
+                let json: String = row["body"]
+                let sealedBody = try seal(try JSONDecoder().decode(MailMessage.self, from: Data(json.utf8)))
+                try db.execute(sql: "UPDATE outbox SET body = NULL, sealed_body = ? WHERE id = ?", arguments: [sealedBody, row["id"] as Int64])
+            }
+            return rows.count
+        }
+        if sealed > 0 { try await pool.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) } }
+        return sealed
+    }
+}
+
+extension SQLiteLeasedQueue: WebhookQueue where Payload == QueuedWebhook {}

@@ -1,0 +1,98 @@
+import Foundation
+
+/// What a ``LeasedQueue`` entry carries, and how every backend stores it.
+///
+/// The queue's own columns (`id`, `status`, `attempts`, `last_error`, `created_at`,
+/// `next_attempt_at`, `sent_at`, `claimed_by`, `lease_until`) are the same in every table; a
+/// payload adds its own, described by ``table``, and reads and writes them as
+/// backend-neutral cells in that order.
+public protocol QueuePayload: Sendable, Equatable {
+    /// The table that holds entries of this payload.
+    static var table: QueueTable { get }
+
+    /// The payload's column values, in the order of `table.payloadColumns`.
+    func cells() throws -> [StorageTable.Cell]
+
+    /// A payload read from its column values, in the order of `table.payloadColumns`.
+    init(cells: [StorageTable.Cell]) throws
+
+    /// Whether a body is left to send (a failed entry without one cannot be retried).
+    var hasBody: Bool { get }
+
+    /// The value of `table.uniqueColumn`, when the table has one.
+    var uniqueKey: String? { get }
+
+    /// Deletes the body: all of it when the entry was sent, or only the part in
+    /// `table.secretBodyColumns` when it failed for good (`secretOnly`).
+    mutating func deleteBody(secretOnly: Bool)
+}
+
+/// The columns of one queue table, so that one implementation per backend serves every queue.
+public struct QueueTable: Sendable {
+    /// The table's name (`outbox`, `webhooks`).
+    public let name: String
+    /// What an entry is called in errors (`Outbox entry`).
+    public let entryName: String
+    /// The payload's columns, in the order of ``QueuePayload/cells()``.
+    public let payloadColumns: [String]
+    /// The columns that hold the body; they are set to NULL when the entry is sent, and an entry
+    /// with all of them NULL has no body left.
+    public let bodyColumns: [String]
+    /// The body columns that hold a secret; they are set to NULL when the entry fails for good,
+    /// unless the sender keeps them.
+    public let secretBodyColumns: [String]
+    /// A column whose value no two entries share, and what a duplicate of it is called in errors.
+    public let uniqueColumn: (name: String, description: String)?
+
+    /// Every column an entry is read from, comma-separated: `id`, then the payload's, then the queue's.
+    public let entryColumns: String
+    /// The assignments that delete the body of a sent entry (`body = NULL, ...`).
+    public let clearBody: String
+    /// The assignments that delete the secret part of a failed entry's body; empty when it has none.
+    public let clearSecretBody: String
+    /// The condition of an entry whose body was not deleted.
+    public let hasBodyCondition: String
+
+    public init(
+        name: String, entryName: String, payloadColumns: [String], bodyColumns: [String], secretBodyColumns: [String],
+        uniqueColumn: (name: String, description: String)? = nil
+    ) {
+        self.name = name
+        self.entryName = entryName
+        self.payloadColumns = payloadColumns
+        self.bodyColumns = bodyColumns
+        self.secretBodyColumns = secretBodyColumns
+        self.uniqueColumn = uniqueColumn
+        let queueColumns = ["status", "attempts", "last_error", "created_at", "next_attempt_at", "sent_at", "claimed_by", "lease_until"]
+        entryColumns = (["id"] + payloadColumns + queueColumns).joined(separator: ", ")
+        clearBody = bodyColumns.map { "\($0) = NULL" }.joined(separator: ", ")
+        clearSecretBody = secretBodyColumns.map { "\($0) = NULL" }.joined(separator: ", ")
+        hasBodyCondition = "(" + bodyColumns.map { "\($0) IS NOT NULL" }.joined(separator: " OR ") + ")"
+    }
+}
+
+extension StorageTable.Cell {
+    /// The text in this cell; nil when NULL. Throws for any other kind of value.
+    public func text(in column: String) throws -> String? {
+        switch self {
+        case .null: nil
+        case .text(let text): text
+        default: throw StorageError.unreadable("The \(column) column (not text)")
+        }
+    }
+
+    /// The bytes in this cell; nil when NULL. Throws for any other kind of value.
+    public func bytes(in column: String) throws -> Data? {
+        switch self {
+        case .null: nil
+        case .blob(let data): data
+        default: throw StorageError.unreadable("The \(column) column (not bytes)")
+        }
+    }
+
+    /// A cell holding `text`, or NULL.
+    public init(_ text: String?) { self = text.map(Self.text) ?? .null }
+
+    /// A cell holding `data`, or NULL.
+    public init(_ data: Data?) { self = data.map(Self.blob) ?? .null }
+}
