@@ -94,7 +94,7 @@ let package = Package(
         .target(
             name: "ResetPressWebhooks",
             dependencies: [
-                "ResetPressEngine", "ResetPressStorage",
+                "ResetPressDelivery", "ResetPressEngine", "ResetPressStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

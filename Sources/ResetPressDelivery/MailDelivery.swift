@@ -106,8 +106,8 @@ public final class MailDelivery: Sendable {
 
     /// The sender as a swift-service-lifecycle service: drains until a graceful shutdown, which lets
     /// the message being sent finish.
-    public var service: MailSenderService {
-        MailSenderService(sender: sender)
+    public var service: QueueSenderService<OutboxMail> {
+        QueueSenderService(sender: sender)
     }
 
     /// Deletes the sent and failed entries older than `days`; returns how many.

@@ -36,7 +36,7 @@ public struct SiteConfiguration: Sendable {
     /// The time the flows see (tests move it by hand).
     public var clock: @Sendable () -> Date = { Date() }
     /// The delay before a webhook's next try after failed try n (tests shorten it).
-    public var webhookBackoff: @Sendable (Int) -> TimeInterval = WebhookSender.backoff(afterAttempt:)
+    public var webhookBackoff: @Sendable (Int) -> TimeInterval = WebhookSender.webhookBackoff(afterAttempt:)
     /// How often the webhook sender looks for deliveries due again (tests shorten it).
     public var webhookTick: Duration = .seconds(1)
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ResetPressEngine
+import ResetPressDelivery
 import ResetPressStorage
 import Synchronization
 
@@ -38,7 +39,7 @@ public final class WebhooksPlugin: Plugin {
     /// (delay after failed try n) and `tick` (how often the sender looks for due retries) are for tests.
     public init(
         queue: any WebhookQueue, secret: InstallSecret, nodeID: String, logger: Logger = Logger(label: "resetpress.webhooks"),
-        clock: @escaping @Sendable () -> Date = { Date() }, backoff: @escaping @Sendable (Int) -> TimeInterval = WebhookSender.backoff(afterAttempt:),
+        clock: @escaping @Sendable () -> Date = { Date() }, backoff: @escaping @Sendable (Int) -> TimeInterval = WebhookSender.webhookBackoff(afterAttempt:),
         tick: Duration = .seconds(1)
     ) {
         self.queue = queue
@@ -63,7 +64,7 @@ public final class WebhooksPlugin: Plugin {
             queue: queue,
             configuration: {
                 let snapshot = settings.snapshot
-                return WebhookSender.Configuration(
+                return WebhookDeliverer.Configuration(
                     secret: WebhookSignature.secret(settings: snapshot, installSecret: installSecret),
                     timeout: .milliseconds(snapshot[WebhookSettings.timeoutMilliseconds]))
             },
@@ -113,8 +114,8 @@ public final class WebhooksPlugin: Plugin {
     }
 
     /// The sender as a service, once the engine activated the plugin; nil while it is inactive.
-    public var service: WebhookSenderService? {
-        sender.map { WebhookSenderService(sender: $0, tick: tick) }
+    public var service: QueueSenderService<QueuedWebhook>? {
+        sender.map { QueueSenderService(sender: $0, tick: tick) }
     }
 
     /// The key deliveries are signed with now: `webhooks.secret`, or the one derived from the install secret.

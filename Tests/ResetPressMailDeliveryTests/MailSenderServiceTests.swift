@@ -38,7 +38,7 @@ import Testing
             try OutboxMail(kind: "reset_code", message: message, messageID: "<held@example.org>").sealed(with: sealer), now: Date())
         let transport = HeldTransport()
         let sender = OutboxSender(outbox: storage.outbox, sealer: sealer, transport: { transport }, logger: Logger(label: "test"), owner: "test")
-        let group = ServiceGroup(services: [MailSenderService(sender: sender)], logger: Logger(label: "test"))
+        let group = ServiceGroup(services: [QueueSenderService(sender: sender)], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
 
         for _ in 0..<500 where !transport.started.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }

@@ -1,0 +1,236 @@
+import Foundation
+import Logging
+import ResetPressStorage
+
+/// Drains one ``LeasedQueue`` through its ``QueueDeliverer``, with retries and exponential backoff:
+/// the one sender both the mail outbox and the webhook queue run.
+///
+/// Woken at once when an entry is queued, and every `tick` otherwise. An entry whose delivery fails
+/// permanently, or that failed `maxAttempts` times, is marked `failed` with the last reason; any
+/// other failure is retried after `backoff`. Delivered entries of a batch are marked sent together,
+/// with their `sent` events, in one transaction.
+///
+/// Claims are made for `owner`, this node's id (see ``nodeID(dataDirectory:)``), with a lease the
+/// sender renews every third of `lease` while a drain holds entries. `run` queues again, at start,
+/// the entries this node left `sending` in an earlier run and those whose lease ended, and then
+/// every half lease those whose lease ended: the entries of a node that died are taken over within
+/// about one lease, and an entry a live node is delivering is never taken from it.
+public final class QueueSender<Payload: QueuePayload>: Sendable {
+    /// The events recorded as entries are sent and fail for good.
+    public struct Events: Sendable {
+        public var recorder: EventRecorder
+        /// Recorded per delivered entry, with its time from queuing to delivery.
+        public var sent: ResetEventKind
+        /// Recorded per entry failed for good.
+        public var failed: ResetEventKind
+
+        public init(recorder: EventRecorder, sent: ResetEventKind, failed: ResetEventKind) {
+            self.recorder = recorder
+            self.sent = sent
+            self.failed = failed
+        }
+    }
+
+    private let queue: any LeasedQueue<Payload>
+    private let deliverer: any QueueDeliverer<Payload>
+    /// What the entries are called in log lines (`mail`, `webhook`).
+    private let noun: String
+    private let logger: Logger
+    /// This node's id, recorded as the owner of its claims.
+    public let owner: String
+    /// How long a claim holds without renewal.
+    public let lease: Duration
+    private let maxAttempts: Int
+    private let batchSize: Int
+    private let workers: Int
+    private let backoff: @Sendable (Int) -> TimeInterval
+    private let clock: @Sendable () -> Date
+    private let events: Events?
+    private let backlog: OutboxBacklog?
+    private let wakeStream: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+
+    /// A sender of `queue`'s entries through `deliverer`. `owner` must be stable across restarts of
+    /// this node and distinct from every other node's. A drain runs `workers` claim-deliver-mark loops
+    /// side by side, so one batch's deliveries overlap another's commits. `backoff` gives the delay
+    /// after failed try number n. `backlog`, when given, learns what each claim takes and finishes.
+    public init(
+        queue: any LeasedQueue<Payload>, deliverer: any QueueDeliverer<Payload>, noun: String, logger: Logger, owner: String,
+        lease: Duration = .seconds(60), maxAttempts: Int, batchSize: Int, workers: Int = 1, backoff: @escaping @Sendable (Int) -> TimeInterval,
+        clock: @escaping @Sendable () -> Date = { Date() }, events: Events? = nil, backlog: OutboxBacklog? = nil
+    ) {
+        self.queue = queue
+        self.deliverer = deliverer
+        self.noun = noun
+        self.logger = logger
+        self.owner = owner
+        self.lease = lease
+        self.maxAttempts = maxAttempts
+        self.batchSize = batchSize
+        self.workers = max(1, workers)
+        self.backoff = backoff
+        self.clock = clock
+        self.events = events
+        self.backlog = backlog
+        (wakeStream, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks the sender to look at the queue now.
+    public func wake() {
+        wakeContinuation.yield()
+    }
+
+    /// Stops `run` after its current drain.
+    public func finish() {
+        wakeContinuation.finish()
+    }
+
+    /// The delay before try number `attempt + 1`: `base` seconds doubling per try, at most an hour,
+    /// ±20 % jitter.
+    public static func backoff(base: TimeInterval, afterAttempt attempt: Int) -> TimeInterval {
+        min(3600, base * pow(2, Double(max(0, attempt - 1)))) * Double.random(in: 0.8...1.2)
+    }
+
+    /// The node id `"<host name>:<absolute data directory>"`: the same across restarts of a node,
+    /// and distinct between the nodes of a cluster, each of which has its own data directory.
+    public static func nodeID(dataDirectory: URL) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&buffer, buffer.count) == 0
+            ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "localhost"
+        return "\(host):\(dataDirectory.absoluteURL.standardizedFileURL.path)"
+    }
+
+    // MARK: - Draining
+
+    /// Delivers every due entry once; returns how many were sent, retried and failed.
+    ///
+    /// `workers` loops claim disjoint batches (a claim is one atomic update) until none is left. While
+    /// they run, the leases of this owner's claims are renewed every third of `lease`.
+    @discardableResult
+    public func drain() async throws -> (sent: Int, retried: Int, failed: Int) {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.renewLeases() }
+            defer { group.cancelAll() }
+            return try await withThrowingTaskGroup(of: (sent: Int, retried: Int, failed: Int).self) { loops in
+                for _ in 0..<workers { loops.addTask { try await self.deliverDue() } }
+                var totals = (sent: 0, retried: 0, failed: 0)
+                for try await done in loops {
+                    totals = (totals.sent + done.sent, totals.retried + done.retried, totals.failed + done.failed)
+                }
+                return totals
+            }
+        }
+    }
+
+    /// Claims and delivers batches until none is left.
+    ///
+    /// A node that dies mid-batch leaves its entries `sending`: they are queued again when the lease
+    /// ends, and an entry delivered but not yet marked goes out again, once (with the same Message-ID
+    /// or delivery id, so the receiver can tell).
+    private func deliverDue() async throws -> (sent: Int, retried: Int, failed: Int) {
+        var totals = (sent: 0, retried: 0, failed: 0)
+        while true {
+            let batch = try await queue.claimDue(limit: batchSize, now: clock(), owner: owner, leaseUntil: leaseEnd())
+            if batch.isEmpty {
+                backlog?.drained()
+                return totals
+            }
+            backlog?.claimed(batch.count)
+            defer { backlog?.finished(batch.count) }
+            let outcomes = await deliverer.deliver(batch)
+            let sentAt = clock()
+            var sent: [QueueEntry<Payload>] = []
+            for (entry, outcome) in zip(batch, outcomes) {
+                guard case .failed(let reason, let permanent, let keepingBody) = outcome else {
+                    sent.append(entry)
+                    continue
+                }
+                // The claim already counted this try.
+                if permanent || entry.attempts >= maxAttempts {
+                    try await fail(entry, reason: reason, keepingBody: keepingBody)
+                    totals.failed += 1
+                } else {
+                    try await queue.markRetry(id: entry.id, error: reason, retryAt: clock().addingTimeInterval(backoff(entry.attempts)))
+                    totals.retried += 1
+                    logger.warning("\(noun) will be retried", metadata: ["id": "\(entry.id)", "error": "\(reason)"])
+                }
+            }
+            let recorded = events.map { events in
+                sent.map { ResetEvent(events.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt))) }
+            } ?? []
+            try await queue.markSent(ids: sent.map(\.id), at: sentAt, events: recorded)
+            await events?.recorder.announce(recorded)
+            totals.sent += sent.count
+            if batch.count < batchSize { return totals }
+        }
+    }
+
+    /// Marks an entry failed for good, with its `failed` event.
+    private func fail(_ entry: QueueEntry<Payload>, reason: String, keepingBody: Bool) async throws {
+        let recorded = events.map { [ResetEvent($0.failed, at: clock())] } ?? []
+        try await queue.markFailed(id: entry.id, error: reason, keepingBody: keepingBody, events: recorded)
+        await events?.recorder.announce(recorded)
+        logger.error("\(noun) failed", metadata: ["id": "\(entry.id)", "error": "\(reason)"])
+    }
+
+    // MARK: - Running
+
+    /// Requeues abandoned entries, then drains whenever woken or every `tick`, until cancelled or
+    /// ``finish()``.
+    ///
+    /// A drain starts `gather` after its wake: the request that queued the entry answers first (so
+    /// a known email's answer does not carry its delivery's cost, which timing would reveal), and
+    /// entries queued meanwhile go out in the same drain.
+    public func run(tick: Duration = .seconds(1), gather: Duration = .milliseconds(5)) async {
+        await requeueAbandoned(includingOwn: true)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [wakeContinuation] in
+                while (try? await Task.sleep(for: tick)) != nil { wakeContinuation.yield() }
+            }
+            group.addTask {
+                while (try? await Task.sleep(for: self.lease / 2)) != nil { await self.requeueAbandoned(includingOwn: false) }
+            }
+            wake()
+            for await _ in wakeStream {
+                if Task.isCancelled { break }
+                try? await Task.sleep(for: gather)
+                do {
+                    try await drain()
+                } catch {
+                    logger.error("\(noun) queue drain failed", metadata: ["error": "\(error)"])
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// Queues again the entries whose lease ended, and this owner's own when `includingOwn`
+    /// (only at start: later, this node's own claims are live drains).
+    private func requeueAbandoned(includingOwn: Bool) async {
+        do {
+            let requeued = try await queue.requeueAbandoned(now: clock(), owner: includingOwn ? owner : nil)
+            guard requeued > 0 else { return }
+            logger.notice("\(noun) left sending by a stopped sender queued again", metadata: ["count": "\(requeued)"])
+            wake()
+        } catch {
+            logger.error("\(noun) queue unreadable", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Renews this owner's leases every third of `lease` until cancelled.
+    private func renewLeases() async {
+        while (try? await Task.sleep(for: lease / 3)) != nil {
+            do {
+                _ = try await queue.renewLeases(owner: owner, until: leaseEnd())
+            } catch {
+                logger.error("\(noun) leases not renewed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// The end of a lease taken or renewed now.
+    private func leaseEnd() -> Date {
+        let (seconds, attoseconds) = lease.components
+        return clock().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+    }
+}
