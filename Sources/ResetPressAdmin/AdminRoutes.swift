@@ -37,8 +37,8 @@ struct AdminRoutes {
         addDashboardRoutes(to: router)
         addEmailRoutes(to: router)
         addAuthCodeRoutes(to: router)
-        addMailRoutes(to: router)
-        addWebhookRoutes(to: router)
+        addQueueRoutes(site.outbox, mailQueueView, to: router)
+        addQueueRoutes(site.webhooks, webhookQueueView, to: router)
         addBulkResetRoutes(to: router)
         addTokenRoutes(to: router)
     }

@@ -11,55 +11,7 @@ import ResetPressUsers
 struct MailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mail", abstract: "Inspect and retry the mail outbox; preview the reset mail; send a test message.",
-        subcommands: [Queue.self, Retry.self, Preview.self, Test.self])
-
-    struct Queue: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List outbox entries, newest first.")
-        @OptionGroup var site: SiteOptions
-        @Option(help: "Only entries in this status: queued, sending, sent or failed.") var status: String?
-        @Option(help: "How many entries to show.") var limit = 50
-
-        mutating func validate() throws {
-            if let status, QueueStatus(rawValue: status) == nil {
-                throw ValidationError("--status must be one of \(QueueStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            guard limit >= 0 else { throw ValidationError("--limit must not be negative.") }
-        }
-
-        func run() async throws {
-            let outbox = try await Site.open(site).storage.outbox
-            let counts = try await outbox.counts()
-            print(QueueStatus.allCases.map { "\($0.rawValue) \(counts[$0] ?? 0)" }.joined(separator: ", "))
-            let entries = try await outbox.list(status: status.flatMap(QueueStatus.init(rawValue:)), limit: limit)
-            guard !entries.isEmpty else { return }
-            TextTable.print(
-                header: ["ID", "STATUS", "SENDER", "ATTEMPTS", "TO", "SUBJECT", "LAST ERROR"],
-                rows: entries.map { entry in
-                    [String(entry.id), entry.status.rawValue, TextTable.cell(entry.claimedBy ?? "-"), String(entry.attempts), entry.recipients.joined(separator: ","),
-                     TextTable.cell(entry.subject), TextTable.cell(entry.lastError ?? "-", limit: 60)]
-                })
-        }
-    }
-
-    struct Retry: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Queue failed entries again (all failed ones when no id is given); a failed reset mail has no body left to send.")
-        @OptionGroup var site: SiteOptions
-        @Argument(help: "Outbox ids from `mail queue`.") var ids: [Int64] = []
-
-        func run() async throws {
-            let site = try await Site.open(self.site)
-            let count = try await site.storage.outbox.retry(ids: ids.isEmpty ? nil : ids, now: Date())
-            print("\(count) failed message(s) queued again.")
-            if count > 0 {
-                print("A running server sends them within a second; otherwise run `resetpress jobs run send_mail`.")
-            }
-            if !ids.isEmpty && count < ids.count {
-                throw CLIFailure(
-                    "\(ids.count - count) of the ids given are not failed entries with a body to send (a reset mail's body is deleted when it fails). "
-                        + "See `resetpress mail queue --status failed`.")
-            }
-        }
-    }
+        subcommands: [QueueListCommand<OutboxKind>.self, QueueRetryCommand<OutboxKind>.self, Preview.self, Test.self])
 
     struct Preview: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -113,4 +65,19 @@ struct MailCommand: AsyncParsableCommand {
             print(MIMEWriter.render(message, messageID: MessageID.generate(domain: message.from.domain), date: now))
         }
     }
+}
+
+/// The outbox as `mail queue` and `mail retry` show it.
+enum OutboxKind: QueueCommandKind {
+    static let command = "mail"
+    static let singular = "message"
+    static let plural = "messages"
+    static let job = "send_mail"
+    static let verb = "sends"
+    static let noBody = " (a reset mail's body is deleted when it fails)"
+    static var columns: [(header: String, text: (OutboxEntry) -> String)] {
+        [("TO", { $0.recipients.joined(separator: ",") }), ("SUBJECT", { $0.subject })]
+    }
+
+    static func queue(of storage: SiteStorage) -> any LeasedQueue<OutboxMail> { storage.outbox.erased }
 }

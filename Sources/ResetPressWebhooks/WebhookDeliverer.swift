@@ -109,12 +109,9 @@ extension QueueSender where Payload == QueuedWebhook {
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.init(
-            queue: Self.erasing(queue), deliverer: WebhookDeliverer(configuration: configuration, client: client, logger: logger, clock: clock), noun: "webhook",
+            queue: queue.erased, deliverer: WebhookDeliverer(configuration: configuration, client: client, logger: logger, clock: clock), noun: "webhook",
             logger: logger, owner: owner, lease: lease, maxAttempts: maxAttempts, batchSize: batchSize, backoff: backoff, clock: clock)
     }
-
-    /// The queue as the leased queue it is (opening the existential converts it).
-    static func erasing(_ queue: some WebhookQueue) -> any LeasedQueue<QueuedWebhook> { queue }
 
     /// The delay before webhook try number `attempt + 1`: 10 s doubling per try, at most an hour, ±20 % jitter.
     public static func webhookBackoff(afterAttempt attempt: Int) -> TimeInterval {

@@ -90,6 +90,11 @@ extension LeasedQueue {
     public func markFailed(id: Int64, error: String) async throws {
         try await markFailed(id: id, error: error, keepingBody: false, events: [])
     }
+
+    /// This queue as a queue of its payload, whatever its type (Swift does not convert the
+    /// existential of a refined protocol, `any MailOutbox`, to `any LeasedQueue<OutboxMail>` by
+    /// itself; reading this property opens it).
+    public var erased: any LeasedQueue<Payload> { self }
 }
 
 /// Where a queue entry stands.
