@@ -9,18 +9,18 @@ public struct PostgresEventStore: EventStore {
     // MARK: - Writes
 
     public func record(_ events: [ResetEvent]) async throws {
-        if events.isEmpty { return }
-        try await client.transaction { connection in try await Self.insert(events, on: connection) }
+        guard !events.isEmpty else { return }
+        var write = PostgresCombinedWrite()
+        write.insert(events)
+        _ = try await client.rows(write.query(selecting: "SELECT 1"))
     }
 
     /// Appends `events` inside the caller's transaction: the stores that change state record theirs with it.
     static func insert(_ events: [ResetEvent], on connection: PostgresConnection) async throws {
-        for event in events {
-            _ = try await connection.rows("""
-                INSERT INTO events (kind, at, client_ip, delivery_seconds)
-                VALUES (\(event.kind.rawValue), \(event.at.databaseSeconds), \(event.clientIP), \(event.deliverySeconds))
-                """)
-        }
+        guard !events.isEmpty else { return }
+        var write = PostgresCombinedWrite()
+        write.insert(events)
+        _ = try await connection.rows(write.query(selecting: "SELECT 1"))
     }
 
     public func deleteOlder(than date: Date) async throws -> Int {

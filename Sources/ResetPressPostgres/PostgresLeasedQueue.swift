@@ -14,11 +14,14 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
 
     // MARK: - Writes
 
+    /// One statement, so the payloads commit together or not at all.
     public func enqueue(_ payloads: [Payload], now: Date) async throws -> [Int64] {
-        guard payloads.count > 1 else { return try await payloads.asyncMap { try await Self.insert($0, now: now, on: client) } }
-        return try await client.transaction { connection in
-            try await payloads.asyncMap { try await Self.insert($0, now: now, on: connection) }
-        }
+        guard !payloads.isEmpty else { return [] }
+        var write = PostgresCombinedWrite()
+        let parts = try payloads.map { try write.insert($0, now: now) }
+        let select = parts.enumerated().map { "SELECT \($0.offset) AS n, id FROM \($0.element)" }.joined(separator: " UNION ALL ")
+        let rows = try await Self.mappingDuplicates { try await client.rows(write.query(selecting: "\(select) ORDER BY n")) }
+        return try rows.map { try $0.decode((Int, Int64).self).1 }
     }
 
     public func claimDue(limit: Int, now: Date, owner: String, leaseUntil: Date) async throws -> [QueueEntry<Payload>] {
@@ -130,25 +133,21 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     /// Queues `payload` through `database`; the reset code store passes its transaction to write a
     /// code and its mail at once.
     static func insert(_ payload: Payload, now: Date, on database: some PostgresQuerying) async throws -> Int64 {
-        let table = Payload.table
-        var binds = PostgresBindings()
-        for cell in try payload.cells() { try binds.append(cell) }
-        binds.append(now.databaseSeconds)
-        let count = table.payloadColumns.count
-        let markers = (1...count).map { "$\($0)" }.joined(separator: ", ")
-        let query = PostgresQuery(unsafeSQL: """
-            INSERT INTO \(table.name) (\(table.payloadColumns.joined(separator: ", ")), status, attempts, created_at, next_attempt_at)
-            VALUES (\(markers), 'queued', 0, $\(count + 1), $\(count + 1)) RETURNING id
-            """, binds: binds)
-        let rows = try await mappingUniqueViolations({ constraint in
-            table.uniqueColumn.flatMap { constraint == "\(table.name)_\($0.name)_key" ? $0.description : nil }
-        }) {
-            try await database.rows(query)
-        }
+        var write = PostgresCombinedWrite()
+        let inserted = try write.insert(payload, now: now)
+        let rows = try await Self.mappingDuplicates { try await database.rows(write.query(selecting: "SELECT id FROM \(inserted)")) }
         guard let id = try rows.first?.decode(Int64.self) else {
-            throw PostgresStorageError.unreadableRow("INSERT INTO \(table.name) returned no id.")
+            throw PostgresStorageError.unreadableRow("INSERT INTO \(Payload.table.name) returned no id.")
         }
         return id
+    }
+
+    /// Runs `body`, turning a violation of the table's unique column into `StorageError.duplicate`.
+    static func mappingDuplicates<T>(_ body: () async throws -> T) async throws -> T {
+        let table = Payload.table
+        return try await mappingUniqueViolations({ constraint in
+            table.uniqueColumn.flatMap { constraint == "\(table.name)_\($0.name)_key" ? $0.description : nil }
+        }, body)
     }
 
     /// The assignments that end a claim.
@@ -189,15 +188,6 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
             sentAt: try cells[at + 5].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
             claimedBy: try cells[at + 6].decode(String?.self),
             leaseUntil: try cells[at + 7].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
-    }
-}
-
-extension Array where Element: Sendable {
-    /// The results of `transform` on each element, one after the other.
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async throws -> [T] {
-        var results: [T] = []
-        for element in self { results.append(try await transform(element)) }
-        return results
     }
 }
 

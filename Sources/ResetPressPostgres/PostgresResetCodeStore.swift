@@ -16,28 +16,30 @@ public struct PostgresResetCodeStore: ResetCodeStore {
 
     // MARK: - Writes
 
+    /// One statement: the code's upsert, its mail and its events commit together in one round trip.
     /// The replaced row gets a new id (`id = DEFAULT`), so a guess against the old code's id fails.
     public func issue(_ code: NewResetCode, mail: OutboxMail?, events: [ResetEvent]) async throws -> Int64 {
-        try await client.transaction { connection in
-            let rows = try await mappingUniqueViolations(Self.duplicateName) {
-                try await connection.rows("""
-                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
-                    VALUES (\(code.userID), \(code.email), \(code.codeHash), \(code.linkHash),
-                            \(code.createdAt.databaseSeconds), \(code.expiresAt.databaseSeconds), 0, \(code.requestIP), \(code.cancelHash))
-                    ON CONFLICT (user_id) DO UPDATE SET
-                        id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
-                        created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
-                        request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
-                    RETURNING id
-                    """)
-            }
-            guard let id = try rows.first?.decode(Int64.self) else {
-                throw PostgresStorageError.unreadableRow("INSERT INTO reset_codes returned no id.")
-            }
-            if let mail { _ = try await PostgresMailOutbox.insert(mail, now: code.createdAt, on: connection) }
-            try await PostgresEventStore.insert(events, on: connection)
-            return id
+        var write = PostgresCombinedWrite()
+        let upsert = try write.add("""
+            INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
+            VALUES (\(write.bind(code.userID)), \(write.bind(code.email)), \(write.bind(code.codeHash)), \(write.bind(code.linkHash)),
+                    \(write.bind(code.createdAt.databaseSeconds)), \(write.bind(code.expiresAt.databaseSeconds)), 0,
+                    \(write.bind(code.requestIP)), \(write.bind(code.cancelHash)))
+            ON CONFLICT (user_id) DO UPDATE SET
+                id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
+                created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
+                request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
+            RETURNING id
+            """)
+        if let mail { try write.insert(mail, now: code.createdAt) }
+        write.insert(events)
+        let rows = try await mappingUniqueViolations(Self.duplicateName) {
+            try await client.rows(write.query(selecting: "SELECT id FROM \(upsert)"))
         }
+        guard let id = try rows.first?.decode(Int64.self) else {
+            throw PostgresStorageError.unreadableRow("INSERT INTO reset_codes returned no id.")
+        }
+        return id
     }
 
     public func claimAttempt(
