@@ -127,7 +127,7 @@ struct UsersCommand: AsyncParsableCommand {
             let site = try await Site.open(self.site)
             let user = try await UsersCommand.user(email: email, in: site)
             guard let plain = try password.read(), let id = user.id else { throw CLIFailure("no password was given.") }
-            try await site.storage.users.setPasswordHash(try await UsersCommand.hash(plain, for: PasswordPolicy.Person(user), site: site), forUserID: id)
+            try await site.storage.users.setPasswordHash(try await UsersCommand.hash(plain, for: PasswordPolicy.Person(user), site: site), forUserID: id, at: Date())
             print("Password of \(user.login) <\(user.email)> changed.")
         }
     }

@@ -78,9 +78,9 @@ public struct PostgresUserStore: UserStore {
         }
     }
 
-    public func setPasswordHash(_ hash: String, forUserID id: Int64) async throws {
+    public func setPasswordHash(_ hash: String, forUserID id: Int64, at date: Date) async throws {
         let rows = try await client.rows(
-            "UPDATE users SET password_hash = \(hash), updated_at = \(Date().databaseSeconds) WHERE id = \(id) RETURNING id")
+            "UPDATE users SET password_hash = \(hash), updated_at = \(date.databaseSeconds) WHERE id = \(id) RETURNING id")
         if rows.isEmpty { throw UserDirectoryError.notFound(userID: id) }
     }
 

@@ -40,11 +40,11 @@ public actor MemoryUserDirectory: UserDirectory {
         idsByEmail[email.lowercased()].flatMap { usersByID[$0] }
     }
 
-    /// Replaces the hash of user `id` and stamps `updatedAt`; throws ``UserDirectoryError/notFound(userID:)``.
-    public func setPasswordHash(_ hash: String, forUserID id: Int64) throws {
+    /// Replaces the hash of user `id` and stamps `updatedAt` with `date`; throws ``UserDirectoryError/notFound(userID:)``.
+    public func setPasswordHash(_ hash: String, forUserID id: Int64, at date: Date) throws {
         guard var user = usersByID[id] else { throw UserDirectoryError.notFound(userID: id) }
         user.passwordHash = hash
-        user.updatedAt = Date()
+        user.updatedAt = date
         usersByID[id] = user
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The role a host application plays to bring its own users to ResetPress.
 ///
 /// ResetPress only ever looks a user up by email and replaces a password hash; everything else
@@ -13,13 +15,13 @@ public protocol UserDirectory: Sendable {
     ///   (for example the database is unreachable).
     func user(byEmail email: String) async throws -> User?
 
-    /// Replaces the password hash of the user with identifier `id` by `hash`, and sets its `updatedAt` to now.
+    /// Replaces the password hash of the user with identifier `id` by `hash`, and sets its `updatedAt` to `date`.
     ///
     /// - `hash` is stored verbatim: it is an opaque string made by ``PasswordHasher`` and is not validated.
     /// - Setting the same hash again succeeds (the call is idempotent apart from `updatedAt`).
     /// - Throws ``UserDirectoryError/notFound(userID:)`` when no user has identifier `id`;
     ///   other errors only when the write itself fails.
-    func setPasswordHash(_ hash: String, forUserID id: Int64) async throws
+    func setPasswordHash(_ hash: String, forUserID id: Int64, at date: Date) async throws
 }
 
 /// Errors a ``UserDirectory`` reports about the users it holds.

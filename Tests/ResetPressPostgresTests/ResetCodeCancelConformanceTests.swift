@@ -72,7 +72,7 @@ import Testing
             #expect(try await codes.cancel(id: second, userID: 1, blockUntil: testTime(600)))
             #expect(try await codes.blockedUntil(userID: 1) == testTime(3600))
             let third = try await codes.issue(code(token: 3, at: 20), mail: nil)
-            #expect(try await codes.consume(id: third, userID: 1, passwordHash: nil, mail: nil))
+            #expect(try await codes.consume(id: third, userID: 1, passwordHash: nil, mail: nil, now: testTime()))
             #expect(try await codes.blockedUntil(userID: 1) == testTime(3600))
 
             #expect(try await codes.deleteExpired(now: testTime(3000)) == 0)

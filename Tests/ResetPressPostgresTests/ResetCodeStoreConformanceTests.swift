@@ -102,12 +102,12 @@ import Testing
             let codes = stores.resetCodes
             let id = try await codes.issue(code(), mail: nil)
             _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 2), mail: nil)
-            #expect(try await codes.consume(id: id, userID: 1, passwordHash: nil, mail: try testMail(kind: "password_changed")))
+            #expect(try await codes.consume(id: id, userID: 1, passwordHash: nil, mail: try testMail(kind: "password_changed"), now: testTime()))
             #expect(try await codes.current(email: "ann@example.com") == nil)
             #expect(try await codes.count() == 1)
             #expect(try await stores.outbox.list(status: .queued, limit: 10).map(\.kind) == ["password_changed"])
 
-            #expect(try await codes.consume(id: id, userID: 1, passwordHash: nil, mail: try testMail(kind: "password_changed")) == false)
+            #expect(try await codes.consume(id: id, userID: 1, passwordHash: nil, mail: try testMail(kind: "password_changed"), now: testTime()) == false)
             #expect(try await stores.outbox.counts()[.queued] == 1)
         }
     }
@@ -126,7 +126,7 @@ import Testing
             #expect(try await stores.users.user(id: ann.id!)?.updatedAt == testTime(600))
             #expect(try await stores.outbox.list(status: .queued, limit: 1).first?.createdAt == testTime(600))
             // A spent code changes nothing, not even the hash.
-            #expect(try await codes.consume(id: id, userID: ann.id!, passwordHash: "third-hash", mail: nil) == false)
+            #expect(try await codes.consume(id: id, userID: ann.id!, passwordHash: "third-hash", mail: nil, now: testTime()) == false)
             #expect(try await stores.users.user(id: ann.id!)?.passwordHash == "new-hash")
         }
     }
@@ -137,7 +137,7 @@ import Testing
             let codes = stores.resetCodes
             let id = try await codes.issue(code(user: 77), mail: nil)
             await #expect(throws: UserDirectoryError.notFound(userID: 77)) {
-                try await codes.consume(id: id, userID: 77, passwordHash: "new-hash", mail: try testMail(kind: "password_changed"))
+                try await codes.consume(id: id, userID: 77, passwordHash: "new-hash", mail: try testMail(kind: "password_changed"), now: testTime())
             }
             #expect(try await codes.current(email: "ann@example.com")?.id == id)
             #expect(try await stores.outbox.counts()[.queued] == 0)

@@ -47,13 +47,14 @@ import Testing
             let users = stores.users
             let added = try await users.add(ann(), now: testTime())
             let id = try #require(added.id)
-            try await users.setPasswordHash("$2b$12$new", forUserID: id)
-            try await users.setPasswordHash("$2b$12$new", forUserID: id)
+            let later = testTime().addingTimeInterval(60)
+            try await users.setPasswordHash("$2b$12$new", forUserID: id, at: later)
+            try await users.setPasswordHash("$2b$12$new", forUserID: id, at: later)
             let changed = try #require(try await users.user(id: id))
             #expect(changed.passwordHash == "$2b$12$new")
-            #expect(changed.updatedAt > added.updatedAt)
+            #expect(added.updatedAt == testTime() && changed.updatedAt == later)
             await #expect(throws: UserDirectoryError.notFound(userID: 42)) {
-                try await users.setPasswordHash("x", forUserID: 42)
+                try await users.setPasswordHash("x", forUserID: 42, at: testTime())
             }
         }
     }

@@ -23,13 +23,13 @@ import ResetPressUsers
         let directory = MemoryUserDirectory()
         let bob = try await directory.add(NewUser(login: "bob", email: "bob@example.com"), at: .distantPast)
         let id = try #require(bob.id)
-        try await directory.setPasswordHash("$wp$2y$04$new", forUserID: id)
+        try await directory.setPasswordHash("$wp$2y$04$new", forUserID: id, at: Date())
         let updated = try #require(await directory.user(id: id))
         #expect(updated.passwordHash == "$wp$2y$04$new")
         #expect(updated.updatedAt > bob.updatedAt)
         #expect(await directory.allUsers == [updated])
         await #expect(throws: UserDirectoryError.notFound(userID: 99)) {
-            try await directory.setPasswordHash("x", forUserID: 99)
+            try await directory.setPasswordHash("x", forUserID: 99, at: Date())
         }
     }
 

@@ -194,7 +194,7 @@ public struct BulkResetRunner: Sendable {
                 for user in pending[start..<min(pending.count, start + width)] {
                     group.addTask {
                         let outcome = try await service.issueBulk(for: user, expirePassword: expirePasswords)
-                        if outcome == .queued, let id = user.id { try await store.markSent(runID: runID, userID: id, at: Date()) }
+                        if outcome == .queued, let id = user.id { try await store.markSent(runID: runID, userID: id, at: service.clock()) }
                         return outcome
                     }
                 }

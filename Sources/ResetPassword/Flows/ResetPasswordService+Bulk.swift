@@ -34,7 +34,7 @@ extension ResetPasswordService {
             return .blocked
         }
         if expirePassword, user.passwordHash != PasswordHasher.unusableHash {
-            try await users.setPasswordHash(PasswordHasher.unusableHash, forUserID: userID)
+            try await users.setPasswordHash(PasswordHasher.unusableHash, forUserID: userID, at: now)
         }
         try await issue(
             for: user, userID: userID, settings: settings, now: now, clientIP: "127.0.0.1", context: context,

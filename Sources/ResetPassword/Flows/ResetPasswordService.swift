@@ -248,7 +248,7 @@ public final class ResetPasswordService: Sendable {
         } else {
             // A host's directory is not in the code's transaction: the hash goes first, so a crash
             // between the two leaves the new password and a live code, never a used code and the old one.
-            try await users.setPasswordHash(newHash, forUserID: userID)
+            try await users.setPasswordHash(newHash, forUserID: userID, at: now)
             guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, mail: notice, events: completed, now: now) else {
                 throw ResetFailure.invalidCode
             }

@@ -13,10 +13,8 @@ import Synchronization
 /// only their own, so no two writers wait on each other, and no reader of the codes, the users or
 /// the outbox sees one part of a write without the others.
 ///
-/// **Clock.** Generic over a `Clock` for the one time the protocol does not pass in: when
-/// ``consume(id:userID:passwordHash:mail:)`` queues its mail (the user store stamps the hash
-/// change with its own clock). Everything else takes its times from the code or the caller.
-public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Duration == Duration {
+/// Every write takes its times from the code or the caller.
+public final class MemoryResetCodeStore: ResetCodeStore {
     /// The codes by id, the last id given out, and the cancel blocks by user id.
     struct Table {
         var codes: [Int64: ResetCodeRecord] = [:]
@@ -31,18 +29,15 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
 
     private let table = Mutex(Table())
     private let outbox: MemoryMailOutbox
-    private let users: MemoryUserStore<C>?
+    private let users: MemoryUserStore?
     private let events: MemoryEventStore?
-    private let dates: ClockDates<C>
 
     /// A store with no codes, queuing its mail in `outbox`, recording events in `events` (nil keeps
-    /// none) and setting password hashes in `users` (nil when the users live elsewhere); times it
-    /// stamps read `origin` now and follow `clock`.
-    public init(outbox: MemoryMailOutbox, users: MemoryUserStore<C>?, events: MemoryEventStore? = nil, clock: C, origin: Date = Date()) {
+    /// none) and setting password hashes in `users` (nil when the users live elsewhere).
+    public init(outbox: MemoryMailOutbox, users: MemoryUserStore?, events: MemoryEventStore? = nil) {
         self.outbox = outbox
         self.users = users
         self.events = events
-        self.dates = ClockDates(clock: clock, origin: origin)
     }
 
     // MARK: - Writes
@@ -159,12 +154,5 @@ public final class MemoryResetCodeStore<C: Clock>: ResetCodeStore where C.Durati
             try table.setPasswordHash(hash, forUserID: userID, now: now)
             then()
         }
-    }
-}
-
-extension MemoryResetCodeStore where C == ContinuousClock {
-    /// A store with no codes over `outbox` and `users`, stamping times from the system clock.
-    public convenience init(outbox: MemoryMailOutbox, users: MemoryUserStore<C>?) {
-        self.init(outbox: outbox, users: users, clock: ContinuousClock())
     }
 }

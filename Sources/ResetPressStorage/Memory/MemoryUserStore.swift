@@ -5,11 +5,9 @@ import Synchronization
 /// A ``UserStore`` in this process's memory: for tests, examples and hosts without storage.
 ///
 /// Emails and logins are unique ignoring case (Unicode lowercasing). Ids start at 1 and are never
-/// reused. Generic over a `Clock` because ``setPasswordHash(_:forUserID:)`` stamps `updatedAt`
-/// with a time the protocol does not pass in; every other write takes `now` from the caller.
-/// A `Mutex`-guarded class rather than an actor so that ``MemoryResetCodeStore`` can set a hash
+/// reused. Every write takes its time from the caller. A `Mutex`-guarded class rather than an actor so that ``MemoryResetCodeStore`` can set a hash
 /// while it holds its own lock. Lookups scan every user: meant for small tables.
-public final class MemoryUserStore<C: Clock>: UserStore where C.Duration == Duration {
+public final class MemoryUserStore: UserStore {
     /// The users by id and the last id given out.
     struct Table {
         var users: [Int64: User] = [:]
@@ -46,12 +44,9 @@ public final class MemoryUserStore<C: Clock>: UserStore where C.Duration == Dura
     }
 
     let table = Mutex(Table())
-    let dates: ClockDates<C>
 
-    /// An empty store whose `updatedAt` stamps read `origin` now and then follow `clock`.
-    public init(clock: C, origin: Date = Date()) {
-        dates = ClockDates(clock: clock, origin: origin)
-    }
+    /// An empty store.
+    public init() {}
 
     // MARK: - Reads
 
@@ -108,16 +103,8 @@ public final class MemoryUserStore<C: Clock>: UserStore where C.Duration == Dura
         }
     }
 
-    public func setPasswordHash(_ hash: String, forUserID id: Int64) async throws {
-        let now = dates.now
-        try table.withLock { try $0.setPasswordHash(hash, forUserID: id, now: now) }
-    }
-}
-
-extension MemoryUserStore where C == ContinuousClock {
-    /// An empty store stamping times from the system clock.
-    public convenience init() {
-        self.init(clock: ContinuousClock())
+    public func setPasswordHash(_ hash: String, forUserID id: Int64, at date: Date) async throws {
+        try table.withLock { try $0.setPasswordHash(hash, forUserID: id, now: date) }
     }
 }
 

@@ -5,21 +5,15 @@ extension SiteStorage {
     /// Storage held in this process's memory, gone when it ends: for tests, examples and hosts
     /// that keep nothing. One node (in-process job lock, no settings feed); the user table is a
     /// ``MemoryUserStore``, and a password change sets its hash in the same step as the code and mail.
-    /// Times the stores stamp themselves read `origin` now and follow `clock`.
-    public static func memory<C: Clock>(clock: C, origin: Date = Date()) -> SiteStorage where C.Duration == Duration {
+    public static func memory() -> SiteStorage {
         let events = MemoryEventStore()
         let outbox = MemoryMailOutbox(events: events)
-        let users = MemoryUserStore(clock: clock, origin: origin)
+        let users = MemoryUserStore()
         return SiteStorage(
             backend: "memory", location: "memory", settings: MemorySettingsStore(), users: users,
-            resetCodes: MemoryResetCodeStore(outbox: outbox, users: users, events: events, clock: clock, origin: origin), outbox: outbox,
+            resetCodes: MemoryResetCodeStore(outbox: outbox, users: users, events: events), outbox: outbox,
             authCodes: MemoryAuthCodeStore(), jobStates: MemoryJobStateStore(), rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(),
             adminSessions: MemoryAdminSessionStore(), webhooks: MemoryWebhookQueue(), settingsFeed: nil, events: events,
             appliedMigrations: { [] }, close: {})
-    }
-
-    /// Storage held in this process's memory, stamping times from the system clock.
-    public static func memory() -> SiteStorage {
-        memory(clock: ContinuousClock())
     }
 }

@@ -79,9 +79,9 @@ public struct SQLiteUserStore: UserStore {
         }
     }
 
-    public func setPasswordHash(_ hash: String, forUserID id: Int64) async throws {
+    public func setPasswordHash(_ hash: String, forUserID id: Int64, at date: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", arguments: [hash, Date().databaseSeconds, id])
+            try db.execute(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?", arguments: [hash, date.databaseSeconds, id])
             if db.changesCount == 0 { throw UserDirectoryError.notFound(userID: id) }
         }
     }

@@ -137,7 +137,7 @@ extension ResetCodeStore {
     }
 
     /// Completes a change without recording events.
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, now: Date = Date()) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, now: Date) async throws -> Bool {
         try await consume(id: id, userID: userID, passwordHash: passwordHash, mail: mail, events: [], now: now)
     }
 
