@@ -35,19 +35,24 @@ public final class ResetPasswordPlugin: RoutePlugin {
     let clock: @Sendable () -> Date
     /// Where the flows record what they did; nil records nothing.
     let events: (any EventStore)?
+    /// The webhook deliveries each change queues in its transaction.
+    let webhooks: ResetWebhooks
     let templates = TemplateCache()
     private let activated = Mutex<ResetPasswordService?>(nil)
 
     /// A plugin over explicit stores, queuing into `mail`'s outbox; `rateLimits` counts the per-IP
     /// limit (in memory unless nodes share a store). `passwordsInCodeStore` says that `users` is the
     /// user table of the database `codes` writes to, so that a password change sets the hash in the
-    /// code's transaction; `events` receives what the flows did.
+    /// code's transaction; `events` receives what the flows did, and `webhooks` gives the deliveries
+    /// each change queues with itself.
     public init(
         users: any UserDirectory, codes: any ResetCodeStore, authCodes: any AuthCodeStore, secret: InstallSecret, mail: MailDelivery,
         rateLimits: any RateLimitStore = MemoryRateLimitStore(), hasher: PasswordHasher = PasswordHasher(),
-        passwordsInCodeStore: Bool = false, events: (any EventStore)? = nil, clock: @escaping @Sendable () -> Date = { Date() }
+        passwordsInCodeStore: Bool = false, events: (any EventStore)? = nil, webhooks: ResetWebhooks = .none,
+        clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.events = events
+        self.webhooks = webhooks
         self.passwordsInCodeStore = passwordsInCodeStore
         self.users = users
         self.rateLimits = rateLimits
@@ -64,11 +69,12 @@ public final class ResetPasswordPlugin: RoutePlugin {
     /// unless `users` is given.
     public convenience init(
         storage: SiteStorage, secret: InstallSecret, mail: MailDelivery, users: (any UserDirectory)? = nil,
-        hasher: PasswordHasher = PasswordHasher(), clock: @escaping @Sendable () -> Date = { Date() }
+        hasher: PasswordHasher = PasswordHasher(), webhooks: ResetWebhooks = .none, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.init(
             users: users ?? storage.users, codes: storage.resetCodes, authCodes: storage.authCodes, secret: secret, mail: mail,
-            rateLimits: storage.rateLimits, hasher: hasher, passwordsInCodeStore: users == nil, events: storage.events, clock: clock)
+            rateLimits: storage.rateLimits, hasher: hasher, passwordsInCodeStore: users == nil, events: storage.events, webhooks: webhooks,
+            clock: clock)
     }
 
     public func registerSettings(in settings: SettingsEngine) {
@@ -85,7 +91,8 @@ public final class ResetPasswordPlugin: RoutePlugin {
         let service = ResetPasswordService(
             engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
             rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
-            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, mailQueued: { mail.queued() },
+            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, webhooks: webhooks,
+            mailQueued: { mail.queued() },
             admitMail: { await mail.admit() })
         activated.withLock { $0 = service }
         engine.jobs.register(Job(

@@ -78,6 +78,16 @@ struct PostgresCombinedWrite {
             """)
     }
 
+    /// Adds the inserts of the mail, webhooks and events of `effects`, queued at `now`.
+    mutating func insert(_ effects: ResetEffects, now: Date) throws {
+        if let mail = effects.mail { try insert(mail, now: now) }
+        for webhook in effects.webhooks { try insert(webhook, now: now) }
+        insert(effects.events)
+    }
+
+    /// Whether no part was added.
+    var isEmpty: Bool { parts.isEmpty }
+
     /// The statement: every part, then `select` (which may read the parts by name).
     func query(selecting select: String) -> PostgresQuery {
         PostgresQuery(unsafeSQL: "WITH \(parts.joined(separator: ",\n")) \(select)", binds: binds)

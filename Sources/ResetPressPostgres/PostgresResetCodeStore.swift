@@ -16,9 +16,9 @@ public struct PostgresResetCodeStore: ResetCodeStore {
 
     // MARK: - Writes
 
-    /// One statement: the code's upsert, its mail and its events commit together in one round trip.
+    /// One statement: the code's upsert and its effects commit together in one round trip.
     /// The replaced row gets a new id (`id = DEFAULT`), so a guess against the old code's id fails.
-    public func issue(_ code: NewResetCode, mail: OutboxMail?, events: [ResetEvent]) async throws -> Int64 {
+    public func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
         var write = PostgresCombinedWrite()
         let upsert = try write.add("""
             INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
@@ -31,8 +31,7 @@ public struct PostgresResetCodeStore: ResetCodeStore {
                 request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
             RETURNING id
             """)
-        if let mail { try write.insert(mail, now: code.createdAt) }
-        write.insert(events)
+        try write.insert(effects, now: code.createdAt)
         let rows = try await mappingUniqueViolations(Self.duplicateName) {
             try await client.rows(write.query(selecting: "SELECT id FROM \(upsert)"))
         }
@@ -58,7 +57,7 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent], now: Date) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects, now: Date) async throws -> Bool {
         try await client.transaction { connection in
             guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
             _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
@@ -67,13 +66,12 @@ public struct PostgresResetCodeStore: ResetCodeStore {
                     "UPDATE users SET password_hash = \(passwordHash), updated_at = \(now.databaseSeconds) WHERE id = \(userID) RETURNING id")
                 if updated.isEmpty { throw UserDirectoryError.notFound(userID: userID) }
             }
-            if let mail { _ = try await PostgresMailOutbox.insert(mail, now: now, on: connection) }
-            try await PostgresEventStore.insert(events, on: connection)
+            try await Self.apply(effects, now: now, on: connection)
             return true
         }
     }
 
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date, events: [ResetEvent]) async throws -> Bool {
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects, now: Date) async throws -> Bool {
         try await client.transaction { connection in
             guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
             _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
@@ -81,7 +79,7 @@ public struct PostgresResetCodeStore: ResetCodeStore {
                 INSERT INTO reset_blocks (user_id, until) VALUES (\(userID), \(blockUntil.databaseSeconds))
                 ON CONFLICT (user_id) DO UPDATE SET until = GREATEST(reset_blocks.until, excluded.until)
                 """)
-            try await PostgresEventStore.insert(events, on: connection)
+            try await Self.apply(effects, now: now, on: connection)
             return true
         }
     }
@@ -130,6 +128,14 @@ public struct PostgresResetCodeStore: ResetCodeStore {
     }
 
     // MARK: - Rows
+
+    /// Applies `effects` at `now` inside the caller's transaction, in one statement.
+    private static func apply(_ effects: ResetEffects, now: Date, on connection: PostgresConnection) async throws {
+        var write = PostgresCombinedWrite()
+        try write.insert(effects, now: now)
+        guard !write.isEmpty else { return }
+        _ = try await connection.rows(write.query(selecting: "SELECT 1"))
+    }
 
     private func fetchOne(_ query: PostgresQuery) async throws -> ResetCodeRecord? {
         try await client.rows(query).first.map(Self.record(from:))

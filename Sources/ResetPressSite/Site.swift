@@ -87,12 +87,14 @@ public final class Site: Sendable {
                 outbox: storage.outbox, sealer: secret.mailSealer(), mailDirectory: data.appendingPathComponent("mail"),
                 nodeID: OutboxSender.nodeID(dataDirectory: data), logger: logger, clock: configuration.clock,
                 events: storage.events)
-            let reset = ResetPasswordPlugin(
-                storage: storage, secret: secret, mail: mail, users: configuration.users, hasher: configuration.hasher,
-                clock: configuration.clock)
             let webhooks = WebhooksPlugin(
                 queue: storage.webhooks, secret: secret, nodeID: mail.nodeID, logger: logger, clock: configuration.clock,
                 backoff: configuration.webhookBackoff, tick: configuration.webhookTick)
+            let reports = ResetWebhooks(
+                deliveries: { [webhooks] in webhooks.deliveries(of: $0, argument: $1, context: $2) }, queued: { [webhooks] in webhooks.sender?.wake() })
+            let reset = ResetPasswordPlugin(
+                storage: storage, secret: secret, mail: mail, users: configuration.users, hasher: configuration.hasher, webhooks: reports,
+                clock: configuration.clock)
             let admin = AdminPlugin(
                 reset: reset, mail: mail, storage: storage, secret: secret, wakeWebhooks: { [webhooks] in webhooks.sender?.wake() },
                 clock: configuration.clock)

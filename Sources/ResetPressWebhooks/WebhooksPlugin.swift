@@ -55,8 +55,9 @@ public final class WebhooksPlugin: Plugin {
         WebhookSettings.register(in: settings)
     }
 
-    /// Subscribes to the four actions, builds the sender and registers the jobs `send_webhooks` and
-    /// `flush_sent_webhooks`.
+    /// Subscribes to `reset_password_failed` (the flows queue the other events' deliveries with the
+    /// changes they report, see ``deliveries(of:argument:context:)``), builds the sender and registers
+    /// the jobs `send_webhooks` and `flush_sent_webhooks`.
     public func activate(in engine: Engine) async throws {
         let settings = engine.settings
         let installSecret = self.installSecret
@@ -70,10 +71,10 @@ public final class WebhooksPlugin: Plugin {
             },
             owner: nodeID, logger: logger, backoff: backoff, clock: clock)
         active.withLock { $0 = (sender, settings) }
-        for event in WebhookEvent.allCases {
-            engine.hooks.addAction(event.rawValue, priority: 100, label: "webhooks") { [self] (argument: String, context: HookContext) in
-                await self.queueDeliveries(of: event, argument: argument, context: context, settings: settings.snapshot)
-            }
+        // The other events report state changes: their flows queue the deliveries in the change's transaction.
+        engine.hooks.addAction(WebhookEvent.resetPasswordFailed.rawValue, priority: 100, label: "webhooks") {
+            [self] (argument: String, context: HookContext) in
+            await self.queueDeliveries(of: .resetPasswordFailed, argument: argument, context: context, settings: settings.snapshot)
         }
         engine.jobs.register(Job(name: "send_webhooks", description: "Post queued webhooks (also runs whenever one is queued).", defaultInterval: 60) {
             let result = try await sender.drain()
@@ -89,22 +90,41 @@ public final class WebhooksPlugin: Plugin {
         })
     }
 
-    /// Queues one delivery of `event` per URL listed for it, and wakes the sender. A failure to queue
-    /// is logged, never thrown: the request that fired the event has already succeeded.
-    func queueDeliveries(of event: WebhookEvent, argument: String, context: HookContext, settings: SettingsSnapshot) async {
+    /// The deliveries that report `action` with `argument` for the user in `context`, one per URL
+    /// listed for it: for a flow to queue in the transaction of the change they report. None while
+    /// the plugin is inactive, for an action that is no webhook event, or when no URL is listed.
+    public func deliveries(of action: String, argument: String, context: HookContext) -> [QueuedWebhook] {
+        guard let event = WebhookEvent(rawValue: action), let settings = active.withLock({ $0?.settings.snapshot }) else { return [] }
+        do {
+            return try deliveries(of: event, argument: argument, context: context, settings: settings)
+        } catch {
+            logger.error("webhook body not built", metadata: ["event": "\(action)", "error": "\(error)"])
+            return []
+        }
+    }
+
+    /// One delivery of `event` per URL listed for it, each with its own delivery id.
+    func deliveries(of event: WebhookEvent, argument: String, context: HookContext, settings: SettingsSnapshot) throws -> [QueuedWebhook] {
         var seen = Set<String>()
         let urls = settings[WebhookSettings.urls(for: event)].filter { seen.insert($0).inserted }
-        guard !urls.isEmpty else { return }
+        guard !urls.isEmpty else { return [] }
+        let payload = WebhookPayload(
+            event: event, context: context, time: clock(), siteURL: settings[CoreSettings.siteURL],
+            reason: event == .resetPasswordFailed ? argument : nil)
+        let body = try payload.json()
+        return urls.map { QueuedWebhook(event: event.rawValue, url: $0, body: body, deliveryID: UUID().uuidString.lowercased()) }
+    }
+
+    /// Queues the deliveries of an event that changed nothing (a failure), and wakes the sender. A
+    /// failure to queue is logged, never thrown: the request that fired the event has already answered.
+    func queueDeliveries(of event: WebhookEvent, argument: String, context: HookContext, settings: SettingsSnapshot) async {
         do {
-            let payload = WebhookPayload(
-                event: event, context: context, time: clock(), siteURL: settings[CoreSettings.siteURL],
-                reason: event == .resetPasswordFailed ? argument : nil)
-            let body = try payload.json()
-            let webhooks = urls.map { QueuedWebhook(event: event.rawValue, url: $0, body: body, deliveryID: UUID().uuidString.lowercased()) }
+            let webhooks = try deliveries(of: event, argument: argument, context: context, settings: settings)
+            guard !webhooks.isEmpty else { return }
             _ = try await queue.enqueue(webhooks, now: clock())
             sender?.wake()
         } catch {
-            logger.error("webhooks not queued", metadata: ["event": "\(event.rawValue)", "urls": "\(urls.count)", "error": "\(error)"])
+            logger.error("webhooks not queued", metadata: ["event": "\(event.rawValue)", "error": "\(error)"])
         }
     }
 

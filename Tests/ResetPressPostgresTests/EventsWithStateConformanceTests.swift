@@ -17,17 +17,44 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
-    func anIssueWritesItsEventsAndAFailingOneWritesNone(_ backend: Backend) async throws {
+    func anIssueWritesItsEffectsAndAFailingOneWritesNone(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let issued = [ResetEvent(.request, at: testTime()), ResetEvent(.codeIssued, at: testTime())]
-            _ = try await stores.resetCodes.issue(code(user: 1, email: "ann@example.com", link: 1), mail: try testMail(), events: issued)
+            let report = WebhookQueueConformanceTests.webhook()
+            let effects = ResetEffects(mail: try testMail(), events: issued, webhooks: [report])
+            _ = try await stores.resetCodes.issue(code(user: 1, email: "ann@example.com", link: 1), effects: effects)
             #expect(try await stored(stores) == [.request: 1, .codeIssued: 1])
+            let queued = try await stores.webhooks.list(status: nil, limit: 10)
+            #expect(queued.map(\.payload) == [report] && queued.first?.createdAt == testTime())
+            #expect(try await stores.outbox.counts()[.queued] == 1)
 
-            // Bob's link hash equals Ann's: the issue fails as a whole, its events with it.
+            // Bob's link hash equals Ann's: the issue fails as a whole, its mail, events and webhooks with it.
+            let again = ResetEffects(mail: try testMail(), events: issued, webhooks: [WebhookQueueConformanceTests.webhook()])
             await #expect(throws: StorageError.duplicate("A reset code with this link token")) {
-                _ = try await stores.resetCodes.issue(code(user: 2, email: "bob@example.com", link: 1), mail: nil, events: issued)
+                _ = try await stores.resetCodes.issue(code(user: 2, email: "bob@example.com", link: 1), effects: again)
             }
             #expect(try await stored(stores) == [.request: 1, .codeIssued: 1])
+            #expect(try await stores.webhooks.counts()[.queued] == 1)
+            #expect(try await stores.outbox.counts()[.queued] == 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aChangeAndACancelQueueTheirWebhooksOnlyWhenTheyHappen(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let first = try await codes.issue(code(user: 1, email: "ann@example.com", link: 1), mail: nil)
+            let changed = ResetEffects(webhooks: [WebhookQueueConformanceTests.webhook("password_reset")])
+            #expect(try await codes.consume(id: first, userID: 1, passwordHash: nil, effects: changed, now: testTime(60)))
+            // The code is gone: a second change, and a cancel of it, write nothing.
+            #expect(try await codes.consume(id: first, userID: 1, passwordHash: nil, effects: changed, now: testTime(60)) == false)
+            let cancelled = ResetEffects(webhooks: [WebhookQueueConformanceTests.webhook("reset_password_cancelled")])
+            #expect(try await codes.cancel(id: first, userID: 1, blockUntil: testTime(3600), effects: cancelled, now: testTime(60)) == false)
+            let second = try await codes.issue(code(user: 1, email: "ann@example.com", link: 2), mail: nil)
+            #expect(try await codes.cancel(id: second, userID: 1, blockUntil: testTime(3600), effects: cancelled, now: testTime(90)))
+            let queued = try await stores.webhooks.list(status: nil, limit: 10)
+            #expect(queued.map(\.event) == ["reset_password_cancelled", "password_reset"])
+            #expect(queued.map(\.createdAt) == [testTime(90), testTime(60)])
         }
     }
 

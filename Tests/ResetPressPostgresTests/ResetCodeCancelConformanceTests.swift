@@ -50,14 +50,14 @@ import Testing
             let id = try await codes.issue(code(), mail: nil)
             _ = try await codes.issue(code(user: 2, email: "bob@example.com", token: 2), mail: nil)
             #expect(try await codes.blockedUntil(userID: 1) == nil)
-            #expect(try await codes.cancel(id: id, userID: 1, blockUntil: testTime(3600)))
+            #expect(try await codes.cancel(id: id, userID: 1, blockUntil: testTime(3600), now: testTime()))
             #expect(try await codes.current(email: "ann@example.com") == nil)
             #expect(try await codes.current(cancelHash: Data(repeating: 201, count: 32)) == nil)
             #expect(try await codes.count() == 1)
             #expect(try await codes.blockedUntil(userID: 1) == testTime(3600))
             #expect(try await codes.blockedUntil(userID: 2) == nil)
             // A spent token changes nothing, not even the block.
-            #expect(try await codes.cancel(id: id, userID: 1, blockUntil: testTime(7200)) == false)
+            #expect(try await codes.cancel(id: id, userID: 1, blockUntil: testTime(7200), now: testTime()) == false)
             #expect(try await codes.blockedUntil(userID: 1) == testTime(3600))
         }
     }
@@ -67,9 +67,9 @@ import Testing
         try await withStores(backend) { stores in
             let codes = stores.resetCodes
             let first = try await codes.issue(code(), mail: nil)
-            #expect(try await codes.cancel(id: first, userID: 1, blockUntil: testTime(3600)))
+            #expect(try await codes.cancel(id: first, userID: 1, blockUntil: testTime(3600), now: testTime()))
             let second = try await codes.issue(code(token: 2, at: 10), mail: nil)
-            #expect(try await codes.cancel(id: second, userID: 1, blockUntil: testTime(600)))
+            #expect(try await codes.cancel(id: second, userID: 1, blockUntil: testTime(600), now: testTime()))
             #expect(try await codes.blockedUntil(userID: 1) == testTime(3600))
             let third = try await codes.issue(code(token: 3, at: 20), mail: nil)
             #expect(try await codes.consume(id: third, userID: 1, passwordHash: nil, mail: nil, now: testTime()))

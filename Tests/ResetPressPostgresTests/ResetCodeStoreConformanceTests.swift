@@ -119,7 +119,7 @@ import Testing
             let codes = stores.resetCodes
             let id = try await codes.issue(code(user: ann.id!), mail: nil)
             #expect(try await codes.consume(
-                id: id, userID: ann.id!, passwordHash: "new-hash", mail: try testMail(kind: "password_changed"), events: [], now: testTime(600)))
+                id: id, userID: ann.id!, passwordHash: "new-hash", mail: try testMail(kind: "password_changed"), now: testTime(600)))
             #expect(try await stores.users.user(id: ann.id!)?.passwordHash == "new-hash")
             #expect(try await stores.outbox.counts()[.queued] == 1)
             // Stamped with the caller's clock, not the machine's.

@@ -25,19 +25,24 @@ extension ResetPasswordService {
             engine.logger.info("reset cancel with an unknown or used link", metadata: ["client_ip": "\(clientIP)"])
             return false
         }
-        let blockUntil = now.addingTimeInterval(Double(settings[ResetPasswordSettings.cancelBlockMinutes] * 60))
-        let cancelled = events == nil ? [] : [ResetEvent(.cancelled, at: now, clientIP: clientIP)]
-        guard try await codes.cancel(id: record.id, userID: record.userID, blockUntil: blockUntil, events: cancelled) else { return false }
-        await events?.announce(cancelled)
-        engine.logger.notice(
-            "reset cancelled by the account's owner",
-            metadata: ["user_id": "\(record.userID)", "client_ip": "\(clientIP)", "blocked_until": "\(blockUntil.timeIntervalSince1970)"])
         var userContext = context
         var login = ""
         if let user = try await users.user(byEmail: record.email), user.id == record.userID {
             userContext = context.with(user: user, mode: settings[ResetPasswordSettings.mode])
             login = user.login
         }
+        let blockUntil = now.addingTimeInterval(Double(settings[ResetPasswordSettings.cancelBlockMinutes] * 60))
+        let cancelled = events == nil ? [] : [ResetEvent(.cancelled, at: now, clientIP: clientIP)]
+        let reports = webhooks.deliveries("reset_password_cancelled", login, userContext)
+        let effects = ResetEffects(events: cancelled, webhooks: reports)
+        guard try await codes.cancel(id: record.id, userID: record.userID, blockUntil: blockUntil, effects: effects, now: now) else {
+            return false
+        }
+        await events?.announce(cancelled)
+        if !reports.isEmpty { webhooks.queued() }
+        engine.logger.notice(
+            "reset cancelled by the account's owner",
+            metadata: ["user_id": "\(record.userID)", "client_ip": "\(clientIP)", "blocked_until": "\(blockUntil.timeIntervalSince1970)"])
         await hooks.doAction("reset_password_cancelled", login, context: userContext)
         return true
     }

@@ -24,6 +24,8 @@ public final class ResetPasswordService: Sendable {
     let blocklist = PasswordBlocklist()
     let clock: @Sendable () -> Date
     let mailQueued: @Sendable () -> Void
+    /// The webhook deliveries each change queues in its transaction.
+    let webhooks: ResetWebhooks
     /// Waits for room in the outbox before a request that may queue mail (see `OutboxBacklog`).
     let admitMail: @Sendable () async -> Void
     /// Records what each flow did: with the state change, in its transaction, or on its own for a
@@ -35,10 +37,11 @@ public final class ResetPasswordService: Sendable {
     init(
         engine: Engine, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
         hasher: PasswordHasher, templates: TemplateCache, rateLimits: any RateLimitStore, clock: @escaping @Sendable () -> Date,
-        passwordsInCodeStore: Bool, events: EventRecorder? = nil, mailQueued: @escaping @Sendable () -> Void,
-        admitMail: @escaping @Sendable () async -> Void
+        passwordsInCodeStore: Bool, events: EventRecorder? = nil, webhooks: ResetWebhooks = .none,
+        mailQueued: @escaping @Sendable () -> Void, admitMail: @escaping @Sendable () async -> Void
     ) {
         self.admitMail = admitMail
+        self.webhooks = webhooks
         self.events = events
         self.passwordsInCodeStore = passwordsInCodeStore
         self.engine = engine
@@ -117,8 +120,8 @@ public final class ResetPasswordService: Sendable {
     }
 
     /// Creates a code, link token and cancel token for the user, stores their hashes, queues the mail and
-    /// records `prior` and `code_issued` in one transaction, then fires `reset_password_code_created` and
-    /// `reset_password_request`.
+    /// the `reset_password_request` webhooks and records `prior` and `code_issued` in one transaction,
+    /// then fires `reset_password_code_created` and `reset_password_request`.
     func issue(
         for user: User, userID: Int64, settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext,
         override: MailOverride? = nil, extraVariables: TemplateVariables = TemplateVariables(), recording prior: [ResetEvent] = []
@@ -143,9 +146,11 @@ public final class ResetPasswordService: Sendable {
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
             createdAt: now, expiresAt: expiresAt, requestIP: clientIP, cancelHash: secret.hash(cancelToken))
         let recorded = events == nil ? [] : prior + [ResetEvent(.codeIssued, at: now, clientIP: clientIP)]
-        _ = try await codes.issue(record, mail: mail, events: recorded)
+        let reports = webhooks.deliveries("reset_password_request", user.login, context)
+        _ = try await codes.issue(record, effects: ResetEffects(mail: mail, events: recorded, webhooks: reports))
         await events?.announce(recorded)
         if mail != nil { mailQueued() }
+        if !reports.isEmpty { webhooks.queued() }
         await hooks.doAction("reset_password_code_created", code, context: context)
         await hooks.doAction("reset_password_request", user.login, context: context)
     }
@@ -241,20 +246,23 @@ public final class ResetPasswordService: Sendable {
             notice = try await composer.changedNotice(user: user, variables: variables, settings: settings, context: userContext)
         }
         let completed = events == nil ? [] : [ResetEvent(.completed, at: now, clientIP: clientIP)]
+        let reports = webhooks.deliveries("password_reset", user.login, userContext)
+        let effects = ResetEffects(mail: notice, events: completed, webhooks: reports)
         if passwordsInCodeStore {
-            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: newHash, mail: notice, events: completed, now: now) else {
+            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: newHash, effects: effects, now: now) else {
                 throw ResetFailure.invalidCode
             }
         } else {
             // A host's directory is not in the code's transaction: the hash goes first, so a crash
             // between the two leaves the new password and a live code, never a used code and the old one.
             try await users.setPasswordHash(newHash, forUserID: userID, at: now)
-            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, mail: notice, events: completed, now: now) else {
+            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, effects: effects, now: now) else {
                 throw ResetFailure.invalidCode
             }
         }
         await events?.announce(completed)
         if notice != nil { mailQueued() }
+        if !reports.isEmpty { webhooks.queued() }
         await hooks.doAction("password_reset", user.login, context: userContext)
         return Self.changedMessage
     }

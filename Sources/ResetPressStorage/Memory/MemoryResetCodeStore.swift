@@ -3,13 +3,13 @@ import ResetPressUsers
 import Synchronization
 
 /// A ``ResetCodeStore`` in this process's memory, writing to a ``MemoryMailOutbox``, a
-/// ``MemoryEventStore`` and, for password changes, a ``MemoryUserStore``: for tests, examples and
-/// hosts without storage.
+/// ``MemoryWebhookQueue``, a ``MemoryEventStore`` and, for password changes, a ``MemoryUserStore``:
+/// for tests, examples and hosts without storage.
 ///
 /// **One transaction.** A write holds this store's lock for its whole length and, while holding
-/// it, takes the user table's lock (a change) and then the outbox's lock (mail); it checks
+/// it, takes the user table's lock (a change) and then the queues' locks (mail, webhooks); it checks
 /// everything that can fail before writing anything, and writes only while it holds every lock it
-/// needs. Locks are always taken in that order (codes, users, outbox, events) and the other stores take
+/// needs. Locks are always taken in that order (codes, users, outbox, webhooks, events) and the other stores take
 /// only their own, so no two writers wait on each other, and no reader of the codes, the users or
 /// the outbox sees one part of a write without the others.
 ///
@@ -29,20 +29,23 @@ public final class MemoryResetCodeStore: ResetCodeStore {
 
     private let table = Mutex(Table())
     private let outbox: MemoryMailOutbox
+    private let webhooks: MemoryWebhookQueue
     private let users: MemoryUserStore?
     private let events: MemoryEventStore?
 
-    /// A store with no codes, queuing its mail in `outbox`, recording events in `events` (nil keeps
-    /// none) and setting password hashes in `users` (nil when the users live elsewhere).
-    public init(outbox: MemoryMailOutbox, users: MemoryUserStore?, events: MemoryEventStore? = nil) {
+    /// A store with no codes, queuing its mail in `outbox` and its webhook deliveries in `webhooks`,
+    /// recording events in `events` (nil keeps none) and setting password hashes in `users` (nil when
+    /// the users live elsewhere).
+    public init(outbox: MemoryMailOutbox, webhooks: MemoryWebhookQueue, users: MemoryUserStore?, events: MemoryEventStore? = nil) {
         self.outbox = outbox
+        self.webhooks = webhooks
         self.users = users
         self.events = events
     }
 
     // MARK: - Writes
 
-    public func issue(_ code: NewResetCode, mail: OutboxMail?, events new: [ResetEvent]) async throws -> Int64 {
+    public func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
         try table.withLock { table in
             if table.codes.values.contains(where: { $0.userID != code.userID && $0.linkHash == code.linkHash }) {
                 throw StorageError.duplicate("A reset code with this link token")
@@ -55,8 +58,7 @@ public final class MemoryResetCodeStore: ResetCodeStore {
             table.codes[table.lastID] = ResetCodeRecord(
                 id: table.lastID, userID: code.userID, email: code.email, codeHash: code.codeHash, linkHash: code.linkHash,
                 createdAt: code.createdAt, expiresAt: code.expiresAt, attempts: 0, requestIP: code.requestIP, cancelHash: code.cancelHash)
-            if let mail { _ = outbox.table.withLock { $0.insert(mail, now: code.createdAt) } }
-            events?.append(new)
+            apply(effects, now: code.createdAt)
             return table.lastID
         }
     }
@@ -79,24 +81,21 @@ public final class MemoryResetCodeStore: ResetCodeStore {
         }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events new: [ResetEvent], now: Date) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects, now: Date) async throws -> Bool {
         return try table.withLock { table in
             guard table.codes[id] != nil else { return false }
-            try settingPasswordHash(passwordHash, userID: userID, now: now) {
-                if let mail { _ = outbox.table.withLock { $0.insert(mail, now: now) } }
-            }
+            try settingPasswordHash(passwordHash, userID: userID, now: now) { apply(effects, now: now) }
             table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
-            events?.append(new)
             return true
         }
     }
 
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date, events new: [ResetEvent]) async throws -> Bool {
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects, now: Date) async throws -> Bool {
         table.withLock { table in
             guard table.codes[id] != nil else { return false }
             table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
             table.blocks[userID] = max(table.blocks[userID] ?? blockUntil, blockUntil)
-            events?.append(new)
+            apply(effects, now: now)
             return true
         }
     }
@@ -141,6 +140,18 @@ public final class MemoryResetCodeStore: ResetCodeStore {
 
     public func count() async throws -> Int {
         table.withLock { $0.codes.count }
+    }
+
+    // MARK: - Effects
+
+    /// Queues the mail and webhooks of `effects` at `now` and records their events; the caller holds
+    /// this store's lock (and the user table's, for a change), so the queues' locks come next.
+    private func apply(_ effects: ResetEffects, now: Date) {
+        if let mail = effects.mail { _ = outbox.table.withLock { $0.insert(mail, now: now) } }
+        if !effects.webhooks.isEmpty {
+            webhooks.table.withLock { table in for webhook in effects.webhooks { _ = table.insert(webhook, now: now) } }
+        }
+        events?.append(effects.events)
     }
 
     // MARK: - Users

@@ -9,11 +9,12 @@ extension SiteStorage {
         let events = MemoryEventStore()
         let outbox = MemoryMailOutbox(events: events)
         let users = MemoryUserStore()
+        let webhooks = MemoryWebhookQueue()
         return SiteStorage(
             backend: "memory", location: "memory", settings: MemorySettingsStore(), users: users,
-            resetCodes: MemoryResetCodeStore(outbox: outbox, users: users, events: events), outbox: outbox,
+            resetCodes: MemoryResetCodeStore(outbox: outbox, webhooks: webhooks, users: users, events: events), outbox: outbox,
             authCodes: MemoryAuthCodeStore(), jobStates: MemoryJobStateStore(), rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(),
-            adminSessions: MemoryAdminSessionStore(), webhooks: MemoryWebhookQueue(), settingsFeed: nil, events: events,
+            adminSessions: MemoryAdminSessionStore(), webhooks: webhooks, settingsFeed: nil, events: events,
             appliedMigrations: { [] }, close: {})
     }
 }

@@ -12,7 +12,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
 
     // MARK: - Writes
 
-    public func issue(_ code: NewResetCode, mail: OutboxMail?, events: [ResetEvent]) async throws -> Int64 {
+    public func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [code.userID])
             try mappingUniqueViolations({ error in
@@ -31,8 +31,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
                     ])
             }
             let id = db.lastInsertedRowID
-            if let mail { _ = try SQLiteMailOutbox.insert(mail, now: code.createdAt, in: db) }
-            try SQLiteEventStore.insert(events, in: db)
+            try Self.apply(effects, now: code.createdAt, in: db)
             return id
         }
     }
@@ -53,7 +52,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         }
     }
 
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent], now: Date) async throws -> Bool {
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects, now: Date) async throws -> Bool {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
             guard db.changesCount > 0 else { return false }
@@ -63,13 +62,12 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
                     .execute(arguments: [passwordHash, now.databaseSeconds, userID])
                 if db.changesCount == 0 { throw UserDirectoryError.notFound(userID: userID) }
             }
-            if let mail { _ = try SQLiteMailOutbox.insert(mail, now: now, in: db) }
-            try SQLiteEventStore.insert(events, in: db)
+            try Self.apply(effects, now: now, in: db)
             return true
         }
     }
 
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date, events: [ResetEvent]) async throws -> Bool {
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects, now: Date) async throws -> Bool {
         try await committer.write { db in
             try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
             guard db.changesCount > 0 else { return false }
@@ -77,7 +75,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
             try db.cachedStatement(
                 sql: "INSERT INTO reset_blocks (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = max(until, excluded.until)"
             ).execute(arguments: [userID, blockUntil.databaseSeconds])
-            try SQLiteEventStore.insert(events, in: db)
+            try Self.apply(effects, now: now, in: db)
             return true
         }
     }
@@ -131,6 +129,14 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     }
 
     // MARK: - Rows
+
+    /// Queues the mail and webhooks of `effects` at `now` and records their events, inside the
+    /// caller's transaction.
+    static func apply(_ effects: ResetEffects, now: Date, in db: Database) throws {
+        if let mail = effects.mail { _ = try SQLiteMailOutbox.insert(mail, now: now, in: db) }
+        for webhook in effects.webhooks { _ = try SQLiteWebhookQueue.insert(webhook, now: now, in: db) }
+        try SQLiteEventStore.insert(effects.events, in: db)
+    }
 
     /// Synchronous, like the user lookup: an indexed row costs less than a hop to a reader queue.
     private func fetchOne(where condition: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> ResetCodeRecord? {

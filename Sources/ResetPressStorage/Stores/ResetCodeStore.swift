@@ -66,13 +66,13 @@ public struct ResetCodeRecord: Sendable, Equatable {
 
 /// Reset codes, at most one per user (only the newest is valid), with the transactional outbox.
 ///
-/// Every method that takes a `mail` writes it to the outbox, and every method that takes `events`
-/// appends them to the events table, in the same transaction as the code change: either all of it
-/// is on disk when the call returns, or none of it is.
+/// Every method that takes ``ResetEffects`` queues their mail and webhook deliveries and records
+/// their events, and every method that takes `events` records them, in the same transaction as the
+/// code change: either all of it is on disk when the call returns, or none of it is.
 public protocol ResetCodeStore: Sendable {
-    /// Stores `code`, replacing every earlier code of the same user, queues `mail` if given and
-    /// records `events`. Returns the new record's id.
-    func issue(_ code: NewResetCode, mail: OutboxMail?, events: [ResetEvent]) async throws -> Int64
+    /// Stores `code`, replacing every earlier code of the same user, and applies `effects` (queued
+    /// at the code's creation time). Returns the new record's id.
+    func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64
 
     /// The user's current code by lower-cased email, expired or not; nil when there is none.
     func current(email: String) async throws -> ResetCodeRecord?
@@ -102,18 +102,19 @@ public protocol ResetCodeStore: Sendable {
 
     /// Completes a change in one transaction: deletes every code of the user if code `id` still
     /// exists, sets the password hash of user `userID` in this store's user table to `passwordHash`
-    /// when given (nil when the users live elsewhere, in a host's directory), and queues `mail`.
+    /// when given (nil when the users live elsewhere, in a host's directory), and applies `effects`.
     /// Returns false, writing nothing, when code `id` was gone; throws
     /// `UserDirectoryError.notFound`, writing nothing, when `passwordHash` is given and no user has
-    /// id `userID`. A crash leaves either all of it or none of it on disk. Records `events` with the change.
-    /// `now` stamps the user's `updated_at` and the mail's queue time.
-    func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, events: [ResetEvent], now: Date) async throws -> Bool
+    /// id `userID`. A crash leaves either all of it or none of it on disk.
+    /// `now` stamps the user's `updated_at` and the queue time of the mail and webhooks.
+    func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects, now: Date) async throws -> Bool
 
     /// The owner's "that wasn't me", in one transaction: if code `id` still exists, deletes every
     /// code of user `userID` and records that the user's resets are blocked until `blockUntil`
     /// (replacing an earlier block, unless that one ends later). Returns false, writing nothing,
-    /// when code `id` was gone (used, replaced, cancelled or flushed). Records `events` with the cancel.
-    func cancel(id: Int64, userID: Int64, blockUntil: Date, events: [ResetEvent]) async throws -> Bool
+    /// when code `id` was gone (used, replaced, cancelled or flushed). Applies `effects` with the
+    /// cancel, queued at `now`.
+    func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects, now: Date) async throws -> Bool
 
     /// Deletes code `id` (an expired code that was tried) and records `events` in the same transaction.
     func delete(id: Int64, events: [ResetEvent]) async throws
@@ -126,9 +127,9 @@ public protocol ResetCodeStore: Sendable {
 }
 
 extension ResetCodeStore {
-    /// Issues without recording events (hosts and tools that keep no statistics).
+    /// Issues with `mail` and nothing else (hosts and tools that keep no statistics).
     public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
-        try await issue(code, mail: mail, events: [])
+        try await issue(code, effects: ResetEffects(mail: mail))
     }
 
     /// Claims a guess without recording events.
@@ -136,14 +137,14 @@ extension ResetCodeStore {
         try await claimAttempt(id: id, maxAttempts: maxAttempts, events: { _ in [] })
     }
 
-    /// Completes a change without recording events.
+    /// Completes a change with `mail` and nothing else.
     public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, now: Date) async throws -> Bool {
-        try await consume(id: id, userID: userID, passwordHash: passwordHash, mail: mail, events: [], now: now)
+        try await consume(id: id, userID: userID, passwordHash: passwordHash, effects: ResetEffects(mail: mail), now: now)
     }
 
-    /// Cancels without recording events.
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date) async throws -> Bool {
-        try await cancel(id: id, userID: userID, blockUntil: blockUntil, events: [])
+    /// Cancels with no mail, event or webhook.
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date, now: Date) async throws -> Bool {
+        try await cancel(id: id, userID: userID, blockUntil: blockUntil, effects: ResetEffects(), now: now)
     }
 
     /// Deletes code `id` without recording events.
