@@ -27,7 +27,7 @@ public struct MailDeliverer: QueueDeliverer {
         for (index, entry) in batch.enumerated() {
             switch open(entry) {
             case .message(let message):
-                opened.append((index, OutgoingMail(message: message, messageID: entry.messageID, date: entry.createdAt)))
+                opened.append((index, OutgoingMail(message: message, messageID: entry.payload.messageID, date: entry.createdAt)))
             case .refused(let outcome):
                 outcomes[index] = outcome
             }
@@ -47,7 +47,7 @@ public struct MailDeliverer: QueueDeliverer {
 
     /// The message of a claimed entry: its plain body, or its sealed body opened.
     private func open(_ entry: OutboxEntry) -> Opened {
-        switch entry.body {
+        switch entry.payload.body {
         case .plain(let message):
             return .message(message)
         case .sealed(let data):

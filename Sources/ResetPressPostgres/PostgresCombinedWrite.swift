@@ -73,7 +73,7 @@ struct PostgresCombinedWrite {
         let values = try payload.cells().map { try bind($0) }
         let time = bind(now.databaseSeconds)
         return add("""
-            INSERT INTO \(table.name) (\(table.payloadColumns.joined(separator: ", ")), status, attempts, created_at, next_attempt_at)
+            INSERT INTO \(table.name) (\(table.insertColumns))
             VALUES (\(values.joined(separator: ", ")), 'queued', 0, \(time), \(time)) RETURNING id
             """)
     }

@@ -9,8 +9,37 @@ import ResetPressMail
 public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     let pool: DatabasePool
     let committer: GroupCommitter
+    private let table = Payload.table
+    private let statements: Statements
 
-    private var table: QueueTable { Payload.table }
+    /// The statements the sender runs once per batch, built once (a batch may be one entry).
+    private struct Statements {
+        let claim: String
+        let markSent: String
+        let markRetry: String
+        let markFailed: String
+        let markFailedKeepingBody: String
+
+        init(_ table: QueueTable) {
+            let released = SQLiteLeasedQueue.released
+            claim = """
+                UPDATE \(table.name) SET status = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
+                WHERE id IN (SELECT id FROM \(table.name) WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?)
+                RETURNING \(table.entryColumns)
+                """
+            markSent = "UPDATE \(table.name) SET status = 'sent', sent_at = ?, \(table.clearBody), \(released) WHERE id = ?"
+            markRetry = "UPDATE \(table.name) SET status = 'queued', last_error = ?, next_attempt_at = ?, \(released) WHERE id = ?"
+            let secret = table.clearSecretBody.isEmpty ? "" : "\(table.clearSecretBody), "
+            markFailed = "UPDATE \(table.name) SET status = 'failed', last_error = ?, \(secret)\(released) WHERE id = ?"
+            markFailedKeepingBody = "UPDATE \(table.name) SET status = 'failed', last_error = ?, \(released) WHERE id = ?"
+        }
+    }
+
+    init(pool: DatabasePool, committer: GroupCommitter) {
+        self.pool = pool
+        self.committer = committer
+        statements = Statements(Payload.table)
+    }
 
     // MARK: - Writes
 
@@ -26,11 +55,7 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     }
 
     public func claimDue(limit: Int, now: Date, owner: String, leaseUntil: Date) async throws -> [QueueEntry<Payload>] {
-        let sql = """
-            UPDATE \(table.name) SET status = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
-            WHERE id IN (SELECT id FROM \(table.name) WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?)
-            RETURNING \(table.entryColumns)
-            """
+        let sql = statements.claim
         return try await committer.write { db in
             let rows = try Row.fetchAll(
                 try db.cachedStatement(sql: sql), arguments: [owner, leaseUntil.databaseSeconds, now.databaseSeconds, max(0, limit)])
@@ -49,7 +74,7 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
 
     public func markSent(ids: [Int64], at date: Date, events: [ResetEvent]) async throws {
         if ids.isEmpty && events.isEmpty { return }
-        let sql = "UPDATE \(table.name) SET status = 'sent', sent_at = ?, \(table.clearBody), \(Self.released) WHERE id = ?"
+        let sql = statements.markSent
         try await committer.write { db in
             let statement = try db.cachedStatement(sql: sql)
             for id in ids {
@@ -61,16 +86,11 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     }
 
     public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
-        try await update(
-            id: id, sql: "UPDATE \(table.name) SET status = 'queued', last_error = ?, next_attempt_at = ?, \(Self.released) WHERE id = ?",
-            [error, retryAt.databaseSeconds, id])
+        try await update(id: id, sql: statements.markRetry, [error, retryAt.databaseSeconds, id])
     }
 
     public func markFailed(id: Int64, error: String, keepingBody: Bool, events: [ResetEvent]) async throws {
-        let body = keepingBody || table.clearSecretBody.isEmpty ? "" : "\(table.clearSecretBody), "
-        try await update(
-            id: id, sql: "UPDATE \(table.name) SET status = 'failed', last_error = ?, \(body)\(Self.released) WHERE id = ?", [error, id],
-            events: events)
+        try await update(id: id, sql: keepingBody ? statements.markFailedKeepingBody : statements.markFailed, [error, id], events: events)
     }
 
     public func retry(ids: [Int64]?, now: Date) async throws -> Int {
@@ -139,12 +159,7 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     /// Queues `payload` inside the caller's transaction; the reset code store uses it to write a
     /// code and its mail at once.
     static func insert(_ payload: Payload, now: Date, in db: Database) throws -> Int64 {
-        let table = Payload.table
-        let markers = String(repeating: "?, ", count: table.payloadColumns.count)
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO \(table.name) (\(table.payloadColumns.joined(separator: ", ")), status, attempts, created_at, next_attempt_at)
-            VALUES (\(markers)'queued', 0, ?, ?)
-            """)
+        let statement = try db.cachedStatement(sql: Payload.table.insertWithMarkers)
         let values = try payload.cells().map(\.databaseValue) + [now.databaseSeconds.databaseValue, now.databaseSeconds.databaseValue]
         try statement.execute(arguments: StatementArguments(values))
         return db.lastInsertedRowID

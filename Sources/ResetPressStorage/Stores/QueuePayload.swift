@@ -28,7 +28,10 @@ public protocol QueuePayload: Sendable, Equatable {
 }
 
 /// The columns of one queue table, so that one implementation per backend serves every queue.
-public struct QueueTable: Sendable {
+///
+/// A class: it is read on every insert and every row, and a reference is cheaper to hand around than
+/// a dozen strings. The SQL fragments are built once, here.
+public final class QueueTable: Sendable {
     /// The table's name (`outbox`, `webhooks`).
     public let name: String
     /// What an entry is called in errors (`Outbox entry`).
@@ -52,6 +55,10 @@ public struct QueueTable: Sendable {
     public let clearSecretBody: String
     /// The condition of an entry whose body was not deleted.
     public let hasBodyCondition: String
+    /// The columns an insert writes: the payload's, then `status, attempts, created_at, next_attempt_at`.
+    public let insertColumns: String
+    /// An insert with `?` markers for the payload's cells and the queue time, twice (SQLite's form).
+    public let insertWithMarkers: String
 
     public init(
         name: String, entryName: String, payloadColumns: [String], bodyColumns: [String], secretBodyColumns: [String],
@@ -68,6 +75,8 @@ public struct QueueTable: Sendable {
         clearBody = bodyColumns.map { "\($0) = NULL" }.joined(separator: ", ")
         clearSecretBody = secretBodyColumns.map { "\($0) = NULL" }.joined(separator: ", ")
         hasBodyCondition = "(" + bodyColumns.map { "\($0) IS NOT NULL" }.joined(separator: " OR ") + ")"
+        insertColumns = (payloadColumns + ["status", "attempts", "created_at", "next_attempt_at"]).joined(separator: ", ")
+        insertWithMarkers = "INSERT INTO \(name) (\(insertColumns)) VALUES (\(String(repeating: "?, ", count: payloadColumns.count))'queued', 0, ?, ?)"
     }
 }
 
