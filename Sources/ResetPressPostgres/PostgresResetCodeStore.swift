@@ -113,6 +113,21 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE cancel_hash = \(cancelHash)")
     }
 
+    /// One statement: the user lookup joined with the user's block and current code.
+    public func requester(email: String) async throws -> ResetRequester? {
+        let rows = try await client.rows("""
+            SELECT u.*, b.until, c.created_at
+            FROM (SELECT \(unescaped: PostgresUserStore.columns) FROM users WHERE lower(email) = lower(\(email))) AS u
+            LEFT JOIN reset_blocks b ON b.user_id = u.id LEFT JOIN reset_codes c ON c.user_id = u.id
+            """)
+        return try rows.first.map { row in
+            let cells = Array(row)
+            return ResetRequester(
+                user: try PostgresUserStore.user(from: cells), blockedUntil: try cells[11].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
+                lastIssued: try cells[12].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+
     public func blockedUntil(userID: Int64) async throws -> Date? {
         let rows = try await client.rows("SELECT until FROM reset_blocks WHERE user_id = \(userID)")
         return try rows.first.map { Date(timeIntervalSince1970: try $0.decode(Double.self)) }

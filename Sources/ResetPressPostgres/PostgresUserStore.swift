@@ -8,7 +8,7 @@ import ResetPressUsers
 public struct PostgresUserStore: UserStore {
     let client: PostgresClient
 
-    private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at, locale"
+    static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at, locale"
 
     // MARK: - Reads
 
@@ -91,12 +91,17 @@ public struct PostgresUserStore: UserStore {
     }
 
     private static func user(from row: PostgresRow) throws -> User {
-        let (id, login, email, displayName, nickname, firstName, lastName, passwordHash, createdAt, updatedAt, locale) =
-            try row.decode((Int64, String, String, String, String, String, String, String, Double, Double, String).self)
-        return User(
-            id: id, login: login, email: email, displayName: displayName, nickname: nickname, firstName: firstName,
-            lastName: lastName, passwordHash: passwordHash,
-            createdAt: Date(timeIntervalSince1970: createdAt), updatedAt: Date(timeIntervalSince1970: updatedAt), locale: locale)
+        try user(from: Array(row))
+    }
+
+    /// A user from the first cells of a row that starts with ``columns``, in their order.
+    static func user(from cells: [PostgresCell]) throws -> User {
+        User(
+            id: try cells[0].decode(Int64.self), login: try cells[1].decode(String.self), email: try cells[2].decode(String.self),
+            displayName: try cells[3].decode(String.self), nickname: try cells[4].decode(String.self),
+            firstName: try cells[5].decode(String.self), lastName: try cells[6].decode(String.self),
+            passwordHash: try cells[7].decode(String.self), createdAt: Date(timeIntervalSince1970: try cells[8].decode(Double.self)),
+            updatedAt: Date(timeIntervalSince1970: try cells[9].decode(Double.self)), locale: try cells[10].decode(String.self))
     }
 
     private static func mappingDuplicates<T>(of user: NewUser, _ body: () async throws -> T) async throws -> T {

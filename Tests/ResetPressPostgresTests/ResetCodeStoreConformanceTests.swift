@@ -12,6 +12,23 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func aRequesterComesWithTheirBlockAndCurrentCodeInOneRead(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let ann = try await stores.users.add(NewUser(login: "ann", email: "Ann@Example.com", passwordHash: "h"), now: testTime())
+            let bob = try await stores.users.add(NewUser(login: "bob", email: "bob@example.com", passwordHash: "h"), now: testTime())
+            #expect(try await codes.requester(email: "nobody@example.com") == nil)
+            #expect(try await codes.requester(email: "ann@example.com") == ResetRequester(user: ann, blockedUntil: nil, lastIssued: nil))
+            let id = try await codes.issue(code(user: ann.id!, at: 30), mail: nil)
+            _ = try await codes.issue(code(user: bob.id!, email: "bob@example.com", link: 2, at: 60), mail: nil)
+            #expect(try await codes.requester(email: "ANN@example.com") == ResetRequester(user: ann, blockedUntil: nil, lastIssued: testTime(30)))
+            #expect(try await codes.cancel(id: id, userID: ann.id!, blockUntil: testTime(3600), now: testTime(90)))
+            #expect(try await codes.requester(email: "ann@example.com") == ResetRequester(user: ann, blockedUntil: testTime(3600), lastIssued: nil))
+            #expect(try await codes.requester(email: "bob@example.com") == ResetRequester(user: bob, blockedUntil: nil, lastIssued: testTime(60)))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func issuedCodeIsFoundByEmailLinkAndUser(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.resetCodes

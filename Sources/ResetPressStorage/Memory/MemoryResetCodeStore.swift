@@ -130,6 +130,14 @@ public final class MemoryResetCodeStore: ResetCodeStore {
         table.withLock { $0.newest { $0.cancelHash == cancelHash } }
     }
 
+    /// Reads the codes, then the user table (the lock order); nil as well when there is no user table.
+    public func requester(email: String) async throws -> ResetRequester? {
+        table.withLock { table in
+            guard let user = users?.table.withLock({ $0.user(byEmail: email) }), let id = user.id else { return nil }
+            return ResetRequester(user: user, blockedUntil: table.blocks[id], lastIssued: table.newest { $0.userID == id }?.createdAt)
+        }
+    }
+
     public func blockedUntil(userID: Int64) async throws -> Date? {
         table.withLock { $0.blocks[userID] }
     }

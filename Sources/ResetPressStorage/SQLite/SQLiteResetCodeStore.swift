@@ -110,6 +110,22 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         try await fetchOne(where: "cancel_hash = ?", cancelHash)
     }
 
+    /// Synchronous, like the user lookup it extends: one indexed read with two joins.
+    public func requester(email: String) async throws -> ResetRequester? {
+        try pool.readNow { db in
+            let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT \(SQLiteUserStore.qualifiedColumns), b.until AS blocked_until, c.created_at AS code_created_at
+                FROM users LEFT JOIN reset_blocks b ON b.user_id = users.id LEFT JOIN reset_codes c ON c.user_id = users.id
+                WHERE users.email = ?
+                """), arguments: [email])
+            return try row.map { row in
+                ResetRequester(
+                    user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate("blocked_until"),
+                    lastIssued: try row.optionalDate("code_created_at"))
+            }
+        }
+    }
+
     public func blockedUntil(userID: Int64) async throws -> Date? {
         try pool.readNow { db in
             try Double.fetchOne(db.cachedStatement(sql: "SELECT until FROM reset_blocks WHERE user_id = ?"), arguments: [userID])

@@ -7,6 +7,8 @@ public struct SQLiteUserStore: UserStore {
     let pool: DatabasePool
 
     private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at, locale"
+    /// The same columns named `users.<column>`, for a read that joins other tables.
+    static let qualifiedColumns = columns.split(separator: ", ").map { "users.\($0)" }.joined(separator: ", ")
     private static let insertSQL = """
         INSERT INTO users (login, email, display_name, nickname, first_name, last_name, password_hash, locale, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressMail
+import ResetPressUsers
 
 /// A reset code, link token and cancel token being issued: only their keyed hashes are stored.
 public struct NewResetCode: Sendable, Equatable {
@@ -64,6 +65,21 @@ public struct ResetCodeRecord: Sendable, Equatable {
     }
 }
 
+/// A user as a reset request finds them: the account, its block and its current code's age.
+public struct ResetRequester: Sendable, Equatable {
+    public var user: User
+    /// Until when a cancel blocks the user's resets; nil when no block is recorded (it may have ended).
+    public var blockedUntil: Date?
+    /// When the user's current code was issued; nil when there is none.
+    public var lastIssued: Date?
+
+    public init(user: User, blockedUntil: Date?, lastIssued: Date?) {
+        self.user = user
+        self.blockedUntil = blockedUntil
+        self.lastIssued = lastIssued
+    }
+}
+
 /// Reset codes, at most one per user (only the newest is valid), with the transactional outbox.
 ///
 /// Every method that takes ``ResetEffects`` queues their mail and webhook deliveries and records
@@ -82,6 +98,12 @@ public protocol ResetCodeStore: Sendable {
 
     /// The code whose cancel hash equals `cancelHash`, expired or not; nil when there is none.
     func current(cancelHash: Data) async throws -> ResetCodeRecord?
+
+    /// The user with `email` in the user table of this store's own database (compared as that table
+    /// compares emails, ignoring case), with until when their resets are blocked and when their
+    /// current code was issued, in one read; nil when no user has it. A reset request reads this
+    /// when its users live beside its codes.
+    func requester(email: String) async throws -> ResetRequester?
 
     /// When the user's current code was issued (for the per-account throttle); nil when none.
     func lastIssued(userID: Int64) async throws -> Date?
