@@ -27,7 +27,7 @@ struct HooksCommand: AsyncParsableCommand {
     }
 }
 
-/// `resetpress plugins list`: the plugins this build ships and whether each is active.
+/// `resetpress plugins list`: the plugins this build ships and whether each is active (or always on).
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "plugins", abstract: "Inspect plugins.", subcommands: [List.self])
 
@@ -38,7 +38,8 @@ struct PluginsCommand: AsyncParsableCommand {
         func run() async throws {
             let engine = try await Site.open(site).engine
             for plugin in engine.plugins {
-                print("\(plugin.id)  \(plugin.name) \(plugin.version)  \(engine.isActive(plugin.id) ? "active" : "inactive")")
+                let state = plugin.isAlwaysOn ? "always on" : engine.isActive(plugin.id) ? "active" : "inactive"
+                print("\(plugin.id)  \(plugin.name) \(plugin.version)  \(state)")
             }
         }
     }

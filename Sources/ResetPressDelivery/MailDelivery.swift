@@ -8,11 +8,17 @@ import Synchronization
 /// The site's mail delivery: the outbox sender, the transport the `mail.*` settings describe, and the
 /// jobs that drain the outbox and forget old sent mail.
 ///
-/// Mail belongs to the site, not to a plugin: every plugin queues into the same outbox and calls
-/// ``wake()``, and delivery runs whichever plugins are active. Made before the engine (plugins hold it),
-/// it is bound to the engine's settings by ``activate(in:)``, which the site calls before `Engine.start()`
-/// returns control to anyone; ``sender`` and ``service`` exist from then on.
-public final class MailDelivery: Sendable {
+/// Mail belongs to the site, not to one feature: every plugin queues into the same outbox and calls
+/// ``wake()``, and delivery runs whichever plugins are active. It is an always-on plugin, listed
+/// first: made before the engine (the other plugins hold it), it is bound to the engine's settings
+/// when the engine activates it, before `Engine.start()` returns control to anyone; ``sender`` and
+/// ``service`` exist from then on.
+public final class MailDelivery: Plugin {
+    public let id = "mail"
+    public let name = "Mail delivery"
+    public let version = "1.0.0"
+    public var isAlwaysOn: Bool { true }
+
     /// The outbox the sender drains.
     public let outbox: any MailOutbox
     /// Where the file transport writes `.eml` files.
@@ -44,7 +50,7 @@ public final class MailDelivery: Sendable {
     }
 
     /// Registers the `mail.*` settings (before the engine loads them).
-    public static func registerSettings(in settings: SettingsEngine) {
+    public func registerSettings(in settings: SettingsEngine) {
         MailSettings.register(in: settings)
     }
 

@@ -98,13 +98,11 @@ public final class Site: Sendable {
             let admin = AdminPlugin(
                 reset: reset, mail: mail, storage: storage, secret: secret, wakeWebhooks: { [webhooks] in webhooks.sender?.wake() },
                 clock: configuration.clock)
+            // The always-on parts first: the plugins after them queue mail and read the HTTP settings.
+            let core: [any Plugin] = [mail, SitePlugin(events: storage.events, clock: configuration.clock)]
             let engine = Engine(
-                root: configuration.root, storage: storage, plugins: [reset, admin, webhooks] + configuration.plugins,
+                root: configuration.root, storage: storage, plugins: core + [reset, admin, webhooks] + configuration.plugins,
                 environment: configuration.environment, logger: logger)
-            MailDelivery.registerSettings(in: engine.settings)
-            HTTPSettings.register(in: engine.settings)
-            mail.activate(in: engine)
-            EventRetention.activate(in: engine, events: storage.events, clock: configuration.clock)
             do {
                 try await engine.start()
             } catch let error as SettingsLoadError {

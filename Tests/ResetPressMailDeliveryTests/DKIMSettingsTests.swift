@@ -44,12 +44,10 @@ import Testing
         let folder = try TemporaryDirectory("dkim-rule")
         defer { folder.remove() }
         let storage = SiteStorage.memory()
-        let engine = Engine(root: folder.url, settingsStore: storage.settings, plugins: [], environment: [:])
         let delivery = MailDelivery(
             outbox: storage.outbox, sealer: InstallSecret(bytes: Data(repeating: 7, count: 32)).mailSealer(),
             mailDirectory: folder.url.appendingPathComponent("mail"), nodeID: "test", logger: Logger(label: "test"))
-        MailDelivery.registerSettings(in: engine.settings)
-        delivery.activate(in: engine)
+        let engine = Engine(root: folder.url, settingsStore: storage.settings, plugins: [delivery], environment: [:])
         try await engine.start()
 
         let error = await #expect(throws: SettingsWriteError.self) {

@@ -53,13 +53,13 @@ public final class Engine: Sendable {
     public func start() async throws {
         CoreSettings.register(in: settings)
         for plugin in plugins {
-            settings.register(plugin.activeKey)
+            if !plugin.isAlwaysOn { settings.register(plugin.activeKey) }
             plugin.registerSettings(in: settings)
         }
         let changes = try await settingsFeed?.changes()
         try await settings.load()
         if let changes { listen(to: changes) }
-        for plugin in plugins where settings[plugin.activeKey] {
+        for plugin in plugins where plugin.isAlwaysOn || settings[plugin.activeKey] {
             try await plugin.activate(in: self)
             activeIDs.withLock { _ = $0.insert(plugin.id) }
         }

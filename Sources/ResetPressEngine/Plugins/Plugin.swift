@@ -2,6 +2,8 @@
 ///
 /// The engine calls `registerSettings` for every plugin, active or not (so that settings files
 /// naming its keys stay valid), then `activate` only for the active ones (`plugins.<id>.active`).
+/// A part of the site every host runs (mail delivery, the HTTP settings, event retention) is a
+/// plugin that is ``isAlwaysOn``: it has no `plugins.<id>.active` and is always activated.
 public protocol Plugin: Sendable {
     /// A stable identifier (`reset_password`), used in `plugins.<id>.active`.
     var id: String { get }
@@ -13,6 +15,8 @@ public protocol Plugin: Sendable {
     func registerSettings(in settings: SettingsEngine)
     /// Registers the plugin's hooks and jobs; called once the settings are loaded.
     func activate(in engine: Engine) async throws
+    /// Whether the plugin is a part of the site that cannot be switched off (false by default).
+    var isAlwaysOn: Bool { get }
 }
 
 extension Plugin {
@@ -22,4 +26,6 @@ extension Plugin {
     }
 
     public func activate(in engine: Engine) async throws {}
+
+    public var isAlwaysOn: Bool { false }
 }
