@@ -69,12 +69,9 @@ struct MailCommand: AsyncParsableCommand {
 
 /// The outbox as `mail queue` and `mail retry` show it.
 enum OutboxKind: QueueCommandKind {
-    static let command = "mail"
-    static let singular = "message"
-    static let plural = "messages"
-    static let job = "send_mail"
-    static let verb = "sends"
-    static let noBody = " (a reset mail's body is deleted when it fails)"
+    static let names = QueueCommandNames(
+        command: "mail", singular: "message", plural: "messages", job: "send_mail", verb: "sends",
+        noBody: " (a reset mail's body is deleted when it fails)")
     static var columns: [(header: String, text: (OutboxEntry) -> String)] {
         [("TO", { $0.recipients.joined(separator: ",") }), ("SUBJECT", { $0.subject })]
     }

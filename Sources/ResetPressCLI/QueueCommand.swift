@@ -7,27 +7,33 @@ import ResetPressStorage
 /// columns. `QueueListCommand` and `QueueRetryCommand` are the same two subcommands for each.
 protocol QueueCommandKind {
     associatedtype Payload: QueuePayload
-    /// The parent command's name (`mail`).
-    static var command: String { get }
-    /// What one entry is called, and several (`message`, `messages`).
-    static var singular: String { get }
-    static var plural: String { get }
-    /// The job that drains the queue without a server (`send_mail`).
-    static var job: String { get }
-    /// What the sender does with an entry (`sends`, `posts`).
-    static var verb: String { get }
-    /// Why a failed entry may have nothing left to retry (empty when it always has).
-    static var noBody: String { get }
+    /// How the commands speak of the queue.
+    static var names: QueueCommandNames { get }
     /// The payload's columns: each header and its cell's text.
     static var columns: [(header: String, text: (QueueEntry<Payload>) -> String)] { get }
     /// The queue in the site's storage.
     static func queue(of storage: SiteStorage) -> any LeasedQueue<Payload>
 }
 
+/// How `queue` and `retry` speak of one leased queue.
+struct QueueCommandNames {
+    /// The parent command's name (`mail`).
+    let command: String
+    /// What one entry is called, and several (`message`, `messages`).
+    let singular: String
+    let plural: String
+    /// The job that drains the queue without a server (`send_mail`), and what its sender does
+    /// with an entry (`sends`, `posts`).
+    let job: String
+    let verb: String
+    /// Why a failed entry may have nothing left to retry (empty when it always has).
+    let noBody: String
+}
+
 /// `resetpress <queue> queue`: the counts per status, then the newest entries.
 struct QueueListCommand<Kind: QueueCommandKind>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "queue", abstract: "List \(Kind.plural), newest first.")
+        CommandConfiguration(commandName: "queue", abstract: "List \(Kind.names.plural), newest first.")
     }
 
     @OptionGroup var site: SiteOptions
@@ -62,23 +68,24 @@ struct QueueListCommand<Kind: QueueCommandKind>: AsyncParsableCommand {
 struct QueueRetryCommand<Kind: QueueCommandKind>: AsyncParsableCommand {
     static var configuration: CommandConfiguration {
         CommandConfiguration(
-            commandName: "retry", abstract: "Queue failed \(Kind.plural) again (all failed ones when no id is given)\(Kind.noBody).")
+            commandName: "retry", abstract: "Queue failed \(Kind.names.plural) again (all failed ones when no id is given)\(Kind.names.noBody).")
     }
 
     @OptionGroup var site: SiteOptions
-    @Argument(help: "Ids from `\(Kind.command) queue`.") var ids: [Int64] = []
+    @Argument(help: "Ids from `\(Kind.names.command) queue`.") var ids: [Int64] = []
 
     func run() async throws {
         let queue = Kind.queue(of: try await Site.open(site).storage)
         let count = try await queue.retry(ids: ids.isEmpty ? nil : ids, now: Date())
-        print("\(count) failed \(Kind.singular)(s) queued again.")
+        let names = Kind.names
+        print("\(count) failed \(names.singular)(s) queued again.")
         if count > 0 {
-            print("A running server \(Kind.verb) them within a second; otherwise run `resetpress jobs run \(Kind.job)`.")
+            print("A running server \(names.verb) them within a second; otherwise run `resetpress jobs run \(names.job)`.")
         }
         if !ids.isEmpty && count < ids.count {
             throw CLIFailure(
-                "\(ids.count - count) of the ids given are not failed \(Kind.plural) with a body to send\(Kind.noBody). "
-                    + "See `resetpress \(Kind.command) queue --status failed`.")
+                "\(ids.count - count) of the ids given are not failed \(names.plural) with a body to send\(names.noBody). "
+                    + "See `resetpress \(names.command) queue --status failed`.")
         }
     }
 }

@@ -30,12 +30,8 @@ struct WebhooksCommand: AsyncParsableCommand {
 
 /// The webhook queue as `webhooks queue` and `webhooks retry` show it.
 enum WebhookKind: QueueCommandKind {
-    static let command = "webhooks"
-    static let singular = "webhook"
-    static let plural = "webhooks"
-    static let job = "send_webhooks"
-    static let verb = "posts"
-    static let noBody = ""
+    static let names = QueueCommandNames(
+        command: "webhooks", singular: "webhook", plural: "webhooks", job: "send_webhooks", verb: "posts", noBody: "")
     static var columns: [(header: String, text: (WebhookEntry) -> String)] {
         [("EVENT", { $0.event }), ("URL", { $0.url })]
     }
