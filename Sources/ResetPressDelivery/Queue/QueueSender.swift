@@ -102,18 +102,25 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
 
     // MARK: - Draining
 
+    /// How many entries a drain sent, put back to retry, and failed for good.
+    public typealias Totals = (sent: Int, retried: Int, failed: Int)
+
     /// Delivers every due entry once; returns how many were sent, retried and failed.
     ///
-    /// `workers` loops claim disjoint batches (a claim is one atomic update) until none is left. While
-    /// they run, the leases of this owner's claims are renewed every third of `lease`.
+    /// One batch goes first: when it is not full, every due entry was in it, and no other claim is
+    /// made (a quiet queue costs one claim per drain). After a full one, `workers` loops claim
+    /// disjoint batches (a claim is one atomic update) until none is left. While they run, the
+    /// leases of this owner's claims are renewed every third of `lease`.
     @discardableResult
-    public func drain() async throws -> (sent: Int, retried: Int, failed: Int) {
+    public func drain() async throws -> Totals {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.renewLeases() }
             defer { group.cancelAll() }
-            return try await withThrowingTaskGroup(of: (sent: Int, retried: Int, failed: Int).self) { loops in
+            let (first, full) = try await deliverBatch()
+            guard full else { return first }
+            return try await withThrowingTaskGroup(of: Totals.self) { loops in
                 for _ in 0..<workers { loops.addTask { try await self.deliverDue() } }
-                var totals = (sent: 0, retried: 0, failed: 0)
+                var totals = first
                 for try await done in loops {
                     totals = (totals.sent + done.sent, totals.retried + done.retried, totals.failed + done.failed)
                 }
@@ -122,47 +129,56 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
         }
     }
 
-    /// Claims and delivers batches until none is left.
+    /// Claims and delivers batches until one is not full.
+    private func deliverDue() async throws -> Totals {
+        var totals: Totals = (0, 0, 0)
+        while true {
+            let (done, full) = try await deliverBatch()
+            totals = (totals.sent + done.sent, totals.retried + done.retried, totals.failed + done.failed)
+            if !full { return totals }
+        }
+    }
+
+    /// Claims one batch, delivers it and marks it; returns its totals and whether it was full (more
+    /// may be due).
     ///
     /// A node that dies mid-batch leaves its entries `sending`: they are queued again when the lease
     /// ends, and an entry delivered but not yet marked goes out again, once (with the same Message-ID
     /// or delivery id, so the receiver can tell).
-    private func deliverDue() async throws -> (sent: Int, retried: Int, failed: Int) {
-        var totals = (sent: 0, retried: 0, failed: 0)
-        while true {
-            let batch = try await queue.claimDue(limit: batchSize, now: clock(), owner: owner, leaseUntil: leaseEnd())
-            if batch.isEmpty {
-                backlog?.drained()
-                return totals
-            }
-            backlog?.claimed(batch.count)
-            defer { backlog?.finished(batch.count) }
-            let outcomes = await deliverer.deliver(batch)
-            let sentAt = clock()
-            var sent: [QueueEntry<Payload>] = []
-            for (entry, outcome) in zip(batch, outcomes) {
-                guard case .failed(let reason, let permanent, let keepingBody) = outcome else {
-                    sent.append(entry)
-                    continue
-                }
-                // The claim already counted this try.
-                if permanent || entry.attempts >= maxAttempts {
-                    try await fail(entry, reason: reason, keepingBody: keepingBody)
-                    totals.failed += 1
-                } else {
-                    try await queue.markRetry(id: entry.id, error: reason, retryAt: clock().addingTimeInterval(backoff(entry.attempts)))
-                    totals.retried += 1
-                    logger.warning("\(noun) will be retried", metadata: ["id": "\(entry.id)", "error": "\(reason)"])
-                }
-            }
-            let recorded = events.map { events in
-                sent.map { ResetEvent(events.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt))) }
-            } ?? []
-            try await queue.markSent(ids: sent.map(\.id), at: sentAt, events: recorded)
-            await events?.recorder.announce(recorded)
-            totals.sent += sent.count
-            if batch.count < batchSize { return totals }
+    private func deliverBatch() async throws -> (totals: Totals, full: Bool) {
+        var totals: Totals = (0, 0, 0)
+        let batch = try await queue.claimDue(limit: batchSize, now: clock(), owner: owner, leaseUntil: leaseEnd())
+        if batch.isEmpty {
+            backlog?.drained()
+            return (totals, false)
         }
+        backlog?.claimed(batch.count)
+        defer { backlog?.finished(batch.count) }
+        let outcomes = await deliverer.deliver(batch)
+        let sentAt = clock()
+        var sent: [QueueEntry<Payload>] = []
+        for (entry, outcome) in zip(batch, outcomes) {
+            guard case .failed(let reason, let permanent, let keepingBody) = outcome else {
+                sent.append(entry)
+                continue
+            }
+            // The claim already counted this try.
+            if permanent || entry.attempts >= maxAttempts {
+                try await fail(entry, reason: reason, keepingBody: keepingBody)
+                totals.failed += 1
+            } else {
+                try await queue.markRetry(id: entry.id, error: reason, retryAt: clock().addingTimeInterval(backoff(entry.attempts)))
+                totals.retried += 1
+                logger.warning("\(noun) will be retried", metadata: ["id": "\(entry.id)", "error": "\(reason)"])
+            }
+        }
+        let recorded = events.map { events in
+            sent.map { ResetEvent(events.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt))) }
+        } ?? []
+        try await queue.markSent(ids: sent.map(\.id), at: sentAt, events: recorded)
+        await events?.recorder.announce(recorded)
+        totals.sent += sent.count
+        return (totals, batch.count == batchSize)
     }
 
     /// Marks an entry failed for good, with its `failed` event.
