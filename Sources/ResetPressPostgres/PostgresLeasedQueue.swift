@@ -47,7 +47,7 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     public func markSent(ids: [Int64], at date: Date, events: [ResetEvent]) async throws {
         if ids.isEmpty && events.isEmpty { return }
         let sql = """
-            UPDATE \(table.name) SET status = 'sent', sent_at = $1, \(table.clearBody), \(Self.released) WHERE id = ANY($2) RETURNING id
+            UPDATE \(table.name) SET status = 'sent', sent_at = $1, \(table.clearBody), \(QueueTable.releaseClaim) WHERE id = ANY($2) RETURNING id
             """
         try await client.transaction { connection in
             let updated = try await connection.rows(PostgresQuery(unsafeSQL: sql, binds: Self.binds(date.databaseSeconds, ids)))
@@ -59,14 +59,14 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
 
     public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
         try await update(id: id, on: client, PostgresQuery(
-            unsafeSQL: "UPDATE \(table.name) SET status = 'queued', last_error = $1, next_attempt_at = $2, \(Self.released) WHERE id = $3 RETURNING id",
+            unsafeSQL: "UPDATE \(table.name) SET status = 'queued', last_error = $1, next_attempt_at = $2, \(QueueTable.releaseClaim) WHERE id = $3 RETURNING id",
             binds: Self.binds(error, retryAt.databaseSeconds, id)))
     }
 
     public func markFailed(id: Int64, error: String, keepingBody: Bool, events: [ResetEvent]) async throws {
         let body = keepingBody || table.clearSecretBody.isEmpty ? "" : "\(table.clearSecretBody), "
         let query = PostgresQuery(
-            unsafeSQL: "UPDATE \(table.name) SET status = 'failed', last_error = $1, \(body)\(Self.released) WHERE id = $2 RETURNING id",
+            unsafeSQL: "UPDATE \(table.name) SET status = 'failed', last_error = $1, \(body)\(QueueTable.releaseClaim) WHERE id = $2 RETURNING id",
             binds: Self.binds(error, id))
         guard !events.isEmpty else { return try await update(id: id, on: client, query) }
         try await client.transaction { connection in
@@ -81,7 +81,7 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         var binds = Self.binds(now.databaseSeconds)
         if let ids { binds.append(ids) }
         return try await client.rows(PostgresQuery(unsafeSQL: """
-            UPDATE \(table.name) SET status = 'queued', attempts = 0, next_attempt_at = $1, \(Self.released)
+            UPDATE \(table.name) SET status = 'queued', attempts = 0, next_attempt_at = $1, \(QueueTable.releaseClaim)
             WHERE status = 'failed' AND \(table.hasBodyCondition)\(chosen) RETURNING id
             """, binds: binds)).count
     }
@@ -90,7 +90,7 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         var binds = Self.binds(now.databaseSeconds)
         binds.append(owner)
         return try await client.rows(PostgresQuery(unsafeSQL: """
-            UPDATE \(table.name) SET status = 'queued', next_attempt_at = $1, \(Self.released)
+            UPDATE \(table.name) SET status = 'queued', next_attempt_at = $1, \(QueueTable.releaseClaim)
             WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= $1 OR claimed_by = $2)
             RETURNING id
             """, binds: binds)).count
@@ -150,8 +150,6 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         }, body)
     }
 
-    /// The assignments that end a claim.
-    private static var released: String { "claimed_by = NULL, lease_until = NULL" }
 
     /// Bindings of `values`, in order (`$1`, `$2`, ...).
     private static func binds<each Value: PostgresNonThrowingEncodable>(_ values: repeat each Value) -> PostgresBindings {

@@ -21,7 +21,7 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         let markFailedKeepingBody: String
 
         init(_ table: QueueTable) {
-            let released = SQLiteLeasedQueue.released
+            let released = QueueTable.releaseClaim
             claim = """
                 UPDATE \(table.name) SET status = 'sending', attempts = attempts + 1, claimed_by = ?, lease_until = ?
                 WHERE id IN (SELECT id FROM \(table.name) WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?)
@@ -97,7 +97,7 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         if let ids, ids.isEmpty { return 0 }
         return try await pool.write { [table] db in
             var sql: SQL = """
-                UPDATE \(sql: table.name) SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds), \(sql: Self.released)
+                UPDATE \(sql: table.name) SET status = 'queued', attempts = 0, next_attempt_at = \(now.databaseSeconds), \(sql: QueueTable.releaseClaim)
                 WHERE status = 'failed' AND \(sql: table.hasBodyCondition)
                 """
             if let ids { sql += " AND id IN \(ids)" }
@@ -110,7 +110,7 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         try await pool.write { [table] db in
             try db.execute(
                 sql: """
-                    UPDATE \(table.name) SET status = 'queued', next_attempt_at = ?, \(Self.released)
+                    UPDATE \(table.name) SET status = 'queued', next_attempt_at = ?, \(QueueTable.releaseClaim)
                     WHERE status = 'sending' AND (lease_until IS NULL OR lease_until <= ? OR claimed_by = ?)
                     """,
                 arguments: [now.databaseSeconds, now.databaseSeconds, owner])
@@ -165,8 +165,6 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         return db.lastInsertedRowID
     }
 
-    /// The assignments that end a claim.
-    private static var released: String { "claimed_by = NULL, lease_until = NULL" }
 
     private func update(id: Int64, sql: String, _ arguments: StatementArguments, events: [ResetEvent] = []) async throws {
         try await committer.write { db in

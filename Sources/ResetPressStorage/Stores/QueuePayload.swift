@@ -49,6 +49,8 @@ public final class QueueTable: Sendable {
 
     /// Every column an entry is read from, comma-separated: `id`, then the payload's, then the queue's.
     public let entryColumns: String
+    /// The assignments that end a claim; every move out of `sending` makes them.
+    public static let releaseClaim = "claimed_by = NULL, lease_until = NULL"
     /// The assignments that delete the body of a sent entry (`body = NULL, ...`).
     public let clearBody: String
     /// The assignments that delete the secret part of a failed entry's body; empty when it has none.
