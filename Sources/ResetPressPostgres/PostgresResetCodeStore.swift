@@ -16,29 +16,34 @@ public struct PostgresResetCodeStore: ResetCodeStore {
 
     // MARK: - Writes
 
-    /// One statement: the code's upsert and its effects commit together in one round trip.
-    /// The replaced row gets a new id (`id = DEFAULT`), so a guess against the old code's id fails.
-    public func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
-        var write = PostgresCombinedWrite()
-        let upsert = try write.add("""
-            INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
-            VALUES (\(write.bind(code.userID)), \(write.bind(code.email)), \(write.bind(code.codeHash)), \(write.bind(code.linkHash)),
-                    \(write.bind(code.createdAt.databaseSeconds)), \(write.bind(code.expiresAt.databaseSeconds)), 0,
-                    \(write.bind(code.requestIP)), \(write.bind(code.cancelHash)))
-            ON CONFLICT (user_id) DO UPDATE SET
-                id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
-                created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
-                request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
-            RETURNING id
-            """)
-        try write.insert(effects, now: code.createdAt)
-        let rows = try await mappingUniqueViolations(Self.duplicateName) {
-            try await client.rows(write.query(selecting: "SELECT id FROM \(upsert)"))
+    /// An issue or a delete is one statement, which commits the code change and its effects together
+    /// in one round trip; a spend or a revoke, which write only when their code is still there, is one
+    /// transaction.
+    public func apply(_ change: ResetChange) async throws -> ResetChangeOutcome {
+        switch change.codes {
+        case .issue(let code):
+            return .issued(id: try await issue(code, effects: change.effects))
+        case .delete(let id):
+            var write = PostgresCombinedWrite()
+            write.add("DELETE FROM reset_codes WHERE id = \(write.bind(id))")
+            try write.insert(change.effects, now: change.now)
+            _ = try await client.rows(write.query(selecting: "SELECT 1"))
+            return .applied
+        case .spend(let id, let userID, let passwordHash):
+            return try await spending(id, userID: userID, change: change) { connection in
+                guard let passwordHash else { return }
+                let updated = try await connection.rows(
+                    "UPDATE users SET password_hash = \(passwordHash), updated_at = \(change.now.databaseSeconds) WHERE id = \(userID) RETURNING id")
+                if updated.isEmpty { throw UserDirectoryError.notFound(userID: userID) }
+            }
+        case .revoke(let id, let userID, let blockUntil):
+            return try await spending(id, userID: userID, change: change) { connection in
+                _ = try await connection.rows("""
+                    INSERT INTO reset_blocks (user_id, until) VALUES (\(userID), \(blockUntil.databaseSeconds))
+                    ON CONFLICT (user_id) DO UPDATE SET until = GREATEST(reset_blocks.until, excluded.until)
+                    """)
+            }
         }
-        guard let id = try rows.first?.decode(Int64.self) else {
-            throw PostgresStorageError.unreadableRow("INSERT INTO reset_codes returned no id.")
-        }
-        return id
     }
 
     public func claimAttempt(
@@ -54,40 +59,6 @@ public struct PostgresResetCodeStore: ResetCodeStore {
             }
             try await PostgresEventStore.insert(events(claimed), on: connection)
             return claimed
-        }
-    }
-
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects, now: Date) async throws -> Bool {
-        try await client.transaction { connection in
-            guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
-            _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
-            if let passwordHash {
-                let updated = try await connection.rows(
-                    "UPDATE users SET password_hash = \(passwordHash), updated_at = \(now.databaseSeconds) WHERE id = \(userID) RETURNING id")
-                if updated.isEmpty { throw UserDirectoryError.notFound(userID: userID) }
-            }
-            try await Self.apply(effects, now: now, on: connection)
-            return true
-        }
-    }
-
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects, now: Date) async throws -> Bool {
-        try await client.transaction { connection in
-            guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return false }
-            _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
-            _ = try await connection.rows("""
-                INSERT INTO reset_blocks (user_id, until) VALUES (\(userID), \(blockUntil.databaseSeconds))
-                ON CONFLICT (user_id) DO UPDATE SET until = GREATEST(reset_blocks.until, excluded.until)
-                """)
-            try await Self.apply(effects, now: now, on: connection)
-            return true
-        }
-    }
-
-    public func delete(id: Int64, events: [ResetEvent]) async throws {
-        try await client.transaction { connection in
-            _ = try await connection.rows("DELETE FROM reset_codes WHERE id = \(id)")
-            try await PostgresEventStore.insert(events, on: connection)
         }
     }
 
@@ -144,12 +115,45 @@ public struct PostgresResetCodeStore: ResetCodeStore {
 
     // MARK: - Rows
 
-    /// Applies `effects` at `now` inside the caller's transaction, in one statement.
-    private static func apply(_ effects: ResetEffects, now: Date, on connection: PostgresConnection) async throws {
+    /// The code's upsert and its effects in one statement. The replaced row gets a new id
+    /// (`id = DEFAULT`), so a guess against the old code's id fails.
+    private func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
         var write = PostgresCombinedWrite()
-        try write.insert(effects, now: now)
-        guard !write.isEmpty else { return }
-        _ = try await connection.rows(write.query(selecting: "SELECT 1"))
+        let upsert = try write.add("""
+            INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
+            VALUES (\(write.bind(code.userID)), \(write.bind(code.email)), \(write.bind(code.codeHash)), \(write.bind(code.linkHash)),
+                    \(write.bind(code.createdAt.databaseSeconds)), \(write.bind(code.expiresAt.databaseSeconds)), 0,
+                    \(write.bind(code.requestIP)), \(write.bind(code.cancelHash)))
+            ON CONFLICT (user_id) DO UPDATE SET
+                id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
+                created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
+                request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
+            RETURNING id
+            """)
+        try write.insert(effects, now: code.createdAt)
+        let rows = try await mappingUniqueViolations(Self.duplicateName) {
+            try await client.rows(write.query(selecting: "SELECT id FROM \(upsert)"))
+        }
+        guard let id = try rows.first?.decode(Int64.self) else {
+            throw PostgresStorageError.unreadableRow("INSERT INTO reset_codes returned no id.")
+        }
+        return id
+    }
+
+    /// In one transaction: if code `id` is still stored, deletes every code of user `userID`, runs
+    /// `also` and applies `change`'s effects; `.codeGone`, writing nothing, when it is not.
+    private func spending(
+        _ id: Int64, userID: Int64, change: ResetChange, also: @escaping @Sendable (PostgresConnection) async throws -> Void
+    ) async throws -> ResetChangeOutcome {
+        try await client.transaction { connection in
+            guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return .codeGone }
+            _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
+            try await also(connection)
+            var write = PostgresCombinedWrite()
+            try write.insert(change.effects, now: change.now)
+            if !write.isEmpty { _ = try await connection.rows(write.query(selecting: "SELECT 1")) }
+            return .applied
+        }
     }
 
     private func fetchOne(_ query: PostgresQuery) async throws -> ResetCodeRecord? {

@@ -34,8 +34,8 @@ extension ResetPasswordService {
         let blockUntil = now.addingTimeInterval(Double(settings[ResetPasswordSettings.cancelBlockMinutes] * 60))
         let cancelled = events == nil ? [] : [ResetEvent(.cancelled, at: now, clientIP: clientIP)]
         let reports = webhooks.deliveries("reset_password_cancelled", login, userContext)
-        let effects = ResetEffects(events: cancelled, webhooks: reports)
-        guard try await codes.cancel(id: record.id, userID: record.userID, blockUntil: blockUntil, effects: effects, now: now) else {
+        let revoke = ResetChange.Codes.revoke(id: record.id, userID: record.userID, blockUntil: blockUntil)
+        guard try await codes.apply(ResetChange(revoke, effects: ResetEffects(events: cancelled, webhooks: reports), now: now)).wasApplied else {
             return false
         }
         await events?.announce(cancelled)

@@ -158,7 +158,7 @@ public final class ResetPasswordService: Sendable {
             createdAt: now, expiresAt: expiresAt, requestIP: clientIP, cancelHash: secret.hash(cancelToken))
         let recorded = events == nil ? [] : prior + [ResetEvent(.codeIssued, at: now, clientIP: clientIP)]
         let reports = webhooks.deliveries("reset_password_request", user.login, context)
-        _ = try await codes.issue(record, effects: ResetEffects(mail: mail, events: recorded, webhooks: reports))
+        _ = try await codes.apply(ResetChange(.issue(record), effects: ResetEffects(mail: mail, events: recorded, webhooks: reports), now: now))
         await events?.announce(recorded)
         if mail != nil { mailQueued() }
         if !reports.isEmpty { webhooks.queued() }
@@ -222,7 +222,7 @@ public final class ResetPasswordService: Sendable {
     ) async throws -> String {
         guard record.expiresAt > now else {
             let expired = events == nil ? [] : [ResetEvent(.expired, at: now, clientIP: clientIP)]
-            try await codes.delete(id: record.id, events: expired)
+            _ = try await codes.apply(ResetChange(.delete(id: record.id), effects: ResetEffects(events: expired), now: now))
             await hooks.doAction("reset_password_failed", "expired", context: context)
             await events?.announce(expired)
             throw ResetFailure.invalidCode
@@ -241,7 +241,7 @@ public final class ResetPasswordService: Sendable {
             throw ResetFailure.invalidCode
         }
         guard let user = try await users.user(byEmail: claimed.email), let userID = user.id, userID == claimed.userID else {
-            try await codes.delete(id: claimed.id)
+            _ = try await codes.apply(ResetChange(.delete(id: claimed.id), now: now))
             throw ResetFailure.invalidCode
         }
         // The rule that reads the account runs only here, after the code proved the right to change
@@ -259,18 +259,13 @@ public final class ResetPasswordService: Sendable {
         let completed = events == nil ? [] : [ResetEvent(.completed, at: now, clientIP: clientIP)]
         let reports = webhooks.deliveries("password_reset", user.login, userContext)
         let effects = ResetEffects(mail: notice, events: completed, webhooks: reports)
-        if passwordsInCodeStore {
-            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: newHash, effects: effects, now: now) else {
-                throw ResetFailure.invalidCode
-            }
-        } else {
+        if !passwordsInCodeStore {
             // A host's directory is not in the code's transaction: the hash goes first, so a crash
             // between the two leaves the new password and a live code, never a used code and the old one.
             try await users.setPasswordHash(newHash, forUserID: userID, at: now)
-            guard try await codes.consume(id: claimed.id, userID: userID, passwordHash: nil, effects: effects, now: now) else {
-                throw ResetFailure.invalidCode
-            }
         }
+        let spend = ResetChange.Codes.spend(id: claimed.id, userID: userID, passwordHash: passwordsInCodeStore ? newHash : nil)
+        guard try await codes.apply(ResetChange(spend, effects: effects, now: now)).wasApplied else { throw ResetFailure.invalidCode }
         await events?.announce(completed)
         if notice != nil { mailQueued() }
         if !reports.isEmpty { webhooks.queued() }

@@ -21,6 +21,16 @@ public final class MemoryResetCodeStore: ResetCodeStore {
         var lastID: Int64 = 0
         var blocks: [Int64: Date] = [:]
 
+        /// Throws ``StorageError/duplicate(_:)`` when another user's code has `code`'s link or cancel hash.
+        func checkUnique(_ code: NewResetCode) throws {
+            if codes.values.contains(where: { $0.userID != code.userID && $0.linkHash == code.linkHash }) {
+                throw StorageError.duplicate("A reset code with this link token")
+            }
+            if let cancelHash = code.cancelHash, codes.values.contains(where: { $0.userID != code.userID && $0.cancelHash == cancelHash }) {
+                throw StorageError.duplicate("A reset code with this cancel token")
+            }
+        }
+
         /// The newest code matching `filter`.
         func newest(where filter: (ResetCodeRecord) -> Bool) -> ResetCodeRecord? {
             codes.values.filter(filter).max { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
@@ -45,21 +55,32 @@ public final class MemoryResetCodeStore: ResetCodeStore {
 
     // MARK: - Writes
 
-    public func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
+    public func apply(_ change: ResetChange) async throws -> ResetChangeOutcome {
         try table.withLock { table in
-            if table.codes.values.contains(where: { $0.userID != code.userID && $0.linkHash == code.linkHash }) {
-                throw StorageError.duplicate("A reset code with this link token")
+            switch change.codes {
+            case .issue(let code):
+                try table.checkUnique(code)
+                table.codes = table.codes.filter { $0.value.userID != code.userID }
+                table.lastID += 1
+                table.codes[table.lastID] = ResetCodeRecord(
+                    id: table.lastID, userID: code.userID, email: code.email, codeHash: code.codeHash, linkHash: code.linkHash,
+                    createdAt: code.createdAt, expiresAt: code.expiresAt, attempts: 0, requestIP: code.requestIP, cancelHash: code.cancelHash)
+                write(change.effects, now: change.now)
+                return .issued(id: table.lastID)
+            case .spend(let id, let userID, let passwordHash):
+                guard table.codes[id] != nil else { return .codeGone }
+                try settingPasswordHash(passwordHash, userID: userID, now: change.now) { write(change.effects, now: change.now) }
+                table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
+            case .revoke(let id, let userID, let blockUntil):
+                guard table.codes[id] != nil else { return .codeGone }
+                table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
+                table.blocks[userID] = max(table.blocks[userID] ?? blockUntil, blockUntil)
+                write(change.effects, now: change.now)
+            case .delete(let id):
+                table.codes[id] = nil
+                write(change.effects, now: change.now)
             }
-            if let cancelHash = code.cancelHash, table.codes.values.contains(where: { $0.userID != code.userID && $0.cancelHash == cancelHash }) {
-                throw StorageError.duplicate("A reset code with this cancel token")
-            }
-            table.codes = table.codes.filter { $0.value.userID != code.userID }
-            table.lastID += 1
-            table.codes[table.lastID] = ResetCodeRecord(
-                id: table.lastID, userID: code.userID, email: code.email, codeHash: code.codeHash, linkHash: code.linkHash,
-                createdAt: code.createdAt, expiresAt: code.expiresAt, attempts: 0, requestIP: code.requestIP, cancelHash: code.cancelHash)
-            apply(effects, now: code.createdAt)
-            return table.lastID
+            return .applied
         }
     }
 
@@ -78,32 +99,6 @@ public final class MemoryResetCodeStore: ResetCodeStore {
             }
             events?.append(new(claimed))
             return claimed
-        }
-    }
-
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects, now: Date) async throws -> Bool {
-        return try table.withLock { table in
-            guard table.codes[id] != nil else { return false }
-            try settingPasswordHash(passwordHash, userID: userID, now: now) { apply(effects, now: now) }
-            table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
-            return true
-        }
-    }
-
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects, now: Date) async throws -> Bool {
-        table.withLock { table in
-            guard table.codes[id] != nil else { return false }
-            table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
-            table.blocks[userID] = max(table.blocks[userID] ?? blockUntil, blockUntil)
-            apply(effects, now: now)
-            return true
-        }
-    }
-
-    public func delete(id: Int64, events new: [ResetEvent]) async throws {
-        table.withLock { table in
-            table.codes[id] = nil
-            events?.append(new)
         }
     }
 
@@ -154,7 +149,7 @@ public final class MemoryResetCodeStore: ResetCodeStore {
 
     /// Queues the mail and webhooks of `effects` at `now` and records their events; the caller holds
     /// this store's lock (and the user table's, for a change), so the queues' locks come next.
-    private func apply(_ effects: ResetEffects, now: Date) {
+    private func write(_ effects: ResetEffects, now: Date) {
         if let mail = effects.mail { _ = outbox.table.withLock { $0.insert(mail, now: now) } }
         if !effects.webhooks.isEmpty {
             webhooks.table.withLock { table in for webhook in effects.webhooks { _ = table.insert(webhook, now: now) } }

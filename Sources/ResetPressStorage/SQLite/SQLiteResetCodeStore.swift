@@ -12,27 +12,35 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
 
     // MARK: - Writes
 
-    public func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
+    public func apply(_ change: ResetChange) async throws -> ResetChangeOutcome {
         try await committer.write { db in
-            try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [code.userID])
-            try mappingUniqueViolations({ error in
-                error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token"
-                    : error.isUniqueViolation("reset_codes.cancel_hash") ? "A reset code with this cancel token" : nil
-            }) {
+            let outcome: ResetChangeOutcome
+            switch change.codes {
+            case .issue(let code):
+                outcome = .issued(id: try Self.insert(code, in: db))
+            case .spend(let id, let userID, let passwordHash):
+                guard try Self.deleteCodes(ofUser: userID, ifStored: id, in: db) else { return .codeGone }
+                if let passwordHash {
+                    try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+                        .execute(arguments: [passwordHash, change.now.databaseSeconds, userID])
+                    if db.changesCount == 0 { throw UserDirectoryError.notFound(userID: userID) }
+                }
+                outcome = .applied
+            case .revoke(let id, let userID, let blockUntil):
+                guard try Self.deleteCodes(ofUser: userID, ifStored: id, in: db) else { return .codeGone }
                 try db.cachedStatement(
-                    sql: """
-                        INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
-                        VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
-                        """
-                ).execute(
-                    arguments: [
-                        code.userID, code.email, code.codeHash, code.linkHash,
-                        code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP, code.cancelHash,
-                    ])
+                    sql: "INSERT INTO reset_blocks (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = max(until, excluded.until)"
+                ).execute(arguments: [userID, blockUntil.databaseSeconds])
+                outcome = .applied
+            case .delete(let id):
+                try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
+                outcome = .applied
             }
-            let id = db.lastInsertedRowID
-            try Self.apply(effects, now: code.createdAt, in: db)
-            return id
+            let effects = change.effects
+            if let mail = effects.mail { _ = try SQLiteMailOutbox.insert(mail, now: change.now, in: db) }
+            for webhook in effects.webhooks { _ = try SQLiteWebhookQueue.insert(webhook, now: change.now, in: db) }
+            try SQLiteEventStore.insert(effects.events, in: db)
+            return outcome
         }
     }
 
@@ -49,41 +57,6 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
             }
             try SQLiteEventStore.insert(events(claimed), in: db)
             return claimed
-        }
-    }
-
-    public func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects, now: Date) async throws -> Bool {
-        try await committer.write { db in
-            try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
-            guard db.changesCount > 0 else { return false }
-            try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [userID])
-            if let passwordHash {
-                try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
-                    .execute(arguments: [passwordHash, now.databaseSeconds, userID])
-                if db.changesCount == 0 { throw UserDirectoryError.notFound(userID: userID) }
-            }
-            try Self.apply(effects, now: now, in: db)
-            return true
-        }
-    }
-
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects, now: Date) async throws -> Bool {
-        try await committer.write { db in
-            try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
-            guard db.changesCount > 0 else { return false }
-            try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [userID])
-            try db.cachedStatement(
-                sql: "INSERT INTO reset_blocks (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = max(until, excluded.until)"
-            ).execute(arguments: [userID, blockUntil.databaseSeconds])
-            try Self.apply(effects, now: now, in: db)
-            return true
-        }
-    }
-
-    public func delete(id: Int64, events: [ResetEvent]) async throws {
-        try await committer.write { db in
-            try db.execute(sql: "DELETE FROM reset_codes WHERE id = ?", arguments: [id])
-            try SQLiteEventStore.insert(events, in: db)
         }
     }
 
@@ -146,12 +119,33 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
 
     // MARK: - Rows
 
-    /// Queues the mail and webhooks of `effects` at `now` and records their events, inside the
-    /// caller's transaction.
-    static func apply(_ effects: ResetEffects, now: Date, in db: Database) throws {
-        if let mail = effects.mail { _ = try SQLiteMailOutbox.insert(mail, now: now, in: db) }
-        for webhook in effects.webhooks { _ = try SQLiteWebhookQueue.insert(webhook, now: now, in: db) }
-        try SQLiteEventStore.insert(effects.events, in: db)
+    /// Stores `code` in place of every earlier code of its user; returns its id.
+    private static func insert(_ code: NewResetCode, in db: Database) throws -> Int64 {
+        try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [code.userID])
+        try mappingUniqueViolations({ error in
+            error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token"
+                : error.isUniqueViolation("reset_codes.cancel_hash") ? "A reset code with this cancel token" : nil
+        }) {
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
+                    """
+            ).execute(
+                arguments: [
+                    code.userID, code.email, code.codeHash, code.linkHash,
+                    code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP, code.cancelHash,
+                ])
+        }
+        return db.lastInsertedRowID
+    }
+
+    /// Deletes every code of user `userID` if code `id` is stored; false, deleting nothing, when it is not.
+    private static func deleteCodes(ofUser userID: Int64, ifStored id: Int64, in db: Database) throws -> Bool {
+        try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
+        guard db.changesCount > 0 else { return false }
+        try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [userID])
+        return true
     }
 
     /// Synchronous, like the user lookup: an indexed row costs less than a hop to a reader queue.

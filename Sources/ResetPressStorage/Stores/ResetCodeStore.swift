@@ -82,13 +82,16 @@ public struct ResetRequester: Sendable, Equatable {
 
 /// Reset codes, at most one per user (only the newest is valid), with the transactional outbox.
 ///
-/// Every method that takes ``ResetEffects`` queues their mail and webhook deliveries and records
-/// their events, and every method that takes `events` records them, in the same transaction as the
-/// code change: either all of it is on disk when the call returns, or none of it is.
+/// A flow changes them only through ``apply(_:)``: one ``ResetChange`` says everything a step
+/// changes (its codes, the password hash, the block, and the mail, events and webhook deliveries
+/// that go with them), and the store writes all of it in one transaction or none of it.
 public protocol ResetCodeStore: Sendable {
-    /// Stores `code`, replacing every earlier code of the same user, and applies `effects` (queued
-    /// at the code's creation time). Returns the new record's id.
-    func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64
+    /// Applies `change` in one transaction: its code change, then its effects, queued at
+    /// `change.now`. Returns `.codeGone`, writing nothing, when a spend or revoke finds its code
+    /// gone; throws `UserDirectoryError.notFound`, writing nothing, when a spend's password hash
+    /// names no user in this store's user table; throws ``StorageError/duplicate(_:)`` when an issued
+    /// link or cancel hash is another user's. A crash leaves either all of it or none of it on disk.
+    func apply(_ change: ResetChange) async throws -> ResetChangeOutcome
 
     /// The user's current code by lower-cased email, expired or not; nil when there is none.
     func current(email: String) async throws -> ResetCodeRecord?
@@ -122,25 +125,6 @@ public protocol ResetCodeStore: Sendable {
         id: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
     ) async throws -> ResetCodeRecord?
 
-    /// Completes a change in one transaction: deletes every code of the user if code `id` still
-    /// exists, sets the password hash of user `userID` in this store's user table to `passwordHash`
-    /// when given (nil when the users live elsewhere, in a host's directory), and applies `effects`.
-    /// Returns false, writing nothing, when code `id` was gone; throws
-    /// `UserDirectoryError.notFound`, writing nothing, when `passwordHash` is given and no user has
-    /// id `userID`. A crash leaves either all of it or none of it on disk.
-    /// `now` stamps the user's `updated_at` and the queue time of the mail and webhooks.
-    func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects, now: Date) async throws -> Bool
-
-    /// The owner's "that wasn't me", in one transaction: if code `id` still exists, deletes every
-    /// code of user `userID` and records that the user's resets are blocked until `blockUntil`
-    /// (replacing an earlier block, unless that one ends later). Returns false, writing nothing,
-    /// when code `id` was gone (used, replaced, cancelled or flushed). Applies `effects` with the
-    /// cancel, queued at `now`.
-    func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects, now: Date) async throws -> Bool
-
-    /// Deletes code `id` (an expired code that was tried) and records `events` in the same transaction.
-    func delete(id: Int64, events: [ResetEvent]) async throws
-
     /// Deletes codes that expired before `now`, and blocks that ended before it; returns how many codes.
     func deleteExpired(now: Date) async throws -> Int
 
@@ -149,6 +133,15 @@ public protocol ResetCodeStore: Sendable {
 }
 
 extension ResetCodeStore {
+    /// Stores `code`, replacing every earlier code of the same user, and applies `effects` at the
+    /// code's creation time. Returns the new record's id.
+    public func issue(_ code: NewResetCode, effects: ResetEffects = ResetEffects()) async throws -> Int64 {
+        guard case .issued(let id) = try await apply(ResetChange(.issue(code), effects: effects, now: code.createdAt)) else {
+            throw StorageError.unreadable("The id of the issued code")
+        }
+        return id
+    }
+
     /// Issues with `mail` and nothing else (hosts and tools that keep no statistics).
     public func issue(_ code: NewResetCode, mail: OutboxMail?) async throws -> Int64 {
         try await issue(code, effects: ResetEffects(mail: mail))
@@ -159,18 +152,25 @@ extension ResetCodeStore {
         try await claimAttempt(id: id, maxAttempts: maxAttempts, events: { _ in [] })
     }
 
+    /// Spends code `id` with `effects` (see ``ResetChange/Codes/spend(id:userID:passwordHash:)``);
+    /// false, writing nothing, when it was gone.
+    public func consume(id: Int64, userID: Int64, passwordHash: String?, effects: ResetEffects = ResetEffects(), now: Date) async throws -> Bool {
+        try await apply(ResetChange(.spend(id: id, userID: userID, passwordHash: passwordHash), effects: effects, now: now)).wasApplied
+    }
+
     /// Completes a change with `mail` and nothing else.
     public func consume(id: Int64, userID: Int64, passwordHash: String?, mail: OutboxMail?, now: Date) async throws -> Bool {
         try await consume(id: id, userID: userID, passwordHash: passwordHash, effects: ResetEffects(mail: mail), now: now)
     }
 
-    /// Cancels with no mail, event or webhook.
-    public func cancel(id: Int64, userID: Int64, blockUntil: Date, now: Date) async throws -> Bool {
-        try await cancel(id: id, userID: userID, blockUntil: blockUntil, effects: ResetEffects(), now: now)
+    /// Revokes code `id` with `effects` (see ``ResetChange/Codes/revoke(id:userID:blockUntil:)``);
+    /// false, writing nothing, when it was gone.
+    public func cancel(id: Int64, userID: Int64, blockUntil: Date, effects: ResetEffects = ResetEffects(), now: Date) async throws -> Bool {
+        try await apply(ResetChange(.revoke(id: id, userID: userID, blockUntil: blockUntil), effects: effects, now: now)).wasApplied
     }
 
-    /// Deletes code `id` without recording events.
-    public func delete(id: Int64) async throws {
-        try await delete(id: id, events: [])
+    /// Deletes code `id` and records `events` in the same transaction (a delete queues nothing, so no time is needed).
+    public func delete(id: Int64, events: [ResetEvent] = []) async throws {
+        _ = try await apply(ResetChange(.delete(id: id), effects: ResetEffects(events: events), now: .distantPast))
     }
 }
