@@ -8,7 +8,6 @@ import ResetPressMail
 import ResetPressStorage
 import ResetPressTemplates
 import ResetPressUsers
-import Synchronization
 
 /// The reset-password module: the first plugin of the engine (SPEC §2–§7).
 ///
@@ -37,8 +36,9 @@ public final class ResetPasswordPlugin: RoutePlugin {
     let events: (any EventStore)?
     /// The webhook deliveries each change queues in its transaction.
     let webhooks: ResetWebhooks
-    let templates = TemplateCache()
-    private let activated = Mutex<ResetPasswordService?>(nil)
+    /// The reset flows. The routes and jobs use them only when the plugin is active (see ``activeService``).
+    public let service: ResetPasswordService
+    private let engine: Engine
 
     /// A plugin over explicit stores, queuing into `mail`'s outbox; `rateLimits` counts the per-IP
     /// limit (in memory unless nodes share a store). `passwordsInCodeStore` says that `users` is the
@@ -46,7 +46,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
     /// code's transaction; `events` receives what the flows did, and `webhooks` gives the deliveries
     /// each change queues with itself.
     public init(
-        users: any UserDirectory, codes: any ResetCodeStore, authCodes: any AuthCodeStore, secret: InstallSecret, mail: MailDelivery,
+        engine: Engine, users: any UserDirectory, codes: any ResetCodeStore, authCodes: any AuthCodeStore, secret: InstallSecret, mail: MailDelivery,
         rateLimits: any RateLimitStore = MemoryRateLimitStore(), hasher: PasswordHasher = PasswordHasher(),
         passwordsInCodeStore: Bool = false, events: (any EventStore)? = nil, webhooks: ResetWebhooks = .none,
         clock: @escaping @Sendable () -> Date = { Date() }
@@ -63,16 +63,23 @@ public final class ResetPasswordPlugin: RoutePlugin {
         self.hasher = hasher
         self.mail = mail
         self.clock = clock
+        self.engine = engine
+        self.service = ResetPasswordService(
+            engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: TemplateCache(),
+            rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
+            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, webhooks: webhooks,
+            mailQueued: { mail.queued() },
+            admitMail: { await mail.admit() })
     }
 
     /// A plugin over the site's storage (SQLite or a shared database), with users kept there too
     /// unless `users` is given.
     public convenience init(
-        storage: SiteStorage, secret: InstallSecret, mail: MailDelivery, users: (any UserDirectory)? = nil,
+        engine: Engine, storage: SiteStorage, secret: InstallSecret, mail: MailDelivery, users: (any UserDirectory)? = nil,
         hasher: PasswordHasher = PasswordHasher(), webhooks: ResetWebhooks = .none, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.init(
-            users: users ?? storage.users, codes: storage.resetCodes, authCodes: storage.authCodes, secret: secret, mail: mail,
+            engine: engine, users: users ?? storage.users, codes: storage.resetCodes, authCodes: storage.authCodes, secret: secret, mail: mail,
             rateLimits: storage.rateLimits, hasher: hasher, passwordsInCodeStore: users == nil, events: storage.events, webhooks: webhooks,
             clock: clock)
     }
@@ -87,14 +94,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
         }
         try await gate.refresh()
         try await sealQueuedResetMail(logger: engine.logger)
-        let mail = self.mail
-        let service = ResetPasswordService(
-            engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: templates,
-            rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
-            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, webhooks: webhooks,
-            mailQueued: { mail.queued() },
-            admitMail: { await mail.admit() })
-        activated.withLock { $0 = service }
+        let service = self.service
         engine.jobs.register(Job(
             name: "flush_expired_password_resets", description: "Delete expired reset codes and links.", defaultInterval: 3600
         ) {
@@ -105,14 +105,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
     /// The reset flows, once the engine has activated the plugin; nil while it is inactive
     /// (`plugins.reset_password.active` off) or not yet started.
     public var activeService: ResetPasswordService? {
-        activated.withLock { $0 }
-    }
-
-    /// The reset flows; only for callers that checked the plugin is active (routes, which the
-    /// engine mounts for active plugins only).
-    public var service: ResetPasswordService {
-        guard let service = activeService else { preconditionFailure("ResetPasswordPlugin used while inactive or before Engine.start()") }
-        return service
+        engine.isActive(id) ? service : nil
     }
 
     /// The password hasher (bcrypt off the event loop).

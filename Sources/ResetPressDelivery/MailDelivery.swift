@@ -3,16 +3,13 @@ import Logging
 import ResetPressEngine
 import ResetPressMail
 import ResetPressStorage
-import Synchronization
 
 /// The site's mail delivery: the outbox sender, the transport the `mail.*` settings describe, and the
 /// jobs that drain the outbox and forget old sent mail.
 ///
 /// Mail belongs to the site, not to one feature: every plugin queues into the same outbox and calls
-/// ``wake()``, and delivery runs whichever plugins are active. It is an always-on plugin, listed
-/// first: made before the engine (the other plugins hold it), it is bound to the engine's settings
-/// when the engine activates it, before `Engine.start()` returns control to anyone; ``sender`` and
-/// ``service`` exist from then on.
+/// ``wake()``, and delivery runs whichever plugins are active. It is an always-on plugin, started
+/// first; its sender exists from the start and follows the engine's live `mail.*` settings.
 public final class MailDelivery: Plugin {
     public let id = "mail"
     public let name = "Mail delivery"
@@ -25,28 +22,33 @@ public final class MailDelivery: Plugin {
     public let mailDirectory: URL
     /// This node's id, the owner of its outbox claims.
     public let nodeID: String
-    private let sealer: MailSealer
-    private let logger: Logger
+    /// The outbox sender; the server runs it as ``service``, the CLI drains it.
+    public let sender: OutboxSender
+    private let settings: SettingsEngine
     private let clock: @Sendable () -> Date
-    private let events: (any EventStore)?
-    private let active = Mutex<(sender: OutboxSender, settings: SettingsEngine)?>(nil)
     /// The mail this node queued and has not sent yet, which paces the requests that queue more.
-    public let backlog = OutboxBacklog()
+    public let backlog: OutboxBacklog
 
-    /// Delivery from `outbox`, opening sealed bodies with `sealer`, writing files under `mailDirectory`
-    /// (file transport); `nodeID` must be stable across restarts of this node and distinct between nodes;
-    /// `events`, when given, records each mail sent and failed.
+    /// Delivery from `outbox` with the transport `engine`'s `mail.*` settings describe, opening sealed
+    /// bodies with `sealer`, writing files under `mailDirectory` (file transport); `nodeID` must be stable
+    /// across restarts of this node and distinct between nodes; `events`, when given, records each mail
+    /// sent and failed.
     public init(
-        outbox: any MailOutbox, sealer: MailSealer, mailDirectory: URL, nodeID: String, logger: Logger,
+        engine: Engine, outbox: any MailOutbox, sealer: MailSealer, mailDirectory: URL, nodeID: String, logger: Logger,
         clock: @escaping @Sendable () -> Date = { Date() }, events: (any EventStore)? = nil
     ) {
-        self.events = events
         self.outbox = outbox
-        self.sealer = sealer
         self.mailDirectory = mailDirectory
         self.nodeID = nodeID
-        self.logger = logger
+        self.settings = engine.settings
         self.clock = clock
+        let backlog = OutboxBacklog()
+        self.backlog = backlog
+        self.sender = OutboxSender(
+            outbox: outbox, sealer: sealer,
+            transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, root: engine.root, logger: logger),
+            logger: logger, owner: nodeID, clock: clock,
+            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: logger) }, backlog: backlog)
     }
 
     /// Registers the `mail.*` settings (before the engine loads them).
@@ -54,15 +56,9 @@ public final class MailDelivery: Plugin {
         MailSettings.register(in: settings)
     }
 
-    /// Builds the sender over the engine's live settings and registers the jobs `send_mail` and
-    /// `flush_sent_mail`. Call once, before anything queues mail.
+    /// Adds the DKIM key's rule and registers the jobs `send_mail` and `flush_sent_mail`.
     public func activate(in engine: Engine) {
-        let sender = OutboxSender(
-            outbox: outbox, sealer: sealer,
-            transport: MailTransportFactory.make(settings: engine.settings, mailDirectory: mailDirectory, root: engine.root, logger: logger),
-            logger: logger, owner: nodeID, clock: clock,
-            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: logger) }, backlog: backlog)
-        active.withLock { $0 = (sender, engine.settings) }
+        let sender = self.sender
         let root = engine.root
         let dkimKeys: Set = [MailSettings.dkimDomain.name, MailSettings.dkimSelector.name, MailSettings.dkimPrivateKeyFile.name]
         engine.settings.addRule(SettingsRule(keys: dkimKeys) { settings in
@@ -86,21 +82,14 @@ public final class MailDelivery: Plugin {
         })
     }
 
-    /// The outbox sender; the server runs it as ``service``, the CLI drains it.
-    public var sender: OutboxSender {
-        guard let sender = active.withLock({ $0?.sender }) else { preconditionFailure("MailDelivery used before activate(in:)") }
-        return sender
-    }
-
-    /// Asks the sender to look at the outbox now (a no-op before activation: nothing runs yet).
+    /// Asks the sender to look at the outbox now.
     public func wake() {
-        active.withLock { $0?.sender }?.wake()
+        sender.wake()
     }
 
     /// Waits, while `mail.queue_limit` or more mails this node queued are not yet sent, for the sender to
-    /// make room, at most `mail.queue_wait_ms` (see ``OutboxBacklog``); returns at once before activation.
+    /// make room, at most `mail.queue_wait_ms` (see ``OutboxBacklog``).
     public func admit() async {
-        guard let settings = active.withLock({ $0?.settings }) else { return }
         await backlog.admit(limit: settings[MailSettings.queueLimit], maxWait: .milliseconds(settings[MailSettings.queueWaitMilliseconds]))
     }
 

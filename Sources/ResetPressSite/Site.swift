@@ -83,8 +83,9 @@ public final class Site: Sendable {
                 throw SiteError.foreignSecret(
                     file: InstallSecret.file(in: data, environment: configuration.environment).path, storage: storage.location)
             }
+            let engine = Engine(root: configuration.root, storage: storage, environment: configuration.environment, logger: logger)
             let mail = MailDelivery(
-                outbox: storage.outbox, sealer: secret.mailSealer(), mailDirectory: data.appendingPathComponent("mail"),
+                engine: engine, outbox: storage.outbox, sealer: secret.mailSealer(), mailDirectory: data.appendingPathComponent("mail"),
                 nodeID: OutboxSender.nodeID(dataDirectory: data), logger: logger, clock: configuration.clock,
                 events: storage.events)
             let webhooks = WebhooksPlugin(
@@ -93,18 +94,15 @@ public final class Site: Sendable {
             let reports = ResetWebhooks(
                 deliveries: { [webhooks] in webhooks.deliveries(of: $0, argument: $1, context: $2) }, queued: { [webhooks] in webhooks.sender?.wake() })
             let reset = ResetPasswordPlugin(
-                storage: storage, secret: secret, mail: mail, users: configuration.users, hasher: configuration.hasher, webhooks: reports,
-                clock: configuration.clock)
+                engine: engine, storage: storage, secret: secret, mail: mail, users: configuration.users, hasher: configuration.hasher,
+                webhooks: reports, clock: configuration.clock)
             let admin = AdminPlugin(
                 reset: reset, mail: mail, storage: storage, secret: secret, wakeWebhooks: { [webhooks] in webhooks.sender?.wake() },
                 clock: configuration.clock)
             // The always-on parts first: the plugins after them queue mail and read the HTTP settings.
             let core: [any Plugin] = [mail, SitePlugin(events: storage.events, clock: configuration.clock)]
-            let engine = Engine(
-                root: configuration.root, storage: storage, plugins: core + [reset, admin, webhooks] + configuration.plugins,
-                environment: configuration.environment, logger: logger)
             do {
-                try await engine.start()
+                try await engine.start(plugins: core + [reset, admin, webhooks] + configuration.plugins)
             } catch let error as SettingsLoadError {
                 throw SiteError.settings(error.description)
             } catch let error as UntrustedFileError {

@@ -44,11 +44,11 @@ import Testing
         let folder = try TemporaryDirectory("dkim-rule")
         defer { folder.remove() }
         let storage = SiteStorage.memory()
+        let engine = Engine(root: folder.url, settingsStore: storage.settings, environment: [:])
         let delivery = MailDelivery(
-            outbox: storage.outbox, sealer: InstallSecret(bytes: Data(repeating: 7, count: 32)).mailSealer(),
+            engine: engine, outbox: storage.outbox, sealer: InstallSecret(bytes: Data(repeating: 7, count: 32)).mailSealer(),
             mailDirectory: folder.url.appendingPathComponent("mail"), nodeID: "test", logger: Logger(label: "test"))
-        let engine = Engine(root: folder.url, settingsStore: storage.settings, plugins: [delivery], environment: [:])
-        try await engine.start()
+        try await engine.start(plugins: [delivery])
 
         let error = await #expect(throws: SettingsWriteError.self) {
             try await engine.settings.set(["mail.dkim.domain": .text("example.org"), "mail.dkim.private_key_file": .text("missing.pem")])

@@ -10,7 +10,7 @@ import Testing
     /// Starts an engine with no plugins over `database`, in an empty site folder.
     static func engine(_ database: PostgresDatabase) async throws -> Engine {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-engine-\(UUID().uuidString)")
-        let engine = Engine(root: root, storage: SiteStorage(postgres: database), plugins: [], environment: [:])
+        let engine = Engine(root: root, storage: SiteStorage(postgres: database), environment: [:])
         try await engine.start()
         return engine
     }
@@ -126,7 +126,7 @@ import Testing
         }
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-engine-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let local = Engine(root: folder, storage: SiteStorage(sqlite: try SQLiteDatabase(dataDirectory: folder)), plugins: [], environment: [:])
+        let local = Engine(root: folder, storage: SiteStorage(sqlite: try SQLiteDatabase(dataDirectory: folder)), environment: [:])
         #expect(try await local.jobs.run("flush_rate_limits") == "0 ended rate-limit windows deleted", "in-memory counters are swept too")
     }
 }

@@ -74,7 +74,7 @@ import Testing
 
     @Test func theStorageURLCannotBeWrittenToTheDatabase() async throws {
         let root = try Self.folder()
-        let engine = Engine(root: root, settingsStore: MemorySettingsStore(), plugins: [], environment: [:])
+        let engine = Engine(root: root, settingsStore: MemorySettingsStore(), environment: [:])
         try await engine.start()
         await #expect(throws: SettingsWriteError.self) { try await engine.settings.set(["storage.url": .text("sqlite:/tmp/c.sqlite")]) }
         #expect(engine.settings[CoreSettings.storageURL] == "")

@@ -10,7 +10,7 @@ import Testing
     func site() async throws -> Engine {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-server-\(UUID().uuidString)")
         let database = try SQLiteDatabase(dataDirectory: root.appendingPathComponent("var"))
-        let engine = Engine(root: root, settingsStore: database.settings, plugins: [], environment: [:])
+        let engine = Engine(root: root, settingsStore: database.settings, environment: [:])
         try await engine.start()
         return engine
     }
@@ -46,7 +46,7 @@ import Testing
     @Test func metricsCountRequestsPerRouteAndStatus() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-metrics-\(UUID().uuidString)")
         let database = try SQLiteDatabase(dataDirectory: root.appendingPathComponent("var"))
-        let engine = Engine(root: root, settingsStore: database.settings, plugins: [], environment: [:])
+        let engine = Engine(root: root, settingsStore: database.settings, environment: [:])
         try await engine.start()
         let metrics = SiteMetrics(engine: engine, outbox: database.outbox)
         let app = Application(responder: ResetPressApplication.buildResponder(engine: engine, metrics: metrics))

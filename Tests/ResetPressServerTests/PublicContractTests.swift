@@ -28,7 +28,7 @@ import Testing
                 to: root.appendingPathComponent(OpenAPIRoute.relativePath))
         }
         let database = try SQLiteDatabase(dataDirectory: root.appendingPathComponent("var"))
-        let engine = Engine(root: root, settingsStore: database.settings, plugins: [], environment: [:])
+        let engine = Engine(root: root, settingsStore: database.settings, environment: [:])
         try await engine.start()
         return engine
     }

@@ -3,6 +3,9 @@ import Logging
 import Synchronization
 
 /// The plugin engine: settings, hooks and the plugins that use them, for one site.
+///
+/// Made first, so that each plugin is made whole over its settings, hooks and jobs; `start(plugins:)`
+/// then registers the plugins' settings, loads them and activates the active plugins.
 public final class Engine: Sendable {
     /// The site's settings.
     public let settings: SettingsEngine
@@ -10,29 +13,29 @@ public final class Engine: Sendable {
     public let hooks: HookRegistry
     /// Recurring jobs that plugins register.
     public let jobs: JobScheduler
-    /// Every plugin known to the engine, active or not.
-    public let plugins: [any Plugin]
+    /// Every plugin the engine started, active or not.
+    public var plugins: [any Plugin] { started.withLock { $0 } }
     /// The site root: `settings/`, `templates/` and `hooks/` are found under it.
     public let root: URL
     public let logger: Logger
     /// How far the site's own files are trusted (`RESETPRESS_STRICT_MODES`).
     public let fileTrust: FileTrust
+    private let started = Mutex<[any Plugin]>([])
     private let activeIDs = Mutex<Set<String>>([])
     private let settingsFeed: (any SettingsChangeFeed)?
     private let feedListener = Mutex<Task<Void, Never>?>(nil)
 
-    /// Creates an engine for the site at `root`; call `start()` before use.
+    /// Creates an engine for the site at `root`; call `start(plugins:)` before use.
     ///
     /// Nodes sharing a database pass its `jobLock`, so a job runs on one node at a time, and its
     /// `settingsFeed`, so a settings write on any node reaches this one's snapshot.
     public init(
         root: URL, settingsStore: any SettingsStore, jobStates: any JobStateStore = MemoryJobStateStore(),
-        jobLock: any JobLock = LocalJobLock(), settingsFeed: (any SettingsChangeFeed)? = nil, plugins: [any Plugin],
+        jobLock: any JobLock = LocalJobLock(), settingsFeed: (any SettingsChangeFeed)? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         logger: Logger = Logger(label: "resetpress")
     ) {
         self.root = root
-        self.plugins = plugins
         self.logger = logger
         self.settingsFeed = settingsFeed
         self.fileTrust = FileTrust(environment: environment)
@@ -46,11 +49,13 @@ public final class Engine: Sendable {
     /// The folder of executable hooks.
     public var hooksDirectory: URL { root.appendingPathComponent("hooks") }
 
-    /// Registers every plugin's settings, loads them, activates the active plugins, reads `hooks/`
-    /// and checks that no other user may write `templates/` (see ``FileTrust``).
+    /// Registers every plugin's settings, loads them, activates the active plugins (in order: the
+    /// always-on parts first), reads `hooks/` and checks that no other user may write `templates/`
+    /// (see ``FileTrust``). Call once.
     /// With a settings feed, listens on it first (so no write after the load is missed) and
     /// re-reads the stored settings at each change until `stop()` or the feed ends.
-    public func start() async throws {
+    public func start(plugins: [any Plugin] = []) async throws {
+        started.withLock { $0 = plugins }
         CoreSettings.register(in: settings)
         for plugin in plugins {
             if !plugin.isAlwaysOn { settings.register(plugin.activeKey) }

@@ -7,12 +7,12 @@ extension Engine {
     /// Rate-limit counters (per-IP limits, admin sign-in), in a shared database or in memory, are
     /// swept by the job `flush_rate_limits`, whichever plugins are active.
     public convenience init(
-        root: URL, storage: SiteStorage, plugins: [any Plugin],
+        root: URL, storage: SiteStorage,
         environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger = Logger(label: "resetpress")
     ) {
         self.init(
             root: root, settingsStore: storage.settings, jobStates: storage.jobStates, jobLock: storage.jobLock,
-            settingsFeed: storage.settingsFeed, plugins: plugins, environment: environment, logger: logger)
+            settingsFeed: storage.settingsFeed, environment: environment, logger: logger)
         let rateLimits = storage.rateLimits
         jobs.register(Job(
             name: "flush_rate_limits", description: "Delete ended rate-limit windows.", defaultInterval: 300
