@@ -65,7 +65,7 @@ public final class ResetPasswordPlugin: RoutePlugin {
         self.clock = clock
         self.engine = engine
         self.service = ResetPasswordService(
-            engine: engine, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: TemplateCache(),
+            settings: engine.settings, hooks: engine.hooks, root: engine.root, logger: engine.logger, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: TemplateCache(),
             rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
             events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, webhooks: webhooks,
             mailQueued: { mail.queued() },

@@ -76,7 +76,7 @@ import Testing
                     do {
                         _ = try await site.plugin.service.changePassword(
                             parameters: ["email": "ann@example.org", "code": guess, "new_password": "brand-new-secret"],
-                            clientIP: "10.0.0.\(index)", context: .empty)
+                            clientIP: "10.0.0.\(index)", context: .empty, settings: site.engine.settings.snapshot)
                         return index
                     } catch {
                         return nil

@@ -71,7 +71,8 @@ import Testing
         _ = try await storage.users.add(NewUser(login: "ann", email: "ann@example.org", passwordHash: "$2b$04$unused"), now: Date())
 
         _ = try await site.reset.service.requestReset(
-            parameters: ["email": "ann@example.org"], clientIP: "127.0.0.1", context: HookContext(site: "https://accounts.example.org"))
+            parameters: ["email": "ann@example.org"], clientIP: "127.0.0.1", context: HookContext(site: "https://accounts.example.org"),
+            settings: site.engine.settings.snapshot)
         let code = try #require(codes.withLock { $0.first })
         let entry = try #require(try await storage.outbox.list(status: .queued, limit: 10).first)
         let opened: MailMessage

@@ -60,7 +60,7 @@ extension ResetPasswordService {
         if let reserved = options.templateKeys.keys.first(where: { TemplateVariables.canonicalName($0) == "RESET_LINK" }) {
             throw PasswordResetLinkError.reservedKey(reserved)
         }
-        let settings = engine.settings.snapshot
+        let settings = self.settings.snapshot
         guard settings[ResetPasswordSettings.enabled] else { throw PasswordResetLinkError.disabled }
         guard EmailAddressValidator.isValid(email) else { throw PasswordResetLinkError.invalidEmail }
         if let from = options.fromEmail, !EmailAddressValidator.isValid(from) { throw PasswordResetLinkError.invalidSender }

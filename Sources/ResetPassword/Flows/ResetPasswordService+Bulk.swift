@@ -22,7 +22,7 @@ extension ResetPasswordService {
     /// account that must reset (a rerun of the same run sends its mail), never a live old password.
     public func issueBulk(for user: User, expirePassword: Bool) async throws -> BulkResetOutcome {
         guard let userID = user.id else { return .vetoed }
-        let settings = engine.settings.snapshot
+        let settings = self.settings.snapshot
         let now = clock()
         let context = HookContext(site: settings[CoreSettings.siteURL]).with(user: user, mode: settings[ResetPasswordSettings.mode])
         guard await hooks.applyFilters("allow_password_reset", true, context: context) else {

@@ -17,12 +17,11 @@ extension ResetPasswordService {
     /// Returns whether a code was cancelled; callers answer the same either way, so the answer
     /// tells nobody whether a token was live. Throws only the per-IP limit and internal errors.
     @discardableResult
-    public func cancelReset(cancelToken: String, clientIP: String, context: HookContext) async throws -> Bool {
-        let settings = engine.settings.snapshot
+    public func cancelReset(cancelToken: String, clientIP: String, context: HookContext, settings: SettingsSnapshot) async throws -> Bool {
         let now = clock()
         try await admit(clientIP, settings: settings, now: now)
         guard !cancelToken.isEmpty, let record = try await codes.current(cancelHash: secret.hash(cancelToken)) else {
-            engine.logger.info("reset cancel with an unknown or used link", metadata: ["client_ip": "\(clientIP)"])
+            logger.info("reset cancel with an unknown or used link", metadata: ["client_ip": "\(clientIP)"])
             return false
         }
         var userContext = context
@@ -40,7 +39,7 @@ extension ResetPasswordService {
         }
         await events?.announce(cancelled)
         if !reports.isEmpty { webhooks.queued() }
-        engine.logger.notice(
+        logger.notice(
             "reset cancelled by the account's owner",
             metadata: ["user_id": "\(record.userID)", "client_ip": "\(clientIP)", "blocked_until": "\(blockUntil.timeIntervalSince1970)"])
         await hooks.doAction("reset_password_cancelled", login, context: userContext)

@@ -10,8 +10,16 @@ import ResetPressUsers
 ///
 /// HTTP-agnostic: the routes, the CLI and the Coronium API call it with plain parameters.
 /// Failures the client may see are `ResetFailure`; any other error is internal (500).
+/// Each flow takes its request's `settings`: the one snapshot its route read the client IP and the
+/// hook context with, so a request sees one version of the settings from start to end.
 public final class ResetPasswordService: Sendable {
-    let engine: Engine
+    /// The site's live settings: a flow reads one snapshot of them per request.
+    let settings: SettingsEngine
+    /// The site's filters and actions.
+    let hooks: HookRegistry
+    /// The site root: the password blocklist file and the templates are found under it.
+    let root: URL
+    let logger: Logger
     let users: any UserDirectory
     let codes: any ResetCodeStore
     let gate: AuthCodeGate
@@ -35,7 +43,7 @@ public final class ResetPasswordService: Sendable {
     let passwordsInCodeStore: Bool
 
     init(
-        engine: Engine, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
+        settings: SettingsEngine, hooks: HookRegistry, root: URL, logger: Logger, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
         hasher: PasswordHasher, templates: TemplateCache, rateLimits: any RateLimitStore, clock: @escaping @Sendable () -> Date,
         passwordsInCodeStore: Bool, events: EventRecorder? = nil, webhooks: ResetWebhooks = .none,
         mailQueued: @escaping @Sendable () -> Void, admitMail: @escaping @Sendable () async -> Void
@@ -44,19 +52,20 @@ public final class ResetPasswordService: Sendable {
         self.webhooks = webhooks
         self.events = events
         self.passwordsInCodeStore = passwordsInCodeStore
-        self.engine = engine
+        self.settings = settings
+        self.hooks = hooks
+        self.root = root
+        self.logger = logger
         self.limiter = IPRateLimiter(store: rateLimits)
         self.users = users
         self.codes = codes
         self.gate = gate
         self.secret = secret
         self.hasher = hasher
-        self.composer = ResetMailComposer(engine: engine, templates: templates)
+        self.composer = ResetMailComposer(hooks: hooks, root: root, templates: templates)
         self.clock = clock
         self.mailQueued = mailQueued
     }
-
-    var hooks: HookRegistry { engine.hooks }
 
     /// The success message of a request in the current mode.
     static func requestMessage(_ mode: ResetMode) -> String {
@@ -73,8 +82,7 @@ public final class ResetPasswordService: Sendable {
     ///
     /// In a mode that mails, it first waits for room in the outbox, whether or not the email is known, and
     /// before the clock the enumeration padding measures starts.
-    public func requestReset(parameters: [String: String], clientIP: String, context: HookContext) async throws -> String {
-        let settings = engine.settings.snapshot
+    public func requestReset(parameters: [String: String], clientIP: String, context: HookContext, settings: SettingsSnapshot) async throws -> String {
         let now = clock()
         try await admit(clientIP, settings: settings, now: now)
         if settings[ResetPasswordSettings.mode] != .storeOnly { await admitMail() }
@@ -169,8 +177,7 @@ public final class ResetPasswordService: Sendable {
     // MARK: - Change
 
     /// Handles `PUT reset_password` (and a POST carrying `code` and `new_password`).
-    public func changePassword(parameters: [String: String], clientIP: String, context: HookContext) async throws -> String {
-        let settings = engine.settings.snapshot
+    public func changePassword(parameters: [String: String], clientIP: String, context: HookContext, settings: SettingsSnapshot) async throws -> String {
         let now = clock()
         try await admit(clientIP, settings: settings, now: now)
         guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
@@ -191,8 +198,7 @@ public final class ResetPasswordService: Sendable {
     }
 
     /// Handles `POST /_resetpassword`: the form page's change by link token.
-    public func changePassword(linkToken: String, newPassword: String, confirmation: String?, clientIP: String, context: HookContext) async throws -> String {
-        let settings = engine.settings.snapshot
+    public func changePassword(linkToken: String, newPassword: String, confirmation: String?, clientIP: String, context: HookContext, settings: SettingsSnapshot) async throws -> String {
         let now = clock()
         try await admit(clientIP, settings: settings, now: now)
         guard !linkToken.isEmpty else { throw ResetFailure.missingCode }
@@ -212,7 +218,7 @@ public final class ResetPasswordService: Sendable {
     /// Whether a link token is live (the form page shows the form or the "new link" page).
     public func isLinkValid(_ linkToken: String) async throws -> Bool {
         guard !linkToken.isEmpty, let record = try await codes.current(linkHash: secret.hash(linkToken)) else { return false }
-        return record.expiresAt > clock() && record.attempts < engine.settings[ResetPasswordSettings.maxAttempts]
+        return record.expiresAt > clock() && record.attempts < self.settings[ResetPasswordSettings.maxAttempts]
     }
 
     /// Claims a guess, compares in constant time, then sets the password and consumes the code.
@@ -277,13 +283,13 @@ public final class ResetPasswordService: Sendable {
     /// ``PasswordPolicy``: the same rules a reset applies.
     public func checkNewPassword(_ password: String, for person: PasswordPolicy.Person) throws(ResetFailure) {
         try PasswordPolicy.check(
-            password, for: person, settings: engine.settings.snapshot, root: engine.root, blocklist: blocklist, logger: engine.logger)
+            password, for: person, settings: self.settings.snapshot, root: root, blocklist: blocklist, logger: logger)
     }
 
     /// Refuses a password on the site's blocklist; the same for every account, so it runs before the code is checked.
     private func checkBlocklist(_ password: String, settings: SettingsSnapshot) throws(ResetFailure) {
         let listed = blocklist.contains(
-            password, path: settings[ResetPasswordSettings.passwordBlocklistFile], root: engine.root, logger: engine.logger)
+            password, path: settings[ResetPasswordSettings.passwordBlocklistFile], root: root, logger: logger)
         try PasswordPolicy.checkBlocklist(password, isListed: listed)
     }
 

@@ -14,8 +14,7 @@ import ResetPressHTTP
 struct CancelRoutes {
     let service: ResetPasswordService
 
-    var engine: Engine { service.engine }
-    var pages: ResetFormPages { ResetFormPages(engine: engine, templates: service.composer.templates) }
+    var pages: ResetFormPages { ResetFormPages(settings: service.settings, root: service.root, templates: service.composer.templates) }
 
     func add<Routes: RouterMethods>(to router: Routes) where Routes.Context: ResetPressContext {
         router.get("/_resetpassword/cancel") { request, _ in try await confirmation(request) }
@@ -36,21 +35,17 @@ struct CancelRoutes {
     /// Revokes the pending code of the token, if any, and answers the same page either way.
     private func cancel(_ request: Request, _ context: some ResetPressContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
-        let settings = engine.settings.snapshot
-        let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
-        let hookContext = HookContext.resetRequest(
-            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings,
-            acceptLanguage: request.headers[.acceptLanguage])
+        let scope = ResetRouteRequest(request, context, parameters: parameters, service: service)
         let token = parameters["code"] ?? ""
         // Read before the cancel spends the token.
         let language = pages.language(
             userLocale: try await service.userLocale(cancelToken: token), locale: parameters["locale"],
             acceptLanguage: request.headers[.acceptLanguage])
         do {
-            try await service.cancelReset(cancelToken: token, clientIP: clientIP, context: hookContext)
+            try await service.cancelReset(cancelToken: token, clientIP: scope.clientIP, context: scope.hookContext, settings: scope.settings)
             return try pages.page("cancel_done.html", in: language)
         } catch let failure as ResetFailure {
-            let message = language.messages.describe(failure, settings: settings)
+            let message = language.messages.describe(failure, settings: scope.settings)
             let error = failure.apiError(change: false)
             var response = try pages.page("cancel_confirm.html", in: language, variables: ["CODE": token, "ERROR": message], status: error.status)
             response.headers.append(contentsOf: error.headers)

@@ -12,11 +12,13 @@ import ResetPressTemplates
 /// leaks to another site) and a strict Content-Security-Policy: no inline script or style, scripts,
 /// styles, images and `fetch` only from this origin, forms only to this origin, no framing.
 struct ResetFormPages {
-    let engine: Engine
+    let settings: SettingsEngine
+    /// The site root.
+    let root: URL
     let templates: TemplateCache
 
     /// The page template folder.
-    var directory: URL { engine.root.appendingPathComponent("templates/pages") }
+    var directory: URL { root.appendingPathComponent("templates/pages") }
 
     /// The Content-Security-Policy of every page.
     static let contentSecurityPolicy =
@@ -42,7 +44,7 @@ struct ResetFormPages {
     /// token belongs to; "" when none), then the request's `locale` parameter (the pages' forms carry
     /// it in a hidden field), then `acceptLanguage`, then `site.locale`.
     func language(userLocale: String = "", locale: String?, acceptLanguage: String?) -> Language {
-        let settings = engine.settings.snapshot
+        let settings = self.settings.snapshot
         let languages = LocalizedTemplates(
             userLocale: userLocale, requestPreferences: LocalizedTemplates.requestPreferences(locale: locale, acceptLanguage: acceptLanguage),
             settings: settings)
@@ -52,7 +54,7 @@ struct ResetFormPages {
     /// Renders a page template in `language` (`templates/pages/<locale>/<name>` → `<language>/<name>` →
     /// `<name>`) with the site's variables (escaped) plus `extra`; `LOCALE` is the language chosen.
     func page(_ name: String, in language: Language, variables extra: [String: String] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
-        let settings = engine.settings.snapshot
+        let settings = self.settings.snapshot
         let (url, locale) = language.languages.resolve(name, in: directory)
         var variables = TemplateVariables(extra)
         variables["SITE_NAME"] = settings[CoreSettings.siteName]

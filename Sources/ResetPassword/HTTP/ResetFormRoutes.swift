@@ -16,8 +16,7 @@ import ResetPressTemplates
 struct ResetFormRoutes {
     let service: ResetPasswordService
 
-    var engine: Engine { service.engine }
-    var pages: ResetFormPages { ResetFormPages(engine: engine, templates: service.composer.templates) }
+    var pages: ResetFormPages { ResetFormPages(settings: service.settings, root: service.root, templates: service.composer.templates) }
 
     func add<Routes: RouterMethods>(to router: Routes) where Routes.Context: ResetPressContext {
         router.get("/_resetpassword") { request, _ in try await form(request) }
@@ -41,25 +40,24 @@ struct ResetFormRoutes {
     private func submit(_ request: Request, _ context: some ResetPressContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
         let wantsJSON = request.headers[.contentType]?.contains("json") == true || request.headers[.accept]?.contains("application/json") == true
-        let (clientIP, hookContext) = requestContext(request, context, parameters: parameters)
+        let scope = ResetRouteRequest(request, context, parameters: parameters, service: service)
         let token = parameters["code"] ?? ""
         // Read before the change spends the token: the answer speaks the user's language too.
         let language = pages.language(
             userLocale: try await service.userLocale(linkToken: token), locale: parameters["locale"],
             acceptLanguage: request.headers[.acceptLanguage])
-        let settings = engine.settings.snapshot
         do {
             _ = try await service.changePassword(
                 linkToken: token, newPassword: parameters["new_password"] ?? "", confirmation: parameters["confirm_password"],
-                clientIP: clientIP, context: hookContext)
+                clientIP: scope.clientIP, context: scope.hookContext, settings: scope.settings)
             if wantsJSON {
                 let message = language.messages[.changed]
-                let json = await engine.hooks.applyFilters("response_change_user_password", APIEnvelope.successJSON(message: message), context: hookContext)
+                let json = await service.hooks.applyFilters("response_change_user_password", APIEnvelope.successJSON(message: message), context: scope.hookContext)
                 return APIEnvelope.response(json: json, headers: ResetFormPages.pageHeaders)
             }
             return try pages.page("password_changed.html", in: language)
         } catch let failure as ResetFailure {
-            let message = language.messages.describe(failure, settings: settings)
+            let message = language.messages.describe(failure, settings: scope.settings)
             if wantsJSON {
                 let english = failure.apiError(change: true)
                 let error = APIError(code: english.code, status: english.status, message: message, headers: english.headers)
@@ -92,14 +90,15 @@ struct ResetFormRoutes {
     /// address's user is never looked up for it.
     private func newLink(_ request: Request, _ context: some ResetPressContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
-        let (clientIP, hookContext) = requestContext(request, context, parameters: parameters)
+        let scope = ResetRouteRequest(request, context, parameters: parameters, service: service)
         let language = pages.language(locale: parameters["locale"], acceptLanguage: request.headers[.acceptLanguage])
         let email = parameters["email"] ?? ""
         do {
-            _ = try await service.requestReset(parameters: ["email": email], clientIP: clientIP, context: hookContext)
+            _ = try await service.requestReset(
+                parameters: ["email": email], clientIP: scope.clientIP, context: scope.hookContext, settings: scope.settings)
             return try pages.page("link_sent.html", in: language)
         } catch let failure as ResetFailure {
-            let message = language.messages.describe(failure, settings: engine.settings.snapshot)
+            let message = language.messages.describe(failure, settings: scope.settings)
             return try pages.page("link_expired.html", in: language, variables: ["ERROR": message], status: failureStatus(failure))
                 .adding(failure.apiError(change: false).headers)
         } catch {
@@ -111,16 +110,6 @@ struct ResetFormRoutes {
     private func failureStatus(_ failure: ResetFailure) -> HTTPResponse.Status {
         if case .rateLimited = failure { return .tooManyRequests }
         return .badRequest
-    }
-
-    /// The client IP and the hook context of a page request.
-    private func requestContext(_ request: Request, _ context: some ResetPressContext, parameters: RequestParameters) -> (String, HookContext) {
-        let settings = engine.settings.snapshot
-        let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
-        let hookContext = HookContext.resetRequest(
-            method: "POST", path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings,
-            acceptLanguage: request.headers[.acceptLanguage])
-        return (clientIP, hookContext)
     }
 }
 

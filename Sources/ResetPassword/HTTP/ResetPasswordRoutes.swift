@@ -10,10 +10,8 @@ import ResetPressHTTP
 struct ResetPasswordRoutes {
     let service: ResetPasswordService
 
-    var engine: Engine { service.engine }
-
     func add<Routes: RouterMethods>(to router: Routes) where Routes.Context: ResetPressContext {
-        let namespace = engine.settings[HTTPSettings.namespace]
+        let namespace = service.settings[HTTPSettings.namespace]
         for collection in ["user", "users"] {
             let path = RouterPath("/\(namespace)/\(collection)/reset_password")
             router.post(path) { request, context in try await handle(request, context, change: nil) }
@@ -26,17 +24,15 @@ struct ResetPasswordRoutes {
     private func handle(_ request: Request, _ context: some ResetPressContext, change: Bool?) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
         let isChange = change ?? (parameters.contains("code") && parameters.contains("new_password"))
-        let settings = engine.settings.snapshot
-        let clientIP = context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(settings))
-        let hookContext = HookContext.resetRequest(
-            method: request.method.rawValue, path: request.uri.path, clientIP: clientIP, parameters: parameters.values, settings: settings,
-            acceptLanguage: request.headers[.acceptLanguage])
+        let scope = ResetRouteRequest(request, context, parameters: parameters, service: service)
         do {
             let message = isChange
-                ? try await service.changePassword(parameters: parameters.values, clientIP: clientIP, context: hookContext)
-                : try await service.requestReset(parameters: parameters.values, clientIP: clientIP, context: hookContext)
+                ? try await service.changePassword(
+                    parameters: parameters.values, clientIP: scope.clientIP, context: scope.hookContext, settings: scope.settings)
+                : try await service.requestReset(
+                    parameters: parameters.values, clientIP: scope.clientIP, context: scope.hookContext, settings: scope.settings)
             let filter = isChange ? "response_change_user_password" : "response_send_reset_password"
-            let json = await engine.hooks.applyFilters(filter, APIEnvelope.successJSON(message: message), context: hookContext)
+            let json = await service.hooks.applyFilters(filter, APIEnvelope.successJSON(message: message), context: scope.hookContext)
             return APIEnvelope.response(json: json)
         } catch let failure as ResetFailure {
             throw failure.apiError(change: isChange)

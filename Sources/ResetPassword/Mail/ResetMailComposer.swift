@@ -12,11 +12,13 @@ import ResetPressUsers
 /// `reset_password_email_subject`, then the variables pass `reset_password_email_variables`,
 /// then everything is rendered in one pass, and the finished message passes `reset_password_mail`.
 struct ResetMailComposer: Sendable {
-    let engine: Engine
+    let hooks: HookRegistry
+    /// The site root.
+    let root: URL
     let templates: TemplateCache
 
     /// `templates/password/` under the site root.
-    var directory: URL { engine.root.appendingPathComponent("templates/password") }
+    var directory: URL { root.appendingPathComponent("templates/password") }
 
     /// The variables every reset mail knows; `cancelToken` makes `CANCEL_LINK` ("that wasn't me").
     func variables(
@@ -107,8 +109,7 @@ struct ResetMailComposer: Sendable {
         _ bodies: MailBodies, kind: String, user: User, variables: TemplateVariables, settings: SettingsSnapshot,
         context: HookContext, fromOverride: String?
     ) async throws -> OutboxMail {
-        let hooks = engine.hooks
-        let subjectSource = await hooks.applyFilters("reset_password_email_subject", bodies.subject, context: context)
+                let subjectSource = await hooks.applyFilters("reset_password_email_subject", bodies.subject, context: context)
         var textSource = bodies.text
         if let text = textSource { textSource = await filterTemplate(text, context: context) }
         var htmlSource = bodies.html
@@ -139,7 +140,7 @@ extension ResetMailComposer {
     func filterTemplate(_ source: String, context: HookContext) async -> String {
         let templates = templates
         let carriesCode = Self.codeVariables.contains(where: templates.parsed(source).usesVariable)
-        return await engine.hooks.applyFilters("reset_password_custom_email_template", source, context: context) { result in
+        return await hooks.applyFilters("reset_password_custom_email_template", source, context: context) { result in
             if result.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { return "the template is empty" }
             guard carriesCode, !Self.codeVariables.contains(where: templates.parsed(result).usesVariable) else { return nil }
             return "the template lost its {{CODE}} and {{RESET_LINK}} placeholders"
