@@ -88,10 +88,6 @@ struct AdminPage {
               let data = try? Data(contentsOf: site.templatesDirectory.appendingPathComponent("assets").appendingPathComponent(name)),
               data.count <= 1 << 20
         else { throw HTTPError(.notFound) }
-        var headers = HTTPFields()
-        headers[.contentType] = type
-        headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return PageHeaders.asset(data, type: type)
     }
 }

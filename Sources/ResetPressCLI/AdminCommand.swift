@@ -15,15 +15,11 @@ struct AdminCommand: AsyncParsableCommand {
             commandName: "set-password",
             abstract: "Set the admin password (stored as a bcrypt hash in the setting admin.password_hash; signs out every admin session).")
         @OptionGroup var site: SiteOptions
-        @OptionGroup var password: PasswordOptions
-
-        mutating func validate() throws {
-            guard password.isGiven else { throw ValidationError("Give the password with --password-stdin (or --password).") }
-        }
+        @OptionGroup var password: RequiredPasswordOptions
 
         func run() async throws {
             let site = try await Site.open(self.site)
-            guard let plain = try password.read() else { throw CLIFailure("no password was given.") }
+            let plain = try password.read()
             do {
                 try await AdminPlugin.setPassword(plain, engine: site.engine, hasher: site.hasher)
             } catch let error as AdminPasswordError {

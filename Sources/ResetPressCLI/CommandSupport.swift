@@ -27,6 +27,21 @@ struct PasswordOptions: ParsableArguments {
     }
 }
 
+/// ``PasswordOptions`` for a command that cannot run without a password.
+struct RequiredPasswordOptions: ParsableArguments {
+    @OptionGroup var given: PasswordOptions
+
+    mutating func validate() throws {
+        guard given.isGiven else { throw ValidationError("Give the password with --password-stdin (or --password).") }
+    }
+
+    /// The password given.
+    func read() throws -> String {
+        guard let password = try given.read() else { throw CLIFailure("no password was given.") }
+        return password
+    }
+}
+
 /// Small helpers for talking to the terminal.
 enum Terminal {
     /// Whether standard error is a terminal (progress bars go there).

@@ -117,16 +117,13 @@ struct UsersCommand: AsyncParsableCommand {
             commandName: "set-password", abstract: "Set a user's password (hashed with bcrypt at users.password_hash_cost).")
         @OptionGroup var site: SiteOptions
         @Argument(help: "The user's email.") var email: String
-        @OptionGroup var password: PasswordOptions
-
-        mutating func validate() throws {
-            guard password.isGiven else { throw ValidationError("Give the password with --password-stdin (or --password).") }
-        }
+        @OptionGroup var password: RequiredPasswordOptions
 
         func run() async throws {
             let site = try await Site.open(self.site)
             let user = try await UsersCommand.user(email: email, in: site)
-            guard let plain = try password.read(), let id = user.id else { throw CLIFailure("no password was given.") }
+            let plain = try password.read()
+            guard let id = user.id else { throw CLIFailure("\(user.email) has no id.") }
             try await site.storage.users.setPasswordHash(try await UsersCommand.hash(plain, for: PasswordPolicy.Person(user), site: site), forUserID: id, at: Date())
             print("Password of \(user.login) <\(user.email)> changed.")
         }
@@ -138,16 +135,12 @@ struct UsersCommand: AsyncParsableCommand {
             abstract: "Check a password: exit 0 when it matches, 1 when not. A legacy hash is reported, never rehashed here.")
         @OptionGroup var site: SiteOptions
         @Argument(help: "The user's email.") var email: String
-        @OptionGroup var password: PasswordOptions
-
-        mutating func validate() throws {
-            guard password.isGiven else { throw ValidationError("Give the password with --password-stdin (or --password).") }
-        }
+        @OptionGroup var password: RequiredPasswordOptions
 
         func run() async throws {
             let site = try await Site.open(self.site)
             let user = try await UsersCommand.user(email: email, in: site)
-            guard let plain = try password.read() else { throw CLIFailure("no password was given.") }
+            let plain = try password.read()
             guard await site.hasher.verify(plain, against: user.passwordHash) else {
                 print("The password does not match.")
                 throw ExitCode(1)

@@ -55,11 +55,7 @@ extension APIError {
     /// 60/400: a password change without `code`.
     public static let missingCode = APIError(code: 60, status: .badRequest, message: "Missing code parameter.")
     /// 63/400: `new_password` is not base64 while the base64 option is on.
-    public static let invalidBase64 = APIError(
-        code: 63,
-        status: .badRequest,
-        message: "Parameter new_password does not contain a valid base64 text."
-    )
+    public static let invalidBase64 = APIError(code: 63, status: .badRequest, message: "Parameter new_password does not contain a valid base64 text.")
     /// 62/400: any failure of the code or link token (no oracle for which part was wrong).
     public static let invalidCode = APIError(code: 62, status: .badRequest, message: "Invalid code provided.")
     /// 121/400: the new password breaks a rule; `message` names it.
@@ -71,11 +67,7 @@ extension APIError {
     /// 124/413: the body is over `http.max_body_bytes`.
     public static let bodyTooLarge = APIError(code: 124, status: .contentTooLarge, message: "Request body too large.")
     /// 57/405: the route does not take this method.
-    public static let methodNotAllowed = APIError(
-        code: 57,
-        status: .methodNotAllowed,
-        message: "Route called with invalid request method."
-    )
+    public static let methodNotAllowed = APIError(code: 57, status: .methodNotAllowed, message: "Route called with invalid request method.")
     /// 57/405 with an `Allow` header listing `methods`.
     public static func methodNotAllowed(allowing methods: [HTTPRequest.Method]) -> APIError {
         var error = methodNotAllowed

@@ -1,4 +1,6 @@
+public import Foundation
 public import HTTPTypes
+public import Hummingbird
 
 /// The headers every HTML page of the site carries (reset form, admin).
 public enum PageHeaders {
@@ -11,5 +13,14 @@ public enum PageHeaders {
         headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
         headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         return headers
+    }
+
+    /// A page asset's answer: `data` as `type`, revalidated on each use and never sniffed.
+    public static func asset(_ data: Data, type: String) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "no-cache"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -53,14 +53,20 @@ public enum HTMLToText {
         case "pre":
             text.ensureNewlines(2)
             text.preDepth += 1
-        case "td", "th":
-            text.append(" ")
         default:
-            if paragraphElements.contains(name) {
-                text.ensureNewlines(2)
-            } else if lineElements.contains(name) {
-                text.ensureNewlines(1)
-            }
+            separate(name, text: &text)
+        }
+    }
+
+    /// The room an element's start or end leaves: a space beside a table cell, a blank line around a
+    /// paragraph, a line break around a line.
+    private static func separate(_ name: String, text: inout TextBuilder) {
+        if name == "td" || name == "th" {
+            text.append(" ")
+        } else if paragraphElements.contains(name) {
+            text.ensureNewlines(2)
+        } else if lineElements.contains(name) {
+            text.ensureNewlines(1)
         }
     }
 
@@ -73,14 +79,8 @@ public enum HTMLToText {
         case "pre":
             text.preDepth = max(0, text.preDepth - 1)
             text.ensureNewlines(2)
-        case "td", "th":
-            text.append(" ")
         default:
-            if paragraphElements.contains(name) {
-                text.ensureNewlines(2)
-            } else if lineElements.contains(name) {
-                text.ensureNewlines(1)
-            }
+            separate(name, text: &text)
         }
     }
 }

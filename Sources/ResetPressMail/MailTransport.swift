@@ -80,6 +80,15 @@ public struct MailReceipt: Sendable, Hashable {
 }
 
 /// A failed hand-over: whether retrying can help, and the server's or command's own message.
+extension MailMessage {
+    /// `messageID` as a transport sends it (``MessageID/normalized(_:fallbackDomain:)``); throws a
+    /// permanent error when the message has no recipient, as no transport can send it.
+    public func sendingID(_ messageID: String) throws(MailDeliveryError) -> String {
+        guard !to.isEmpty else { throw MailDeliveryError(permanent: true, message: "the message has no recipient") }
+        return MessageID.normalized(messageID, fallbackDomain: from.domain)
+    }
+}
+
 public struct MailDeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
     /// True when the message will never be accepted as it is; false when a later retry may succeed.
     public var permanent: Bool

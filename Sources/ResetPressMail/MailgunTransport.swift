@@ -65,10 +65,7 @@ public struct MailgunTransport: MailTransport {
     public func send(
         _ message: MailMessage, messageID: String, date: Date
     ) async throws(MailDeliveryError) -> MailReceipt {
-        let id = MessageID.normalized(messageID, fallbackDomain: message.from.domain)
-        guard !message.to.isEmpty else {
-            throw MailDeliveryError(permanent: true, message: "the message has no recipient")
-        }
+        let id = try message.sendingID(messageID)
         guard !apiKey.isEmpty else { throw MailDeliveryError(permanent: false, message: "Mailgun: no API key is set") }
         let url = try endpoint()
         var form = MultipartFormData()

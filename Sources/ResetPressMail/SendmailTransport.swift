@@ -42,10 +42,7 @@ public struct SendmailTransport: MailTransport {
     public func send(
         _ message: MailMessage, messageID: String, date: Date
     ) async throws(MailDeliveryError) -> MailReceipt {
-        let id = MessageID.normalized(messageID, fallbackDomain: message.from.domain)
-        guard !message.to.isEmpty else {
-            throw MailDeliveryError(permanent: true, message: "the message has no recipient")
-        }
+        let id = try message.sendingID(messageID)
         guard !path.isEmpty, FileManager.default.isExecutableFile(atPath: path) else {
             throw MailDeliveryError(permanent: false, message: "sendmail: \(path.isEmpty ? "no program is set" : "\(path) is not an executable file")")
         }

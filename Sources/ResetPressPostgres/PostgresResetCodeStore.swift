@@ -163,10 +163,10 @@ public struct PostgresResetCodeStore: ResetCodeStore {
     private static func record(from row: PostgresRow) throws -> ResetCodeRecord {
         let (id, userID, email, codeHash, linkHash, createdAt, expiresAt, attempts, requestIP, cancelHash) =
             try row.decode((Int64, Int64, String, Data, Data, Double, Double, Int, String, Data?).self)
-        return ResetCodeRecord(
-            id: id, userID: userID, email: email, codeHash: codeHash, linkHash: linkHash,
-            createdAt: Date(timeIntervalSince1970: createdAt), expiresAt: Date(timeIntervalSince1970: expiresAt),
-            attempts: attempts, requestIP: requestIP, cancelHash: cancelHash)
+        let issued = NewResetCode(
+            userID: userID, email: email, codeHash: codeHash, linkHash: linkHash, createdAt: Date(timeIntervalSince1970: createdAt),
+            expiresAt: Date(timeIntervalSince1970: expiresAt), requestIP: requestIP, cancelHash: cancelHash)
+        return ResetCodeRecord(id: id, issued: issued, attempts: attempts)
     }
 
     /// The duplicate a unique constraint of `reset_codes` names, for ``StorageError/duplicate(_:)``.

@@ -98,11 +98,7 @@ struct ResetFormPages {
               (attributes[.size] as? Int ?? Int.max) <= Self.maximumAssetSize,
               let data = try? Data(contentsOf: url)
         else { throw HTTPError(.notFound) }
-        var headers = HTTPFields()
-        headers[.contentType] = type
-        headers[.cacheControl] = "no-cache"
-        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return PageHeaders.asset(data, type: type)
     }
 
     /// A plain file name: letters, digits, `-`, `_`, one or more dots inside, never `..` or a slash.

@@ -41,10 +41,7 @@ public final class SMTPTransport: MailTransport {
     public func send(
         _ message: MailMessage, messageID: String, date: Date
     ) async throws(MailDeliveryError) -> MailReceipt {
-        let id = MessageID.normalized(messageID, fallbackDomain: message.from.domain)
-        guard !message.to.isEmpty else {
-            throw MailDeliveryError(permanent: true, message: "the message has no recipient")
-        }
+        let id = try message.sendingID(messageID)
         let data = SMTPDataEncoder.encode(try renderer.render(message, messageID: id, date: date))
         let index = load.withLock { load in
             let index = load.indices.min { load[$0] < load[$1] } ?? 0

@@ -62,9 +62,7 @@ public final class MemoryResetCodeStore: ResetCodeStore {
                 try table.checkUnique(code)
                 table.codes = table.codes.filter { $0.value.userID != code.userID }
                 table.lastID += 1
-                table.codes[table.lastID] = ResetCodeRecord(
-                    id: table.lastID, userID: code.userID, email: code.email, codeHash: code.codeHash, linkHash: code.linkHash,
-                    createdAt: code.createdAt, expiresAt: code.expiresAt, attempts: 0, requestIP: code.requestIP, cancelHash: code.cancelHash)
+                table.codes[table.lastID] = ResetCodeRecord(id: table.lastID, issued: code, attempts: 0)
                 write(change.effects, now: change.now)
                 return .issued(id: table.lastID)
             case .spend(let id, let userID, let passwordHash):

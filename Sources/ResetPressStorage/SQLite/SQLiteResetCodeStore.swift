@@ -161,14 +161,11 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     private static func record(from row: Row) throws -> ResetCodeRecord {
         ResetCodeRecord(
             id: try row.decode(forColumn: "id"),
-            userID: try row.decode(forColumn: "user_id"),
-            email: try row.decode(forColumn: "email"),
-            codeHash: try row.decode(forColumn: "code_hash"),
-            linkHash: try row.decode(forColumn: "link_hash"),
-            createdAt: try row.date("created_at"),
-            expiresAt: try row.date("expires_at"),
-            attempts: try row.decode(forColumn: "attempts"),
-            requestIP: try row.decode(forColumn: "request_ip"),
-            cancelHash: try row.decode(forColumn: "cancel_hash"))
+            issued: NewResetCode(
+                userID: try row.decode(forColumn: "user_id"), email: try row.decode(forColumn: "email"),
+                codeHash: try row.decode(forColumn: "code_hash"), linkHash: try row.decode(forColumn: "link_hash"),
+                createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"),
+                requestIP: try row.decode(forColumn: "request_ip"), cancelHash: try row.decode(forColumn: "cancel_hash")),
+            attempts: try row.decode(forColumn: "attempts"))
     }
 }

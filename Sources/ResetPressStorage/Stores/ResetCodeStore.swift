@@ -33,35 +33,24 @@ public struct NewResetCode: Sendable, Equatable {
     }
 }
 
-/// A stored reset code.
+/// A stored reset code: the code as it was issued, its id, and the guesses counted against it.
+/// Reads the issued fields directly (`record.userID`).
+@dynamicMemberLookup
 public struct ResetCodeRecord: Sendable, Equatable {
     public var id: Int64
-    public var userID: Int64
-    public var email: String
-    public var codeHash: Data
-    public var linkHash: Data
-    public var createdAt: Date
-    public var expiresAt: Date
+    /// The code as it was issued.
+    public var issued: NewResetCode
     /// Guesses counted against this code so far (a claimed guess counts, right or wrong).
     public var attempts: Int
-    public var requestIP: String
-    /// The cancel token's hash; nil for a code issued without one (or before cancel links existed).
-    public var cancelHash: Data?
 
-    public init(
-        id: Int64, userID: Int64, email: String, codeHash: Data, linkHash: Data, createdAt: Date, expiresAt: Date, attempts: Int,
-        requestIP: String, cancelHash: Data? = nil
-    ) {
+    public init(id: Int64, issued: NewResetCode, attempts: Int) {
         self.id = id
-        self.userID = userID
-        self.email = email
-        self.codeHash = codeHash
-        self.linkHash = linkHash
-        self.createdAt = createdAt
-        self.expiresAt = expiresAt
+        self.issued = issued
         self.attempts = attempts
-        self.requestIP = requestIP
-        self.cancelHash = cancelHash
+    }
+
+    public subscript<Value>(dynamicMember field: KeyPath<NewResetCode, Value>) -> Value {
+        issued[keyPath: field]
     }
 }
 
