@@ -77,10 +77,9 @@ extension QueueSender where Payload == OutboxMail {
         lease: Duration = .seconds(60), maxAttempts: Int = 8, batchSize: Int = 128, workers: Int = 2, clock: @escaping @Sendable () -> Date = { Date() },
         events: EventRecorder? = nil, backlog: OutboxBacklog? = nil
     ) {
-        let recorded = events.map { Events(recorder: $0, sent: .mailSent, failed: .mailFailed) }
         self.init(
             queue: outbox.erased, deliverer: MailDeliverer(sealer: sealer, transport: transport), noun: "mail", logger: logger, owner: owner,
             lease: lease, maxAttempts: maxAttempts, batchSize: batchSize, workers: workers,
-            backoff: { QueueSender.backoff(base: 5, afterAttempt: $0) }, clock: clock, events: recorded, backlog: backlog)
+            backoff: { QueueSender.backoff(base: 5, afterAttempt: $0) }, clock: clock, events: events, backlog: backlog)
     }
 }

@@ -97,11 +97,13 @@ public struct PostgresUserStore: UserStore {
     /// A user from the first cells of a row that starts with ``columns``, in their order.
     static func user(from cells: [PostgresCell]) throws -> User {
         User(
-            id: try cells[0].decode(Int64.self), login: try cells[1].decode(String.self), email: try cells[2].decode(String.self),
-            displayName: try cells[3].decode(String.self), nickname: try cells[4].decode(String.self),
-            firstName: try cells[5].decode(String.self), lastName: try cells[6].decode(String.self),
-            passwordHash: try cells[7].decode(String.self), createdAt: Date(timeIntervalSince1970: try cells[8].decode(Double.self)),
-            updatedAt: Date(timeIntervalSince1970: try cells[9].decode(Double.self)), locale: try cells[10].decode(String.self))
+            id: try cells[0].decode(Int64.self),
+            NewUser(
+                login: try cells[1].decode(String.self), email: try cells[2].decode(String.self), displayName: try cells[3].decode(String.self),
+                nickname: try cells[4].decode(String.self), firstName: try cells[5].decode(String.self), lastName: try cells[6].decode(String.self),
+                passwordHash: try cells[7].decode(String.self), locale: try cells[10].decode(String.self)),
+            createdAt: Date(timeIntervalSince1970: try cells[8].decode(Double.self)),
+            updatedAt: Date(timeIntervalSince1970: try cells[9].decode(Double.self)))
     }
 
     private static func mappingDuplicates<T>(of user: NewUser, _ body: () async throws -> T) async throws -> T {

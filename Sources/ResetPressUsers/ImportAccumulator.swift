@@ -93,17 +93,11 @@ final class ImportAccumulator {
         if let password, let locale, messages.isEmpty {
             let displayName = columns.trimmed(.displayName, in: fields)
             let nickname = columns.trimmed(.nickname, in: fields)
-            rows.append(ImportRow(
-                line: line,
-                login: login,
-                email: email,
-                displayName: displayName.isEmpty ? login : displayName,
-                nickname: nickname.isEmpty ? login : nickname,
-                firstName: columns.trimmed(.firstName, in: fields),
-                lastName: columns.trimmed(.lastName, in: fields),
-                password: password,
-                locale: locale
-            ))
+            let profile = NewUser(
+                login: login, email: email, displayName: displayName.isEmpty ? login : displayName,
+                nickname: nickname.isEmpty ? login : nickname, firstName: columns.trimmed(.firstName, in: fields),
+                lastName: columns.trimmed(.lastName, in: fields), locale: locale)
+            rows.append(ImportRow(line: line, profile: profile, password: password))
         } else {
             problems.append(contentsOf: messages.map { ImportProblem(line: line, message: $0) })
         }

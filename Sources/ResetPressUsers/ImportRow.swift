@@ -9,41 +9,31 @@ public enum ImportPassword: Sendable, Equatable {
     case none
 }
 
-/// One valid CSV line of a user import, ready to become a ``NewUser``.
+/// One valid CSV line of a user import, ready to become a ``NewUser``: its fields are read directly
+/// (`row.email`).
+///
+/// The login is the email when the file has no login for the line; the display name and nickname
+/// are the login when the file leaves them empty; the email is valid and unique within the file
+/// (ignoring case); the locale is a normalized BCP 47 tag or empty.
+@dynamicMemberLookup
 public struct ImportRow: Sendable, Equatable {
     /// The physical line the record starts on (1-based; the header is line 1).
     public var line: Int
-    /// Sign-in name; the email when the file has no login for this line.
-    public var login: String
-    /// Email address, valid and unique within the file (ignoring case).
-    public var email: String
-    /// Display name; the login when the file leaves it empty.
-    public var displayName: String
-    /// Nickname; the login when the file leaves it empty.
-    public var nickname: String
-    /// Given name, possibly empty.
-    public var firstName: String
-    /// Family name, possibly empty.
-    public var lastName: String
+    /// The user's fields; the password hash stays ``PasswordHasher/unusableHash`` until
+    /// ``newUser(hashingWith:cost:)`` sets it from ``password``.
+    public var profile: NewUser
     /// The password or hash to store.
     public var password: ImportPassword
-    /// Preferred language (normalized BCP 47 tag), possibly empty.
-    public var locale: String
 
-    /// Creates a row from its fields.
-    public init(
-        line: Int, login: String, email: String, displayName: String, nickname: String,
-        firstName: String, lastName: String, password: ImportPassword, locale: String = ""
-    ) {
+    /// A row of line `line`.
+    public init(line: Int, profile: NewUser, password: ImportPassword) {
         self.line = line
-        self.login = login
-        self.email = email
-        self.displayName = displayName
-        self.nickname = nickname
-        self.firstName = firstName
-        self.lastName = lastName
+        self.profile = profile
         self.password = password
-        self.locale = locale
+    }
+
+    public subscript<Value>(dynamicMember field: KeyPath<NewUser, Value>) -> Value {
+        profile[keyPath: field]
     }
 
     /// The creation input for this row: a plain password is hashed with `hasher` at `cost`, an existing
@@ -51,19 +41,13 @@ public struct ImportRow: Sendable, Equatable {
     ///
     /// Throws what ``PasswordHasher/hash(_:cost:)`` throws (an invalid cost).
     public func newUser(hashingWith hasher: PasswordHasher, cost: Int) async throws -> NewUser {
-        let passwordHash: String
+        var user = profile
         switch password {
-        case .plain(let plain):
-            passwordHash = try await hasher.hash(plain, cost: cost)
-        case .hash(let hash):
-            passwordHash = hash
-        case .none:
-            passwordHash = PasswordHasher.unusableHash
+        case .plain(let plain): user.passwordHash = try await hasher.hash(plain, cost: cost)
+        case .hash(let hash): user.passwordHash = hash
+        case .none: user.passwordHash = PasswordHasher.unusableHash
         }
-        return NewUser(
-            login: login, email: email, displayName: displayName, nickname: nickname,
-            firstName: firstName, lastName: lastName, passwordHash: passwordHash, locale: locale
-        )
+        return user
     }
 }
 

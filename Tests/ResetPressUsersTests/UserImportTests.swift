@@ -26,10 +26,11 @@ import Testing
         #expect(result.problems.isEmpty)
         #expect(result.recordCount == 2)
         #expect(result.rows == [
-            ImportRow(line: 2, login: "ann", email: "ann@example.com", displayName: "Ann A.", nickname: "annie",
-                      firstName: "Ann", lastName: "Archer", password: .plain("s3cret")),
-            ImportRow(line: 3, login: "bob", email: "bob@example.org", displayName: "bob", nickname: "bob",
-                      firstName: "", lastName: "", password: .none),
+            ImportRow(
+                line: 2, profile: NewUser(login: "ann", email: "ann@example.com", displayName: "Ann A.", nickname: "annie", firstName: "Ann", lastName: "Archer"),
+                password: .plain("s3cret")),
+            ImportRow(
+                line: 3, profile: NewUser(login: "bob", email: "bob@example.org", displayName: "bob", nickname: "bob"), password: .none),
         ])
     }
 

@@ -6,9 +6,8 @@ import ResetPressUsers
 extension ResetPasswordService {
     /// The user previews are addressed to when no real one is named.
     public static let sampleUser = User(
-        id: nil, login: "jdoe", email: "jane.doe@example.com", displayName: "Jane Doe", nickname: "jane",
-        firstName: "Jane", lastName: "Doe", passwordHash: PasswordHasher.unusableHash,
-        createdAt: Date(timeIntervalSince1970: 0), updatedAt: Date(timeIntervalSince1970: 0))
+        id: nil, NewUser(login: "jdoe", email: "jane.doe@example.com", displayName: "Jane Doe", nickname: "jane", firstName: "Jane", lastName: "Doe"),
+        createdAt: Date(timeIntervalSince1970: 0))
 
     /// The reset mail `settings` would send to `user`, with a fresh sample code and links, or nil
     /// in `store_only` mode (which sends none).

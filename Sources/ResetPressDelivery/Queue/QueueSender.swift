@@ -16,21 +16,6 @@ import ResetPressStorage
 /// every half lease those whose lease ended: the entries of a node that died are taken over within
 /// about one lease, and an entry a live node is delivering is never taken from it.
 public final class QueueSender<Payload: QueuePayload>: Sendable {
-    /// The events recorded as entries are sent and fail for good.
-    public struct Events: Sendable {
-        public var recorder: EventRecorder
-        /// Recorded per delivered entry, with its time from queuing to delivery.
-        public var sent: ResetEventKind
-        /// Recorded per entry failed for good.
-        public var failed: ResetEventKind
-
-        public init(recorder: EventRecorder, sent: ResetEventKind, failed: ResetEventKind) {
-            self.recorder = recorder
-            self.sent = sent
-            self.failed = failed
-        }
-    }
-
     private let queue: any LeasedQueue<Payload>
     private let deliverer: any QueueDeliverer<Payload>
     /// What the entries are called in log lines (`mail`, `webhook`).
@@ -45,7 +30,8 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
     private let workers: Int
     private let backoff: @Sendable (Int) -> TimeInterval
     private let clock: @Sendable () -> Date
-    private let events: Events?
+    /// Records the payload's ``QueuePayload/deliveryEvents``; nil records none.
+    private let events: EventRecorder?
     private let backlog: OutboxBacklog?
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
@@ -57,7 +43,7 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
     public init(
         queue: any LeasedQueue<Payload>, deliverer: any QueueDeliverer<Payload>, noun: String, logger: Logger, owner: String,
         lease: Duration = .seconds(60), maxAttempts: Int, batchSize: Int, workers: Int = 1, backoff: @escaping @Sendable (Int) -> TimeInterval,
-        clock: @escaping @Sendable () -> Date = { Date() }, events: Events? = nil, backlog: OutboxBacklog? = nil
+        clock: @escaping @Sendable () -> Date = { Date() }, events: EventRecorder? = nil, backlog: OutboxBacklog? = nil
     ) {
         self.queue = queue
         self.deliverer = deliverer
@@ -172,20 +158,20 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
                 logger.warning("\(noun) will be retried", metadata: ["id": "\(entry.id)", "error": "\(reason)"])
             }
         }
-        let recorded = events.map { events in
-            sent.map { ResetEvent(events.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt))) }
+        let recorded = events == nil ? [] : Payload.deliveryEvents.map { kinds in
+            sent.map { ResetEvent(kinds.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt))) }
         } ?? []
         try await queue.markSent(ids: sent.map(\.id), at: sentAt, events: recorded)
-        await events?.recorder.announce(recorded)
+        await events?.announce(recorded)
         totals.sent += sent.count
         return (totals, batch.count == batchSize)
     }
 
     /// Marks an entry failed for good, with its `failed` event.
     private func fail(_ entry: QueueEntry<Payload>, reason: String, keepingBody: Bool) async throws {
-        let recorded = events.map { [ResetEvent($0.failed, at: clock())] } ?? []
+        let recorded = events == nil ? [] : Payload.deliveryEvents.map { [ResetEvent($0.failed, at: clock())] } ?? []
         try await queue.markFailed(id: entry.id, error: reason, keepingBody: keepingBody, events: recorded)
-        await events?.recorder.announce(recorded)
+        await events?.announce(recorded)
         logger.error("\(noun) failed", metadata: ["id": "\(entry.id)", "error": "\(reason)"])
     }
 

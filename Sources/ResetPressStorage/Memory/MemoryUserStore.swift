@@ -92,7 +92,7 @@ public final class MemoryUserStore: UserStore {
                 if let owner = copy.user(byLogin: user.login), owner.id != id {
                     throw StorageError.duplicate("A user with login \(user.login)")
                 }
-                if NewUser(existing) != user {
+                if existing.profile != user {
                     var changed = User(id: id, user, createdAt: existing.createdAt)
                     changed.updatedAt = now
                     copy.users[id] = changed
@@ -105,14 +105,5 @@ public final class MemoryUserStore: UserStore {
 
     public func setPasswordHash(_ hash: String, forUserID id: Int64, at date: Date) async throws {
         try table.withLock { try $0.setPasswordHash(hash, forUserID: id, now: date) }
-    }
-}
-
-extension NewUser {
-    /// The fields of `user` as creation input.
-    fileprivate init(_ user: User) {
-        self.init(
-            login: user.login, email: user.email, displayName: user.displayName, nickname: user.nickname,
-            firstName: user.firstName, lastName: user.lastName, passwordHash: user.passwordHash, locale: user.locale)
     }
 }

@@ -65,7 +65,7 @@ public struct SQLiteUserStore: UserStore {
                 try Self.mappingDuplicates(of: user) {
                     if let row = try Row.fetchOne(select, arguments: [user.email]) {
                         let existing = try Self.user(from: row)
-                        if Self.newUser(from: existing) != user, let id = existing.id {
+                        if existing.profile != user, let id = existing.id {
                             var arguments = Self.fieldArguments(user)
                             arguments += [now.databaseSeconds, id]
                             try update.execute(arguments: arguments)
@@ -101,22 +101,12 @@ public struct SQLiteUserStore: UserStore {
     static func user(from row: Row) throws -> User {
         User(
             id: try row.decode(Int64.self, forColumn: "id"),
-            login: try row.decode(forColumn: "login"),
-            email: try row.decode(forColumn: "email"),
-            displayName: try row.decode(forColumn: "display_name"),
-            nickname: try row.decode(forColumn: "nickname"),
-            firstName: try row.decode(forColumn: "first_name"),
-            lastName: try row.decode(forColumn: "last_name"),
-            passwordHash: try row.decode(forColumn: "password_hash"),
-            createdAt: try row.date("created_at"),
-            updatedAt: try row.date("updated_at"),
-            locale: try row.decode(forColumn: "locale"))
-    }
-
-    private static func newUser(from user: User) -> NewUser {
-        NewUser(
-            login: user.login, email: user.email, displayName: user.displayName, nickname: user.nickname,
-            firstName: user.firstName, lastName: user.lastName, passwordHash: user.passwordHash, locale: user.locale)
+            NewUser(
+                login: try row.decode(forColumn: "login"), email: try row.decode(forColumn: "email"),
+                displayName: try row.decode(forColumn: "display_name"), nickname: try row.decode(forColumn: "nickname"),
+                firstName: try row.decode(forColumn: "first_name"), lastName: try row.decode(forColumn: "last_name"),
+                passwordHash: try row.decode(forColumn: "password_hash"), locale: try row.decode(forColumn: "locale")),
+            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 
     private static func fieldArguments(_ user: NewUser) -> StatementArguments {

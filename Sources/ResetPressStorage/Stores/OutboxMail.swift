@@ -61,6 +61,8 @@ public struct OutboxMail: QueuePayload {
         name: "outbox", entryName: "Outbox entry", payloadColumns: ["kind", "recipients", "subject", "body", "sealed_body", "message_id"],
         bodyColumns: ["body", "sealed_body"], secretBodyColumns: ["sealed_body"])
 
+    public static var deliveryEvents: (sent: ResetEventKind, failed: ResetEventKind)? { (.mailSent, .mailFailed) }
+
     public func cells() throws -> [StorageTable.Cell] {
         let plain = try body?.plainMessage.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         var sealed: Data?

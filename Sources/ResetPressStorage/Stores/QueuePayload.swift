@@ -10,6 +10,10 @@ public protocol QueuePayload: Sendable, Equatable {
     /// The table that holds entries of this payload.
     static var table: QueueTable { get }
 
+    /// The events a sender records as entries are delivered (with their time from queuing) and fail
+    /// for good; nil records none.
+    static var deliveryEvents: (sent: ResetEventKind, failed: ResetEventKind)? { get }
+
     /// The payload's column values, in the order of `table.payloadColumns`.
     func cells() throws -> [StorageTable.Cell]
 

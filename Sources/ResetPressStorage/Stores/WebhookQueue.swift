@@ -36,6 +36,9 @@ public struct QueuedWebhook: QueuePayload {
         name: "webhooks", entryName: "Webhook delivery", payloadColumns: ["event", "url", "body", "delivery_id"], bodyColumns: ["body"],
         secretBodyColumns: [], uniqueColumn: ("delivery_id", "A webhook delivery id"))
 
+    /// None: the receiver's own log is the record of a webhook.
+    public static var deliveryEvents: (sent: ResetEventKind, failed: ResetEventKind)? { nil }
+
     public func cells() throws -> [StorageTable.Cell] {
         [.text(event), .text(url), .init(body), .text(deliveryID)]
     }
