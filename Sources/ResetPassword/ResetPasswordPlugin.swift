@@ -119,7 +119,6 @@ public final class ResetPasswordPlugin: RoutePlugin {
         let routes = RouteCollection(context: Context.self)
         ResetPasswordRoutes(service: service).add(to: routes)
         ResetFormRoutes(service: service).add(to: routes)
-        CancelRoutes(service: service).add(to: routes)
         return routes
     }
 

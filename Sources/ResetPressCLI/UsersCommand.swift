@@ -115,14 +115,10 @@ struct UsersCommand: AsyncParsableCommand {
     struct SetPassword: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-password", abstract: "Set a user's password (hashed with bcrypt at users.password_hash_cost).")
-        @OptionGroup var site: SiteOptions
-        @Argument(help: "The user's email.") var email: String
-        @OptionGroup var password: RequiredPasswordOptions
+        @OptionGroup var arguments: UserPasswordArguments
 
         func run() async throws {
-            let site = try await Site.open(self.site)
-            let user = try await UsersCommand.user(email: email, in: site)
-            let plain = try password.read()
+            let (site, user, plain) = try await arguments.open()
             guard let id = user.id else { throw CLIFailure("\(user.email) has no id.") }
             try await site.storage.users.setPasswordHash(try await UsersCommand.hash(plain, for: PasswordPolicy.Person(user), site: site), forUserID: id, at: Date())
             print("Password of \(user.login) <\(user.email)> changed.")
@@ -133,14 +129,10 @@ struct UsersCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "check-password",
             abstract: "Check a password: exit 0 when it matches, 1 when not. A legacy hash is reported, never rehashed here.")
-        @OptionGroup var site: SiteOptions
-        @Argument(help: "The user's email.") var email: String
-        @OptionGroup var password: RequiredPasswordOptions
+        @OptionGroup var arguments: UserPasswordArguments
 
         func run() async throws {
-            let site = try await Site.open(self.site)
-            let user = try await UsersCommand.user(email: email, in: site)
-            let plain = try password.read()
+            let (site, user, plain) = try await arguments.open()
             guard await site.hasher.verify(plain, against: user.passwordHash) else {
                 print("The password does not match.")
                 throw ExitCode(1)
@@ -151,5 +143,19 @@ struct UsersCommand: AsyncParsableCommand {
                 print("The password matches.")
             }
         }
+    }
+}
+
+/// What `users set-password` and `users check-password` take: the site, the user's email and the password.
+struct UserPasswordArguments: ParsableArguments {
+    @OptionGroup var site: SiteOptions
+    @Argument(help: "The user's email.") var email: String
+    @OptionGroup var password: RequiredPasswordOptions
+
+    /// Opens the site, finds the user (or fails naming the email) and reads the password.
+    func open() async throws -> (Site, User, String) {
+        let site = try await Site.open(self.site)
+        let user = try await UsersCommand.user(email: email, in: site)
+        return (site, user, try password.read())
     }
 }

@@ -5,12 +5,6 @@ public struct JSONParseError: Error, Sendable, Equatable, CustomStringConvertibl
     /// Byte offset into the input where the problem was found.
     public let offset: Int
 
-    /// Creates an error for `reason` at `offset`.
-    public init(reason: String, offset: Int) {
-        self.reason = reason
-        self.offset = offset
-    }
-
     /// "Invalid JSON at byte N: reason".
     public var description: String { "Invalid JSON at byte \(offset): \(reason)" }
 }

@@ -25,13 +25,6 @@ public struct ImportRow: Sendable, Equatable {
     /// The password or hash to store.
     public var password: ImportPassword
 
-    /// A row of line `line`.
-    public init(line: Int, profile: NewUser, password: ImportPassword) {
-        self.line = line
-        self.profile = profile
-        self.password = password
-    }
-
     public subscript<Value>(dynamicMember field: KeyPath<NewUser, Value>) -> Value {
         profile[keyPath: field]
     }
@@ -42,10 +35,10 @@ public struct ImportRow: Sendable, Equatable {
     /// Throws what ``PasswordHasher/hash(_:cost:)`` throws (an invalid cost).
     public func newUser(hashingWith hasher: PasswordHasher, cost: Int) async throws -> NewUser {
         var user = profile
-        switch password {
-        case .plain(let plain): user.passwordHash = try await hasher.hash(plain, cost: cost)
-        case .hash(let hash): user.passwordHash = hash
-        case .none: user.passwordHash = PasswordHasher.unusableHash
+        user.passwordHash = switch password {
+        case .plain(let plain): try await hasher.hash(plain, cost: cost)
+        case .hash(let hash): hash
+        case .none: PasswordHasher.unusableHash
         }
         return user
     }

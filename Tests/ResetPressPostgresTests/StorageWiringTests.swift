@@ -1,6 +1,6 @@
 import Foundation
 import ResetPressEngine
-import ResetPressStorage
+@testable import ResetPressStorage
 import Testing
 
 /// The single-node side of the storage wiring: in-memory counters, the in-process job lock,

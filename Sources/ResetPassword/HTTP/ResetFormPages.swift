@@ -42,8 +42,9 @@ struct ResetFormPages {
 
     /// The language of a page request (``LocalizedTemplates``): `userLocale` (the user the link's
     /// token belongs to; "" when none), then the request's `locale` parameter (the pages' forms carry
-    /// it in a hidden field), then `acceptLanguage`, then `site.locale`.
-    func language(userLocale: String = "", locale: String?, acceptLanguage: String?) -> Language {
+    /// it in a hidden field), then the request's `Accept-Language`, then `site.locale`.
+    func language(userLocale: String = "", locale: String?, of request: Request) -> Language {
+        let acceptLanguage = request.headers[.acceptLanguage]
         let settings = self.settings.snapshot
         let languages = LocalizedTemplates(
             userLocale: userLocale, requestPreferences: LocalizedTemplates.requestPreferences(locale: locale, acceptLanguage: acceptLanguage),

@@ -12,7 +12,7 @@ import ResetPressTemplates
 /// (no script) with a page. `POST /_resetpassword/new-link` asks for a new link and always
 /// answers the same page, whether or not an account uses the address. The page assets come
 /// from `templates/pages/assets/` at `/_resetpassword/assets/<file>`. Every page and message is in the
-/// language of the token's user, then of the request (``ResetFormPages/language(userLocale:locale:acceptLanguage:)``).
+/// language of the token's user, then of the request (``ResetFormPages/language(userLocale:locale:of:)``).
 struct ResetFormRoutes {
     let service: ResetPasswordService
 
@@ -23,16 +23,15 @@ struct ResetFormRoutes {
         router.post("/_resetpassword") { request, context in try await submit(request, context) }
         router.post("/_resetpassword/new-link") { request, context in try await newLink(request, context) }
         router.get("/_resetpassword/assets/:file") { _, context in try pages.asset(context.parameters.get("file") ?? "") }
+        addCancel(to: router)
     }
 
     /// The form, or the "new link" page for a token that is not live; in the language of the token's
-    /// user, then the request's (see ``ResetFormPages/language(userLocale:locale:acceptLanguage:)``).
+    /// user, then the request's (see ``ResetFormPages/language(userLocale:locale:of:)``).
     private func form(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         let token = query.get("code") ?? ""
-        let language = pages.language(
-            userLocale: try await service.userLocale(linkToken: token), locale: query.get("locale"),
-            acceptLanguage: request.headers[.acceptLanguage])
+        let language = pages.language(userLocale: try await service.userLocale(linkToken: token), locale: query.get("locale"), of: request)
         guard try await service.isLinkValid(token) else { return try pages.page("link_expired.html", in: language) }
         return try pages.page("password_form.html", in: language, variables: ["CODE": token])
     }
@@ -43,9 +42,7 @@ struct ResetFormRoutes {
         let scope = ResetRouteRequest(request, context, parameters: parameters, service: service)
         let token = parameters["code"] ?? ""
         // Read before the change spends the token: the answer speaks the user's language too.
-        let language = pages.language(
-            userLocale: try await service.userLocale(linkToken: token), locale: parameters["locale"],
-            acceptLanguage: request.headers[.acceptLanguage])
+        let language = pages.language(userLocale: try await service.userLocale(linkToken: token), locale: parameters["locale"], of: request)
         do {
             _ = try await service.changePassword(
                 linkToken: token, newPassword: parameters["new_password"] ?? "", confirmation: parameters["confirm_password"],
@@ -91,7 +88,7 @@ struct ResetFormRoutes {
     private func newLink(_ request: Request, _ context: some ResetPressContext) async throws -> Response {
         let parameters = try await RequestParameters.read(from: request, context: context)
         let scope = ResetRouteRequest(request, context, parameters: parameters, service: service)
-        let language = pages.language(locale: parameters["locale"], acceptLanguage: request.headers[.acceptLanguage])
+        let language = pages.language(locale: parameters["locale"], of: request)
         let email = parameters["email"] ?? ""
         do {
             _ = try await service.requestReset(

@@ -8,13 +8,6 @@ public struct AdminSession: Sendable, Equatable {
     public let csrfToken: String
     /// Whether the admin password was presented.
     public let isSignedIn: Bool
-
-    /// A session of these values.
-    public init(id: String, csrfToken: String, isSignedIn: Bool) {
-        self.id = id
-        self.csrfToken = csrfToken
-        self.isSignedIn = isSignedIn
-    }
 }
 
 extension AdminSessionStore {

@@ -65,12 +65,6 @@ public struct StorageLocationError: Error, Sendable, Equatable, CustomStringConv
     /// What is wrong and how to write it.
     public let reason: String
 
-    /// The error for `text`, saying what is wrong in `reason`.
-    public init(text: String, reason: String) {
-        self.text = text
-        self.reason = reason
-    }
-
     public var description: String {
         "Unknown storage URL \"\(StorageLocationError.redact(text))\": \(reason)"
     }

@@ -11,24 +11,18 @@ import ResetPressHTTP
 /// token, live or not, in the language of the token's user when it has one (issue 14, item 2). Its `POST`, a plain form that needs no script (the token is the
 /// capability, so no CSRF token), revokes the pending code and answers with a page that is again
 /// the same whether or not the token was live. Both carry the reset form's headers and strict CSP.
-struct CancelRoutes {
-    let service: ResetPasswordService
-
-    var pages: ResetFormPages { ResetFormPages(settings: service.settings, root: service.root, templates: service.composer.templates) }
-
-    func add<Routes: RouterMethods>(to router: Routes) where Routes.Context: ResetPressContext {
-        router.get("/_resetpassword/cancel") { request, _ in try await confirmation(request) }
+extension ResetFormRoutes {
+    func addCancel<Routes: RouterMethods>(to router: Routes) where Routes.Context: ResetPressContext {
+        router.get("/_resetpassword/cancel") { request, _ in try await cancelConfirmation(request) }
         router.post("/_resetpassword/cancel") { request, context in try await cancel(request, context) }
     }
 
     /// The confirmation page, carrying the token to its form; the token is looked up only for the
     /// language of its user (read, never spent), then the request's `locale` and `Accept-Language`.
-    private func confirmation(_ request: Request) async throws -> Response {
+    private func cancelConfirmation(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
         let token = query.get("code") ?? ""
-        let language = pages.language(
-            userLocale: try await service.userLocale(cancelToken: token), locale: query.get("locale"),
-            acceptLanguage: request.headers[.acceptLanguage])
+        let language = pages.language(userLocale: try await service.userLocale(cancelToken: token), locale: query.get("locale"), of: request)
         return try pages.page("cancel_confirm.html", in: language, variables: ["CODE": token])
     }
 
@@ -38,9 +32,7 @@ struct CancelRoutes {
         let scope = ResetRouteRequest(request, context, parameters: parameters, service: service)
         let token = parameters["code"] ?? ""
         // Read before the cancel spends the token.
-        let language = pages.language(
-            userLocale: try await service.userLocale(cancelToken: token), locale: parameters["locale"],
-            acceptLanguage: request.headers[.acceptLanguage])
+        let language = pages.language(userLocale: try await service.userLocale(cancelToken: token), locale: parameters["locale"], of: request)
         do {
             try await service.cancelReset(cancelToken: token, clientIP: scope.clientIP, context: scope.hookContext, settings: scope.settings)
             return try pages.page("cancel_done.html", in: language)
