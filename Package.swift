@@ -220,6 +220,16 @@ let package = Package(
         .target(
             name: "ResetPressTestSupport", dependencies: ["ResetPressEngine"], path: "Tests/ResetPressTestSupport",
             swiftSettings: swiftSettings),
+        /// What the store tests share: every store of each backend (SQLite, PostgreSQL, memory) and the test PostgreSQL server.
+        .target(
+            name: "ResetPressStoreTestSupport",
+            dependencies: [
+                "ResetPressStorage", "ResetPressPostgres", "ResetPressEngine", "ResetPressMail", "ResetPressTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/ResetPressStoreTestSupport",
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressTemplatesTests", dependencies: ["ResetPressTemplates", "ResetPressTestSupport"], swiftSettings: swiftSettings),
         .testTarget(
@@ -271,7 +281,7 @@ let package = Package(
             dependencies: [
                 "ResetPressSite", "ResetPressDelivery",
                 "ResetPressPostgres", "ResetPressStorage", "ResetPressEngine", "ResetPressUsers", "ResetPressMail", "ResetPressCLI",
-                "ResetPassword", "ResetPressTestSupport",
+                "ResetPassword", "ResetPressTestSupport", "ResetPressStoreTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The `APITokenStore` contract, checked against every backend (issue 22).

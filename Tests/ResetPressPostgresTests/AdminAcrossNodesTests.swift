@@ -3,6 +3,7 @@ import Foundation
 import FoundationNetworking
 #endif
 @testable import ResetPressPostgres
+import ResetPressStoreTestSupport
 import ResetPressTestSupport
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 @testable import ResetPressPostgres
 @testable import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The `AdminSessionStore` contract, checked against the SQLite, the PostgreSQL and the memory store.

@@ -2,6 +2,7 @@ import Foundation
 import ResetPressEngine
 import ResetPressPostgres
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Synchronization
 import Testing
 

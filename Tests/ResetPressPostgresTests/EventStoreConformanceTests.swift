@@ -1,6 +1,7 @@
 import Foundation
 @testable import ResetPressPostgres
 @testable import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The `EventStore` contract on every backend, and the owner's figures computed from known events.

@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// Events that describe a state change are written in the change's own transaction, on every backend:

@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The `MailOutbox` contract, checked against every backend.

@@ -7,6 +7,7 @@ import ResetPressMail
 @testable import ResetPressPostgres
 import ResetPressSite
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import ResetPressTestSupport
 import ResetPressUsers
 import Synchronization

@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressMail
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// What the outbox keeps of a body, and for how long, checked against every backend.

@@ -3,6 +3,7 @@ import Logging
 import ResetPressDelivery
 import ResetPressMail
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// A mail sealed under another install secret (a node started with its own `secret.key`) is never

@@ -4,6 +4,7 @@ import ResetPassword
 import ResetPressDelivery
 import ResetPressMail
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Synchronization
 import Testing
 

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 @testable import ResetPressPostgres
 @testable import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The migration that splits outbox bodies from their metadata (`v5-outbox-sealed` on SQLite,

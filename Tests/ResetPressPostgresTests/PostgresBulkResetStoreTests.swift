@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressPostgres
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The bulk reset runs' record on PostgreSQL (migration `v11-bulk-resets`), shared by every node.

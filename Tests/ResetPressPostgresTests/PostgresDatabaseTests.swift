@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressPostgres
+import ResetPressStoreTestSupport
 import Testing
 
 @Suite struct PostgresDatabaseTests {

@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressPostgres
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// `RateLimitStore.count(key:windowSeconds:now:)`, `remove(key:)` and `retryAfter`, on the

@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The cancel part of the `ResetCodeStore` contract ("that wasn't me"), checked against every backend.

@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressEngine
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The `AuthCodeStore`, `JobStateStore` and `SettingsStore` contracts, checked against every backend.

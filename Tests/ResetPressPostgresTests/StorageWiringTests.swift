@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressEngine
 @testable import ResetPressStorage
+import ResetPressStoreTestSupport
 import Testing
 
 /// The single-node side of the storage wiring: in-memory counters, the in-process job lock,

@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressPostgres
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import ResetPressUsers
 import ResetPressTestSupport
 import Testing

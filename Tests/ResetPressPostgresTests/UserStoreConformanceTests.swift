@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressStorage
+import ResetPressStoreTestSupport
 import ResetPressUsers
 import Testing
 

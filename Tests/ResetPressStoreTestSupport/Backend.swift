@@ -7,34 +7,34 @@ import ResetPressMail
 import Testing
 
 /// Where a conformance test runs: the SQLite stores, the PostgreSQL ones or the in-memory ones.
-enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
+public enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres, memory
 
     /// The backends with a database, for tests that write or read rows in SQL.
-    static let sqlBackends: [Backend] = [.sqlite, .postgres]
+    public static let sqlBackends: [Backend] = [.sqlite, .postgres]
 
-    var testDescription: String { rawValue }
+    public var testDescription: String { rawValue }
 }
 
 /// Every store of one backend, seen only through the storage protocols.
-struct Stores: Sendable {
-    let settings: any SettingsStore
-    let users: any UserStore
-    let resetCodes: any ResetCodeStore
-    let outbox: any MailOutbox
-    let authCodes: any AuthCodeStore
-    let jobStates: any JobStateStore
-    let webhooks: any WebhookQueue
-    let events: any EventStore
-    let installChecks: any InstallCheckStore
-    let apiTokens: any APITokenStore
+public struct Stores: Sendable {
+    public let settings: any SettingsStore
+    public let users: any UserStore
+    public let resetCodes: any ResetCodeStore
+    public let outbox: any MailOutbox
+    public let authCodes: any AuthCodeStore
+    public let jobStates: any JobStateStore
+    public let webhooks: any WebhookQueue
+    public let events: any EventStore
+    public let installChecks: any InstallCheckStore
+    public let apiTokens: any APITokenStore
     /// Runs one SQL statement on the database, to write rows only older versions wrote.
-    let execute: @Sendable (String) async throws -> Void
+    public let execute: @Sendable (String) async throws -> Void
 }
 
 /// Runs `body` with the stores of a fresh database of `backend`: a temporary SQLite file, or a
 /// new database on the test PostgreSQL server, or new memory stores (which run no SQL).
-func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async throws {
+public func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async throws {
     switch backend {
     case .sqlite:
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-pgconf-\(UUID().uuidString)")
@@ -62,12 +62,12 @@ func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void) async
 }
 
 /// A whole-second time, so it survives the seconds columns exactly.
-func testTime(_ offset: TimeInterval = 0) -> Date {
+public func testTime(_ offset: TimeInterval = 0) -> Date {
     Date(timeIntervalSince1970: 1_700_000_000 + offset)
 }
 
 /// A message to queue, addressed to `to`.
-func testMail(kind: String = "reset_code", to: String = "ann@example.com", subject: String = "Your code") throws -> OutboxMail {
+public func testMail(kind: String = "reset_code", to: String = "ann@example.com", subject: String = "Your code") throws -> OutboxMail {
     let message = MailMessage(
         from: try MailAddress(email: "site@example.com", name: "Site"),
         to: [try MailAddress(email: to)],
@@ -78,11 +78,11 @@ func testMail(kind: String = "reset_code", to: String = "ann@example.com", subje
 }
 
 /// The owner of the claims made by `claimDue(limit:now:)`.
-let testOwner = "test-node"
+public let testOwner = "test-node"
 
 extension MailOutbox {
     /// Claims for `testOwner` with a minute's lease, for tests about anything but leases.
-    func claimDue(limit: Int, now: Date) async throws -> [OutboxEntry] {
+    public func claimDue(limit: Int, now: Date) async throws -> [OutboxEntry] {
         try await claimDue(limit: limit, now: now, owner: testOwner, leaseUntil: now.addingTimeInterval(60))
     }
 }

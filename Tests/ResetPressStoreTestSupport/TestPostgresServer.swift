@@ -7,13 +7,13 @@ import ResetPressTestSupport
 /// The PostgreSQL server the tests use: `RESETPRESS_TEST_POSTGRES_URL` when set (a user that may
 /// create databases), otherwise one started by `scripts/postgres-test-server` in a temporary folder,
 /// once per test process, and stopped when the process exits.
-actor TestPostgresServer {
-    static let shared = TestPostgresServer()
+public actor TestPostgresServer {
+    public static let shared = TestPostgresServer()
 
     private var url: PostgresURL?
 
     /// The server's address, starting the server at the first call.
-    func adminURL() throws -> PostgresURL {
+    public func adminURL() throws -> PostgresURL {
         if let url { return url }
         let started: String
         if let given = ProcessInfo.processInfo.environment["RESETPRESS_TEST_POSTGRES_URL"], !given.isEmpty {
@@ -28,7 +28,7 @@ actor TestPostgresServer {
     }
 
     /// Creates an empty database and returns its URL.
-    func createDatabase() async throws -> String {
+    public func createDatabase() async throws -> String {
         let admin = try adminURL()
         let name = "rp_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
         try await Self.execute("CREATE DATABASE \(name)", on: admin)
@@ -38,7 +38,7 @@ actor TestPostgresServer {
     }
 
     /// Drops a database made by `createDatabase()`, disconnecting whoever is still connected.
-    func dropDatabase(url: String) async throws {
+    public func dropDatabase(url: String) async throws {
         let name = try PostgresURL(url).database
         try await Self.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: try adminURL())
     }
@@ -60,9 +60,7 @@ actor TestPostgresServer {
 
     /// Runs `scripts/postgres-test-server` with `arguments` and returns its output, trimmed.
     static func runScript(_ arguments: [String]) throws -> String {
-        let script = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/postgres-test-server")
+        let script = Repository.root.appendingPathComponent("scripts/postgres-test-server")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = [script.path] + arguments
@@ -97,7 +95,7 @@ enum TestServerError: Error, CustomStringConvertible {
 
 /// Runs `body` with a fresh, migrated database per node (`nodes` instances on the same
 /// database, as separate servers would have), then shuts them down and drops the database.
-func withPostgres<T>(
+public func withPostgres<T>(
     nodes: Int = 1, maximumConnections: Int = 20, _ body: ([ResetPressPostgres.PostgresDatabase]) async throws -> T
 ) async throws -> T {
     let url = try await TestPostgresServer.shared.createDatabase()
@@ -118,4 +116,4 @@ func withPostgres<T>(
 /// How long the tests let a new database connect and migrate: the product's 10 s covers the
 /// connection and every migration's DDL, which a loaded 2-core machine has taken longer than that
 /// for; far above any stall, and still a bound.
-let testConnectTimeout: Duration = .seconds(120)
+public let testConnectTimeout: Duration = .seconds(120)
