@@ -270,12 +270,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        /// The stores: the conformance suite of every store protocol on SQLite, in memory and on a real PostgreSQL
+        /// (started by the tests), the SQLite database and its formats.
         .testTarget(
             name: "ResetPressStorageTests",
-            dependencies: ["ResetPressStorage", "ResetPressEngine", "ResetPressMail", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ResetPressStorage", "ResetPressPostgres", "ResetPressEngine", "ResetPressMail", "ResetPressUsers", "ResetPressDelivery",
+                "ResetPressStoreTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
-        /// The store conformance suite on SQLite and a real PostgreSQL (started by the tests), and cross-node checks.
+        /// PostgreSQL beyond one store (a real server, started by the tests): several nodes on one database (stores, engine,
+        /// mail senders, servers), the reset flow's secrets at rest, the database's URL and migrations, the storage wiring.
         .testTarget(
             name: "ResetPressPostgresTests",
             dependencies: [

@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressStoreTestSupport
 import Testing
 @testable import ResetPressStorage
 

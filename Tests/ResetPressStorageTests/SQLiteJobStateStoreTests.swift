@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressEngine
+import ResetPressStoreTestSupport
 import Testing
 @testable import ResetPressStorage
 
