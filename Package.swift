@@ -295,6 +295,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
+        /// The `resetpress` command: `storage migrate|status` as the real binary.
+        .testTarget(
+            name: "ResetPressCLITests",
+            dependencies: [
+                "ResetPressCLI", "ResetPressStorage", "ResetPressPostgres", "ResetPressEngine", "ResetPressUsers",
+                "ResetPressTestSupport", "ResetPressStoreTestSupport",
+            ],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "ResetPressAdminTests",
             dependencies: [
