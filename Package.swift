@@ -295,12 +295,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings),
-        /// The `resetpress` command: `storage migrate|status` as the real binary.
+        /// The `resetpress` command: parsing and validation of its arguments, the queue commands, the settings import,
+        /// `storage migrate|status` as the real binary.
         .testTarget(
             name: "ResetPressCLITests",
             dependencies: [
                 "ResetPressCLI", "ResetPressStorage", "ResetPressPostgres", "ResetPressEngine", "ResetPressUsers",
                 "ResetPressTestSupport", "ResetPressStoreTestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings),
         .testTarget(
