@@ -60,6 +60,24 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func aDeleteRecordsItsEventsWhetherOrNotTheCodeWasStillThere(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(user: 1, email: "ann@example.com", link: 1))
+            let expired = ResetEffects(events: [ResetEvent(.expired, at: testTime(60))])
+            #expect(try await codes.apply(ResetChange(.delete(id: id), effects: expired, now: testTime(60))) == .applied)
+            #expect(try await codes.current(email: "ann@example.com") == nil)
+            // A second try of the same expired code finds it gone, and still says what happened.
+            #expect(try await codes.apply(ResetChange(.delete(id: id), effects: expired, now: testTime(61))) == .applied)
+            #expect(try await stored(stores) == [.expired: 2])
+            // A spend of the gone code says so and writes nothing, its events neither.
+            let spend = ResetChange(.spend(id: id, userID: 1, passwordHash: nil), effects: expired, now: testTime(62))
+            #expect(try await codes.apply(spend) == .codeGone)
+            #expect(try await stored(stores) == [.expired: 2])
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func aClaimRecordsWhatItsOutcomeAsksFor(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.resetCodes
