@@ -84,19 +84,10 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE cancel_hash = \(cancelHash)")
     }
 
-    /// One statement: the user lookup joined with the user's block and current code.
+    /// One prepared statement: the user lookup joined with the user's block and current code.
     public func requester(email: String) async throws -> ResetRequester? {
-        let rows = try await client.rows("""
-            SELECT u.*, b.until, c.created_at
-            FROM (SELECT \(unescaped: PostgresUserStore.columns) FROM users WHERE lower(email) = lower(\(email))) AS u
-            LEFT JOIN reset_blocks b ON b.user_id = u.id LEFT JOIN reset_codes c ON c.user_id = u.id
-            """)
-        return try rows.first.map { row in
-            let cells = Array(row)
-            return ResetRequester(
-                user: try PostgresUserStore.user(from: cells), blockedUntil: try cells[11].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
-                lastIssued: try cells[12].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
-        }
+        for try await requester in try await client.execute(RequesterStatement(email: email)) { return requester }
+        return nil
     }
 
     public func blockedUntil(userID: Int64) async throws -> Date? {
@@ -176,5 +167,29 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         case "reset_codes_cancel_hash_key": "A reset code with this cancel token"
         default: nil
         }
+    }
+}
+
+/// The request path's user lookup, prepared once per connection: PostgreSQL parses and plans it once,
+/// not on every request.
+struct RequesterStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT u.*, b.until, c.created_at
+        FROM (SELECT \(PostgresUserStore.columns) FROM users WHERE lower(email) = lower($1)) AS u
+        LEFT JOIN reset_blocks b ON b.user_id = u.id LEFT JOIN reset_codes c ON c.user_id = u.id
+        """
+    let email: String
+
+    func makeBindings() -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(email)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> ResetRequester {
+        let cells = Array(row)
+        return ResetRequester(
+            user: try PostgresUserStore.user(from: cells), blockedUntil: try cells[11].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
+            lastIssued: try cells[12].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
     }
 }
