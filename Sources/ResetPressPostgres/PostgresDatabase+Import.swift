@@ -1,16 +1,31 @@
 import Foundation
 import PostgresNIO
+import ResetPressEngine
 import ResetPressStorage
 
-extension PostgresDatabase {
-    /// Writes `tables` (from `SQLiteDatabase.exportTable`) into this database in one transaction,
-    /// keeping their ids, and moves each id sequence past the highest id copied.
-    ///
-    /// Refuses, writing nothing, when a table is not one of `StorageTable.copiedTables` or
-    /// already holds rows (`StorageError.duplicate`). `progress` is called after each batch
-    /// with the table, the rows written so far and its total.
+extension PostgresDatabase: MigratableDatabase {
+    public var backendName: String { "POSTGRES" }
+
+    public var settingsStore: any SettingsStore { settings }
+
+    /// Reads every row of one of `StorageTable.copiedTables`, in the order of its first column (the id).
+    public func exportTable(_ name: String) async throws -> StorageTable {
+        guard StorageTable.copiedTables.contains(name) else { throw StorageError.notFound("table \(name)") }
+        let columns = try await client.rows("""
+            SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(name)
+            ORDER BY ordinal_position
+            """).map { try $0.decode(String.self) }
+        let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
+        let rows = try await client.rows(PostgresQuery(unsafeSQL: "SELECT \(list) FROM \(name) ORDER BY 1")).map { row in
+            try row.map(StorageTable.Cell.init(_:))
+        }
+        return StorageTable(name: name, columns: columns, rows: rows)
+    }
+
+    /// Writes `tables` into this database in one transaction, keeping their ids, and moves each id
+    /// sequence past the highest id copied. Rows go in batches of 500, `progress` called after each.
     public func importTables(
-        _ tables: [StorageTable], progress: @Sendable (_ table: String, _ written: Int, _ total: Int) -> Void = { _, _, _ in }
+        _ tables: [StorageTable], progress: @escaping @Sendable (_ table: String, _ written: Int, _ total: Int) -> Void
     ) async throws {
         try await client.transaction { connection in
             for table in tables {

@@ -90,14 +90,19 @@ extension PostgresBindings {
 }
 
 extension StorageTable.Cell {
-    /// The cell holding a text or `bytea` value as stored.
+    /// The cell holding a value as stored, of the types the tables use: integers, reals, text and
+    /// `bytea` (a boolean becomes 0 or 1).
     init(_ cell: PostgresCell) throws {
-        if cell.bytes == nil {
+        guard cell.bytes != nil else {
             self = .null
-        } else if cell.dataType == .bytea {
-            self = .blob(try cell.decode(Data.self))
-        } else {
-            self = .text(try cell.decode(String.self))
+            return
+        }
+        switch cell.dataType {
+        case .int2, .int4, .int8: self = .integer(try cell.decode(Int64.self))
+        case .float4, .float8: self = .real(try cell.decode(Double.self))
+        case .bool: self = .integer(try cell.decode(Bool.self) ? 1 : 0)
+        case .bytea: self = .blob(try cell.decode(Data.self))
+        default: self = .text(try cell.decode(String.self))
         }
     }
 }

@@ -67,6 +67,43 @@ import Testing
         try await TestPostgresServer.shared.dropDatabase(url: url)
     }
 
+    @Test func aSiteMovedIntoPostgreSQLAndBackIntoANewSQLiteFileKeepsEveryRow() async throws {
+        let (folder, source) = try await Self.filledSite()
+        let ann = try #require(try await source.users.user(byEmail: "user0@example.org")?.id)
+        let code = try await source.resetCodes.issue(NewResetCode(
+            userID: ann, email: "user0@example.org", codeHash: Data(repeating: 4, count: 32), linkHash: Data(repeating: 5, count: 32),
+            createdAt: testTime(), expiresAt: testTime(900), requestIP: "192.0.2.1"))
+        #expect(try await source.resetCodes.cancel(id: code, userID: ann, blockUntil: testTime(3600), now: testTime(30)))
+        _ = try await source.apiTokens.add(name: "deploy", scopes: ["read"], hash: Data(repeating: 6, count: 32), expiresAt: nil, now: testTime())
+        try await source.events.record([ResetEvent(.request, at: testTime(), clientIP: "192.0.2.1"), ResetEvent(.codeIssued, at: testTime())])
+        let url = try await TestPostgresServer.shared.createDatabase()
+        let there = try ServerProcess.command(["storage", "migrate", "--from", "sqlite:" + source.path, "--to", url], environment: [:])
+        #expect(there.status == 0, "\(there.output)")
+
+        let file = folder.appendingPathComponent("back.sqlite").path
+        let back = try ServerProcess.command(["storage", "migrate", "--from", url, "--to", "sqlite:" + file], environment: [:])
+        #expect(back.status == 0, "\(back.output)")
+        #expect(back.output.contains("POSTGRES") && back.output.contains("SQLITE") && !back.output.contains("NO"), "\(back.output)")
+        let copy = try SQLiteDatabase(path: file)
+        for table in StorageTable.copiedTables {
+            let original = try source.exportTable(table)
+            #expect(!original.rows.isEmpty || table == "bulk_reset_sent", "\(table) has no row to copy")
+            #expect(try copy.exportTable(table) == original, "\(table)")
+        }
+        #expect(try await copy.settings.loadAll() == (try await source.settings.loadAll()))
+        #expect(try await copy.resetCodes.blockedUntil(userID: ann) == testTime(3600))
+        let later = try await copy.users.add(NewUser(login: "later", email: "later@example.org", passwordHash: "x"), now: testTime())
+        #expect(later.id == 4)
+
+        let again = try ServerProcess.command(["storage", "migrate", "--from", url, "--to", "sqlite:" + file], environment: [:])
+        #expect(again.status == 1)
+        #expect(again.output.contains("empty database"), "\(again.output)")
+        let both = try ServerProcess.command(["storage", "migrate", "--from", "sqlite:" + file, "--to", "sqlite:/tmp/x.sqlite"], environment: [:])
+        #expect(both.status == 2)
+        #expect(both.output.contains("storage backup"), "\(both.output)")
+        try await TestPostgresServer.shared.dropDatabase(url: url)
+    }
+
     @Test func statusOfTheDefaultIsTheSQLiteFileAndPasswordsAreHidden() async throws {
         let (folder, _) = try await Self.filledSite()
         let status = try ServerProcess.command(["storage", "status", "--root", folder.path, "--data-dir", folder.path], environment: [:])

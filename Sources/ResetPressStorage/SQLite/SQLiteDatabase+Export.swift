@@ -1,7 +1,12 @@
 import Foundation
 import GRDB
+import ResetPressEngine
 
-extension SQLiteDatabase {
+extension SQLiteDatabase: MigratableDatabase {
+    public var backendName: String { "SQLITE" }
+
+    public var settingsStore: any SettingsStore { settings }
+
     /// Reads every row of one of `StorageTable.copiedTables`, in rowid order; throws
     /// `StorageError.notFound` for any other name.
     public func exportTable(_ name: String) throws -> StorageTable {
@@ -13,6 +18,32 @@ extension SQLiteDatabase {
                 (0..<columns.count).map { index in StorageTable.Cell(row[index] as DatabaseValue) }
             }
             return StorageTable(name: name, columns: columns, rows: rows)
+        }
+    }
+
+    /// Inserts each row as it is, ids included: SQLite gives later rows ids after the highest one.
+    public func importTables(
+        _ tables: [StorageTable], progress: @escaping @Sendable (_ table: String, _ written: Int, _ total: Int) -> Void
+    ) async throws {
+        try await pool.write { db in
+            for table in tables {
+                guard StorageTable.copiedTables.contains(table.name) else { throw StorageError.notFound("table \(table.name)") }
+                guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table.name)\"") == 0 else {
+                    throw StorageError.duplicate("Data in the SQLite table \(table.name) (migrate into an empty database)")
+                }
+                let known = Set(try db.columns(in: table.name).map(\.name))
+                if let missing = table.columns.first(where: { !known.contains($0) }) {
+                    throw StorageError.notFound("column \(table.name).\(missing) in SQLite")
+                }
+                let columns = table.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                let placeholders = Array(repeating: "?", count: table.columns.count).joined(separator: ", ")
+                let insert = try db.makeStatement(sql: "INSERT INTO \"\(table.name)\" (\(columns)) VALUES (\(placeholders))")
+                for (index, row) in table.rows.enumerated() {
+                    try insert.execute(arguments: StatementArguments(row.map(\.databaseValue)))
+                    if (index + 1) % 500 == 0 || index + 1 == table.rows.count { progress(table.name, index + 1, table.rows.count) }
+                }
+                if table.rows.isEmpty { progress(table.name, 0, 0) }
+            }
         }
     }
 

@@ -19,7 +19,9 @@ public struct StorageTable: Sendable, Equatable {
     ///
     /// `admin_sessions` is left out on purpose: sessions live at most 12 hours, so the admin
     /// simply signs in again on the new storage.
-    public static let copiedTables = ["users", "reset_codes", "auth_codes", "outbox", "job_runs", "webhooks"]
+    public static let copiedTables = [
+        "users", "reset_codes", "reset_blocks", "auth_codes", "outbox", "job_runs", "webhooks", "api_tokens", "events", "bulk_reset_sent",
+    ]
 
     /// The table's name.
     public let name: String
