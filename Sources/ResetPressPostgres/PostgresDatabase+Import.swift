@@ -10,7 +10,7 @@ extension PostgresDatabase: MigratableDatabase {
 
     /// Reads every row of one of `StorageTable.copiedTables`, in the order of its first column (the id).
     public func exportTable(_ name: String) async throws -> StorageTable {
-        guard StorageTable.copiedTables.contains(name) else { throw StorageError.notFound("table \(name)") }
+        try StorageTable.checkCopied(name)
         let columns = try await client.rows("""
             SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = \(name)
             ORDER BY ordinal_position
@@ -29,11 +29,9 @@ extension PostgresDatabase: MigratableDatabase {
     ) async throws {
         try await client.transaction { connection in
             for table in tables {
-                guard StorageTable.copiedTables.contains(table.name) else { throw StorageError.notFound("table \(table.name)") }
+                try StorageTable.checkCopied(table.name)
                 let existing = try await connection.rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(table.name)"))
-                guard try existing.first?.decode(Int.self) == 0 else {
-                    throw StorageError.duplicate("Data in the PostgreSQL table \(table.name) (migrate into an empty database)")
-                }
+                try StorageTable.checkEmpty(table.name, rows: try existing.first?.decode(Int.self) ?? 0, in: "PostgreSQL")
                 let types = try await columnTypes(table.name, on: connection)
                 let casts = try table.columns.map { column -> String in
                     guard let type = types[column] else {
@@ -60,7 +58,7 @@ extension PostgresDatabase: MigratableDatabase {
 
     /// How many rows one of `StorageTable.copiedTables` holds; `StorageError.notFound` for any other name.
     public func rowCount(_ name: String) async throws -> Int {
-        guard StorageTable.copiedTables.contains(name) else { throw StorageError.notFound("table \(name)") }
+        try StorageTable.checkCopied(name)
         guard let row = try await client.rows(PostgresQuery(unsafeSQL: "SELECT COUNT(*) FROM \(name)")).first else { return 0 }
         return try row.decode(Int.self)
     }

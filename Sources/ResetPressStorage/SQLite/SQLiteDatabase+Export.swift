@@ -10,7 +10,7 @@ extension SQLiteDatabase: MigratableDatabase {
     /// Reads every row of one of `StorageTable.copiedTables`, in rowid order; throws
     /// `StorageError.notFound` for any other name.
     public func exportTable(_ name: String) throws -> StorageTable {
-        guard StorageTable.copiedTables.contains(name) else { throw StorageError.notFound("table \(name)") }
+        try StorageTable.checkCopied(name)
         return try pool.read { db in
             let columns = try db.columns(in: name).map(\.name)
             let list = columns.map { "\"\($0)\"" }.joined(separator: ", ")
@@ -27,10 +27,8 @@ extension SQLiteDatabase: MigratableDatabase {
     ) async throws {
         try await pool.write { db in
             for table in tables {
-                guard StorageTable.copiedTables.contains(table.name) else { throw StorageError.notFound("table \(table.name)") }
-                guard try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table.name)\"") == 0 else {
-                    throw StorageError.duplicate("Data in the SQLite table \(table.name) (migrate into an empty database)")
-                }
+                try StorageTable.checkCopied(table.name)
+                try StorageTable.checkEmpty(table.name, rows: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(table.name)\"") ?? 0, in: "SQLite")
                 let known = Set(try db.columns(in: table.name).map(\.name))
                 if let missing = table.columns.first(where: { !known.contains($0) }) {
                     throw StorageError.notFound("column \(table.name).\(missing) in SQLite")
@@ -49,7 +47,7 @@ extension SQLiteDatabase: MigratableDatabase {
 
     /// How many rows one of `StorageTable.copiedTables` holds; `StorageError.notFound` for any other name.
     public func rowCount(_ name: String) throws -> Int {
-        guard StorageTable.copiedTables.contains(name) else { throw StorageError.notFound("table \(name)") }
+        try StorageTable.checkCopied(name)
         return try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \"\(name)\"") ?? 0 }
     }
 }

@@ -23,6 +23,16 @@ public struct StorageTable: Sendable, Equatable {
         "users", "reset_codes", "reset_blocks", "auth_codes", "outbox", "job_runs", "webhooks", "api_tokens", "events", "bulk_reset_sent",
     ]
 
+    /// Throws `StorageError.notFound` unless `name` is one of ``copiedTables``.
+    public static func checkCopied(_ name: String) throws {
+        guard copiedTables.contains(name) else { throw StorageError.notFound("table \(name)") }
+    }
+
+    /// Throws `StorageError.duplicate` when the target's table `name` already holds `rows` rows.
+    public static func checkEmpty(_ name: String, rows: Int, in backend: String) throws {
+        guard rows == 0 else { throw StorageError.duplicate("Data in the \(backend) table \(name) (migrate into an empty database)") }
+    }
+
     /// The table's name.
     public let name: String
     /// The column names, in the order of each row's cells.
