@@ -308,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "ResetPressAdminTests",
             dependencies: [
-                "ResetPressSite", "ResetPressTestSupport",
+                "ResetPressSite", "ResetPressTestSupport", "ResetPressCLI",
                 "ResetPressAdmin", "ResetPassword", "ResetPressServer", "ResetPressHTTP", "ResetPressEngine", "ResetPressStorage",
                 "ResetPressUsers", "ResetPressMail",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -24,43 +24,47 @@ struct AdminAPIRoutes {
 
     var auth: AdminAuth { AdminAuth(site: site) }
 
-    typealias Handler = @Sendable (Request, ResetPressRequestContext) async throws -> Response
+    /// A route's work, given who asks (for the audit trail).
+    typealias Handler = @Sendable (Request, ResetPressRequestContext, AuditActor) async throws -> Response
 
     func add(to router: Router<ResetPressRequestContext>) {
-        router.get("/admin/api/settings", use: guarded(.read) { _, _ in settingsList() })
-        router.post("/admin/api/settings", use: guarded(.settings) { request, context in try await writeSettings(request, context) })
-        router.get("/admin/api/auth-codes", use: guarded(.read) { _, _ in try await authCodes() })
-        router.post("/admin/api/auth-codes", use: guarded(.authCodes) { request, context in try await addAuthCode(request, context) })
-        router.delete("/admin/api/auth-codes/:id", use: guarded(.authCodes) { _, context in try await removeAuthCode(context) })
-        router.post("/admin/api/auth-codes/:id/delete", use: guarded(.authCodes) { _, context in try await removeAuthCode(context) })
-        router.get("/admin/api/mail", use: guarded(.read) { request, _ in try await mail(request) })
-        router.post("/admin/api/mail/retry", use: guarded(.mail) { request, context in try await retryMail(request, context) })
-        router.post("/admin/api/preview", use: guarded(.read, changes: true) { request, context in try await preview(request, context) })
+        router.get("/admin/api/settings", use: guarded(.read) { _, _, _ in settingsList() })
+        router.post("/admin/api/settings", use: guarded(.settings) { request, context, actor in try await writeSettings(request, context, actor) })
+        router.get("/admin/api/auth-codes", use: guarded(.read) { _, _, _ in try await authCodes() })
+        router.post("/admin/api/auth-codes", use: guarded(.authCodes) { request, context, actor in try await addAuthCode(request, context, actor) })
+        router.delete("/admin/api/auth-codes/:id", use: guarded(.authCodes) { _, context, actor in try await removeAuthCode(context, actor) })
+        router.post("/admin/api/auth-codes/:id/delete", use: guarded(.authCodes) { _, context, actor in try await removeAuthCode(context, actor) })
+        router.get("/admin/api/mail", use: guarded(.read) { request, _, _ in try await mail(request) })
+        router.post("/admin/api/mail/retry", use: guarded(.mail) { request, context, actor in try await retryMail(request, context, actor) })
+        router.post("/admin/api/preview", use: guarded(.read, changes: true) { request, context, _ in try await preview(request, context) })
     }
 
     /// Runs `handler` for an authorised caller: an API token with `scope`, the admin password when
     /// `admin.api_password_bearer` allows it, or the signed-in admin page (which needs the CSRF header
     /// for a POST or DELETE, `changes`).
-    private func guarded(_ scope: APITokenScope, changes: Bool? = nil, _ handler: @escaping Handler) -> Handler {
+    private func guarded(
+        _ scope: APITokenScope, changes: Bool? = nil, _ handler: @escaping Handler
+    ) -> @Sendable (Request, ResetPressRequestContext) async throws -> Response {
         let changes = changes ?? (scope != .read)
         return { [auth, site] request, context in
+            let clientIP = auth.clientIP(request, context)
             if let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer ") {
                 let presented = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
                 if presented.hasPrefix(APITokens.prefix) {
                     guard let token = try await site.tokens?.authenticate(presented, now: site.now) else { throw AdminAPIError.unauthorized }
                     guard token.scopes.contains(scope.rawValue) else { throw AdminAPIError.forbidden(scope: scope) }
-                    return try await handler(request, context)
+                    return try await handler(request, context, AuditActor(name: "token:\(token.name)", clientIP: clientIP))
                 }
                 guard site.settings[AdminSettings.apiPasswordBearer] else { throw AdminAPIError.passwordBearerOff }
-                switch try await auth.checkPassword(presented, clientIP: auth.clientIP(request, context)) {
-                case .accepted: return try await handler(request, context)
+                switch try await auth.checkPassword(presented, clientIP: clientIP) {
+                case .accepted: return try await handler(request, context, AuditActor(name: "admin-password", clientIP: clientIP))
                 case .wrong, .notSet: throw AdminAPIError.unauthorized
                 case .throttled(let wait): throw AdminAPIError.throttled(retryAfter: wait)
                 }
             }
             guard let session = try await auth.signedIn(request) else { throw AdminAPIError.unauthorized }
             if changes && !AdminAuth.csrfMatches(session, request.headers[AdminAuth.csrfHeader]) { throw AdminAPIError.csrf }
-            return try await handler(request, context)
+            return try await handler(request, context, AuditActor(name: "admin", clientIP: clientIP))
         }
     }
 
@@ -100,7 +104,7 @@ struct AdminAPIRoutes {
         return ok("\(list.count) settings.", [("settings", .array(list))])
     }
 
-    private func writeSettings(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
+    private func writeSettings(_ request: Request, _ context: ResetPressRequestContext, _ actor: AuditActor) async throws -> Response {
         let members = try await body(request, context)
         guard !members.isEmpty else { throw AdminAPIError.badRequest("Send a JSON object of setting keys and values.") }
         var changes: [String: SettingsEngine.Input] = [:]
@@ -116,7 +120,7 @@ struct AdminAPIRoutes {
         }
         guard refused.isEmpty else { throw AdminAPIError.badRequest("Nothing was saved.", errors: refused) }
         do {
-            let changed = try await site.settings.set(changes, context: auth.hookContext(request, context))
+            let changed = try await site.settings.set(changes, context: auth.hookContext(request, context), actor: actor, at: site.now)
             return ok(changed.isEmpty ? "Nothing changed." : "Settings saved.", [("changed", .array(changed.map { .string($0) }))])
         } catch let error as SettingsWriteError {
             throw AdminAPIError.badRequest("Nothing was saved.", errors: error.messages)
@@ -131,12 +135,12 @@ struct AdminAPIRoutes {
         return ok("\(list.count) auth codes.", [("auth_codes", .array(list))])
     }
 
-    private func addAuthCode(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
+    private func addAuthCode(_ request: Request, _ context: ResetPressRequestContext, _ actor: AuditActor) async throws -> Response {
         let fields = Dictionary(try await body(request, context).map { ($0.0, AdminJSON.text($0.1)) }, uniquingKeysWith: { $1 })
         do {
             let expiresAt = try AuthCodeInput.expiry(days: fields["expires_in_days"] ?? nil, now: site.now)
             let added = try await AuthCodeInput.add(
-                code: (fields["code"] ?? nil) ?? "", role: (fields["role"] ?? nil) ?? "", expiresAt: expiresAt, site: site)
+                code: (fields["code"] ?? nil) ?? "", role: (fields["role"] ?? nil) ?? "", expiresAt: expiresAt, site: site, by: actor)
             var record = AdminJSON.json(added.record, now: site.now)
             record = record.setting("code", to: .string(added.code))
             return ok("Auth code added.", [("auth_code", record)])
@@ -145,8 +149,9 @@ struct AdminAPIRoutes {
         }
     }
 
-    private func removeAuthCode(_ context: ResetPressRequestContext) async throws -> Response {
+    private func removeAuthCode(_ context: ResetPressRequestContext, _ actor: AuditActor) async throws -> Response {
         guard let id = context.parameters.get("id", as: Int64.self), try await site.gate.remove(id: id) else { throw AdminAPIError.notFound }
+        try await site.record("auth_code.removed", "\(id)", by: actor)
         return ok("Auth code removed.", [("id", .number(Double(id)))])
     }
 
@@ -162,7 +167,7 @@ struct AdminAPIRoutes {
         return ok("\(entries.count) messages.", [("counts", countJSON), ("mail", .array(entries.map(AdminJSON.json)))])
     }
 
-    private func retryMail(_ request: Request, _ context: ResetPressRequestContext) async throws -> Response {
+    private func retryMail(_ request: Request, _ context: ResetPressRequestContext, _ actor: AuditActor) async throws -> Response {
         let fields = try await body(request, context)
         var ids: [Int64]?
         if let value = fields.first(where: { $0.0 == "ids" })?.1 {
@@ -172,6 +177,7 @@ struct AdminAPIRoutes {
             ids = list
         }
         let count = try await site.outbox.retry(ids: ids, now: site.now)
+        try await site.record("mail.retried", ids.map { $0.map(String.init).joined(separator: ",") } ?? "all failed", detail: "\(count) queued again", by: actor)
         if count > 0 { site.wakeSender() }
         return ok("\(count) messages queued again.", [("requeued", .number(Double(count)))])
     }

@@ -64,6 +64,11 @@ struct AdminAuth {
         case wrong
         case throttled(retryAfter: Int)
         case notSet
+
+        /// Whether the password was right.
+        var isAccepted: Bool {
+            if case .accepted = self { true } else { false }
+        }
     }
 
     /// Checks an admin password from `clientIP`, counting failures against the sign-in throttle.
@@ -83,6 +88,11 @@ struct AdminAuth {
     /// The client IP of a request, through the trusted proxies.
     func clientIP(_ request: Request, _ context: ResetPressRequestContext) -> String {
         context.clientIP(for: request, trustedProxies: HTTPSettings.proxies(site.settings.snapshot))
+    }
+
+    /// The signed-in admin of a page or API request, for the audit trail.
+    func admin(_ request: Request, _ context: ResetPressRequestContext) -> AuditActor {
+        AuditActor(name: "admin", clientIP: clientIP(request, context))
     }
 
     /// The hook context of an admin action (settings writes fire `update_option` with it).

@@ -44,6 +44,8 @@ public final class AdminPlugin: RoutePlugin {
     let wakeWebhooks: @Sendable () -> Void
     /// The admin API's tokens; nil when this host keeps none (only the session and, if allowed, the password work).
     public let tokens: APITokens?
+    /// Where the pages and the API record who changed what; nil records nothing.
+    let audit: (any AuditStore)?
     let templates = TemplateCache()
 
     /// An admin over the reset plugin, the site's mail delivery, the session store, the
@@ -53,10 +55,11 @@ public final class AdminPlugin: RoutePlugin {
     public init(
         reset: ResetPasswordPlugin, mail: MailDelivery, sessions: any AdminSessionStore, rateLimits: any RateLimitStore,
         webhooks: any WebhookQueue, sessionCapacity: Int = AdminSessionPolicy.defaultCapacity, events: (any EventStore)? = nil,
-        bulkResets: BulkResetWorker? = nil, tokens: APITokens? = nil, wakeWebhooks: @escaping @Sendable () -> Void = {},
-        clock: @escaping @Sendable () -> Date = { Date() }
+        bulkResets: BulkResetWorker? = nil, tokens: APITokens? = nil, audit: (any AuditStore)? = nil,
+        wakeWebhooks: @escaping @Sendable () -> Void = {}, clock: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.tokens = tokens
+        self.audit = audit
         self.wakeWebhooks = wakeWebhooks
         self.reset = reset
         self.bulkResets = bulkResets
@@ -78,7 +81,7 @@ public final class AdminPlugin: RoutePlugin {
         self.init(
             reset: reset, mail: mail, sessions: storage.adminSessions, rateLimits: storage.rateLimits, webhooks: storage.webhooks,
             events: storage.events, bulkResets: BulkResetWorker(reset: reset, storage: storage, clock: clock),
-            tokens: APITokens(store: storage.apiTokens, secret: secret), wakeWebhooks: wakeWebhooks, clock: clock)
+            tokens: APITokens(store: storage.apiTokens, secret: secret), audit: storage.audit, wakeWebhooks: wakeWebhooks, clock: clock)
     }
 
     /// Registers `admin.password_hash` and `admin.session_minutes`.
@@ -108,13 +111,13 @@ public final class AdminPlugin: RoutePlugin {
     /// `admin.password_hash`; signed-in sessions of the old password end at their next request.
     /// Throws `AdminPasswordError` for a password that is too short, and `SettingsWriteError`
     /// when the setting is pinned by the environment or a file.
-    public static func setPassword(_ password: String, engine: Engine, hasher: PasswordHasher) async throws {
+    public static func setPassword(_ password: String, engine: Engine, hasher: PasswordHasher, actor: AuditActor, at now: Date) async throws {
         guard password.count >= minimumPasswordLength else { throw AdminPasswordError.tooShort(minimum: minimumPasswordLength) }
         guard !password.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw AdminPasswordError.controlCharacters
         }
         let hash = try await hasher.hash(password, cost: engine.settings[ResetPasswordSettings.passwordHashCost])
-        try await engine.settings.set([AdminSettings.passwordHash.name: .value(.string(hash))])
+        try await engine.settings.set([AdminSettings.passwordHash.name: .value(.string(hash))], actor: actor, at: now)
     }
 
     /// The shortest admin password accepted.
@@ -160,6 +163,11 @@ struct AdminSite: Sendable {
     /// The reset flows, when the reset plugin is active (the mail editor needs them).
     var service: ResetPasswordService? {
         plugin.reset.activeService
+    }
+
+    /// Records that `actor` did `action` to `subject` in the audit trail (no secret goes in).
+    func record(_ action: String, _ subject: String, detail: String = "", by actor: AuditActor) async throws {
+        try await plugin.audit?.record([AuditRecord(at: now, actor: actor, action: action, subject: subject, detail: detail)])
     }
 
     /// Wakes the mail sender after a retry.

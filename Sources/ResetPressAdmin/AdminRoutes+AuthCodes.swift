@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ResetPressEngine
 import ResetPassword
 import ResetPressHTTP
 import ResetPressStorage
@@ -8,12 +9,12 @@ extension AdminRoutes {
     /// Auth-code management: list, add (typed or generated), remove.
     func addAuthCodeRoutes(to router: Router<ResetPressRequestContext>) {
         router.get("/admin/auth-codes", use: page { _, _, session in try await authCodesPage(session) })
-        router.post("/admin/auth-codes", use: form { _, _, session, parameters in
+        router.post("/admin/auth-codes", use: form { request, context, session, parameters in
             let notice: AdminNotice
             do {
                 let expiresAt = try AuthCodeInput.expiry(days: parameters["expires_in_days"], now: site.now)
                 let added = try await AuthCodeInput.add(
-                    code: parameters["code"] ?? "", role: parameters["role"] ?? "", expiresAt: expiresAt, site: site)
+                    code: parameters["code"] ?? "", role: parameters["role"] ?? "", expiresAt: expiresAt, site: site, by: auth.admin(request, context))
                 notice = added.generated
                     ? AdminNotice(kind: "success", text: "Auth code #\(added.record.id) added: \(added.code) — copy it now, it is not shown again.")
                     : AdminNotice(kind: "success", text: "Auth code #\(added.record.id) added (ends with \(added.record.lastFour)).")
@@ -22,10 +23,11 @@ extension AdminRoutes {
             }
             return try await redirect("/admin/auth-codes", session: session, notice: notice)
         })
-        router.post("/admin/auth-codes/:id/delete", use: form { _, context, session, _ in
+        router.post("/admin/auth-codes/:id/delete", use: form { request, context, session, _ in
             guard let id = context.parameters.get("id", as: Int64.self), try await site.gate.remove(id: id) else {
                 return try await redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "error", text: "No such auth code."))
             }
+            try await site.record("auth_code.removed", "\(id)", by: auth.admin(request, context))
             return try await redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "success", text: "Auth code #\(id) removed."))
         })
     }
@@ -81,11 +83,12 @@ enum AuthCodeInput {
     }
 
     /// Adds `code`, or a generated 32-character one when it is empty.
-    static func add(code: String, role: String, expiresAt: Date?, site: AdminSite) async throws -> Added {
+    static func add(code: String, role: String, expiresAt: Date?, site: AdminSite, by actor: AuditActor) async throws -> Added {
         let trimmed = code.trimmingCharacters(in: .whitespaces)
         let plain = trimmed.isEmpty ? CodeGenerator.code(length: 32, charset: .alnum) : trimmed
         do {
             let record = try await site.gate.add(code: plain, role: role.trimmingCharacters(in: .whitespaces), expiresAt: expiresAt, now: site.now)
+            try await site.record("auth_code.added", "\(record.id)", detail: "…\(record.lastFour)", by: actor)
             return Added(record: record, code: plain, generated: trimmed.isEmpty)
         } catch let error as AuthCodeError {
             throw Problem(description: error.description)

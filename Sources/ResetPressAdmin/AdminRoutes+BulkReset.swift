@@ -13,7 +13,7 @@ extension AdminRoutes {
     func addBulkResetRoutes(to router: Router<ResetPressRequestContext>) {
         router.get("/admin/bulk-reset", use: page { _, _, session in try await bulkResetPage(session) })
         router.post("/admin/bulk-reset", use: form { _, _, session, parameters in try await reviewBulkReset(session, parameters) })
-        router.post("/admin/bulk-reset/confirm", use: form { _, _, session, parameters in
+        router.post("/admin/bulk-reset/confirm", use: form { httpRequest, context, session, parameters in
             guard let worker = site.bulkResets else { return try await bulkResetPage(session) }
             guard let request = site.confirmations.take(parameters["confirmation"], sessionID: session.id, now: site.now) else {
                 let content = "<p id=\"bulk-reset-refused\">This confirmation is missing, was already used or has expired, so "
@@ -26,6 +26,9 @@ extension AdminRoutes {
             } catch let error as BulkResetWorkerError {
                 return try await redirect("/admin/bulk-reset", session: session, notice: AdminNotice(kind: "error", text: error.description))
             }
+            try await site.record(
+                "bulk_reset.started", request.runID, detail: BulkResetText.selection(request.selection) + (request.expirePasswords ? ", passwords expired" : ""),
+                by: auth.admin(httpRequest, context))
             return try await redirect(
                 Self.runPath(request.runID), session: session,
                 notice: AdminNotice(kind: "success", text: "Bulk reset \(request.runID) started: the server queues the mail in the background."))

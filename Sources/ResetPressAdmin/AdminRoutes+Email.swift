@@ -17,7 +17,8 @@ extension AdminRoutes {
                 return try await redirect("/admin/email", session: session, notice: AdminNotice(kind: "success", text: "Nothing changed."))
             }
             do {
-                try await site.settings.set(changes, context: auth.hookContext(request, context))
+                try await site.settings.set(
+                    changes, context: auth.hookContext(request, context), actor: auth.admin(request, context), at: site.now)
                 return try await redirect("/admin/email", session: session, notice: AdminNotice(kind: "success", text: "Reset email saved."))
             } catch let error as SettingsWriteError {
                 return try await emailPage(

@@ -45,9 +45,11 @@ extension AdminRoutes {
             let status = request.uri.queryParameters.get("status").flatMap(QueueStatus.init(rawValue:))
             return try await queuePage(queue, view, session, status: status)
         })
-        router.post("/admin/\(view.slug)/retry", use: form { _, _, session, parameters in
+        router.post("/admin/\(view.slug)/retry", use: form { request, context, session, parameters in
             let ids = parameters["id"].flatMap { Int64($0) }.map { [$0] }
             let count = try await queue.retry(ids: ids, now: site.now)
+            try await site.record(
+                "\(view.slug).retried", ids.map { "\($0[0])" } ?? "all failed", detail: "\(count) queued again", by: auth.admin(request, context))
             if count > 0 { view.wake() }
             let text = count == 0 ? "No failed \(view.plural) to retry." : "\(count) \(count == 1 ? view.singular : view.plural) queued again."
             return try await redirect(

@@ -34,7 +34,8 @@ extension AdminRoutes {
             return try await redirect("/admin", session: session, notice: AdminNotice(kind: "success", text: "Nothing changed."))
         }
         do {
-            let changed = try await site.settings.set(changes, context: auth.hookContext(request, context))
+            let changed = try await site.settings.set(
+                changes, context: auth.hookContext(request, context), actor: auth.admin(request, context), at: site.now)
             let text = changed.isEmpty ? "Nothing changed." : "Settings saved: \(changed.joined(separator: ", "))."
             return try await redirect("/admin", session: session, notice: AdminNotice(kind: "success", text: text))
         } catch let error as SettingsWriteError {

@@ -7,7 +7,7 @@ extension AdminRoutes {
     /// The admin API's tokens: list (scopes, expiry, last use), add (shown once), revoke.
     func addTokenRoutes(to router: Router<ResetPressRequestContext>) {
         router.get("/admin/tokens", use: page { _, _, session in try await tokensPage(session) })
-        router.post("/admin/tokens", use: form { _, _, session, parameters in
+        router.post("/admin/tokens", use: form { request, context, session, parameters in
             guard let tokens = site.tokens else { throw HTTPError(.notFound) }
             let name = (parameters["name"] ?? "").trimmingCharacters(in: .whitespaces)
             let scopes = APITokenScope.allCases.filter { parameters["scope_\($0.rawValue)"] != nil }
@@ -18,6 +18,8 @@ extension AdminRoutes {
                 do {
                     let expiresAt = try AuthCodeInput.expiry(days: parameters["expires_in_days"], now: site.now)
                     let (token, record) = try await tokens.issue(name: name, scopes: scopes, expiresAt: expiresAt, now: site.now)
+                    try await site.record(
+                        "token.added", record.name, detail: "#\(record.id) \(record.scopes.joined(separator: ","))", by: auth.admin(request, context))
                     notice = AdminNotice(kind: "success", text: "Token #\(record.id) '\(record.name)' added: \(token) — copy it now, it is not shown again.")
                 } catch let error as AuthCodeInput.Problem {
                     notice = AdminNotice(kind: "error", text: error.description)
@@ -25,10 +27,11 @@ extension AdminRoutes {
             }
             return try await redirect("/admin/tokens", session: session, notice: notice)
         })
-        router.post("/admin/tokens/:id/revoke", use: form { _, context, session, _ in
+        router.post("/admin/tokens/:id/revoke", use: form { request, context, session, _ in
             guard let id = context.parameters.get("id", as: Int64.self), try await site.tokens?.revoke(id: id, now: site.now) == true else {
                 return try await redirect("/admin/tokens", session: session, notice: AdminNotice(kind: "error", text: "No such active token."))
             }
+            try await site.record("token.revoked", "#\(id)", by: auth.admin(request, context))
             return try await redirect("/admin/tokens", session: session, notice: AdminNotice(kind: "success", text: "Token #\(id) revoked."))
         })
     }

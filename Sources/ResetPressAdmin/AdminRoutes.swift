@@ -115,7 +115,11 @@ struct AdminRoutes {
                 request, notice: AdminNotice(kind: "error", text: "The sign-in form was refused (missing or expired security token). Try again."),
                 status: .forbidden)
         }
-        switch try await auth.checkPassword(parameters["password"] ?? "", clientIP: auth.clientIP(request, context)) {
+        let outcome = try await auth.checkPassword(parameters["password"] ?? "", clientIP: auth.clientIP(request, context))
+        if outcome != .notSet {
+            try await site.record(outcome.isAccepted ? "signin.succeeded" : "signin.failed", "admin", by: auth.admin(request, context))
+        }
+        switch outcome {
         case .accepted(let hash):
             let signedIn = try await site.sessions.signIn(replacing: session.id, passwordHash: hash, now: site.now, capacity: site.sessionCapacity)
             var response = Response.redirect(to: Self.landingPage)

@@ -21,7 +21,7 @@ struct AdminCommand: AsyncParsableCommand {
             let site = try await Site.open(self.site)
             let plain = try password.read()
             do {
-                try await AdminPlugin.setPassword(plain, engine: site.engine, hasher: site.hasher)
+                try await AdminPlugin.setPassword(plain, engine: site.engine, hasher: site.hasher, actor: .cli, at: Date())
             } catch let error as AdminPasswordError {
                 throw CLIFailure(error.description)
             } catch let error as SettingsWriteError {

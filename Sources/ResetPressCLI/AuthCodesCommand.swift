@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ResetPressEngine
 import ResetPassword
 import ResetPressSite
 import ResetPressStorage
@@ -51,6 +52,7 @@ struct AuthCodesCommand: AsyncParsableCommand {
             } catch let error as StorageError {
                 throw CLIFailure("\(error.description) See `resetpress auth-codes list`.")
             }
+            try await site.storage.audit.record([AuditRecord(at: now, actor: .cli, action: "auth_code.added", subject: "\(record.id)", detail: "…\(record.lastFour)")])
             if generate {
                 print("Generated auth code (shown once, store it now): \(plain)")
             }
@@ -84,6 +86,7 @@ struct AuthCodesCommand: AsyncParsableCommand {
             guard try await site.reset.gate.remove(id: id) else {
                 throw CLIFailure("no auth code has id \(id). See `resetpress auth-codes list`.")
             }
+            try await site.storage.audit.record([AuditRecord(at: Date(), actor: .cli, action: "auth_code.removed", subject: "\(id)")])
             print("Removed auth code #\(id).")
             if site.engine.settings[ResetPasswordSettings.requiresAuthCode], !site.reset.gate.hasCodes {
                 print("Warning: reset_password.requires_auth_code is on and no auth code is left; every reset request is refused.")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ResetPressEngine
 import ResetPressSite
 import ResetPressStorage
 
@@ -75,9 +76,13 @@ struct QueueRetryCommand<Kind: QueueCommandKind>: AsyncParsableCommand {
     @Argument(help: "Ids from `\(Kind.names.command) queue`.") var ids: [Int64] = []
 
     func run() async throws {
-        let queue = Kind.queue(of: try await Site.open(site).storage)
-        let count = try await queue.retry(ids: ids.isEmpty ? nil : ids, now: Date())
+        let storage = try await Site.open(site).storage
+        let now = Date()
+        let count = try await Kind.queue(of: storage).retry(ids: ids.isEmpty ? nil : ids, now: now)
         let names = Kind.names
+        try await storage.audit.record([AuditRecord(
+            at: now, actor: .cli, action: "\(names.command).retried", subject: ids.isEmpty ? "all failed" : ids.map(String.init).joined(separator: ","),
+            detail: "\(count) queued again")])
         print("\(count) failed \(names.singular)(s) queued again.")
         if count > 0 {
             print("A running server \(names.verb) them within a second; otherwise run `resetpress jobs run \(names.job)`.")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResetPassword
+import ResetPressEngine
 import ResetPressSite
 import ResetPressStorage
 import ResetPressUsers
@@ -60,6 +61,9 @@ extension ResetCommand.Send {
         fflush(nil)  // shown at once even in a pipe, so a killed run can be resumed
         let earlier = try await site.storage.bulkResets.count(runID: runID)
         if earlier > 0 { print("Resuming: \(earlier) users this run already sent are skipped.") }
+        try await site.storage.audit.record([AuditRecord(
+            at: Date(), actor: .cli, action: earlier > 0 ? "bulk_reset.resumed" : "bulk_reset.started", subject: runID,
+            detail: bulk.expirePasswords ? "passwords expired" : "")])
         let runner = BulkResetRunner(
             service: try site.resetService, users: site.storage.users, store: site.storage.bulkResets, outbox: site.storage.outbox,
             batchSize: bulk.batchSize, pacing: bulk.drain ? .drain(site.mail.sender) : .waitForSender(maxQueued: bulk.maxQueued))

@@ -42,7 +42,8 @@ extension SettingsCommand {
             let changed: [String]
             do {
                 changed = try await site.engine.settings.set(
-                    Dictionary(mapping.changes.map { ($0.key, SettingsEngine.Input.value($0.value)) }, uniquingKeysWith: { $1 }))
+                    Dictionary(mapping.changes.map { ($0.key, SettingsEngine.Input.value($0.value)) }, uniquingKeysWith: { $1 }),
+                    actor: .cli, at: now)
             } catch let error as SettingsWriteError {
                 for id in added { _ = try? await site.reset.gate.remove(id: id) }
                 throw CLIFailure("nothing was imported:\n" + error.messages.map { "  - \($0.description)" }.joined(separator: "\n"))

@@ -14,7 +14,7 @@ struct SettingsCommand: AsyncParsableCommand {
         let site = try await Site.open(options)
         let changed: [String]
         do {
-            changed = try await site.engine.settings.set(changes)
+            changed = try await site.engine.settings.set(changes, actor: .cli, at: Date())
         } catch let error as SettingsWriteError {
             throw CLIFailure("nothing was changed:\n" + error.messages.map { "  - \($0.description)" }.joined(separator: "\n"))
         }

@@ -19,7 +19,7 @@ public struct PostgresSettingsStore: SettingsStore {
         return values
     }
 
-    public func apply(_ changes: [String: SettingValue?]) async throws {
+    public func apply(_ changes: [String: SettingValue?], audit: [AuditRecord]) async throws {
         guard !changes.isEmpty else { return }
         let encoder = JSONEncoder()
         let encoded = try changes.mapValues { value in try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) } }
@@ -35,6 +35,7 @@ public struct PostgresSettingsStore: SettingsStore {
                     _ = try await connection.rows("DELETE FROM settings WHERE key = \(key)")
                 }
             }
+            try await PostgresAuditStore.insert(audit, on: connection)
             _ = try await connection.rows("SELECT pg_notify(\(PostgresSettingsChangeFeed.channel), \(payload))")
         }
     }

@@ -11,7 +11,8 @@ extension SiteStorage {
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
             rateLimits: database.rateLimits, jobLock: database.jobLock, adminSessions: database.adminSessions,
             webhooks: database.webhooks, settingsFeed: database.settingsFeed, events: database.events, bulkResets: database.bulkResets,
-            installChecks: database.installChecks, apiTokens: database.apiTokens, appliedMigrations: { try await database.appliedMigrations() }, close: { await database.shutdown() })
+            installChecks: database.installChecks, apiTokens: database.apiTokens, audit: database.audit,
+            appliedMigrations: { try await database.appliedMigrations() }, close: { await database.shutdown() })
     }
 
     /// Opens the storage at `location`, running pending migrations: the SQLite file (its folder

@@ -100,7 +100,7 @@ public final class Site: Sendable {
                 reset: reset, mail: mail, storage: storage, secret: secret, wakeWebhooks: { [webhooks] in webhooks.sender?.wake() },
                 clock: configuration.clock)
             // The always-on parts first: the plugins after them queue mail and read the HTTP settings.
-            let core: [any Plugin] = [mail, SitePlugin(events: storage.events, clock: configuration.clock)]
+            let core: [any Plugin] = [mail, SitePlugin(events: storage.events, audit: storage.audit, clock: configuration.clock)]
             do {
                 try await engine.start(plugins: core + [reset, admin, webhooks] + configuration.plugins)
             } catch let error as SettingsLoadError {

@@ -113,11 +113,11 @@ import Testing
         try await site.test { client in
             var browser = AdminBrowser()
             try await browser.signIn(client)
-            try await AdminPlugin.setPassword("a brand new admin password", engine: site.engine, hasher: site.reset.passwordHasher)
+            try await AdminPlugin.setPassword("a brand new admin password", engine: site.engine, hasher: site.reset.passwordHasher, actor: .cli, at: Date())
             #expect(try await browser.get(client, "/admin").status == .seeOther)
         }
         await #expect(throws: AdminPasswordError.tooShort(minimum: 12)) {
-            try await AdminPlugin.setPassword("short", engine: site.engine, hasher: site.reset.passwordHasher)
+            try await AdminPlugin.setPassword("short", engine: site.engine, hasher: site.reset.passwordHasher, actor: .cli, at: Date())
         }
     }
 }

@@ -41,7 +41,7 @@ final class AdminTestSite: Sendable {
         configuration.environment = ["RESETPRESS_USERS__PASSWORD_HASH_COST": "4"].merging(environment) { $1 }
         configuration.hasher = PasswordHasher(maxConcurrent: 2)
         site = try await Site.open(configuration)
-        try await AdminPlugin.setPassword(Self.password, engine: site.engine, hasher: site.hasher)
+        try await AdminPlugin.setPassword(Self.password, engine: site.engine, hasher: site.hasher, actor: .cli, at: Date())
     }
 
     deinit { try? FileManager.default.removeItem(at: root) }

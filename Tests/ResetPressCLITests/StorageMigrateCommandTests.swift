@@ -76,6 +76,7 @@ import Testing
         #expect(try await source.resetCodes.cancel(id: code, userID: ann, blockUntil: testTime(3600), now: testTime(30)))
         _ = try await source.apiTokens.add(name: "deploy", scopes: ["read"], hash: Data(repeating: 6, count: 32), expiresAt: nil, now: testTime())
         try await source.events.record([ResetEvent(.request, at: testTime(), clientIP: "192.0.2.1"), ResetEvent(.codeIssued, at: testTime())])
+        try await source.audit.record([AuditRecord(at: testTime(), actor: .cli, action: "setting.changed", subject: "reset_password.mode")])
         let url = try await TestPostgresServer.shared.createDatabase()
         let there = try ServerProcess.command(["storage", "migrate", "--from", "sqlite:" + source.path, "--to", url], environment: [:])
         #expect(there.status == 0, "\(there.output)")

@@ -28,6 +28,7 @@ public struct Stores: Sendable {
     public let events: any EventStore
     public let installChecks: any InstallCheckStore
     public let apiTokens: any APITokenStore
+    public let audit: any AuditStore
     /// Runs one SQL statement on the database, to write rows only older versions wrote.
     public let execute: @Sendable (String) async throws -> Void
 }
@@ -43,21 +44,21 @@ public func withStores(_ backend: Backend, _ body: (Stores) async throws -> Void
         try await body(Stores(
             settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
             authCodes: database.authCodes, jobStates: database.jobStates, webhooks: database.webhooks, events: database.events,
-            installChecks: database.installChecks, apiTokens: database.apiTokens, execute: { sql in try await database.pool.write { try $0.execute(sql: sql) } }))
+            installChecks: database.installChecks, apiTokens: database.apiTokens, audit: database.audit, execute: { sql in try await database.pool.write { try $0.execute(sql: sql) } }))
     case .postgres:
         try await withPostgres { nodes in
             let database = nodes[0]
             try await body(Stores(
                 settings: database.settings, users: database.users, resetCodes: database.resetCodes, outbox: database.outbox,
                 authCodes: database.authCodes, jobStates: database.jobStates, webhooks: database.webhooks, events: database.events,
-                installChecks: database.installChecks, apiTokens: database.apiTokens, execute: { sql in _ = try await database.client.rows(PostgresQuery(unsafeSQL: sql)) }))
+                installChecks: database.installChecks, apiTokens: database.apiTokens, audit: database.audit, execute: { sql in _ = try await database.client.rows(PostgresQuery(unsafeSQL: sql)) }))
         }
     case .memory:
         let storage = SiteStorage.memory()
         try await body(Stores(
             settings: storage.settings, users: storage.users, resetCodes: storage.resetCodes, outbox: storage.outbox,
             authCodes: storage.authCodes, jobStates: storage.jobStates, webhooks: storage.webhooks, events: storage.events,
-            installChecks: storage.installChecks, apiTokens: storage.apiTokens, execute: { sql in throw StorageError.notFound("SQL in memory stores (\(sql))") }))
+            installChecks: storage.installChecks, apiTokens: storage.apiTokens, audit: storage.audit, execute: { sql in throw StorageError.notFound("SQL in memory stores (\(sql))") }))
     }
 }
 

@@ -216,9 +216,13 @@ public final class SettingsEngine: Sendable {
 
     /// Applies a set of changes wholly or not at all; returns the keys whose value changed.
     /// Unchanged values are no-ops. Fires `update_option` and `update_option_<key>` per change.
+    /// With an `actor`, each change is recorded in the audit trail at `now`, in the write's own
+    /// transaction, with its old and new values (a secret's only as changed).
     @discardableResult
-    public func set(_ changes: [String: Input], context: HookContext = .empty) async throws -> [String] {
-        let updates = try await writeLock.withLock { try await write(changes) }
+    public func set(
+        _ changes: [String: Input], context: HookContext = .empty, actor: AuditActor? = nil, at now: Date = Date()
+    ) async throws -> [String] {
+        let updates = try await writeLock.withLock { try await write(changes, audit: actor.map { ($0, now) }) }
         await fire(updates, context: context)
         return updates.map(\.key)
     }
@@ -230,7 +234,7 @@ public final class SettingsEngine: Sendable {
         }
     }
 
-    private func write(_ changes: [String: Input]) async throws -> [OptionUpdate] {
+    private func write(_ changes: [String: Input], audit: (actor: AuditActor, at: Date)?) async throws -> [OptionUpdate] {
         var layers = self.layers.withLock { $0 }
         let before = snapshot
         var messages: [SettingsMessage] = []
@@ -278,13 +282,27 @@ public final class SettingsEngine: Sendable {
 
         let effective = stored.filter { key, value in value != layers.database[key] }
         guard !effective.isEmpty else { return [] }
-        try await store.apply(effective)
+        let updates = Self.updates(from: before, to: candidate, keys: Array(effective.keys), origin: .write)
+        let records: [AuditRecord] = audit.map { audit in
+            updates.map { update -> AuditRecord in
+                let secret = layers.definition(update.key)?.isSecret ?? true
+                return AuditRecord(
+                    at: audit.at, actor: audit.actor, action: "setting.changed", subject: update.key,
+                    detail: secret ? "(secret) changed" : "\(Self.audited(update.oldValue)) -> \(Self.audited(update.newValue))")
+            }
+        } ?? []
+        try await store.apply(effective, audit: records)
         self.layers.withLock { current in
             for member in members where current.definitions[member.name] == nil { current.definitions[member.name] = member }
             current.database = database
         }
         publish()
-        return Self.updates(from: before, to: candidate, keys: Array(effective.keys), origin: .write)
+        return updates
+    }
+
+    /// A value as the audit trail keeps it: a long one (a template) by its length only.
+    private static func audited(_ value: String) -> String {
+        value.count <= 120 && !value.contains("\n") ? value : "(\(value.count) characters)"
     }
 
     private static func pinnedMessage(_ key: String, _ source: SettingSource) -> String {

@@ -10,11 +10,12 @@ extension SiteStorage {
         let outbox = MemoryMailOutbox(events: events)
         let users = MemoryUserStore()
         let webhooks = MemoryWebhookQueue()
+        let audit = MemoryAuditStore()
         return SiteStorage(
-            backend: "memory", location: "memory", settings: MemorySettingsStore(), users: users,
+            backend: "memory", location: "memory", settings: MemorySettingsStore(audit: audit), users: users,
             resetCodes: MemoryResetCodeStore(outbox: outbox, webhooks: webhooks, users: users, events: events), outbox: outbox,
             authCodes: MemoryAuthCodeStore(), jobStates: MemoryJobStateStore(), rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(),
-            adminSessions: MemoryAdminSessionStore(), webhooks: webhooks, settingsFeed: nil, events: events,
+            adminSessions: MemoryAdminSessionStore(), webhooks: webhooks, settingsFeed: nil, events: events, audit: audit,
             appliedMigrations: { [] }, close: {})
     }
 }

@@ -20,7 +20,7 @@ public struct SQLiteSettingsStore: SettingsStore {
         return values
     }
 
-    public func apply(_ changes: [String: SettingValue?]) async throws {
+    public func apply(_ changes: [String: SettingValue?], audit: [AuditRecord]) async throws {
         let encoder = JSONEncoder()
         let encoded = try changes.mapValues { value in try value.map { String(decoding: try encoder.encode($0), as: UTF8.self) } }
         try await pool.write { db in
@@ -34,6 +34,7 @@ public struct SQLiteSettingsStore: SettingsStore {
                     try db.execute(sql: "DELETE FROM settings WHERE key = ?", arguments: [key])
                 }
             }
+            try SQLiteAuditStore.insert(audit, in: db)
         }
     }
 }

@@ -57,6 +57,18 @@ enum SchemaMigrations {
                 table.column("revoked_at", .double)
             }
         }
+        migrator.registerMigration("v14-audit") { db in
+            // Who changed what, and when (never a secret); read newest first, deleted by age.
+            try db.create(table: "audit") { table in
+                table.autoIncrementedPrimaryKey("id")
+                table.column("at", .double).notNull().indexed()
+                table.column("actor", .text).notNull()
+                table.column("client_ip", .text).notNull()
+                table.column("action", .text).notNull()
+                table.column("subject", .text).notNull()
+                table.column("detail", .text).notNull()
+            }
+        }
         return migrator
     }
 

@@ -41,6 +41,8 @@ public struct SiteStorage: Sendable {
     public let installChecks: any InstallCheckStore
     /// The admin API's tokens; shared by every node of a shared database.
     public let apiTokens: any APITokenStore
+    /// Who changed what: settings, tokens, auth codes, sign-ins, retries, bulk runs.
+    public let audit: any AuditStore
     private let migrations: @Sendable () async throws -> [String]
     private let closer: @Sendable () async -> Void
 
@@ -52,7 +54,7 @@ public struct SiteStorage: Sendable {
         jobLock: any JobLock, adminSessions: any AdminSessionStore, webhooks: any WebhookQueue, settingsFeed: (any SettingsChangeFeed)?,
         events: any EventStore, bulkResets: any BulkResetStore = MemoryBulkResetStore(),
         installChecks: any InstallCheckStore = MemoryInstallCheckStore(), apiTokens: any APITokenStore = MemoryAPITokenStore(),
-        appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
+        audit: any AuditStore = MemoryAuditStore(), appliedMigrations: @escaping @Sendable () async throws -> [String], close: @escaping @Sendable () async -> Void
     ) {
         self.backend = backend
         self.location = location
@@ -71,6 +73,7 @@ public struct SiteStorage: Sendable {
         self.bulkResets = bulkResets
         self.installChecks = installChecks
         self.apiTokens = apiTokens
+        self.audit = audit
         self.migrations = appliedMigrations
         self.closer = close
     }
@@ -83,7 +86,7 @@ public struct SiteStorage: Sendable {
             resetCodes: database.resetCodes, outbox: database.outbox, authCodes: database.authCodes, jobStates: database.jobStates,
             rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(), adminSessions: database.adminSessions, webhooks: database.webhooks,
             settingsFeed: nil, events: database.events, bulkResets: database.bulkResets, installChecks: database.installChecks,
-            apiTokens: database.apiTokens, appliedMigrations: { try database.appliedMigrations() },
+            apiTokens: database.apiTokens, audit: database.audit, appliedMigrations: { try database.appliedMigrations() },
             close: {})
     }
 

@@ -20,7 +20,7 @@ public struct StorageTable: Sendable, Equatable {
     /// `admin_sessions` is left out on purpose: sessions live at most 12 hours, so the admin
     /// simply signs in again on the new storage.
     public static let copiedTables = [
-        "users", "reset_codes", "reset_blocks", "auth_codes", "outbox", "job_runs", "webhooks", "api_tokens", "events", "bulk_reset_sent",
+        "users", "reset_codes", "reset_blocks", "auth_codes", "outbox", "job_runs", "webhooks", "api_tokens", "events", "bulk_reset_sent", "audit",
     ]
 
     /// Throws `StorageError.notFound` unless `name` is one of ``copiedTables``.
