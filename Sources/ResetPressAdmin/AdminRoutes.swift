@@ -41,6 +41,7 @@ struct AdminRoutes {
         addQueueRoutes(site.webhooks, webhookQueueView, to: router)
         addBulkResetRoutes(to: router)
         addTokenRoutes(to: router)
+        addAuditRoutes(to: router)
     }
 
     /// Where a sign-in leads: the dashboard.

@@ -39,6 +39,15 @@ import Testing
         #expect(records.contains { $0.action == "signin.succeeded" && $0.actor == "admin" })
         #expect(!listed.output.contains(secret) && !listed.output.contains("SECRET"))
         #expect(!listed.output.contains(AdminTestSite.password))
+
+        // The admin's Audit trail page shows the same records, escaped, and no secret either.
+        try await site.test { client in
+            var browser = AdminBrowser()
+            try await browser.signIn(client)
+            let page = try await browser.get(client, "/admin/audit").text
+            #expect(page.contains("<td>token:test</td>") && page.contains("<td>site.name</td>") && page.contains("(secret) changed"))
+            #expect(page.contains("CLI name") && !page.contains(secret))
+        }
     }
 
     /// One record as `resetpress audit --json` prints it.
