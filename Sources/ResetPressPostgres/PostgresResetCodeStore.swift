@@ -106,29 +106,12 @@ public struct PostgresResetCodeStore: ResetCodeStore {
 
     // MARK: - Rows
 
-    /// The code's upsert and its effects in one statement. The replaced row gets a new id
-    /// (`id = DEFAULT`), so a guess against the old code's id fails.
+    /// The code's upsert and its effects in one prepared statement (``PostgresIssueStatement``).
     private func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
-        var write = PostgresCombinedWrite()
-        let upsert = try write.add("""
-            INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
-            VALUES (\(write.bind(code.userID)), \(write.bind(code.email)), \(write.bind(code.codeHash)), \(write.bind(code.linkHash)),
-                    \(write.bind(code.createdAt.databaseSeconds)), \(write.bind(code.expiresAt.databaseSeconds)), 0,
-                    \(write.bind(code.requestIP)), \(write.bind(code.cancelHash)))
-            ON CONFLICT (user_id) DO UPDATE SET
-                id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
-                created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
-                request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
-            RETURNING id
-            """)
-        try write.insert(effects, now: code.createdAt)
-        let rows = try await mappingUniqueViolations(Self.duplicateName) {
-            try await client.rows(write.query(selecting: "SELECT id FROM \(upsert)"))
-        }
-        guard let id = try rows.first?.decode(Int64.self) else {
+        try await mappingUniqueViolations(Self.duplicateName) {
+            for try await id in try await client.execute(PostgresIssueStatement(code: code, effects: effects)) { return id }
             throw PostgresStorageError.unreadableRow("INSERT INTO reset_codes returned no id.")
         }
-        return id
     }
 
     /// In one transaction: if code `id` is still stored, deletes every code of user `userID`, runs
