@@ -25,7 +25,7 @@ public struct ImportRow: Sendable, Equatable {
     /// The password or hash to store.
     public var password: ImportPassword
 
-    public subscript<Value>(dynamicMember field: KeyPath<NewUser, Value>) -> Value {
+    @inlinable public subscript<Value>(dynamicMember field: KeyPath<NewUser, Value>) -> Value {
         profile[keyPath: field]
     }
 

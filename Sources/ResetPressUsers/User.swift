@@ -25,7 +25,7 @@ public struct User: Codable, Sendable, Equatable {
         self.updatedAt = updatedAt ?? createdAt
     }
 
-    public subscript<Value>(dynamicMember field: WritableKeyPath<NewUser, Value>) -> Value {
+    @inlinable public subscript<Value>(dynamicMember field: WritableKeyPath<NewUser, Value>) -> Value {
         get { profile[keyPath: field] }
         set { profile[keyPath: field] = newValue }
     }

@@ -141,7 +141,7 @@ public struct QueueEntry<Payload: QueuePayload>: Sendable, Equatable {
     }
 
     /// A field of the payload.
-    public subscript<Value>(dynamicMember keyPath: KeyPath<Payload, Value>) -> Value {
+    @inlinable public subscript<Value>(dynamicMember keyPath: KeyPath<Payload, Value>) -> Value {
         payload[keyPath: keyPath]
     }
 }

@@ -49,7 +49,7 @@ public struct ResetCodeRecord: Sendable, Equatable {
         self.attempts = attempts
     }
 
-    public subscript<Value>(dynamicMember field: KeyPath<NewResetCode, Value>) -> Value {
+    @inlinable public subscript<Value>(dynamicMember field: KeyPath<NewResetCode, Value>) -> Value {
         issued[keyPath: field]
     }
 }
