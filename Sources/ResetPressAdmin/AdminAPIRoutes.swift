@@ -177,7 +177,7 @@ struct AdminAPIRoutes {
             ids = list
         }
         let count = try await site.outbox.retry(ids: ids, now: site.now)
-        try await site.record("mail.retried", ids.map { $0.map(String.init).joined(separator: ",") } ?? "all failed", detail: "\(count) queued again", by: actor)
+        try await site.record(.retry(of: "mail", ids: ids, requeued: count, at: site.now, by: actor))
         if count > 0 { site.wakeSender() }
         return ok("\(count) messages queued again.", [("requeued", .number(Double(count)))])
     }

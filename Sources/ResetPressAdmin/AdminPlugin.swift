@@ -167,7 +167,12 @@ struct AdminSite: Sendable {
 
     /// Records that `actor` did `action` to `subject` in the audit trail (no secret goes in).
     func record(_ action: String, _ subject: String, detail: String = "", by actor: AuditActor) async throws {
-        try await plugin.audit?.record([AuditRecord(at: now, actor: actor, action: action, subject: subject, detail: detail)])
+        try await record(AuditRecord(at: now, actor: actor, action: action, subject: subject, detail: detail))
+    }
+
+    /// Adds `record` to the audit trail.
+    func record(_ record: AuditRecord) async throws {
+        try await plugin.audit?.record([record])
     }
 
     /// Wakes the mail sender after a retry.

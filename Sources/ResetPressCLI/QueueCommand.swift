@@ -80,9 +80,7 @@ struct QueueRetryCommand<Kind: QueueCommandKind>: AsyncParsableCommand {
         let now = Date()
         let count = try await Kind.queue(of: storage).retry(ids: ids.isEmpty ? nil : ids, now: now)
         let names = Kind.names
-        try await storage.audit.record([AuditRecord(
-            at: now, actor: .cli, action: "\(names.command).retried", subject: ids.isEmpty ? "all failed" : ids.map(String.init).joined(separator: ","),
-            detail: "\(count) queued again")])
+        try await storage.audit.record([.retry(of: names.command, ids: ids.isEmpty ? nil : ids, requeued: count, at: now, by: .cli)])
         print("\(count) failed \(names.singular)(s) queued again.")
         if count > 0 {
             print("A running server \(names.verb) them within a second; otherwise run `resetpress jobs run \(names.job)`.")

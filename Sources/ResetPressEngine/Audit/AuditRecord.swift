@@ -42,6 +42,16 @@ public struct AuditRecord: Sendable, Equatable, Codable {
     }
 }
 
+extension AuditRecord {
+    /// That `actor` queued failed entries of `queue` (`mail`, `webhooks`) again: those of `ids`, or
+    /// every failed one when nil; `requeued` of them went back in the queue.
+    public static func retry(of queue: String, ids: [Int64]?, requeued: Int, at: Date, by actor: AuditActor) -> AuditRecord {
+        AuditRecord(
+            at: at, actor: actor, action: "\(queue).retried", subject: ids.map { $0.map(String.init).joined(separator: ",") } ?? "all failed",
+            detail: "\(requeued) queued again")
+    }
+}
+
 /// The audit trail's storage: records are only added, read newest first, and deleted when old.
 public protocol AuditStore: Sendable {
     /// Adds `records`, all of them or none.

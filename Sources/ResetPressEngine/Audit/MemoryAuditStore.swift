@@ -18,7 +18,7 @@ public final class MemoryAuditStore: AuditStore {
 
     public func list(since: Date?, limit: Int) async throws -> [AuditRecord] {
         records.withLock { records in
-            Array(records.enumerated().filter { since == nil || $0.element.at >= since! }
+            Array(records.enumerated().filter { record in since.map { record.element.at >= $0 } ?? true }
                 .sorted { ($0.element.at, $0.offset) > ($1.element.at, $1.offset) }.prefix(limit).map(\.element))
         }
     }
