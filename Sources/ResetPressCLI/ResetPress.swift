@@ -9,7 +9,7 @@ struct ResetPress: AsyncParsableCommand {
         subcommands: [
             ServeCommand.self, SettingsCommand.self, HooksCommand.self, PluginsCommand.self, UsersCommand.self,
             AuthCodesCommand.self, ResetCommand.self, MailCommand.self, WebhooksCommand.self, TemplatesCommand.self, JobsCommand.self, AdminCommand.self,
-            StorageCommand.self, StatsCommand.self, AuditCommand.self,
+            StorageCommand.self, StatsCommand.self, AuditCommand.self, SecretCommand.self,
         ])
 }
 

@@ -65,7 +65,7 @@ extension StorageCommand {
                 throw CLIFailure("no install secret at \(secretFile.path): copy the secret.key of the site the backup came from there (mode 0600) first; its codes and mail need it.")
             }
             let secret = try InstallSecret.load(in: site.dataURL, environment: environment)
-            guard report.installChecks.isEmpty || report.installChecks.contains(secret.checkValue) else {
+            guard report.installChecks.isEmpty || secret.checkValues.contains(where: report.installChecks.contains) else {
                 throw CLIFailure("\(file) was made by a site with another install secret than \(secretFile.path): copy that site's secret.key there first; nothing was replaced.")
             }
             let kept = location + ".before-restore-" + Self.stamp()

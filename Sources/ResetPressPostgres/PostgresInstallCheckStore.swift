@@ -18,6 +18,24 @@ public struct PostgresInstallCheckStore: InstallCheckStore {
             return try rows.first?.decode(Bool.self) ?? false
         }
     }
+
+    public func record(_ check: Data, now: Date) async throws {
+        _ = try await client.rows(
+            "INSERT INTO install_checks (check_value, recorded_at) VALUES (\(check), \(now.databaseSeconds)) ON CONFLICT DO NOTHING")
+    }
+
+    public func recorded() async throws -> [InstallCheck] {
+        try await client.rows("SELECT check_value, recorded_at FROM install_checks ORDER BY recorded_at, check_value").map { row in
+            let (value, recorded) = try row.decode((Data, Double).self)
+            return InstallCheck(value: value, recordedAt: Date(timeIntervalSince1970: recorded))
+        }
+    }
+
+    public func keep(only kept: [Data]) async throws {
+        for check in try await recorded() where !kept.contains(check.value) {
+            _ = try await client.rows("DELETE FROM install_checks WHERE check_value = \(check.value)")
+        }
+    }
 }
 
 extension PostgresDatabase {

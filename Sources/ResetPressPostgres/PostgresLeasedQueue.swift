@@ -196,6 +196,11 @@ public typealias PostgresMailOutbox = PostgresLeasedQueue<OutboxMail>
 public typealias PostgresWebhookQueue = PostgresLeasedQueue<QueuedWebhook>
 
 extension PostgresLeasedQueue: MailOutbox where Payload == OutboxMail {
+    public func oldestSealed() async throws -> Date? {
+        try await client.rows("SELECT MIN(created_at) FROM outbox WHERE sealed_body IS NOT NULL").first?.decode(Double?.self)
+            .map(Date.init(timeIntervalSince1970:))
+    }
+
     public func sealPlainBodies(kinds: [String], seal: @Sendable (MailMessage) throws -> Data) async throws -> Int {
         if kinds.isEmpty { return 0 }
         return try await client.transaction { connection in

@@ -104,6 +104,11 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         try await client.rows("SELECT COUNT(*) FROM reset_codes").first?.decode(Int.self) ?? 0
     }
 
+    public func latestExpiry(issuedBefore date: Date) async throws -> Date? {
+        try await client.rows("SELECT MAX(expires_at) FROM reset_codes WHERE created_at < \(date.databaseSeconds)")
+            .first?.decode(Double?.self).map(Date.init(timeIntervalSince1970:))
+    }
+
     // MARK: - Rows
 
     /// The code's upsert and its effects in one prepared statement (``PostgresIssueStatement``).

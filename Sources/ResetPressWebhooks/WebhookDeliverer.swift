@@ -15,13 +15,13 @@ import ResetPressStorage
 public struct WebhookDeliverer: QueueDeliverer {
     /// What each batch reads from the live settings.
     public struct Configuration: Sendable {
-        /// The signing secret.
-        public var secret: String
+        /// The signing secrets, each giving one signature (``WebhookSignature/secrets(settings:installSecret:)``).
+        public var secrets: [String]
         /// The limit on one call.
         public var timeout: Duration
 
-        public init(secret: String, timeout: Duration) {
-            self.secret = secret
+        public init(secrets: [String], timeout: Duration) {
+            self.secrets = secrets
             self.timeout = timeout
         }
     }
@@ -57,7 +57,7 @@ public struct WebhookDeliverer: QueueDeliverer {
     /// Posts one entry and says how it went.
     private func post(_ entry: WebhookEntry, settings: Configuration) async -> DeliveryOutcome {
         guard let body = entry.body else { return .failed("the body was deleted", permanent: true) }
-        let signature = WebhookSignature.header(body: body, secret: settings.secret, time: clock())
+        let signature = WebhookSignature.header(body: body, secrets: settings.secrets, time: clock())
         // The client's deadline ends at the answer's head; the race also bounds a body that trickles in.
         let timeout = settings.timeout
         let error = await withTaskGroup(of: String??.self) { group in

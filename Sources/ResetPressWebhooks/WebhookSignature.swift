@@ -3,7 +3,8 @@ import Foundation
 import ResetPressEngine
 import ResetPressStorage
 
-/// The `X-ResetPress-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+/// The `X-ResetPress-Signature` header: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`,
+/// with one `v1` per signing secret while `secret rotate` keeps a previous key.
 ///
 /// The key is the secret's UTF-8 bytes. `t` is the time of the try, so a receiver can refuse old
 /// replays (five minutes is the usual tolerance); the body, and the delivery id in
@@ -17,8 +18,14 @@ public enum WebhookSignature {
 
     /// The header value for `body` sent at `time` under `secret`.
     public static func header(body: String, secret: String, time: Date) -> String {
+        header(body: body, secrets: [secret], time: time)
+    }
+
+    /// The header value for `body` sent at `time`, with a signature under each of `secrets`: a
+    /// receiver that knows any of them verifies it.
+    public static func header(body: String, secrets: [String], time: Date) -> String {
         let seconds = Int64(time.timeIntervalSince1970.rounded(.down))
-        return "t=\(seconds),v1=\(hex(body: body, secret: secret, seconds: seconds))"
+        return "t=\(seconds)" + secrets.map { ",v1=" + hex(body: body, secret: $0, seconds: seconds) }.joined()
     }
 
     /// Whether `header` is a valid signature of `body` under `secret`, made at most `tolerance`
@@ -46,10 +53,22 @@ public enum WebhookSignature {
         return configured.isEmpty ? derivedSecret(installSecret) : configured
     }
 
+    /// The secrets deliveries are signed with: `webhooks.secret` when set, else the one derived
+    /// from each install key, current first, so a receiver keeps verifying across `secret rotate`
+    /// until `secret retire`.
+    public static func secrets(settings: SettingsSnapshot, installSecret: InstallSecret) -> [String] {
+        let configured = settings[WebhookSettings.secret]
+        return configured.isEmpty ? installSecret.derivedKeys(info: derivationInfo).map(whsec) : [configured]
+    }
+
     /// The per-site secret derived from the install secret (HKDF-SHA256): `whsec_` and 64 hex digits.
     /// It stays the same while `var/secret.key` does; `resetpress webhooks secret` prints it.
     public static func derivedSecret(_ installSecret: InstallSecret) -> String {
-        "whsec_" + installSecret.derivedKey(info: derivationInfo).map { String(format: "%02x", $0) }.joined()
+        whsec(installSecret.derivedKey(info: derivationInfo))
+    }
+
+    private static func whsec(_ key: Data) -> String {
+        "whsec_" + key.map { String(format: "%02x", $0) }.joined()
     }
 
     private static func hex(body: String, secret: String, seconds: Int64) -> String {

@@ -66,7 +66,7 @@ public final class WebhooksPlugin: Plugin {
             configuration: {
                 let snapshot = settings.snapshot
                 return WebhookDeliverer.Configuration(
-                    secret: WebhookSignature.secret(settings: snapshot, installSecret: installSecret),
+                    secrets: WebhookSignature.secrets(settings: snapshot, installSecret: installSecret),
                     timeout: .milliseconds(snapshot[WebhookSettings.timeoutMilliseconds]))
             },
             owner: nodeID, logger: logger, backoff: backoff, clock: clock)

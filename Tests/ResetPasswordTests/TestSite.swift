@@ -113,7 +113,7 @@ final class TestSite: Sendable {
 
     /// Queued mail, oldest first, with bodies opened as the sender opens them (sealed ones with the site's key).
     func queuedMail() async throws -> [QueuedMail] {
-        let sealer = try InstallSecret.loadOrCreate(in: dataDirectory).mailSealer()
+        let sealer = try InstallSecret.load(in: dataDirectory, environment: [:]).mailSealer()
         return try await storage.outbox.list(status: nil, limit: 100).reversed().map { entry in
             switch entry.body {
             case .plain(let message): QueuedMail(entry: entry, message: message)

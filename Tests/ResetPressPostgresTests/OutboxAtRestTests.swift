@@ -78,7 +78,7 @@ import Testing
         let entry = try #require(try await storage.outbox.list(status: .queued, limit: 10).first)
         let opened: MailMessage
         switch entry.body {
-        case .sealed(let sealed): opened = try InstallSecret.loadOrCreate(in: dataDirectory).mailSealer().open(sealed)
+        case .sealed(let sealed): opened = try InstallSecret.load(in: dataDirectory, environment: [:]).mailSealer().open(sealed)
         case .plain(let message):
             Issue.record("the reset mail is stored unsealed")
             opened = message

@@ -193,6 +193,7 @@ private final class ObservedOutbox: MailOutbox {
     func list(status: QueueStatus?, limit: Int) async throws -> [OutboxEntry] { try await base.list(status: status, limit: limit) }
     func counts() async throws -> [QueueStatus: Int] { try await base.counts() }
     func nextDue() async throws -> Date? { try await base.nextDue() }
+    func oldestSealed() async throws -> Date? { try await base.oldestSealed() }
 }
 
 /// A clock the test moves forward.

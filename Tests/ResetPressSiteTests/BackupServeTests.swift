@@ -1,12 +1,11 @@
 import Foundation
 import ResetPressTestSupport
-import Synchronization
 import Testing
 
 /// `storage backup` and `storage restore` (issue 22): a backup taken while requests pour in, restored
 /// into a new site, holds a working code for every request acknowledged before the backup began.
 @Suite struct BackupServeTests {
-    static let reset = "/simple-jwt-login/v1/user/reset_password"
+    static let reset = ResetLoad.path
     static let environment = ["RESETPRESS_USERS__PASSWORD_HASH_COST": "4", "RESETPRESS_RESET_PASSWORD__IP_LIMIT_PER_MINUTE": "0"]
     static let userCount = 80
 
@@ -19,34 +18,19 @@ import Testing
 
     @Test(.timeLimit(.minutes(3))) func aBackupUnderLoadRestoresEveryAcknowledgedCode() async throws {
         let old = try SiteFolder()
-        let csv = old.root.appendingPathComponent("users.csv")
-        try (["login,email"] + (0..<Self.userCount).map { "user\($0),\(Self.email($0))" }).joined(separator: "\n")
-            .write(to: csv, atomically: true, encoding: .utf8)
+        let csv = try old.usersCSV(count: Self.userCount, email: Self.email)
         #expect(try Self.command(old, ["users", "import", csv.path]).status == 0)
         let server = try await ServerProcess(root: old.root, dataDirectory: old.root.appendingPathComponent("var"), environment: Self.environment)
         defer { server.stop() }
 
         // Four clients post one request per user; the backup starts once a third are acknowledged.
-        let acknowledged = Acknowledged()
-        let load = Task {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for lane in 0..<4 {
-                    group.addTask {
-                        for index in stride(from: lane, to: Self.userCount, by: 4) {
-                            let answer = try await server.send("POST", Self.reset, json: ["email": Self.email(index)])
-                            if answer.status == 200 { acknowledged.add(index) }
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        }
-        for _ in 0..<1200 where acknowledged.count < Self.userCount / 3 { try await Task.sleep(for: .milliseconds(10)) }
-        let beforeBackup = acknowledged.all
+        let load = ResetLoad()
+        let posting = load.start(server, userCount: Self.userCount, email: Self.email)
+        let beforeBackup = try await load.acknowledged(atLeast: Self.userCount / 3)
         let backup = old.root.appendingPathComponent("backup.sqlite")
         let written = try Self.command(old, ["storage", "backup", backup.path])
         #expect(written.status == 0 && written.output.contains("integrity_check: ok"), "\(written.output)")
-        try await load.value
+        try await posting.value
         #expect(beforeBackup.count >= Self.userCount / 3 && beforeBackup.count < Self.userCount, "the backup did not overlap the load")
 
         // Every mail of the old site, for its codes.
@@ -101,12 +85,4 @@ import Testing
         #expect(broken.status == 1, "\(broken.output)")
         #expect(try Self.command(site, ["users", "list"]).output.contains("ann@example.org"))
     }
-}
-
-/// The users whose request was answered 200, shared by the load's clients.
-private final class Acknowledged: Sendable {
-    private let indexes = Mutex<Set<Int>>([])
-    var count: Int { indexes.withLock { $0.count } }
-    var all: Set<Int> { indexes.withLock { $0 } }
-    func add(_ index: Int) { _ = indexes.withLock { $0.insert(index) } }
 }

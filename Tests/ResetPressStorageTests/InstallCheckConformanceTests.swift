@@ -22,6 +22,24 @@ import Testing
         }
     }
 
+    @Test(arguments: Backend.allCases)
+    func aRotationIsRecordedAndARetireForgetsTheOldKey(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let checks = stores.installChecks
+            #expect(try await checks.admits(Self.first.checkValue, now: testTime()))
+            try await checks.record(Self.other.checkValue, now: testTime(5))
+            try await checks.record(Self.other.checkValue, now: testTime(9))
+            #expect(try await checks.recorded() == [
+                InstallCheck(value: Self.first.checkValue, recordedAt: testTime()), InstallCheck(value: Self.other.checkValue, recordedAt: testTime(5)),
+            ], "a check recorded again keeps its time")
+            #expect(try await checks.admits(Self.other.checkValue, now: testTime(10)))
+            #expect(try await checks.admits(Self.first.checkValue, now: testTime(10)))
+            try await checks.keep(only: [Self.other.checkValue])
+            #expect(try await checks.recorded() == [InstallCheck(value: Self.other.checkValue, recordedAt: testTime(5))])
+            #expect(try await !checks.admits(Self.first.checkValue, now: testTime(11)), "a retired key is refused")
+        }
+    }
+
     @Test func theCheckValueNamesTheSecretWithoutRevealingIt() {
         let secret = InstallSecret(bytes: Data(repeating: 5, count: 32))
         #expect(secret.checkValue == InstallSecret(bytes: Data(repeating: 5, count: 32)).checkValue)

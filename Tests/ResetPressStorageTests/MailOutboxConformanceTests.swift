@@ -21,6 +21,29 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func theOldestSealedEntryIsTheOldestNotSentOrFailedWithItsSealedBody(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            let sealer = InstallSecret(bytes: Data(repeating: 3, count: 32)).mailSealer()
+            #expect(try await outbox.oldestSealed() == nil)
+            _ = try await outbox.enqueue(try testMail(), now: testTime(-10))
+            #expect(try await outbox.oldestSealed() == nil, "a plain body is sealed under no key")
+            _ = try await outbox.claimDue(limit: 1, now: testTime(-9), owner: "a", leaseUntil: testTime(60))
+            let sent = try await outbox.enqueue(try testMail().sealed(with: sealer), now: testTime())
+            let failedForGood = try await outbox.enqueue(try testMail().sealed(with: sealer), now: testTime(1))
+            _ = try await outbox.enqueue(try testMail().sealed(with: sealer), now: testTime(2))
+            #expect(try await outbox.oldestSealed() == testTime())
+            _ = try await outbox.claimDue(limit: 2, now: testTime(3), owner: "a", leaseUntil: testTime(60))
+            try await outbox.markSent(ids: [sent], at: testTime(4), events: [])
+            #expect(try await outbox.oldestSealed() == testTime(1), "a leased entry still holds its body")
+            try await outbox.markFailed(id: failedForGood, error: "550", keepingBody: true, events: [])
+            #expect(try await outbox.oldestSealed() == testTime(1), "a failed entry kept for a retry holds its body")
+            try await outbox.markFailed(id: failedForGood, error: "550", keepingBody: false, events: [])
+            #expect(try await outbox.oldestSealed() == testTime(2))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func claimDueTakesDueEntriesOldestFirstUpToTheLimit(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let outbox = stores.outbox

@@ -30,6 +30,20 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func theLatestExpiryBeforeATimeCountsOnlyCodesIssuedBeforeIt(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            #expect(try await codes.latestExpiry(issuedBefore: testTime(1000)) == nil)
+            _ = try await codes.issue(code(user: 1, link: 1, at: 0, lifetime: 600), mail: nil)
+            _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 2, at: 10, lifetime: 900), mail: nil)
+            _ = try await codes.issue(code(user: 3, email: "cy@example.com", link: 3, at: 100, lifetime: 5000), mail: nil)
+            #expect(try await codes.latestExpiry(issuedBefore: testTime(5)) == testTime(600))
+            #expect(try await codes.latestExpiry(issuedBefore: testTime(100)) == testTime(910))
+            #expect(try await codes.latestExpiry(issuedBefore: testTime(101)) == testTime(5100))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func issuedCodeIsFoundByEmailLinkAndUser(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.resetCodes

@@ -89,11 +89,12 @@ public final class ServerProcess: Sendable {
         return process.terminationStatus
     }
 
-    /// Sends a request with an optional JSON body; returns the status and body.
-    public func send(_ method: String, _ path: String, json: [String: String]? = nil) async throws -> (status: Int, body: String) {
+    /// Sends a request with an optional JSON body and extra headers; returns the status and body.
+    public func send(_ method: String, _ path: String, json: [String: String]? = nil, headers: [String: String] = [:]) async throws -> (status: Int, body: String) {
         guard let url = URL(string: "http://127.0.0.1:\(port)\(path)") else { throw ServerError.badPath(path) }
         var request = URLRequest(url: url)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

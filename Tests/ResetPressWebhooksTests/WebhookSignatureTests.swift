@@ -1,7 +1,7 @@
 import Foundation
 import ResetPressEngine
 import ResetPressStorage
-import ResetPressWebhooks
+@testable import ResetPressWebhooks
 import Testing
 
 /// The signature header, the payload's shape and the settings' checks, without a network.
@@ -26,6 +26,27 @@ import Testing
         #expect(!WebhookSignature.verify(header: header, body: Self.body, secret: "s3cret-of-sixteen", now: time.addingTimeInterval(301)))
         #expect(WebhookSignature.verify(header: header, body: Self.body, secret: "s3cret-of-sixteen", now: time.addingTimeInterval(299)))
         #expect(!WebhookSignature.verify(header: "v1=00", body: Self.body, secret: "s3cret-of-sixteen", now: time))
+    }
+
+    @Test func afterARotationDeliveriesCarryASignatureUnderTheNewAndTheOldKey() async throws {
+        let settings = SettingsEngine(store: MemorySettingsStore(), environment: [:], settingsDirectory: nil, hooks: HookRegistry())
+        WebhookSettings.register(in: settings)
+        try await settings.load()
+        let old = InstallSecret(bytes: Data(repeating: 1, count: 32))
+        let rotated = old.rotated(to: Data(repeating: 2, count: 32))
+        let secrets = WebhookSignature.secrets(settings: settings.snapshot, installSecret: rotated)
+        #expect(secrets == [WebhookSignature.derivedSecret(rotated), WebhookSignature.derivedSecret(old)])
+        let time = Date(timeIntervalSince1970: 1_900_000_000)
+        let header = WebhookSignature.header(body: Self.body, secrets: secrets, time: time)
+        #expect(header.components(separatedBy: ",v1=").count == 3)
+        #expect(WebhookSignature.verify(header: header, body: Self.body, secret: WebhookSignature.derivedSecret(old), now: time), "a receiver not moved yet")
+        #expect(WebhookSignature.verify(header: header, body: Self.body, secret: WebhookSignature.derivedSecret(rotated), now: time))
+        #expect(WebhookSignature.secrets(settings: settings.snapshot, installSecret: old).count == 1)
+        // The README's five lines accept either key.
+        let fresh = WebhookSignature.header(body: Self.body, secrets: secrets, time: Date())
+        #expect(try ReadmeVerifier.verify(secret: WebhookSignature.derivedSecret(rotated), header: fresh, body: Self.body))
+        #expect(try ReadmeVerifier.verify(secret: WebhookSignature.derivedSecret(old), header: fresh, body: Self.body))
+        #expect(try !ReadmeVerifier.verify(secret: "whsec_someone-else", header: fresh, body: Self.body))
     }
 
     @Test func theDerivedSecretIsStablePerInstallAndDiffersBetweenInstalls() {

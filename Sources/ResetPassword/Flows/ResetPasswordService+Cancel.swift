@@ -20,7 +20,7 @@ extension ResetPasswordService {
     public func cancelReset(cancelToken: String, clientIP: String, context: HookContext, settings: SettingsSnapshot) async throws -> Bool {
         let now = clock()
         try await admit(clientIP, settings: settings, now: now)
-        guard !cancelToken.isEmpty, let record = try await codes.current(cancelHash: secret.hash(cancelToken)) else {
+        guard let record = try await record(cancelToken: cancelToken) else {
             logger.info("reset cancel with an unknown or used link", metadata: ["client_ip": "\(clientIP)"])
             return false
         }

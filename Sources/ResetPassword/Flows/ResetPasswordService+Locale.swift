@@ -8,13 +8,13 @@ extension ResetPasswordService {
     /// The locale of the user whose pending reset `linkToken` belongs to, live or expired; "" when
     /// the token matches no pending reset or its user has no locale.
     func userLocale(linkToken: String) async throws -> String {
-        guard !linkToken.isEmpty, let record = try await codes.current(linkHash: secret.hash(linkToken)) else { return "" }
+        guard let record = try await record(linkToken: linkToken) else { return "" }
         return try await userLocale(of: record)
     }
 
     /// The locale of the user whose pending reset `cancelToken` would cancel; "" when none.
     func userLocale(cancelToken: String) async throws -> String {
-        guard !cancelToken.isEmpty, let record = try await codes.current(cancelHash: secret.hash(cancelToken)) else { return "" }
+        guard let record = try await record(cancelToken: cancelToken) else { return "" }
         return try await userLocale(of: record)
     }
 

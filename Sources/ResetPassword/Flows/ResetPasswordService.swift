@@ -194,7 +194,7 @@ public final class ResetPasswordService: Sendable {
             await events?.record([ResetEvent(.wrongCode, at: now, clientIP: clientIP)])
             throw ResetFailure.invalidCode
         }
-        return try await complete(record: record, presentedHash: secret.hash(code), against: \.codeHash, password: password, settings: settings, now: now, clientIP: clientIP, context: context)
+        return try await complete(record: record, presentedHashes: secret.hashes(code), against: \.codeHash, password: password, settings: settings, now: now, clientIP: clientIP, context: context)
     }
 
     /// Handles `POST /_resetpassword`: the form page's change by link token.
@@ -206,24 +206,42 @@ public final class ResetPasswordService: Sendable {
         if let confirmation, confirmation != newPassword { throw ResetFailure.passwordRule(PasswordPolicy.mismatchMessage) }
         try PasswordPolicy.check(newPassword, settings: settings)
         try checkBlocklist(newPassword, settings: settings)
-        let hash = secret.hash(linkToken)
-        guard let record = try await codes.current(linkHash: hash) else {
+        guard let record = try await record(linkToken: linkToken) else {
             await hooks.doAction("reset_password_failed", "no_code", context: context)
             await events?.record([ResetEvent(.wrongCode, at: now, clientIP: clientIP)])
             throw ResetFailure.invalidCode
         }
-        return try await complete(record: record, presentedHash: hash, against: \.linkHash, password: newPassword, settings: settings, now: now, clientIP: clientIP, context: context)
+        return try await complete(record: record, presentedHashes: secret.hashes(linkToken), against: \.linkHash, password: newPassword, settings: settings, now: now, clientIP: clientIP, context: context)
     }
 
     /// Whether a link token is live (the form page shows the form or the "new link" page).
     public func isLinkValid(_ linkToken: String) async throws -> Bool {
-        guard !linkToken.isEmpty, let record = try await codes.current(linkHash: secret.hash(linkToken)) else { return false }
+        guard let record = try await record(linkToken: linkToken) else { return false }
         return record.expiresAt > clock() && record.attempts < self.settings[ResetPasswordSettings.maxAttempts]
+    }
+
+    /// The code `linkToken` names, looked up by its hash under each install key in turn (the
+    /// current key first), so that a link mailed before `secret rotate` still works.
+    func record(linkToken: String) async throws -> ResetCodeRecord? {
+        guard !linkToken.isEmpty else { return nil }
+        for hash in secret.hashes(linkToken) {
+            if let record = try await codes.current(linkHash: hash) { return record }
+        }
+        return nil
+    }
+
+    /// The code `cancelToken` names, looked up like ``record(linkToken:)``.
+    func record(cancelToken: String) async throws -> ResetCodeRecord? {
+        guard !cancelToken.isEmpty else { return nil }
+        for hash in secret.hashes(cancelToken) {
+            if let record = try await codes.current(cancelHash: hash) { return record }
+        }
+        return nil
     }
 
     /// Claims a guess, compares in constant time, then sets the password and consumes the code.
     private func complete(
-        record: ResetCodeRecord, presentedHash: Data, against field: any KeyPath<ResetCodeRecord, Data> & Sendable, password: String,
+        record: ResetCodeRecord, presentedHashes: [Data], against field: any KeyPath<ResetCodeRecord, Data> & Sendable, password: String,
         settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext
     ) async throws -> String {
         guard record.expiresAt > now else {
@@ -239,9 +257,9 @@ public final class ResetPasswordService: Sendable {
         let claimed = try await codes.claimAttempt(id: record.id, maxAttempts: maxAttempts) { claimed in
             guard recording else { return [] }
             guard let claimed else { return [ResetEvent(.burned, at: now, clientIP: clientIP)] }
-            return ConstantTime.equals(presentedHash, claimed[keyPath: field]) ? [] : [ResetEvent(.wrongCode, at: now, clientIP: clientIP)]
+            return ConstantTime.equalsAny(presentedHashes, claimed[keyPath: field]) ? [] : [ResetEvent(.wrongCode, at: now, clientIP: clientIP)]
         }
-        guard let claimed, ConstantTime.equals(presentedHash, claimed[keyPath: field]) else {
+        guard let claimed, ConstantTime.equalsAny(presentedHashes, claimed[keyPath: field]) else {
             await hooks.doAction("reset_password_failed", "wrong_code", context: context)
             await events?.announce([ResetEvent(claimed == nil ? .burned : .wrongCode, at: now, clientIP: clientIP)])
             throw ResetFailure.invalidCode

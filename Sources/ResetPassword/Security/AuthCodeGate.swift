@@ -40,10 +40,10 @@ public final class AuthCodeGate: Sendable {
     /// The record a code matches, skipping expired ones; every record is compared, so the time
     /// taken does not depend on where (or whether) a match is.
     func matches(_ presented: String, now: Date) -> AuthCodeRecord? {
-        let hash = secret.hash(presented)
+        let hashes = secret.hashes(presented)
         var found: AuthCodeRecord?
         for record in cached.withLock({ $0 }) {
-            let equal = ConstantTime.equals(hash, record.codeHash)
+            let equal = ConstantTime.equalsAny(hashes, record.codeHash)
             let live = record.expiresAt.map { $0 > now } ?? true
             if equal && live && found == nil { found = record }
         }

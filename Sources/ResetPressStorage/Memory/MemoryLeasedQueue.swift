@@ -184,6 +184,12 @@ public typealias MemoryMailOutbox = MemoryLeasedQueue<OutboxMail>
 public typealias MemoryWebhookQueue = MemoryLeasedQueue<QueuedWebhook>
 
 extension MemoryLeasedQueue: MailOutbox where Payload == OutboxMail {
+    public func oldestSealed() async throws -> Date? {
+        table.withLock { table in
+            table.entries.filter { if case .sealed = $0.payload.body { true } else { false } }.map(\.createdAt).min()
+        }
+    }
+
     /// Seals every body first and stores them only when all are sealed, so a failing `seal` changes nothing.
     public func sealPlainBodies(kinds: [String], seal: @Sendable (MailMessage) throws -> Data) async throws -> Int {
         let kinds = Set(kinds)

@@ -143,6 +143,10 @@ public final class MemoryResetCodeStore: ResetCodeStore {
         table.withLock { $0.codes.count }
     }
 
+    public func latestExpiry(issuedBefore date: Date) async throws -> Date? {
+        table.withLock { $0.codes.values.filter { $0.createdAt < date }.map(\.expiresAt).max() }
+    }
+
     // MARK: - Effects
 
     /// Queues the mail and webhooks of `effects` at `now` and records their events; the caller holds

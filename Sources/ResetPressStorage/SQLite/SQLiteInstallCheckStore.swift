@@ -13,6 +13,28 @@ public struct SQLiteInstallCheckStore: InstallCheckStore {
             return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM install_checks WHERE check_value = ?)", arguments: [check]) ?? false
         }
     }
+
+    public func record(_ check: Data, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "INSERT INTO install_checks (check_value, recorded_at) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [check, now.databaseSeconds])
+        }
+    }
+
+    public func recorded() async throws -> [InstallCheck] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT check_value, recorded_at FROM install_checks ORDER BY recorded_at, check_value").map { row in
+                InstallCheck(value: row["check_value"], recordedAt: try row.date("recorded_at"))
+            }
+        }
+    }
+
+    public func keep(only kept: [Data]) async throws {
+        try await pool.write { db in
+            for check in try Data.fetchAll(db, sql: "SELECT check_value FROM install_checks") where !kept.contains(check) {
+                try db.execute(sql: "DELETE FROM install_checks WHERE check_value = ?", arguments: [check])
+            }
+        }
+    }
 }
 
 extension SQLiteDatabase {

@@ -203,6 +203,12 @@ public typealias SQLiteMailOutbox = SQLiteLeasedQueue<OutboxMail>
 public typealias SQLiteWebhookQueue = SQLiteLeasedQueue<QueuedWebhook>
 
 extension SQLiteLeasedQueue: MailOutbox where Payload == OutboxMail {
+    public func oldestSealed() async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(created_at) FROM outbox WHERE sealed_body IS NOT NULL").map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
     /// Seals in one transaction, then checkpoints the WAL (truncating it) so that no frame keeps a
     /// plain copy; `secure_delete` has zeroed the replaced cells in the database file.
     public func sealPlainBodies(kinds: [String], seal: @Sendable (MailMessage) throws -> Data) async throws -> Int {

@@ -117,6 +117,13 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reset_codes") ?? 0 }
     }
 
+    public func latestExpiry(issuedBefore date: Date) async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MAX(expires_at) FROM reset_codes WHERE created_at < ?", arguments: [date.databaseSeconds])
+                .map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
     // MARK: - Rows
 
     /// Stores `code` in place of every earlier code of its user; returns its id.

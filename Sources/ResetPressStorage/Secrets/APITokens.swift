@@ -25,10 +25,14 @@ public struct APITokens: Sendable {
         return (token, record)
     }
 
-    /// The active token `presented` is, its last use stamped `now`; nil for anything else.
+    /// The active token `presented` is (hashed under any install key, the current first), its last
+    /// use stamped `now`; nil for anything else.
     public func authenticate(_ presented: String, now: Date) async throws -> APIToken? {
         guard presented.hasPrefix(Self.prefix) else { return nil }
-        return try await store.use(hash: secret.hash(presented), now: now)
+        for hash in secret.hashes(presented) {
+            if let token = try await store.use(hash: hash, now: now) { return token }
+        }
+        return nil
     }
 
     /// Every token, newest first (never the token itself).

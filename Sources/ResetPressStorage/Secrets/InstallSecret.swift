@@ -1,29 +1,42 @@
 import Crypto
 import Foundation
 
-/// The per-install key under which codes, link tokens and auth codes are hashed, and outbox bodies sealed.
+/// The per-install keys under which codes, link tokens, auth codes and API tokens are hashed, outbox
+/// bodies sealed and webhooks signed: the current key first, then the keys it replaced.
 ///
-/// Kept in `<data-dir>/secret.key` with mode 0600; made from the system CSPRNG the first time. A
-/// container platform may mount it elsewhere and name it in ``fileVariable``. Losing it invalidates
-/// every stored code (nothing else); every node on one database must share it (``checkValue``).
+/// The current key is kept in `<data-dir>/secret.key` with mode 0600, made from the system CSPRNG the
+/// first time; a container platform may mount it elsewhere and name it in ``fileVariable``. The keys
+/// `resetpress secret rotate` replaced are kept beside it in ``previousSuffix`` (one base64 key per
+/// line) until `secret retire` removes them. New data uses the current key; every key opens and
+/// verifies. Every node on one database must share the files (``checkValue``).
 public struct InstallSecret: Sendable {
     /// The file name under the data directory.
     public static let fileName = "secret.key"
+    /// What the file of replaced keys adds to the secret file's path: `secret.key.previous`.
+    public static let previousSuffix = ".previous"
     /// `RESETPRESS_SECRET_FILE`: a file that holds the secret instead of `<data-dir>/secret.key`
     /// (as container platforms mount secrets); it must exist, it is never created.
     public static let fileVariable = "RESETPRESS_SECRET_FILE"
     /// What ``checkValue`` authenticates: a fixed label, so the value says which secret, and nothing of it.
     static let checkLabel = "resetpress install secret check v1"
 
-    /// Immutable after init; swift-crypto does not mark the type Sendable.
-    private nonisolated(unsafe) let key: SymmetricKey
+    /// The keys, current first; at least one.
+    private let keys: [InstallKey]
     /// The sealer of outbox bodies, derived once (every mailing request seals with it).
     private let sealer: MailSealer
 
-    /// Uses `bytes` as the key (tests, and hosts that manage their own secret).
+    /// Uses `bytes` as the only key (tests, and hosts that manage their own secret).
     public init(bytes: some ContiguousBytes) {
-        key = SymmetricKey(data: bytes)
-        sealer = MailSealer(key: HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(MailSealer.keyInfo.utf8), outputByteCount: 32))
+        self.init(current: bytes.withUnsafeBytes { Data($0) }, previous: [])
+    }
+
+    /// Uses `current` as the key new data uses, and `previous` (newest first) to open and verify
+    /// what older keys made. A previous key equal to the current one is dropped.
+    public init(current: Data, previous: [Data]) {
+        var keys = [InstallKey(current)]
+        for bytes in previous where !keys.contains(where: { $0.bytes == bytes }) { keys.append(InstallKey(bytes)) }
+        self.keys = keys
+        sealer = MailSealer(keys: keys.map(\.sealKey))
     }
 
     /// The file the secret comes from: the one ``fileVariable`` names in `environment`, else
@@ -32,54 +45,134 @@ public struct InstallSecret: Sendable {
         environment[fileVariable].map { URL(fileURLWithPath: $0) } ?? dataDirectory.appendingPathComponent(fileName)
     }
 
-    /// Loads the secret from the file ``fileVariable`` names (which must hold at least 32 bytes), or
-    /// else from the data directory, creating it (0600) there when absent.
-    public static func load(in dataDirectory: URL, environment: [String: String]) throws -> InstallSecret {
-        guard let named = environment[fileVariable] else { return try loadOrCreate(in: dataDirectory) }
-        guard let data = FileManager.default.contents(atPath: named), data.count >= 32 else {
-            throw CocoaError(.fileReadNoSuchFile, userInfo: [
-                NSFilePathErrorKey: named,
-                NSLocalizedDescriptionKey: "\(fileVariable) names \(named), which cannot be read or holds fewer than 32 bytes; "
-                    + "mount the secret there, or unset \(fileVariable) to use \(dataDirectory.appendingPathComponent(fileName).path)",
-            ])
-        }
-        return InstallSecret(bytes: data)
+    /// The file of replaced keys beside `secretFile`.
+    public static func previousFile(of secretFile: URL) -> URL {
+        URL(fileURLWithPath: secretFile.path + previousSuffix)
     }
 
-    /// Loads the secret from the data directory, creating it (0600) when absent.
-    public static func loadOrCreate(in dataDirectory: URL) throws -> InstallSecret {
-        let url = dataDirectory.appendingPathComponent(fileName)
-        let fileManager = FileManager.default
-        if let data = fileManager.contents(atPath: url.path), data.count >= 32 {
-            return InstallSecret(bytes: data)
+    /// Loads the secret from the file ``fileVariable`` names (which must hold at least 32 bytes), or
+    /// else from the data directory, creating it (0600) there when absent; then the replaced keys
+    /// beside it, when there are any.
+    public static func load(in dataDirectory: URL, environment: [String: String]) throws -> InstallSecret {
+        let file = file(in: dataDirectory, environment: environment)
+        let current: Data
+        if let named = environment[fileVariable] {
+            guard let data = FileManager.default.contents(atPath: named), data.count >= 32 else {
+                throw CocoaError(.fileReadNoSuchFile, userInfo: [
+                    NSFilePathErrorKey: named,
+                    NSLocalizedDescriptionKey: "\(fileVariable) names \(named), which cannot be read or holds fewer than 32 bytes; "
+                        + "mount the secret there, or unset \(fileVariable) to use \(dataDirectory.appendingPathComponent(fileName).path)",
+                ])
+            }
+            current = data
+        } else {
+            current = try loadOrCreateKey(at: file)
         }
-        try fileManager.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
-        let bytes = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+        return InstallSecret(current: current, previous: try previousKeys(at: previousFile(of: file)))
+    }
+
+    /// The key at `url`, made (0600, with its folder) when absent.
+    private static func loadOrCreateKey(at url: URL) throws -> Data {
+        let fileManager = FileManager.default
+        if let data = fileManager.contents(atPath: url.path), data.count >= 32 { return data }
+        try fileManager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let bytes = newKey()
         guard fileManager.createFile(atPath: url.path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
         }
-        return InstallSecret(bytes: bytes)
+        return bytes
     }
 
-    /// HMAC-SHA256 of a fixed label under the secret: what the database records to tell whether a
-    /// node has the secret the others have (``InstallCheckStore``). Reveals nothing of the secret.
-    public var checkValue: Data {
-        hash(Self.checkLabel)
+    /// The replaced keys in `url` (one base64 key per line), none when the file is absent.
+    static func previousKeys(at url: URL) throws -> [Data] {
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        return try String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).enumerated().map { index, line in
+            guard let key = Data(base64Encoded: String(line).trimmingCharacters(in: .whitespaces)), key.count >= 32 else {
+                throw CocoaError(.fileReadCorruptFile, userInfo: [
+                    NSFilePathErrorKey: url.path,
+                    NSLocalizedDescriptionKey: "line \(index + 1) of \(url.path) is not a base64 key of at least 32 bytes; "
+                        + "copy the file again from the node that ran `resetpress secret rotate`",
+                ])
+            }
+            return key
+        }
     }
 
-    /// HMAC-SHA256 of `value` under the secret: what is stored instead of a code.
+    /// 32 bytes from the system CSPRNG: a new key.
+    static func newKey() -> Data {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+    }
+
+    /// HMAC-SHA256 of a fixed label under the current key: what the database records to tell whether
+    /// a node has the keys the others have (``InstallCheckStore``). Reveals nothing of the key.
+    public var checkValue: Data { keys[0].checkValue }
+
+    /// The check values of every key, current first.
+    public var checkValues: [Data] { keys.map(\.checkValue) }
+
+    /// The keys' ids, current first: the first 8 hex digits of each ``checkValue``.
+    public var keyIDs: [String] { keys.map(\.id) }
+
+    /// HMAC-SHA256 of `value` under the current key: what is stored instead of a code.
     public func hash(_ value: String) -> Data {
+        keys[0].hash(value)
+    }
+
+    /// HMAC-SHA256 of `value` under every key, current first: what a stored hash is looked up or
+    /// compared by, so that what an older key hashed still matches.
+    public func hashes(_ value: String) -> [Data] {
+        keys.count == 1 ? [keys[0].hash(value)] : keys.map { $0.hash(value) }
+    }
+
+    /// `byteCount` bytes derived from the current key for the purpose `info` names (HKDF-SHA256),
+    /// never the key itself: a key for one use that reveals nothing of the others.
+    public func derivedKey(info: String, byteCount: Int = 32) -> Data {
+        keys[0].derived(info: info, byteCount: byteCount)
+    }
+
+    /// ``derivedKey(info:byteCount:)`` under every key, current first.
+    public func derivedKeys(info: String, byteCount: Int = 32) -> [Data] {
+        keys.map { $0.derived(info: info, byteCount: byteCount) }
+    }
+
+    /// The sealer of outbox bodies: it seals under a key derived from the current key, and opens
+    /// under the ones derived from every key.
+    public func mailSealer() -> MailSealer {
+        sealer
+    }
+
+    /// With `bytes` as the current key, and every key of this secret kept as a previous one: what
+    /// `secret rotate` writes.
+    public func rotated(to bytes: Data) -> InstallSecret {
+        InstallSecret(current: bytes, previous: keys.map(\.bytes))
+    }
+
+    /// The keys' bytes, current first (only `secret rotate` and `retire` write them out).
+    public var keyBytes: [Data] { keys.map(\.bytes) }
+}
+
+/// One key of an ``InstallSecret`` with what is derived from it once.
+private struct InstallKey: Sendable {
+    let bytes: Data
+    /// Immutable after init; swift-crypto does not mark the type Sendable.
+    nonisolated(unsafe) let key: SymmetricKey
+    nonisolated(unsafe) let sealKey: SymmetricKey
+    let checkValue: Data
+    let id: String
+
+    init(_ bytes: Data) {
+        self.bytes = bytes
+        key = SymmetricKey(data: bytes)
+        sealKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(MailSealer.keyInfo.utf8), outputByteCount: 32)
+        checkValue = Data(HMAC<SHA256>.authenticationCode(for: Data(InstallSecret.checkLabel.utf8), using: key))
+        id = checkValue.prefix(4).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func hash(_ value: String) -> Data {
         Data(HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key))
     }
 
-    /// `byteCount` bytes derived from the secret for the purpose `info` names (HKDF-SHA256), never the
-    /// secret itself: a key for one use that reveals nothing of the others.
-    public func derivedKey(info: String, byteCount: Int = 32) -> Data {
+    func derived(info: String, byteCount: Int) -> Data {
         HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(info.utf8), outputByteCount: byteCount).withUnsafeBytes { Data($0) }
-    }
-
-    /// The sealer of outbox bodies, under a key derived from the secret (HKDF-SHA256), never the secret itself.
-    public func mailSealer() -> MailSealer {
-        sealer
     }
 }

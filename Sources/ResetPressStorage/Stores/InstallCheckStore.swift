@@ -1,7 +1,7 @@
 import Foundation
 
-/// Which install secrets a database works with, kept as check values (``InstallSecret/checkValue``:
-/// an HMAC of a fixed label, never the secret), so that a server or CLI started with another
+/// Which install keys a database works with, kept as check values (``InstallSecret/checkValue``:
+/// an HMAC of a fixed label, never the key), so that a server or CLI started with another
 /// `secret.key` refuses to start instead of sealing mail, hashing codes and signing webhooks that the
 /// other nodes cannot open or check.
 public protocol InstallCheckStore: Sendable {
@@ -10,4 +10,25 @@ public protocol InstallCheckStore: Sendable {
     /// nodes starting at once on a new database with different secrets: one records, the other is
     /// refused.
     func admits(_ check: Data, now: Date) async throws -> Bool
+
+    /// Records `check` at `now` as one the database works with (`secret rotate`, before it writes
+    /// the new key); a check already recorded keeps its time.
+    func record(_ check: Data, now: Date) async throws
+
+    /// Every recorded check, oldest first.
+    func recorded() async throws -> [InstallCheck]
+
+    /// Forgets every check but `kept` (`secret retire`): a node whose key is gone is refused.
+    func keep(only kept: [Data]) async throws
+}
+
+/// A check value the database works with, and when it was recorded: a key's rotation time.
+public struct InstallCheck: Sendable, Equatable {
+    public let value: Data
+    public let recordedAt: Date
+
+    public init(value: Data, recordedAt: Date) {
+        self.value = value
+        self.recordedAt = recordedAt
+    }
 }

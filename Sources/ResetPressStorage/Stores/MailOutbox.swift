@@ -10,4 +10,9 @@ public protocol MailOutbox: LeasedQueue where Payload == OutboxMail {
     /// Seals, with `seal`, the plain bodies of queued and sending entries of the given kinds (mail
     /// queued before bodies were sealed); returns how many. Sealed bodies are left alone.
     func sealPlainBodies(kinds: [String], seal: @Sendable (MailMessage) throws -> Data) async throws -> Int
+
+    /// When the oldest entry that still holds a sealed body was created (not sent yet, or failed and
+    /// kept for a retry); nil when none does. `secret retire` waits for it to pass the rotation: such
+    /// a body may be sealed under the key it retires.
+    func oldestSealed() async throws -> Date?
 }

@@ -119,6 +119,10 @@ public protocol ResetCodeStore: Sendable {
 
     /// How many codes are stored (for metrics and tests).
     func count() async throws -> Int
+
+    /// The latest expiry of the codes issued before `date`, expired ones included; nil when none
+    /// is stored. `secret retire` waits for it to pass: such a code may be hashed under the key it retires.
+    func latestExpiry(issuedBefore date: Date) async throws -> Date?
 }
 
 extension ResetCodeStore {
