@@ -150,8 +150,9 @@ struct AdminAPIRoutes {
     }
 
     private func removeAuthCode(_ context: ResetPressRequestContext, _ actor: AuditActor) async throws -> Response {
-        guard let id = context.parameters.get("id", as: Int64.self), try await site.gate.remove(id: id) else { throw AdminAPIError.notFound }
-        try await site.record("auth_code.removed", "\(id)", by: actor)
+        guard let id = context.parameters.get("id", as: Int64.self), try await site.gate.remove(id: id, now: site.now, by: actor) else {
+            throw AdminAPIError.notFound
+        }
         return ok("Auth code removed.", [("id", .number(Double(id)))])
     }
 
@@ -176,8 +177,7 @@ struct AdminAPIRoutes {
             }
             ids = list
         }
-        let count = try await site.outbox.retry(ids: ids, now: site.now)
-        try await site.record(.retry(of: "mail", ids: ids, requeued: count, at: site.now, by: actor))
+        let count = try await site.outbox.retry(ids: ids, now: site.now, by: actor)
         if count > 0 { site.wakeSender() }
         return ok("\(count) messages queued again.", [("requeued", .number(Double(count)))])
     }

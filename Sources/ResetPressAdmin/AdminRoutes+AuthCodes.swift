@@ -24,10 +24,9 @@ extension AdminRoutes {
             return try await redirect("/admin/auth-codes", session: session, notice: notice)
         })
         router.post("/admin/auth-codes/:id/delete", use: form { request, context, session, _ in
-            guard let id = context.parameters.get("id", as: Int64.self), try await site.gate.remove(id: id) else {
+            guard let id = context.parameters.get("id", as: Int64.self), try await site.gate.remove(id: id, now: site.now, by: auth.admin(request, context)) else {
                 return try await redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "error", text: "No such auth code."))
             }
-            try await site.record("auth_code.removed", "\(id)", by: auth.admin(request, context))
             return try await redirect("/admin/auth-codes", session: session, notice: AdminNotice(kind: "success", text: "Auth code #\(id) removed."))
         })
     }
@@ -87,8 +86,7 @@ enum AuthCodeInput {
         let trimmed = code.trimmingCharacters(in: .whitespaces)
         let plain = trimmed.isEmpty ? CodeGenerator.code(length: 32, charset: .alnum) : trimmed
         do {
-            let record = try await site.gate.add(code: plain, role: role.trimmingCharacters(in: .whitespaces), expiresAt: expiresAt, now: site.now)
-            try await site.record("auth_code.added", "\(record.id)", detail: "…\(record.lastFour)", by: actor)
+            let record = try await site.gate.add(code: plain, role: role.trimmingCharacters(in: .whitespaces), expiresAt: expiresAt, now: site.now, by: actor)
             return Added(record: record, code: plain, generated: trimmed.isEmpty)
         } catch let error as AuthCodeError {
             throw Problem(description: error.description)

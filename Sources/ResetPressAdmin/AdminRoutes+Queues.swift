@@ -47,8 +47,7 @@ extension AdminRoutes {
         })
         router.post("/admin/\(view.slug)/retry", use: form { request, context, session, parameters in
             let ids = parameters["id"].flatMap { Int64($0) }.map { [$0] }
-            let count = try await queue.retry(ids: ids, now: site.now)
-            try await site.record(.retry(of: view.slug, ids: ids, requeued: count, at: site.now, by: auth.admin(request, context)))
+            let count = try await queue.retry(ids: ids, now: site.now, by: auth.admin(request, context))
             if count > 0 { view.wake() }
             let text = count == 0 ? "No failed \(view.plural) to retry." : "\(count) \(count == 1 ? view.singular : view.plural) queued again."
             return try await redirect(

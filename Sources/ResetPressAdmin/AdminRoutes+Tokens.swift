@@ -17,9 +17,7 @@ extension AdminRoutes {
             } else {
                 do {
                     let expiresAt = try AuthCodeInput.expiry(days: parameters["expires_in_days"], now: site.now)
-                    let (token, record) = try await tokens.issue(name: name, scopes: scopes, expiresAt: expiresAt, now: site.now)
-                    try await site.record(
-                        "token.added", record.name, detail: "#\(record.id) \(record.scopes.joined(separator: ","))", by: auth.admin(request, context))
+                    let (token, record) = try await tokens.issue(name: name, scopes: scopes, expiresAt: expiresAt, now: site.now, by: auth.admin(request, context))
                     notice = AdminNotice(kind: "success", text: "Token #\(record.id) '\(record.name)' added: \(token) — copy it now, it is not shown again.")
                 } catch let error as AuthCodeInput.Problem {
                     notice = AdminNotice(kind: "error", text: error.description)
@@ -28,10 +26,9 @@ extension AdminRoutes {
             return try await redirect("/admin/tokens", session: session, notice: notice)
         })
         router.post("/admin/tokens/:id/revoke", use: form { request, context, session, _ in
-            guard let id = context.parameters.get("id", as: Int64.self), try await site.tokens?.revoke(id: id, now: site.now) == true else {
+            guard let id = context.parameters.get("id", as: Int64.self), try await site.tokens?.revoke(id: id, now: site.now, by: auth.admin(request, context)) == true else {
                 return try await redirect("/admin/tokens", session: session, notice: AdminNotice(kind: "error", text: "No such active token."))
             }
-            try await site.record("token.revoked", "#\(id)", by: auth.admin(request, context))
             return try await redirect("/admin/tokens", session: session, notice: AdminNotice(kind: "success", text: "Token #\(id) revoked."))
         })
     }

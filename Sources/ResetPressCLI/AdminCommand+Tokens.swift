@@ -36,12 +36,10 @@ extension AdminCommand {
             }
 
             func run() async throws {
-                let (tokens, audit) = try await Tokens.keeper(site)
+                let tokens = try await Tokens.keeper(site)
                 let now = Date()
                 let expires = expiresInDays.map { now.addingTimeInterval(Double($0) * 86_400) }
-                let (token, record) = try await tokens.issue(name: name, scopes: scopes, expiresAt: expires, now: now)
-                try await audit.record([AuditRecord(
-                    at: now, actor: .cli, action: "token.added", subject: record.name, detail: "#\(record.id) \(record.scopes.joined(separator: ","))")])
+                let (token, record) = try await tokens.issue(name: name, scopes: scopes, expiresAt: expires, now: now, by: .cli)
                 print(token)
                 Terminal.writeError("Token #\(record.id) '\(record.name)' (\(record.scopes.joined(separator: ","))) made; it is shown only now.\n")
             }
@@ -52,7 +50,7 @@ extension AdminCommand {
             @OptionGroup var site: SiteOptions
 
             func run() async throws {
-                let list = try await Tokens.keeper(site).tokens.list()
+                let list = try await Tokens.keeper(site).list()
                 if list.isEmpty { return print("No API tokens.") }
                 let now = Date()
                 TextTable.print(header: ["ID", "NAME", "SCOPES", "CREATED", "EXPIRES", "LAST USED", "STATE"], rows: list.map { token in
@@ -69,21 +67,19 @@ extension AdminCommand {
             @Argument(help: "The token's id (from `admin tokens list`).") var id: Int64
 
             func run() async throws {
-                let (tokens, audit) = try await Tokens.keeper(site)
-                let now = Date()
-                guard try await tokens.revoke(id: id, now: now) else {
+                let tokens = try await Tokens.keeper(site)
+                guard try await tokens.revoke(id: id, now: Date(), by: .cli) else {
                     throw CLIFailure("no active token #\(id); see `resetpress admin tokens list`.")
                 }
-                try await audit.record([AuditRecord(at: now, actor: .cli, action: "token.revoked", subject: "#\(id)")])
                 print("Token #\(id) revoked.")
             }
         }
 
-        /// The site's tokens and its audit trail.
-        static func keeper(_ options: SiteOptions) async throws -> (tokens: APITokens, audit: any AuditStore) {
+        /// The site's tokens.
+        static func keeper(_ options: SiteOptions) async throws -> APITokens {
             let site = try await Site.open(options)
             guard let tokens = site.admin.tokens else { throw CLIFailure("this site keeps no API tokens.") }
-            return (tokens, site.storage.audit)
+            return tokens
         }
     }
 }

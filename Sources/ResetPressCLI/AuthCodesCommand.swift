@@ -46,13 +46,12 @@ struct AuthCodesCommand: AsyncParsableCommand {
             let plain = code ?? CodeGenerator.code(length: 32, charset: .alnum)
             let record: AuthCodeRecord
             do {
-                record = try await site.reset.gate.add(code: plain, role: role, expiresAt: expiresAt, allowShort: allowShort, now: now)
+                record = try await site.reset.gate.add(code: plain, role: role, expiresAt: expiresAt, allowShort: allowShort, now: now, by: .cli)
             } catch let error as AuthCodeError {
                 throw CLIFailure(error.description)
             } catch let error as StorageError {
                 throw CLIFailure("\(error.description) See `resetpress auth-codes list`.")
             }
-            try await site.storage.audit.record([AuditRecord(at: now, actor: .cli, action: "auth_code.added", subject: "\(record.id)", detail: "…\(record.lastFour)")])
             if generate {
                 print("Generated auth code (shown once, store it now): \(plain)")
             }
@@ -83,10 +82,9 @@ struct AuthCodesCommand: AsyncParsableCommand {
 
         func run() async throws {
             let site = try await Site.open(self.site)
-            guard try await site.reset.gate.remove(id: id) else {
+            guard try await site.reset.gate.remove(id: id, now: Date(), by: .cli) else {
                 throw CLIFailure("no auth code has id \(id). See `resetpress auth-codes list`.")
             }
-            try await site.storage.audit.record([AuditRecord(at: Date(), actor: .cli, action: "auth_code.removed", subject: "\(id)")])
             print("Removed auth code #\(id).")
             if site.engine.settings[ResetPasswordSettings.requiresAuthCode], !site.reset.gate.hasCodes {
                 print("Warning: reset_password.requires_auth_code is on and no auth code is left; every reset request is refused.")

@@ -78,9 +78,8 @@ struct QueueRetryCommand<Kind: QueueCommandKind>: AsyncParsableCommand {
     func run() async throws {
         let storage = try await Site.open(site).storage
         let now = Date()
-        let count = try await Kind.queue(of: storage).retry(ids: ids.isEmpty ? nil : ids, now: now)
+        let count = try await Kind.queue(of: storage).retry(ids: ids.isEmpty ? nil : ids, now: now, by: .cli)
         let names = Kind.names
-        try await storage.audit.record([.retry(of: names.command, ids: ids.isEmpty ? nil : ids, requeued: count, at: now, by: .cli)])
         print("\(count) failed \(names.singular)(s) queued again.")
         if count > 0 {
             print("A running server \(names.verb) them within a second; otherwise run `resetpress jobs run \(names.job)`.")

@@ -45,7 +45,7 @@ extension SettingsCommand {
                     Dictionary(mapping.changes.map { ($0.key, SettingsEngine.Input.value($0.value)) }, uniquingKeysWith: { $1 }),
                     actor: .cli, at: now)
             } catch let error as SettingsWriteError {
-                for id in added { _ = try? await site.reset.gate.remove(id: id) }
+                for id in added { _ = try? await site.reset.gate.remove(id: id, now: now, by: .cli) }
                 throw CLIFailure("nothing was imported:\n" + error.messages.map { "  - \($0.description)" }.joined(separator: "\n"))
             }
             print("Auth codes added: \(added.count) of \(mapping.authCodes.count).")
@@ -75,13 +75,13 @@ extension SettingsCommand {
             for code in codes {
                 do {
                     // SJL's clients send these codes as they are: a short one is kept, marked weak, with a warning.
-                    let record = try await gate.add(code: code.code, role: code.role, expiresAt: code.expiresAt, allowShort: true, now: now)
+                    let record = try await gate.add(code: code.code, role: code.role, expiresAt: code.expiresAt, allowShort: true, now: now, by: .cli)
                     added.append(record.id)
                     if record.isWeak { Terminal.writeError("Warning: \(code.source): \(AuthCodeGate.weakWarning(record))\n") }
                 } catch StorageError.duplicate(_) {
                     print("  auth code ****\(code.code.suffix(4)) is already stored; kept as it is.")
                 } catch {
-                    for id in added { _ = try? await gate.remove(id: id) }
+                    for id in added { _ = try? await gate.remove(id: id, now: now, by: .cli) }
                     throw CLIFailure("nothing was imported: \(code.source): \(error)")
                 }
             }

@@ -1,19 +1,24 @@
 import Foundation
 import PostgresNIO
+import ResetPressEngine
 import ResetPressStorage
 
 /// API tokens in PostgreSQL (migration `v14-api-tokens`), shared by every node.
 public struct PostgresAPITokenStore: APITokenStore {
     let client: PostgresClient
 
-    public func add(name: String, scopes: [String], hash: Data, expiresAt: Date?, now: Date) async throws -> APIToken {
-        let rows = try await client.rows("""
-            INSERT INTO api_tokens (name, scopes, token_hash, created_at, expires_at)
-            VALUES (\(name), \(scopes.joined(separator: ",")), \(hash), \(now.databaseSeconds), \(expiresAt?.databaseSeconds))
-            RETURNING id
-            """)
-        let id = try rows.first?.decode(Int64.self) ?? 0
-        return APIToken(id: id, name: name, scopes: scopes, createdAt: now, expiresAt: expiresAt, lastUsedAt: nil, revokedAt: nil)
+    public func add(name: String, scopes: [String], hash: Data, expiresAt: Date?, now: Date, by actor: AuditActor?) async throws -> APIToken {
+        try await client.transaction { connection in
+            let rows = try await connection.rows("""
+                INSERT INTO api_tokens (name, scopes, token_hash, created_at, expires_at)
+                VALUES (\(name), \(scopes.joined(separator: ",")), \(hash), \(now.databaseSeconds), \(expiresAt?.databaseSeconds))
+                RETURNING id
+                """)
+            let id = try rows.first?.decode(Int64.self) ?? 0
+            let token = APIToken(id: id, name: name, scopes: scopes, createdAt: now, expiresAt: expiresAt, lastUsedAt: nil, revokedAt: nil)
+            if let actor { try await PostgresAuditStore.insert([.tokenAdded(token, by: actor)], on: connection) }
+            return token
+        }
     }
 
     public func use(hash: Data, now: Date) async throws -> APIToken? {
@@ -29,9 +34,14 @@ public struct PostgresAPITokenStore: APITokenStore {
             .map(Self.token(from:))
     }
 
-    public func revoke(id: Int64, now: Date) async throws -> Bool {
-        try await !client.rows("UPDATE api_tokens SET revoked_at = \(now.databaseSeconds) WHERE id = \(id) AND revoked_at IS NULL RETURNING id")
-            .isEmpty
+    public func revoke(id: Int64, now: Date, by actor: AuditActor?) async throws -> Bool {
+        try await client.transaction { connection in
+            let revoked = try await connection.rows(
+                "UPDATE api_tokens SET revoked_at = \(now.databaseSeconds) WHERE id = \(id) AND revoked_at IS NULL RETURNING id")
+            guard !revoked.isEmpty else { return false }
+            if let actor { try await PostgresAuditStore.insert([.tokenRevoked(id: id, at: now, by: actor)], on: connection) }
+            return true
+        }
     }
 
     static func token(from row: PostgresRow) throws -> APIToken {

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import ResetPressEngine
 import ResetPressMail
 import ResetPressStorage
 
@@ -75,15 +76,20 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         }
     }
 
-    public func retry(ids: [Int64]?, now: Date) async throws -> Int {
+    public func retry(ids: [Int64]?, now: Date, by actor: AuditActor?) async throws -> Int {
         if let ids, ids.isEmpty { return 0 }
         let chosen = ids == nil ? "" : " AND id = ANY($2)"
         var binds = Self.binds(now.databaseSeconds)
         if let ids { binds.append(ids) }
-        return try await client.rows(PostgresQuery(unsafeSQL: """
+        let query = PostgresQuery(unsafeSQL: """
             UPDATE \(table.name) SET status = 'queued', attempts = 0, next_attempt_at = $1, \(QueueTable.releaseClaim)
             WHERE status = 'failed' AND \(table.hasBodyCondition)\(chosen) RETURNING id
-            """, binds: binds)).count
+            """, binds: binds)
+        return try await client.transaction { connection in
+            let requeued = try await connection.rows(query).count
+            try await PostgresAuditStore.insert(Self.retryRecords(ids: ids, requeued: requeued, now: now, by: actor), on: connection)
+            return requeued
+        }
     }
 
     public func requeueAbandoned(now: Date, owner: String?) async throws -> Int {

@@ -27,7 +27,7 @@ import Testing
 
     @Test func gateAnswers94And27NamingTheKey() async throws {
         let site = try await TestSite()
-        _ = try await site.plugin.gate.add(code: "right-auth-code", role: "", expiresAt: nil)
+        _ = try await site.plugin.gate.add(code: "right-auth-code", role: "", expiresAt: nil, by: .cli)
         try await site.set(["reset_password.requires_auth_code": "true", "reset_password.auth_code_key": "MY_KEY"])
         try await site.test { client in
             expectError(try await client.send(.post, path, json: ["email": "a@example.org"]), code: 94, status: .unauthorized, message: "Auth Code is required.")

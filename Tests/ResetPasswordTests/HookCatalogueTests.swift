@@ -116,7 +116,7 @@ import Testing
     @Test func aRenamedAuthKeyNeverReachesSwiftOrExecutableHooks() async throws {
         let site = try await TestSite()
         try await site.addUser(email: "ann@example.org")
-        _ = try await site.plugin.gate.add(code: "open-sesame-42", role: "", expiresAt: nil)
+        _ = try await site.plugin.gate.add(code: "open-sesame-42", role: "", expiresAt: nil, by: .cli)
         try await site.set(["reset_password.requires_auth_code": "true", "reset_password.auth_code_key": "sesame"])
         let seen = site.root.appendingPathComponent("seen-by-exec.json")
         let hook = site.root.appendingPathComponent("hooks/reset_password_request/10-record")

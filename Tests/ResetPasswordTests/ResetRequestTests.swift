@@ -132,8 +132,8 @@ import Testing
     @Test func gateAcceptsTheRightCodeUnderEitherNameAndSkipsExpiredOnes() async throws {
         let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__MODE": "store_only"])
         try await site.addUser(email: "ann@example.org")
-        _ = try await site.plugin.gate.add(code: "expired-code-1", role: "", expiresAt: site.clock.now.addingTimeInterval(-1))
-        _ = try await site.plugin.gate.add(code: "live-code-123", role: "editor", expiresAt: site.clock.now.addingTimeInterval(3600))
+        _ = try await site.plugin.gate.add(code: "expired-code-1", role: "", expiresAt: site.clock.now.addingTimeInterval(-1), by: .cli)
+        _ = try await site.plugin.gate.add(code: "live-code-123", role: "editor", expiresAt: site.clock.now.addingTimeInterval(3600), by: .cli)
         try await site.set(["reset_password.requires_auth_code": "true"])
         try await site.test { client in
             let response4 = try await client.send(.post, path, json: ["email": "ann@example.org", "AUTH_KEY": "expired-code-1"])
@@ -150,8 +150,8 @@ import Testing
     @Test func aShortSJLAuthCodeKeptOnPurposeOpensTheGateAsTheDocsCurlSendsIt() async throws {
         let site = try await TestSite(environment: ["RESETPRESS_RESET_PASSWORD__MODE": "store_only"])
         try await site.addUser(email: "ann@example.org")
-        await #expect(throws: AuthCodeError.self) { _ = try await site.plugin.gate.add(code: "123", role: "", expiresAt: nil) }
-        let record = try await site.plugin.gate.add(code: "123", role: "", expiresAt: nil, allowShort: true)
+        await #expect(throws: AuthCodeError.self) { _ = try await site.plugin.gate.add(code: "123", role: "", expiresAt: nil, by: .cli) }
+        let record = try await site.plugin.gate.add(code: "123", role: "", expiresAt: nil, allowShort: true, by: .cli)
         #expect(record.isWeak && record.length == 3 && record.lastFour == "123")
         try await site.set(["reset_password.requires_auth_code": "true"])
         try await site.test { client in

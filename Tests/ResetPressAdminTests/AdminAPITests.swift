@@ -134,8 +134,8 @@ import Testing
     @Test func aShortSJLAuthCodeIsMarkedWeakOnThePageAndInTheAPI() async throws {
         let site = try await AdminTestSite()
         let bearer = try await site.bearer()
-        _ = try await site.reset.gate.add(code: "123", role: "", expiresAt: nil, allowShort: true)
-        _ = try await site.reset.gate.add(code: "a-long-enough-code", role: "", expiresAt: nil)
+        _ = try await site.reset.gate.add(code: "123", role: "", expiresAt: nil, allowShort: true, by: .cli)
+        _ = try await site.reset.gate.add(code: "a-long-enough-code", role: "", expiresAt: nil, by: .cli)
         try await site.test { client in
             var browser = AdminBrowser()
             try await browser.signIn(client)
@@ -195,9 +195,9 @@ extension AdminAPITests {
     @Test func aRevokedOrExpiredTokenIsRefused() async throws {
         let site = try await AdminTestSite()
         let tokens = try #require(site.admin.tokens)
-        let (revoked, record) = try await tokens.issue(name: "old", scopes: [.read], expiresAt: nil, now: Date())
-        #expect(try await tokens.revoke(id: record.id, now: Date()))
-        let (expired, _) = try await tokens.issue(name: "short", scopes: [.read], expiresAt: Date().addingTimeInterval(-1), now: Date())
+        let (revoked, record) = try await tokens.issue(name: "old", scopes: [.read], expiresAt: nil, now: Date(), by: .cli)
+        #expect(try await tokens.revoke(id: record.id, now: Date(), by: .cli))
+        let (expired, _) = try await tokens.issue(name: "short", scopes: [.read], expiresAt: Date().addingTimeInterval(-1), now: Date(), by: .cli)
         try await site.test { client in
             for token in [revoked, expired, "rpt_" + String(repeating: "A", count: 43)] {
                 let answer = try await client.execute(uri: "/admin/api/settings", method: .get, headers: [.authorization: "Bearer \(token)"])

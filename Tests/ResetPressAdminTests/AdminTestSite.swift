@@ -49,7 +49,7 @@ final class AdminTestSite: Sendable {
     /// JSON request headers with `Authorization: Bearer` and a new API token of `scopes` (all by default).
     func bearer(scopes: [APITokenScope] = APITokenScope.allCases) async throws -> HTTPFields {
         let tokens = try #require(site.admin.tokens)
-        let (token, _) = try await tokens.issue(name: "test", scopes: scopes, expiresAt: nil, now: Date())
+        let (token, _) = try await tokens.issue(name: "test", scopes: scopes, expiresAt: nil, now: Date(), by: .cli)
         return [.authorization: "Bearer \(token)", .contentType: "application/json"]
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import ResetPassword
 import ResetPressDelivery
+import ResetPressEngine
 import ResetPressMail
 import ResetPressStorage
 import ResetPressStoreTestSupport
@@ -185,7 +186,7 @@ private final class ObservedOutbox: MailOutbox {
     func markFailed(id: Int64, error: String, keepingBody: Bool, events: [ResetEvent]) async throws {
         try await base.markFailed(id: id, error: error, keepingBody: keepingBody, events: events)
     }
-    func retry(ids: [Int64]?, now: Date) async throws -> Int { try await base.retry(ids: ids, now: now) }
+    func retry(ids: [Int64]?, now: Date, by actor: AuditActor?) async throws -> Int { try await base.retry(ids: ids, now: now, by: actor) }
     func deleteFinished(before date: Date) async throws -> Int { try await base.deleteFinished(before: date) }
     func sealPlainBodies(kinds: [String], seal: @Sendable (MailMessage) throws -> Data) async throws -> Int {
         try await base.sealPlainBodies(kinds: kinds, seal: seal)

@@ -170,7 +170,7 @@ import Testing
         try await cleaning({ await site.stop(); await receiver.stop() }) {
             try await site.addUser(email: "ann@example.org", login: "ann", password: "Old-password-77")
             let authCode = "auth-code-XYZ-0123456789"
-            _ = try await site.site.reset.gate.add(code: authCode, role: "", expiresAt: nil)
+            _ = try await site.site.reset.gate.add(code: authCode, role: "", expiresAt: nil, by: .cli)
             try await site.set(["reset_password.requires_auth_code": "true", "reset_password.throttle_seconds": "0"])
 
             let requested = try await site.send(.post, json: ["email": "ann@example.org", "AUTH_KEY": authCode, "note": "visible-note-42"])

@@ -54,12 +54,12 @@ public final class AuthCodeGate: Sendable {
 
     /// Stores a new auth code. One shorter than ``AuthCodeRecord/minimumStrongLength`` is refused
     /// unless `allowShort` (a site moving from SJL keeps the codes its clients send); it is then
-    /// stored and marked weak, and the caller warns with ``AuthCodeGate/weakWarning(_:)``.
-    public func add(code: String, role: String, expiresAt: Date?, allowShort: Bool = false, now: Date = Date()) async throws -> AuthCodeRecord {
+    /// stored and marked weak, and the caller warns with ``AuthCodeGate/weakWarning(_:)``. Its audit record, by `actor`, commits with it.
+    public func add(code: String, role: String, expiresAt: Date?, allowShort: Bool = false, now: Date = Date(), by actor: AuditActor) async throws -> AuthCodeRecord {
         guard !code.isEmpty else { throw AuthCodeError.empty }
         guard allowShort || code.count >= AuthCodeRecord.minimumStrongLength else { throw AuthCodeError.tooShort }
         let record = try await store.add(
-            codeHash: secret.hash(code), lastFour: String(code.suffix(4)), length: code.count, role: role, expiresAt: expiresAt, now: now)
+            codeHash: secret.hash(code), lastFour: String(code.suffix(4)), length: code.count, role: role, expiresAt: expiresAt, now: now, by: actor)
         try await refresh()
         return record
     }
@@ -75,9 +75,9 @@ public final class AuthCodeGate: Sendable {
         try await store.all()
     }
 
-    /// Removes a code by id; false when there was none.
-    public func remove(id: Int64) async throws -> Bool {
-        let removed = try await store.remove(id: id)
+    /// Removes a code by id, with its audit record by `actor` at `now`; false when there was none.
+    public func remove(id: Int64, now: Date, by actor: AuditActor) async throws -> Bool {
+        let removed = try await store.remove(id: id, now: now, by: actor)
         try await refresh()
         return removed
     }

@@ -12,7 +12,7 @@ public final class MemoryAuditStore: AuditStore {
     }
 
     /// Adds `new` at once (for a store that writes the trail inside its own lock).
-    func append(_ new: [AuditRecord]) {
+    package func append(_ new: [AuditRecord]) {
         records.withLock { $0.append(contentsOf: new) }
     }
 

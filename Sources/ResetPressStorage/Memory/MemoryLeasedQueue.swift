@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressEngine
 import ResetPressMail
 import Synchronization
 
@@ -47,10 +48,14 @@ public final class MemoryLeasedQueue<Payload: QueuePayload>: LeasedQueue {
 
     let table = Mutex(Table())
     private let events: MemoryEventStore?
+    /// Where its retries' audit records go (nil keeps none).
+    private let audit: MemoryAuditStore?
 
-    /// Creates an empty queue recording the sender's events in `events` (nil keeps none).
-    public init(events: MemoryEventStore? = nil) {
+    /// Creates an empty queue recording the sender's events in `events` and its retries in `audit`
+    /// (nil keeps none).
+    public init(events: MemoryEventStore? = nil, audit: MemoryAuditStore? = nil) {
         self.events = events
+        self.audit = audit
     }
 
     // MARK: - Writes
@@ -122,15 +127,18 @@ public final class MemoryLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         }
     }
 
-    public func retry(ids: [Int64]?, now: Date) async throws -> Int {
+    public func retry(ids: [Int64]?, now: Date, by actor: AuditActor?) async throws -> Int {
+        if let ids, ids.isEmpty { return 0 }
         let chosen = ids.map(Set.init)
         return table.withLock { table in
-            table.updateAll(where: { $0.status == .failed && $0.payload.hasBody && chosen?.contains($0.id) != false }) { entry in
+            let requeued = table.updateAll(where: { $0.status == .failed && $0.payload.hasBody && chosen?.contains($0.id) != false }) { entry in
                 entry.status = .queued
                 entry.attempts = 0
                 entry.nextAttemptAt = now
                 Table.release(&entry)
             }
+            audit?.append(Self.retryRecords(ids: ids, requeued: requeued, now: now, by: actor))
+            return requeued
         }
     }
 

@@ -7,15 +7,15 @@ extension SiteStorage {
     /// ``MemoryUserStore``, and a password change sets its hash in the same step as the code and mail.
     public static func memory() -> SiteStorage {
         let events = MemoryEventStore()
-        let outbox = MemoryMailOutbox(events: events)
-        let users = MemoryUserStore()
-        let webhooks = MemoryWebhookQueue()
         let audit = MemoryAuditStore()
+        let outbox = MemoryMailOutbox(events: events, audit: audit)
+        let users = MemoryUserStore()
+        let webhooks = MemoryWebhookQueue(audit: audit)
         return SiteStorage(
             backend: "memory", location: "memory", settings: MemorySettingsStore(audit: audit), users: users,
             resetCodes: MemoryResetCodeStore(outbox: outbox, webhooks: webhooks, users: users, events: events), outbox: outbox,
-            authCodes: MemoryAuthCodeStore(), jobStates: MemoryJobStateStore(), rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(),
-            adminSessions: MemoryAdminSessionStore(), webhooks: webhooks, settingsFeed: nil, events: events, audit: audit,
+            authCodes: MemoryAuthCodeStore(audit: audit), jobStates: MemoryJobStateStore(), rateLimits: MemoryRateLimitStore(), jobLock: LocalJobLock(),
+            adminSessions: MemoryAdminSessionStore(), webhooks: webhooks, settingsFeed: nil, events: events, apiTokens: MemoryAPITokenStore(audit: audit), audit: audit,
             appliedMigrations: { [] }, close: {})
     }
 }

@@ -1,17 +1,20 @@
 import Foundation
 import GRDB
+import ResetPressEngine
 
 /// API tokens in SQLite (migration `v13-api-tokens`).
 public struct SQLiteAPITokenStore: APITokenStore {
     let pool: DatabasePool
 
-    public func add(name: String, scopes: [String], hash: Data, expiresAt: Date?, now: Date) async throws -> APIToken {
+    public func add(name: String, scopes: [String], hash: Data, expiresAt: Date?, now: Date, by actor: AuditActor?) async throws -> APIToken {
         try await pool.write { db in
             try db.execute(
                 sql: "INSERT INTO api_tokens (name, scopes, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
                 arguments: [name, scopes.joined(separator: ","), hash, now.databaseSeconds, expiresAt?.databaseSeconds])
-            return APIToken(
+            let token = APIToken(
                 id: db.lastInsertedRowID, name: name, scopes: scopes, createdAt: now, expiresAt: expiresAt, lastUsedAt: nil, revokedAt: nil)
+            if let actor { try SQLiteAuditStore.insert([.tokenAdded(token, by: actor)], in: db) }
+            return token
         }
     }
 
@@ -31,10 +34,12 @@ public struct SQLiteAPITokenStore: APITokenStore {
         }
     }
 
-    public func revoke(id: Int64, now: Date) async throws -> Bool {
+    public func revoke(id: Int64, now: Date, by actor: AuditActor?) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now.databaseSeconds, id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            if let actor { try SQLiteAuditStore.insert([.tokenRevoked(id: id, at: now, by: actor)], in: db) }
+            return true
         }
     }
 

@@ -1,20 +1,23 @@
 import Foundation
 import GRDB
+import ResetPressEngine
 
 /// Auth codes in SQLite, unique by their keyed hash.
 public struct SQLiteAuthCodeStore: AuthCodeStore {
     let pool: DatabasePool
 
-    public func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
+    public func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date, by actor: AuditActor?) async throws -> AuthCodeRecord {
         try await pool.write { db in
             try mappingUniqueViolations({ error in error.isUniqueViolation("auth_codes.code_hash") ? "This auth code" : nil }) {
                 try db.execute(
                     sql: "INSERT INTO auth_codes (code_hash, last_four, code_length, role, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                     arguments: [codeHash, lastFour, length, role, expiresAt?.databaseSeconds, now.databaseSeconds])
             }
-            return AuthCodeRecord(
+            let record = AuthCodeRecord(
                 id: db.lastInsertedRowID, codeHash: codeHash, lastFour: lastFour, role: role, expiresAt: expiresAt, createdAt: now,
                 length: length)
+            if let actor { try SQLiteAuditStore.insert([.authCodeAdded(record, by: actor)], in: db) }
+            return record
         }
     }
 
@@ -33,10 +36,12 @@ public struct SQLiteAuthCodeStore: AuthCodeStore {
         }
     }
 
-    public func remove(id: Int64) async throws -> Bool {
+    public func remove(id: Int64, now: Date, by actor: AuditActor?) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM auth_codes WHERE id = ?", arguments: [id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            if let actor { try SQLiteAuditStore.insert([.authCodeRemoved(id: id, at: now, by: actor)], in: db) }
+            return true
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import ResetPressEngine
 import ResetPressMail
 
 /// A ``LeasedQueue`` in one SQLite table, described by the payload's ``QueueTable``.
@@ -93,7 +94,7 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         try await update(id: id, sql: keepingBody ? statements.markFailedKeepingBody : statements.markFailed, [error, id], events: events)
     }
 
-    public func retry(ids: [Int64]?, now: Date) async throws -> Int {
+    public func retry(ids: [Int64]?, now: Date, by actor: AuditActor?) async throws -> Int {
         if let ids, ids.isEmpty { return 0 }
         return try await pool.write { [table] db in
             var sql: SQL = """
@@ -102,7 +103,9 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
                 """
             if let ids { sql += " AND id IN \(ids)" }
             try db.execute(literal: sql)
-            return db.changesCount
+            let requeued = db.changesCount
+            try SQLiteAuditStore.insert(Self.retryRecords(ids: ids, requeued: requeued, now: now, by: actor), in: db)
+            return requeued
         }
     }
 

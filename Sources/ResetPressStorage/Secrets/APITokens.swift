@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressEngine
 
 /// Makes and checks the admin API's tokens: `rpt_` and 43 URL-safe random characters (256 bits),
 /// stored only as their HMAC under the install secret, like codes. The token is in clear once: in
@@ -15,13 +16,14 @@ public struct APITokens: Sendable {
         self.secret = secret
     }
 
-    /// A new token named `name` with `scopes`, working until `expiresAt` (nil: until revoked).
-    public func issue(name: String, scopes: [APITokenScope], expiresAt: Date?, now: Date) async throws -> (token: String, record: APIToken) {
+    /// A new token named `name` with `scopes`, working until `expiresAt` (nil: until revoked); its
+    /// audit record, by `actor`, commits with it.
+    public func issue(name: String, scopes: [APITokenScope], expiresAt: Date?, now: Date, by actor: AuditActor) async throws -> (token: String, record: APIToken) {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         let token = Self.prefix + Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-        let record = try await store.add(name: name, scopes: scopes.map(\.rawValue), hash: secret.hash(token), expiresAt: expiresAt, now: now)
+        let record = try await store.add(name: name, scopes: scopes.map(\.rawValue), hash: secret.hash(token), expiresAt: expiresAt, now: now, by: actor)
         return (token, record)
     }
 
@@ -40,8 +42,8 @@ public struct APITokens: Sendable {
         try await store.list()
     }
 
-    /// Revokes token `id`; false when no active token has that id.
-    public func revoke(id: Int64, now: Date) async throws -> Bool {
-        try await store.revoke(id: id, now: now)
+    /// Revokes token `id`, with its audit record by `actor`; false when no active token has that id.
+    public func revoke(id: Int64, now: Date, by actor: AuditActor) async throws -> Bool {
+        try await store.revoke(id: id, now: now, by: actor)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressEngine
 
 /// A token a script sends to the admin API instead of the admin password: named, scoped, revocable.
 /// Only its keyed hash is stored; the token itself is shown once, when it is made.
@@ -50,8 +51,9 @@ public enum APITokenScope: String, Sendable, CaseIterable {
 
 /// The admin API's tokens, shared by every node of a shared database.
 public protocol APITokenStore: Sendable {
-    /// Stores a token by its keyed hash `hash` (never the token) and returns it.
-    func add(name: String, scopes: [String], hash: Data, expiresAt: Date?, now: Date) async throws -> APIToken
+    /// Stores a token by its keyed hash `hash` (never the token) and returns it; when `actor` is
+    /// given, its audit record commits with it.
+    func add(name: String, scopes: [String], hash: Data, expiresAt: Date?, now: Date, by actor: AuditActor?) async throws -> APIToken
 
     /// The token whose hash is `hash` when it is active at `now`, with its last use stamped `now`;
     /// nil for an unknown, revoked or expired token (and nothing is stamped).
@@ -60,6 +62,19 @@ public protocol APITokenStore: Sendable {
     /// Every token, revoked and expired ones included, newest first.
     func list() async throws -> [APIToken]
 
-    /// Revokes token `id` at `now`; false when no active token has that id.
-    func revoke(id: Int64, now: Date) async throws -> Bool
+    /// Revokes token `id` at `now`, and, when `actor` is given and it was active, records that in
+    /// the same transaction; false when no active token has that id.
+    func revoke(id: Int64, now: Date, by actor: AuditActor?) async throws -> Bool
+}
+
+extension APITokenStore {
+    /// Stores a token with no audit record (tests).
+    public func add(name: String, scopes: [String], hash: Data, expiresAt: Date?, now: Date) async throws -> APIToken {
+        try await add(name: name, scopes: scopes, hash: hash, expiresAt: expiresAt, now: now, by: nil)
+    }
+
+    /// Revokes a token with no audit record (tests).
+    public func revoke(id: Int64, now: Date) async throws -> Bool {
+        try await revoke(id: id, now: now, by: nil)
+    }
 }

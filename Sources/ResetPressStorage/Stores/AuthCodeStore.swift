@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressEngine
 
 /// A stored auth code: a keyed hash, never the code itself.
 public struct AuthCodeRecord: Sendable, Equatable {
@@ -34,14 +35,28 @@ public struct AuthCodeRecord: Sendable, Equatable {
 
 /// The auth codes that open the AUTH_CODE gate.
 public protocol AuthCodeStore: Sendable {
-    /// Adds a code of `length` characters; throws `StorageError.duplicate` when the same code is already stored.
-    func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord
+    /// Adds a code of `length` characters, and, when `actor` is given, its audit record in the same
+    /// transaction; throws `StorageError.duplicate` when the same code is already stored.
+    func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date, by actor: AuditActor?) async throws -> AuthCodeRecord
 
     /// Every code, expired or not, oldest first.
     func all() async throws -> [AuthCodeRecord]
 
-    /// Removes a code by id; false when there was none.
-    func remove(id: Int64) async throws -> Bool
+    /// Removes a code by id, and, when `actor` is given and there was one, records that at `now` in
+    /// the same transaction; false when there was none.
+    func remove(id: Int64, now: Date, by actor: AuditActor?) async throws -> Bool
+}
+
+extension AuthCodeStore {
+    /// Adds a code with no audit record (tests, imports the caller records).
+    public func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
+        try await add(codeHash: codeHash, lastFour: lastFour, length: length, role: role, expiresAt: expiresAt, now: now, by: nil)
+    }
+
+    /// Removes a code with no audit record.
+    public func remove(id: Int64) async throws -> Bool {
+        try await remove(id: id, now: Date(), by: nil)
+    }
 }
 
 /// Errors the stores report.

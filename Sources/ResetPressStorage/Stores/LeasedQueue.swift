@@ -1,4 +1,5 @@
 import Foundation
+import ResetPressEngine
 
 /// A durable queue that senders on one or several nodes drain with leases: the mail outbox and the
 /// webhook queue are two tables of it.
@@ -50,8 +51,9 @@ public protocol LeasedQueue<Payload>: Sendable {
 
     /// Queues failed entries that still have a body again (all when `ids` is nil; unknown or
     /// not-failed ids are skipped), due at `now`, with their try count at zero and no owner or
-    /// lease; returns how many.
-    func retry(ids: [Int64]?, now: Date) async throws -> Int
+    /// lease; returns how many. When `actor` is given, the retry's audit record (``AuditRecord/retry(of:ids:requeued:at:by:)``
+    /// under the table's ``QueueTable/auditName``) commits with it.
+    func retry(ids: [Int64]?, now: Date, by actor: AuditActor?) async throws -> Int
 
     /// Queues again, due at `now` and with no owner or lease, the `sending` entries that no live
     /// sender holds: those whose lease ended at or before `now`, those with no lease, and, when
@@ -75,6 +77,16 @@ public protocol LeasedQueue<Payload>: Sendable {
 }
 
 extension LeasedQueue {
+    /// Queues failed entries again with no audit record (the sender's tests).
+    public func retry(ids: [Int64]?, now: Date) async throws -> Int {
+        try await retry(ids: ids, now: now, by: nil)
+    }
+
+    /// The audit records of a retry by `actor` that requeued `requeued` entries; none without an actor.
+    package static func retryRecords(ids: [Int64]?, requeued: Int, now: Date, by actor: AuditActor?) -> [AuditRecord] {
+        actor.map { [.retry(of: Payload.table.auditName, ids: ids, requeued: requeued, at: now, by: $0)] } ?? []
+    }
+
     /// Queues one payload due at `now`; returns its id.
     public func enqueue(_ payload: Payload, now: Date) async throws -> Int64 {
         let ids = try await enqueue([payload], now: now)

@@ -58,7 +58,7 @@ public struct OutboxMail: QueuePayload {
     // MARK: - QueuePayload
 
     public static let table = QueueTable(
-        name: "outbox", entryName: "Outbox entry", payloadColumns: ["kind", "recipients", "subject", "body", "sealed_body", "message_id"],
+        name: "outbox", entryName: "Outbox entry", auditName: "mail", payloadColumns: ["kind", "recipients", "subject", "body", "sealed_body", "message_id"],
         bodyColumns: ["body", "sealed_body"], secretBodyColumns: ["sealed_body"])
 
     public static var deliveryEvents: (sent: ResetEventKind, failed: ResetEventKind)? { (.mailSent, .mailFailed) }

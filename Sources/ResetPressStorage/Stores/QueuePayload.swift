@@ -40,6 +40,8 @@ public final class QueueTable: Sendable {
     public let name: String
     /// What an entry is called in errors (`Outbox entry`).
     public let entryName: String
+    /// What the queue is called in the audit trail and the commands (`mail`, `webhooks`).
+    public let auditName: String
     /// The payload's columns, in the order of ``QueuePayload/cells()``.
     public let payloadColumns: [String]
     /// The columns that hold the body; they are set to NULL when the entry is sent, and an entry
@@ -67,11 +69,12 @@ public final class QueueTable: Sendable {
     public let insertWithMarkers: String
 
     public init(
-        name: String, entryName: String, payloadColumns: [String], bodyColumns: [String], secretBodyColumns: [String],
+        name: String, entryName: String, auditName: String, payloadColumns: [String], bodyColumns: [String], secretBodyColumns: [String],
         uniqueColumn: (name: String, description: String)? = nil
     ) {
         self.name = name
         self.entryName = entryName
+        self.auditName = auditName
         self.payloadColumns = payloadColumns
         self.bodyColumns = bodyColumns
         self.secretBodyColumns = secretBodyColumns

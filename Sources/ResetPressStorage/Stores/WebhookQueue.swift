@@ -33,7 +33,7 @@ public struct QueuedWebhook: QueuePayload {
     // MARK: - QueuePayload
 
     public static let table = QueueTable(
-        name: "webhooks", entryName: "Webhook delivery", payloadColumns: ["event", "url", "body", "delivery_id"], bodyColumns: ["body"],
+        name: "webhooks", entryName: "Webhook delivery", auditName: "webhooks", payloadColumns: ["event", "url", "body", "delivery_id"], bodyColumns: ["body"],
         secretBodyColumns: [], uniqueColumn: ("delivery_id", "A webhook delivery id"))
 
     /// None: the receiver's own log is the record of a webhook.
