@@ -7,12 +7,12 @@ import ResetPressStorage
 /// `resetpress secret status|rotate|retire`: the install keys, by id (never the key itself).
 struct SecretCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "secret", abstract: "Show, rotate and retire the install keys that hash codes, seal mail and sign webhooks.",
-        subcommands: [Status.self, Rotate.self, Retire.self])
+        commandName: "secret", abstract: "Show, rotate, promote and retire the install keys that hash codes, seal mail and sign webhooks.",
+        subcommands: [Status.self, Rotate.self, Promote.self, Retire.self])
 
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the install keys by id (current first), when each was recorded, and what still uses the previous ones.")
+            abstract: "List the install keys by id (current, next, previous), when each was recorded, and what still uses the previous ones.")
         @OptionGroup var site: SiteOptions
         @Flag(help: "Print JSON: keys (id, role, recorded_at) and retire_blocked_by.") var json = false
 
@@ -21,8 +21,9 @@ struct SecretCommand: AsyncParsableCommand {
             let now = Date()
             let recorded = try await site.storage.installChecks.recorded()
             let uses = try await SecretCommand.rotation(site, self.site).remainingUses(of: site.secret, now: now)
-            let keys = zip(site.secret.keyIDs, site.secret.checkValues).enumerated().map { index, key in
-                KeyRow(id: key.0, role: index == 0 ? "current" : "previous", recordedAt: recorded.first { $0.value == key.1 }?.recordedAt)
+            let secret = site.secret
+            let keys = secret.keyIDs.indices.map { index in
+                KeyRow(id: secret.keyIDs[index], role: secret.roles[index], recordedAt: recorded.first { $0.value == secret.checkValues[index] }?.recordedAt)
             }
             if json {
                 let encoder = JSONEncoder()
@@ -32,9 +33,12 @@ struct SecretCommand: AsyncParsableCommand {
                 print(String(decoding: try encoder.encode(Report(keys: keys, retireBlockedBy: uses)), as: UTF8.self))
                 return
             }
-            TextTable.print(header: ["KEY", "ROLE", "RECORDED"], rows: keys.map { [$0.id, $0.role, $0.recordedAt.map(CLIDate.format) ?? "-"] })
-            if keys.count == 1 {
-                print("One key: `resetpress secret rotate` adds a new current one.")
+            TextTable.print(header: ["KEY", "ROLE", "RECORDED"], rows: keys.map { [$0.id, $0.role.rawValue, $0.recordedAt.map(CLIDate.format) ?? "-"] })
+            if let next = secret.nextKeyID {
+                print("Key \(next) is staged: once every server has secret.key.next and was restarted, `resetpress secret promote` makes it current.")
+            }
+            if secret.previousKeyIDs.isEmpty {
+                if secret.nextKeyID == nil { print("One key: `resetpress secret rotate` stages a new one.") }
             } else if uses.isEmpty {
                 print("No stored data uses the previous keys: `resetpress secret retire` removes them.")
             } else {
@@ -47,7 +51,7 @@ struct SecretCommand: AsyncParsableCommand {
     /// One key as `status` shows it.
     struct KeyRow: Encodable {
         let id: String
-        let role: String
+        let role: InstallKeyRole
         let recordedAt: Date?
     }
 
@@ -59,29 +63,47 @@ struct SecretCommand: AsyncParsableCommand {
 
     struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make a new current key; the old ones stay in secret.key.previous to open and verify what they made.")
+            abstract: "Stage a new key in secret.key.next: every server that has it opens and verifies with it; `promote` makes it current.")
+        @OptionGroup var site: SiteOptions
+
+        func run() async throws {
+            let site = try await Site.open(self.site)
+            let rotation = SecretCommand.rotation(site, self.site)
+            if let staged = site.secret.nextKeyID {
+                throw CLIFailure("key \(staged) is already staged; once every server has it, run `resetpress secret promote`.")
+            }
+            let now = Date()
+            let staged = try await SecretCommand.writing(rotation) { try await rotation.stage(site.secret, now: now) }
+            let id = staged.nextKeyID ?? "-"
+            try await site.storage.audit.record([AuditRecord(at: now, actor: .cli, action: "secret.staged", subject: id)])
+            print("""
+                Staged key \(id) in \(InstallSecret.nextFile(of: rotation.secretFile).path) (mode 0600); \(staged.keyIDs[0]) stays current.
+                Copy that file to every server's data folder and restart each, one after the other: a server then opens and
+                verifies with both keys and still seals with \(staged.keyIDs[0]). Then run `resetpress secret promote`.
+                """)
+        }
+    }
+
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make the staged key current; the old one stays in secret.key.previous to open and verify what it made.")
         @OptionGroup var site: SiteOptions
 
         func run() async throws {
             let site = try await Site.open(self.site)
             let rotation = SecretCommand.rotation(site, self.site)
             let now = Date()
-            let rotated: InstallSecret
-            do {
-                rotated = try await rotation.rotate(site.secret, now: now)
-            } catch {
-                throw CLIFailure("cannot write the new key next to \(rotation.secretFile.path): \(error.localizedDescription). "
-                    + "Rotate where that file can be written, then copy it to every node; nothing else changed.")
-            }
-            try await site.storage.audit.record([AuditRecord(
-                at: now, actor: .cli, action: "secret.rotated", subject: rotated.keyIDs[0], detail: "previous: " + rotated.keyIDs.dropFirst().joined(separator: ","))])
-            let previous = InstallSecret.previousFile(of: rotation.secretFile).path
+            let promoted = try await SecretCommand.writing(rotation) { try await rotation.promote(site.secret, now: now) }
+            guard let promoted else { throw CLIFailure("no key is staged: `resetpress secret rotate` stages one first.") }
+            let previous = promoted.previousKeyIDs.joined(separator: ", ")
+            try await site.storage.audit.record([AuditRecord(at: now, actor: .cli, action: "secret.promoted", subject: promoted.keyIDs[0], detail: "previous: \(previous)")])
             print("""
-                New current key \(rotated.keyIDs[0]); previous keys: \(rotated.keyIDs.dropFirst().joined(separator: ", ")).
-                Wrote \(rotation.secretFile.path) and \(previous) (mode 0600).
-                Copy both files to every node's data folder and restart each server: a server keeps the keys it loaded until it restarts.
-                Codes, links, queued mail, auth codes and API tokens made under a previous key keep working; webhooks carry a signature
-                under every key until `resetpress secret retire`, so move receivers to the new one (`resetpress webhooks secret`).
+                Key \(promoted.keyIDs[0]) is current; previous keys: \(previous).
+                Wrote \(rotation.secretFile.path) and \(InstallSecret.previousFile(of: rotation.secretFile).path) (mode 0600).
+                Copy both to every server's data folder and restart each: until it restarts, a server seals with the old key,
+                which every server still opens. Codes, links, queued mail, auth codes and API tokens made under a previous key keep
+                working; webhooks carry a signature under every key until `resetpress secret retire`, so move receivers to the new
+                one (`resetpress webhooks secret`).
                 """)
         }
     }
@@ -95,22 +117,32 @@ struct SecretCommand: AsyncParsableCommand {
             let site = try await Site.open(self.site)
             let rotation = SecretCommand.rotation(site, self.site)
             let now = Date()
-            guard site.secret.keyIDs.count > 1 else {
-                print("Only the current key \(site.secret.keyIDs[0]) is in use; there is nothing to retire.")
+            guard !site.secret.previousKeyIDs.isEmpty else {
+                print("No previous key is kept; there is nothing to retire.")
                 return
             }
             let uses = try await rotation.remainingUses(of: site.secret, now: now)
             guard uses.isEmpty else {
                 throw CLIFailure("the previous keys are still in use; nothing was removed:\n" + uses.map { "- \($0)" }.joined(separator: "\n"))
             }
-            let retired = site.secret.keyIDs.dropFirst().joined(separator: ",")
+            let retired = site.secret.previousKeyIDs.joined(separator: ",")
             do {
                 _ = try await rotation.retire(site.secret)
             } catch {
                 throw CLIFailure("cannot remove \(InstallSecret.previousFile(of: rotation.secretFile).path): \(error.localizedDescription)")
             }
             try await site.storage.audit.record([AuditRecord(at: now, actor: .cli, action: "secret.retired", subject: retired)])
-            print("Retired \(retired); \(site.secret.keyIDs[0]) is the only key. Remove secret.key.previous from the other nodes and restart them.")
+            print("Retired \(retired); \(site.secret.keyIDs[0]) is current. Remove secret.key.previous from the other servers and restart them.")
+        }
+    }
+
+    /// Runs a step that writes key files, turning a failed write into an error that says where.
+    static func writing<T>(_ rotation: KeyRotation, _ step: () async throws -> T) async throws -> T {
+        do {
+            return try await step()
+        } catch {
+            throw CLIFailure("cannot record the key or write its files next to \(rotation.secretFile.path): \(error.localizedDescription). "
+                + "Run this where that file can be written, then copy the files to every server.")
         }
     }
 

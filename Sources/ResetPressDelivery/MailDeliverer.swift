@@ -52,11 +52,12 @@ public struct MailDeliverer: QueueDeliverer {
             return .message(message)
         case .sealed(let data):
             guard let message = try? sealer.open(data) else {
+                // Tried again, on any node: during a rolling restart another node may hold the key.
                 return .refused(.failed(
-                    "The sealed body does not open with this node's install secret: it was sealed under another secret.key. "
-                        + "The sealed body is kept: put back, or copy from the node that queued it, the secret.key that sealed it, "
-                        + "then run `resetpress mail retry`.",
-                    permanent: true, keepingBody: true))
+                    "The sealed body does not open with this node's install keys: it was sealed under a secret.key this node does not have. "
+                        + "It is tried again; after the last try the sealed body is kept: copy the key that sealed it to every node "
+                        + "(secret.key, or secret.key.previous after a rotation), then run `resetpress mail retry`.",
+                    permanent: false, keepingBody: true))
             }
             return .message(message)
         case nil:

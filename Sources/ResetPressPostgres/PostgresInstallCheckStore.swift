@@ -21,7 +21,7 @@ public struct PostgresInstallCheckStore: InstallCheckStore {
 
     public func record(_ check: Data, now: Date) async throws {
         _ = try await client.rows(
-            "INSERT INTO install_checks (check_value, recorded_at) VALUES (\(check), \(now.databaseSeconds)) ON CONFLICT DO NOTHING")
+            "INSERT INTO install_checks (check_value, recorded_at) VALUES (\(check), \(now.databaseSeconds)) ON CONFLICT (check_value) DO UPDATE SET recorded_at = excluded.recorded_at")
     }
 
     public func recorded() async throws -> [InstallCheck] {

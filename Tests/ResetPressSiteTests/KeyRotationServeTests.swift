@@ -2,7 +2,7 @@ import Foundation
 import ResetPressTestSupport
 import Testing
 
-/// `secret rotate` under load (issue 22): every code issued before the rotation still works after the
+/// `secret rotate` and `promote` under load (issue 22): every code issued before the rotation still works after the
 /// server restarts with the new key, every acknowledged request's mail is delivered, and a token
 /// made before still signs in; `retire` waits while those codes live.
 @Suite struct KeyRotationServeTests {
@@ -31,8 +31,10 @@ import Testing
         let load = ResetLoad()
         let posting = load.start(server, userCount: Self.userCount, email: Self.email)
         let beforeRotation = try await load.acknowledged(atLeast: Self.userCount / 3)
-        let rotated = try Self.command(folder, ["secret", "rotate"])
-        #expect(rotated.status == 0 && rotated.output.contains("New current key"), "\(rotated.output)")
+        let staged = try Self.command(folder, ["secret", "rotate"])
+        #expect(staged.status == 0 && staged.output.contains("Staged key"), "\(staged.output)")
+        let promoted = try Self.command(folder, ["secret", "promote"])
+        #expect(promoted.status == 0 && promoted.output.contains("is current"), "\(promoted.output)")
         try await posting.value
         #expect(beforeRotation.count >= Self.userCount / 3 && beforeRotation.count < Self.userCount, "the rotation did not overlap the load")
         #expect(load.count == Self.userCount)

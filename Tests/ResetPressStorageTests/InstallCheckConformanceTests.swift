@@ -28,14 +28,16 @@ import Testing
             let checks = stores.installChecks
             #expect(try await checks.admits(Self.first.checkValue, now: testTime()))
             try await checks.record(Self.other.checkValue, now: testTime(5))
-            try await checks.record(Self.other.checkValue, now: testTime(9))
             #expect(try await checks.recorded() == [
                 InstallCheck(value: Self.first.checkValue, recordedAt: testTime()), InstallCheck(value: Self.other.checkValue, recordedAt: testTime(5)),
-            ], "a check recorded again keeps its time")
+            ])
+            try await checks.record(Self.other.checkValue, now: testTime(9))
+            #expect(try await checks.recorded().last == InstallCheck(value: Self.other.checkValue, recordedAt: testTime(9)), "recorded again: the promotion's time")
+            #expect(try await checks.recorded().count == 2)
             #expect(try await checks.admits(Self.other.checkValue, now: testTime(10)))
             #expect(try await checks.admits(Self.first.checkValue, now: testTime(10)))
             try await checks.keep(only: [Self.other.checkValue])
-            #expect(try await checks.recorded() == [InstallCheck(value: Self.other.checkValue, recordedAt: testTime(5))])
+            #expect(try await checks.recorded() == [InstallCheck(value: Self.other.checkValue, recordedAt: testTime(9))])
             #expect(try await !checks.admits(Self.first.checkValue, now: testTime(11)), "a retired key is refused")
         }
     }

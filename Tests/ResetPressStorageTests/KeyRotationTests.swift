@@ -5,8 +5,9 @@ import ResetPressStoreTestSupport
 import ResetPressUsers
 import Testing
 
-/// Keys that rotate (issue 22): a ring seals and hashes with its newest key and opens and matches
-/// with every key; `rotate` and `retire` keep the files and the database's checks in step.
+/// Keys that rotate (issue 22): a ring seals and hashes with its current key and opens and matches
+/// with every key; a staged key seals nothing until promoted; `rotate`, `promote` and `retire` keep
+/// the files and the database's checks in step.
 @Suite struct KeyRotationTests {
     static let old = InstallSecret(bytes: Data(repeating: 1, count: 32))
     static let new = Data(repeating: 2, count: 32)
@@ -21,9 +22,22 @@ import Testing
         try FileManager.default.attributesOfItem(atPath: url.path)[.posixPermissions] as? Int ?? -1
     }
 
-    @Test func aRotatedRingHashesAndSealsWithTheNewKeyAndOpensWithEvery() throws {
-        let rotated = Self.old.rotated(to: Self.new)
-        #expect(rotated.keyIDs.count == 2 && rotated.keyIDs[1] == Self.old.keyIDs[0])
+    @Test func aStagedKeyOpensButSealsNothingUntilPromoted() throws {
+        let staged = Self.old.staging(Self.new)
+        #expect(staged.roles == [.current, .next] && staged.nextKeyID == InstallSecret(bytes: Self.new).keyIDs[0])
+        #expect(staged.hash("123456") == Self.old.hash("123456"))
+        let message = try #require(try testMail().body?.plainMessage)
+        let sealedByStaged = try staged.mailSealer().seal(message)
+        #expect(try Self.old.mailSealer().open(sealedByStaged) == message, "a node without the staged key still opens what it seals")
+        let promotedElsewhere = try InstallSecret(bytes: Self.new).mailSealer().seal(message)
+        #expect(try staged.mailSealer().open(promotedElsewhere) == message, "and it opens what a node that promoted it seals")
+        #expect(staged.hashes("123456").contains(InstallSecret(bytes: Self.new).hash("123456")))
+        #expect(Self.old.promoted() == nil)
+    }
+
+    @Test func aPromotedRingHashesAndSealsWithTheNewKeyAndOpensWithEvery() throws {
+        let rotated = try #require(Self.old.staging(Self.new).promoted())
+        #expect(rotated.keyIDs.count == 2 && rotated.keyIDs[1] == Self.old.keyIDs[0] && rotated.roles == [.current, .previous])
         #expect(rotated.hash("123456") == InstallSecret(bytes: Self.new).hash("123456"))
         #expect(rotated.hashes("123456") == [InstallSecret(bytes: Self.new).hash("123456"), Self.old.hash("123456")])
         #expect(rotated.checkValue != Self.old.checkValue && rotated.checkValues[1] == Self.old.checkValue)
@@ -34,24 +48,34 @@ import Testing
         let sealedByNew = try rotated.mailSealer().seal(message)
         #expect(throws: (any Error).self) { try Self.old.mailSealer().open(sealedByNew) }
         #expect(try InstallSecret(bytes: Self.new).mailSealer().open(sealedByNew) == message)
-        #expect(Self.old.rotated(to: Self.old.keyBytes[0]).keyIDs == Self.old.keyIDs, "a key is kept once")
+        #expect(Self.old.staging(Data(repeating: 1, count: 32)).keyIDs == Self.old.keyIDs, "a key is kept once")
     }
 
-    @Test func rotateWritesBothFilesOwnerOnlyAndLoadReadsTheRing() async throws {
+    @Test func rotateAndPromoteWriteOwnerOnlyFilesThatLoadReadsAsTheRing() async throws {
         let data = try Self.folder()
         defer { try? FileManager.default.removeItem(at: data) }
         let loaded = try InstallSecret.load(in: data, environment: [:])
         let storage = SiteStorage.memory()
         #expect(try await storage.installChecks.admits(loaded.checkValue, now: testTime()))
         let file = InstallSecret.file(in: data, environment: [:])
-        let rotated = try await KeyRotation(storage: storage, secretFile: file).rotate(loaded, now: testTime(60))
+        let rotation = KeyRotation(storage: storage, secretFile: file)
 
-        #expect(rotated.keyIDs.count == 2 && rotated.keyIDs[1] == loaded.keyIDs[0])
-        #expect(try InstallSecret.load(in: data, environment: [:]).keyIDs == rotated.keyIDs)
-        #expect(try Self.mode(file) == 0o600)
-        #expect(try Self.mode(InstallSecret.previousFile(of: file)) == 0o600)
-        #expect(try await storage.installChecks.recorded().map(\.value) == [loaded.checkValue, rotated.checkValue])
-        #expect(try await storage.installChecks.admits(rotated.checkValue, now: testTime(61)))
+        let staged = try await rotation.stage(loaded, now: testTime(60))
+        #expect(try InstallSecret.load(in: data, environment: [:]).roles == [.current, .next])
+        #expect(try InstallSecret.load(in: data, environment: [:]).keyIDs == staged.keyIDs)
+        #expect(try Self.mode(InstallSecret.nextFile(of: file)) == 0o600)
+        #expect(try await storage.installChecks.admits(staged.checkValues[1], now: testTime(61)), "a node that already promoted it is admitted")
+
+        let promoted = try #require(try await rotation.promote(staged, now: testTime(120)))
+        let reloaded = try InstallSecret.load(in: data, environment: [:])
+        #expect(reloaded.keyIDs == [staged.keyIDs[1], loaded.keyIDs[0]] && reloaded.roles == [.current, .previous])
+        #expect(reloaded.keyIDs == promoted.keyIDs)
+        #expect(try Self.mode(file) == 0o600 && Self.mode(InstallSecret.previousFile(of: file)) == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: InstallSecret.nextFile(of: file).path))
+        #expect(try await storage.installChecks.recorded() == [
+            InstallCheck(value: loaded.checkValue, recordedAt: testTime()), InstallCheck(value: promoted.checkValue, recordedAt: testTime(120)),
+        ], "the promotion is the current key's time")
+        #expect(try await rotation.promote(promoted, now: testTime(130)) == nil)
     }
 
     @Test func aDamagedPreviousKeysFileIsNamed() throws {
@@ -84,7 +108,9 @@ import Testing
         let token = try await storage.apiTokens.add(name: "ci", scopes: ["read"], hash: old.hash("rpt_x"), expiresAt: nil, now: testTime(10))
 
         let rotation = KeyRotation(storage: storage, secretFile: InstallSecret.file(in: data, environment: [:]))
-        let rotated = try await rotation.rotate(old, now: testTime(20))
+        let staged = try await rotation.stage(old, now: testTime(15))
+        #expect(try await rotation.remainingUses(of: staged, now: testTime(16)).isEmpty, "nothing to retire before a promotion")
+        let rotated = try #require(try await rotation.promote(staged, now: testTime(20)))
         let uses = try await rotation.remainingUses(of: rotated, now: testTime(30))
         #expect(uses.count == 4, "\(uses)")
         #expect(uses.contains { $0.hasPrefix("reset codes issued before the rotation") })

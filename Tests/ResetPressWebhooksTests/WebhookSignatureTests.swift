@@ -33,7 +33,7 @@ import Testing
         WebhookSettings.register(in: settings)
         try await settings.load()
         let old = InstallSecret(bytes: Data(repeating: 1, count: 32))
-        let rotated = old.rotated(to: Data(repeating: 2, count: 32))
+        let rotated = try #require(old.staging(Data(repeating: 2, count: 32)).promoted())
         let secrets = WebhookSignature.secrets(settings: settings.snapshot, installSecret: rotated)
         #expect(secrets == [WebhookSignature.derivedSecret(rotated), WebhookSignature.derivedSecret(old)])
         let time = Date(timeIntervalSince1970: 1_900_000_000)

@@ -16,7 +16,8 @@ public final class MemoryInstallCheckStore: InstallCheckStore {
 
     public func record(_ check: Data, now: Date) async throws {
         checks.withLock { checks in
-            if !checks.contains(where: { $0.value == check }) { checks.append(InstallCheck(value: check, recordedAt: now)) }
+            checks.removeAll { $0.value == check }
+            checks.append(InstallCheck(value: check, recordedAt: now))
         }
     }
 

@@ -16,7 +16,7 @@ public struct SQLiteInstallCheckStore: InstallCheckStore {
 
     public func record(_ check: Data, now: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "INSERT INTO install_checks (check_value, recorded_at) VALUES (?, ?) ON CONFLICT DO NOTHING", arguments: [check, now.databaseSeconds])
+            try db.execute(sql: "INSERT INTO install_checks (check_value, recorded_at) VALUES (?, ?) ON CONFLICT (check_value) DO UPDATE SET recorded_at = excluded.recorded_at", arguments: [check, now.databaseSeconds])
         }
     }
 

@@ -8,13 +8,15 @@ import Musl
 import Darwin
 #endif
 
-/// `secret rotate` and `secret retire`: adds a current install key, and removes the previous ones once
-/// no stored data uses them.
+/// `secret rotate`, `promote` and `retire`: stages a new install key, makes it current, and removes
+/// the previous ones once no stored data uses them.
 ///
-/// Rotation records the new key's check value in the database first, then writes the previous keys
-/// (`secret.key.previous`) and last the new `secret.key`, each 0600 and replaced atomically; a crash
-/// between the writes leaves a ring that still opens everything. Running servers keep the keys they
-/// loaded until they restart, so every node gets both files and restarts before `retire`.
+/// Two steps, so that no node ever meets data under a key it lacks: a staged key opens and verifies
+/// on every node that has it, but seals nothing until `promote`; once every node has it, promotion
+/// makes it current, and the nodes not yet restarted still open what it seals. Each step records the
+/// key's check value in the database first, then writes its files (0600, each replaced atomically),
+/// so a crash between the writes leaves a ring that still opens everything. Running servers keep the
+/// keys they loaded until they restart.
 public struct KeyRotation: Sendable {
     /// The site's storage: where checks are recorded and where retire looks for data under old keys.
     public let storage: SiteStorage
@@ -26,21 +28,33 @@ public struct KeyRotation: Sendable {
         self.secretFile = secretFile
     }
 
-    /// Makes a new current key, keeping `secret`'s keys as previous ones; returns the new ring.
-    public func rotate(_ secret: InstallSecret, now: Date) async throws -> InstallSecret {
-        let rotated = secret.rotated(to: InstallSecret.newKey())
-        // Recorded first: a node started with the new files is admitted even if a write below fails.
-        try await storage.installChecks.record(rotated.checkValue, now: now)
-        let previous = rotated.keyBytes.dropFirst().map { $0.base64EncodedString() + "\n" }.joined()
-        try Self.writePrivate(Data(previous.utf8), to: InstallSecret.previousFile(of: secretFile))
-        try Self.writePrivate(rotated.keyBytes[0], to: secretFile)
-        return rotated
+    /// Stages a new key next to `secret`'s current one; returns the new ring. The caller checked that
+    /// none is staged yet.
+    public func stage(_ secret: InstallSecret, now: Date) async throws -> InstallSecret {
+        let staged = secret.staging(InstallSecret.newKey())
+        guard let next = staged.nextBytes else { return staged }
+        // Recorded first: a node started with the new files is admitted even if the write below fails.
+        try await storage.installChecks.record(staged.checkValues[1], now: now)
+        try Self.writePrivate(Self.lines([next]), to: InstallSecret.nextFile(of: secretFile))
+        return staged
+    }
+
+    /// Makes the staged key current and keeps the current one as the newest previous key; returns
+    /// the new ring, or nil when no key is staged. Its recorded time becomes `now`: what `retire`
+    /// counts data from.
+    public func promote(_ secret: InstallSecret, now: Date) async throws -> InstallSecret? {
+        guard let promoted = secret.promoted() else { return nil }
+        try await storage.installChecks.record(promoted.checkValue, now: now)
+        try Self.writePrivate(Self.lines(promoted.previousBytes), to: InstallSecret.previousFile(of: secretFile))
+        try Self.writePrivate(promoted.currentBytes, to: secretFile)
+        try Self.remove(InstallSecret.nextFile(of: secretFile))
+        return promoted
     }
 
     /// What still uses a key older than `secret`'s current one, as sentences that say when or how it
     /// stops; empty when the previous keys can be retired.
     public func remainingUses(of secret: InstallSecret, now: Date) async throws -> [String] {
-        guard secret.keyIDs.count > 1 else { return [] }
+        guard !secret.previousKeyIDs.isEmpty else { return [] }
         guard let rotatedAt = try await storage.installChecks.recorded().first(where: { $0.value == secret.checkValue })?.recordedAt else {
             return ["the database does not record the current key \(secret.keyIDs[0]): start a server or run a command with it once, then retire."]
         }
@@ -65,13 +79,23 @@ public struct KeyRotation: Sendable {
         return uses
     }
 
-    /// Forgets every key but the current one: the database stops admitting nodes with the old keys,
-    /// then the previous keys' file goes. The caller checked ``remainingUses(of:now:)``.
+    /// Forgets the previous keys: the database stops admitting nodes with only an old key, then the
+    /// previous keys' file goes. The caller checked ``remainingUses(of:now:)``.
     public func retire(_ secret: InstallSecret) async throws -> InstallSecret {
-        try await storage.installChecks.keep(only: [secret.checkValue])
-        let previous = InstallSecret.previousFile(of: secretFile)
-        if FileManager.default.fileExists(atPath: previous.path) { try FileManager.default.removeItem(at: previous) }
-        return InstallSecret(current: secret.keyBytes[0], previous: [])
+        let retired = secret.retired()
+        try await storage.installChecks.keep(only: retired.checkValues)
+        try Self.remove(InstallSecret.previousFile(of: secretFile))
+        return retired
+    }
+
+    /// One base64 key per line: the form of the `.next` and `.previous` files.
+    static func lines(_ keys: [Data]) -> Data {
+        Data(keys.map { $0.base64EncodedString() + "\n" }.joined().utf8)
+    }
+
+    /// Removes `url` when it exists.
+    static func remove(_ url: URL) throws {
+        if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
     /// Writes `data` to `url` as a new 0600 file synced to disk, then renames it over the old one.

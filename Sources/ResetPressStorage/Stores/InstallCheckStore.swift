@@ -11,8 +11,8 @@ public protocol InstallCheckStore: Sendable {
     /// refused.
     func admits(_ check: Data, now: Date) async throws -> Bool
 
-    /// Records `check` at `now` as one the database works with (`secret rotate`, before it writes
-    /// the new key); a check already recorded keeps its time.
+    /// Records `check` as one the database works with, at `now`: when `secret rotate` staged its
+    /// key or `secret promote` made it current (a check recorded before takes the new time).
     func record(_ check: Data, now: Date) async throws
 
     /// Every recorded check, oldest first.
@@ -22,7 +22,7 @@ public protocol InstallCheckStore: Sendable {
     func keep(only kept: [Data]) async throws
 }
 
-/// A check value the database works with, and when it was recorded: a key's rotation time.
+/// A check value the database works with, and when its key was last staged or made current.
 public struct InstallCheck: Sendable, Equatable {
     public let value: Data
     public let recordedAt: Date
