@@ -38,6 +38,8 @@ public final class ResetPasswordPlugin: RoutePlugin {
     let webhooks: ResetWebhooks
     /// The reset flows. The routes and jobs use them only when the plugin is active (see ``activeService``).
     public let service: ResetPasswordService
+    /// The support desk, when the users live in the site's own table; nil for a host's directory.
+    public let support: SupportDesk?
     private let engine: Engine
 
     /// A plugin over explicit stores, queuing into `mail`'s outbox; `rateLimits` counts the per-IP
@@ -51,6 +53,17 @@ public final class ResetPasswordPlugin: RoutePlugin {
         passwordsInCodeStore: Bool = false, events: (any EventStore)? = nil, webhooks: ResetWebhooks = .none,
         clock: @escaping @Sendable () -> Date = { Date() }
     ) {
+        let service = ResetPasswordService(
+            settings: engine.settings, hooks: engine.hooks, root: engine.root, logger: engine.logger, users: users, codes: codes,
+            gate: AuthCodeGate(store: authCodes, secret: secret), secret: secret, hasher: hasher, templates: TemplateCache(),
+            rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
+            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, webhooks: webhooks,
+            mailQueued: { mail.queued() },
+            admitMail: { await mail.admit() })
+        self.service = service
+        self.support = (users as? any UserStore).map {
+            SupportDesk(users: $0, codes: codes, events: events, outbox: mail.outbox, service: service)
+        }
         self.events = events
         self.webhooks = webhooks
         self.passwordsInCodeStore = passwordsInCodeStore
@@ -58,18 +71,12 @@ public final class ResetPasswordPlugin: RoutePlugin {
         self.rateLimits = rateLimits
         self.codes = codes
         self.outbox = mail.outbox
-        self.gate = AuthCodeGate(store: authCodes, secret: secret)
+        self.gate = service.gate
         self.secret = secret
         self.hasher = hasher
         self.mail = mail
         self.clock = clock
         self.engine = engine
-        self.service = ResetPasswordService(
-            settings: engine.settings, hooks: engine.hooks, root: engine.root, logger: engine.logger, users: users, codes: codes, gate: gate, secret: secret, hasher: hasher, templates: TemplateCache(),
-            rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
-            events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, webhooks: webhooks,
-            mailQueued: { mail.queued() },
-            admitMail: { await mail.admit() })
     }
 
     /// A plugin over the site's storage (SQLite or a shared database), with users kept there too

@@ -19,6 +19,8 @@ import ResetPressStorage
 ///   `DELETE /admin/api/auth-codes/:id` (or `POST .../:id/delete`)
 /// - `GET /admin/api/mail?status=&limit=`, `POST /admin/api/mail/retry` (`{"ids": [...]}` or all failed)
 /// - `POST /admin/api/preview` (draft mail settings → `subject`, `text`, `html`)
+/// - `GET /admin/api/users?q=&offset=&limit=`, `GET /admin/api/users/:id` (the timeline),
+///   `POST /admin/api/users/:id/send-reset|handover|expire-password|lift-block` (scope `users`)
 struct AdminAPIRoutes {
     let site: AdminSite
 
@@ -37,12 +39,13 @@ struct AdminAPIRoutes {
         router.get("/admin/api/mail", use: guarded(.read) { request, _, _ in try await mail(request) })
         router.post("/admin/api/mail/retry", use: guarded(.mail) { request, context, actor in try await retryMail(request, context, actor) })
         router.post("/admin/api/preview", use: guarded(.read, changes: true) { request, context, _ in try await preview(request, context) })
+        addUserRoutes(to: router)
     }
 
     /// Runs `handler` for an authorised caller: an API token with `scope`, the admin password when
     /// `admin.api_password_bearer` allows it, or the signed-in admin page (which needs the CSRF header
     /// for a POST or DELETE, `changes`).
-    private func guarded(
+    func guarded(
         _ scope: APITokenScope, changes: Bool? = nil, _ handler: @escaping Handler
     ) -> @Sendable (Request, ResetPressRequestContext) async throws -> Response {
         let changes = changes ?? (scope != .read)
@@ -69,7 +72,7 @@ struct AdminAPIRoutes {
     }
 
     /// A success envelope with the admin's security headers.
-    private func ok(_ message: String, _ data: [(String, JSONValue)] = []) -> Response {
+    func ok(_ message: String, _ data: [(String, JSONValue)] = []) -> Response {
         APIEnvelope.response(json: APIEnvelope.successJSON(message: message, data: data), headers: AdminPage.securityHeaders)
     }
 

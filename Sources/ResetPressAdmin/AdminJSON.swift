@@ -52,7 +52,7 @@ enum AdminJSON {
         ])
     }
 
-    /// An outbox entry as listed (bodies left out).
+    /// An outbox entry as listed (bodies left out), with the transport's answer once sent.
     static func json(_ entry: OutboxEntry) -> JSONValue {
         .object([
             ("id", .number(Double(entry.id))), ("kind", .string(entry.kind)), ("status", .string(entry.status.rawValue)),
@@ -61,6 +61,7 @@ enum AdminJSON {
             ("created_at", .string(entry.createdAt.formatted(.iso8601))),
             ("next_attempt_at", .string(entry.nextAttemptAt.formatted(.iso8601))),
             ("sent_at", entry.sentAt.map { .string($0.formatted(.iso8601)) } ?? .null),
+            ("delivery_detail", entry.deliveryDetail.map { .string($0) } ?? .null),
         ])
     }
 }

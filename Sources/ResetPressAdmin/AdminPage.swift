@@ -23,7 +23,7 @@ struct AdminPage {
     /// The sections of the admin, in menu order.
     static let sections: [(path: String, title: String)] = [
         ("/admin/dashboard", "Dashboard"), ("/admin", "Settings"), ("/admin/email", "Reset email"), ("/admin/auth-codes", "Auth codes"), ("/admin/mail", "Mail queue"),
-        ("/admin/webhooks", "Webhooks"), ("/admin/bulk-reset", "Bulk reset"), ("/admin/tokens", "API tokens"), ("/admin/audit", "Audit trail"),
+        ("/admin/webhooks", "Webhooks"), ("/admin/bulk-reset", "Bulk reset"), ("/admin/tokens", "API tokens"), ("/admin/users", "Users"), ("/admin/audit", "Audit trail"),
     ]
 
     /// `text` escaped for HTML content and quoted attributes.

@@ -15,9 +15,12 @@ extension AdminRoutes {
                 let expiresAt = try AuthCodeInput.expiry(days: parameters["expires_in_days"], now: site.now)
                 let added = try await AuthCodeInput.add(
                     code: parameters["code"] ?? "", role: parameters["role"] ?? "", expiresAt: expiresAt, site: site, by: auth.admin(request, context))
-                notice = added.generated
-                    ? AdminNotice(kind: "success", text: "Auth code #\(added.record.id) added: \(added.code) — copy it now, it is not shown again.")
-                    : AdminNotice(kind: "success", text: "Auth code #\(added.record.id) added (ends with \(added.record.lastFour)).")
+                if added.generated {
+                    // Shown in this answer only: a notice would keep the code in the session's row until shown.
+                    return try await authCodesPage(session, shown: [AdminNotice(
+                        kind: "success", text: "Auth code #\(added.record.id) added: \(added.code) — copy it now, it is not shown again.")])
+                }
+                notice = AdminNotice(kind: "success", text: "Auth code #\(added.record.id) added (ends with \(added.record.lastFour)).")
             } catch let error as AuthCodeInput.Problem {
                 notice = AdminNotice(kind: "error", text: error.description)
             }
@@ -31,7 +34,8 @@ extension AdminRoutes {
         })
     }
 
-    private func authCodesPage(_ session: AdminSession) async throws -> Response {
+    /// The page, with `shown` notices that are never stored (a generated code).
+    private func authCodesPage(_ session: AdminSession, shown: [AdminNotice] = []) async throws -> Response {
         let records = try await site.gate.list()
         let now = site.now
         var content = "<p class=\"intro\">Auth codes open the AUTH_CODE gate (reset_password.requires_auth_code). Only a keyed hash "
@@ -63,7 +67,7 @@ extension AdminRoutes {
             + "<p class=\"submit\"><button type=\"submit\" class=\"primary\">Add auth code</button></p></form>"
         let pending = try await site.sessions.takeNotices(id: session.id)
         return try pages.render(
-            title: "Auth codes", content: content, session: session, current: "/admin/auth-codes", notices: pending)
+            title: "Auth codes", content: content, session: session, current: "/admin/auth-codes", notices: pending + shown)
     }
 }
 

@@ -20,11 +20,14 @@ struct AdminQueueView<Payload: QueuePayload>: Sendable {
 }
 
 extension AdminRoutes {
-    /// The mail outbox as the admin shows it.
+    /// The mail outbox as the admin shows it; a sent message's Answer is the transport's.
     var mailQueueView: AdminQueueView<OutboxMail> {
         AdminQueueView(
             slug: "mail", title: "Mail queue", singular: "message", plural: "messages", empty: "No mail here.",
-            columns: [("Kind", { $0.kind }), ("To", { $0.recipients.joined(separator: ", ") }), ("Subject", { $0.subject })],
+            columns: [
+                ("Kind", { $0.kind }), ("To", { $0.recipients.joined(separator: ", ") }), ("Subject", { $0.subject }),
+                ("Answer", { $0.deliveryDetail ?? "" }),
+            ],
             wake: { [site] in site.wakeSender() })
     }
 

@@ -18,7 +18,9 @@ extension AdminRoutes {
                 do {
                     let expiresAt = try AuthCodeInput.expiry(days: parameters["expires_in_days"], now: site.now)
                     let (token, record) = try await tokens.issue(name: name, scopes: scopes, expiresAt: expiresAt, now: site.now, by: auth.admin(request, context))
-                    notice = AdminNotice(kind: "success", text: "Token #\(record.id) '\(record.name)' added: \(token) — copy it now, it is not shown again.")
+                    // Shown in this answer only: a notice would keep the token in the session's row until shown.
+                    return try await tokensPage(session, shown: [AdminNotice(
+                        kind: "success", text: "Token #\(record.id) '\(record.name)' added: \(token) — copy it now, it is not shown again.")])
                 } catch let error as AuthCodeInput.Problem {
                     notice = AdminNotice(kind: "error", text: error.description)
                 }
@@ -33,7 +35,8 @@ extension AdminRoutes {
         })
     }
 
-    private func tokensPage(_ session: AdminSession) async throws -> Response {
+    /// The page, with `shown` notices that are never stored (a new token).
+    private func tokensPage(_ session: AdminSession, shown: [AdminNotice] = []) async throws -> Response {
         let list = try await site.tokens?.list() ?? []
         let now = site.now
         var content = "<p class=\"intro\">Scripts call the admin API with <code>Authorization: Bearer &lt;token&gt;</code>. Only a keyed hash "
@@ -68,6 +71,6 @@ extension AdminRoutes {
             + "name=\"expires_in_days\" class=\"small-text\"><p class=\"description\">Empty: until revoked.</p></td></tr></table>"
             + "<p class=\"submit\"><button type=\"submit\" class=\"primary\">Add token</button></p></form>"
         let pending = try await site.sessions.takeNotices(id: session.id)
-        return try pages.render(title: "API tokens", content: content, session: session, current: "/admin/tokens", notices: pending)
+        return try pages.render(title: "API tokens", content: content, session: session, current: "/admin/tokens", notices: pending + shown)
     }
 }

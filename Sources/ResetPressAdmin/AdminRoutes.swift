@@ -42,6 +42,7 @@ struct AdminRoutes {
         addBulkResetRoutes(to: router)
         addTokenRoutes(to: router)
         addAuditRoutes(to: router)
+        addUserRoutes(to: router)
     }
 
     /// Where a sign-in leads: the dashboard.

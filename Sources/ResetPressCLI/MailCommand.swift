@@ -67,13 +67,14 @@ struct MailCommand: AsyncParsableCommand {
     }
 }
 
-/// The outbox as `mail queue` and `mail retry` show it.
+/// The outbox as `mail queue` and `mail retry` show it; a sent message's ANSWER is the
+/// transport's (the SMTP reply with its queue id, Mailgun's id, the file's path).
 enum OutboxKind: QueueCommandKind {
     static let names = QueueCommandNames(
         command: "mail", singular: "message", plural: "messages", job: "send_mail", verb: "sends",
         noBody: " (a reset mail's body is deleted when it fails)")
     static var columns: [(header: String, text: (OutboxEntry) -> String)] {
-        [("TO", { $0.recipients.joined(separator: ",") }), ("SUBJECT", { $0.subject })]
+        [("TO", { $0.recipients.joined(separator: ",") }), ("SUBJECT", { $0.subject }), ("ANSWER", { $0.deliveryDetail ?? "-" })]
     }
 
     static func queue(of storage: SiteStorage) -> any LeasedQueue<OutboxMail> { storage.outbox.erased }

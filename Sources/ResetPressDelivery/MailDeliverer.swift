@@ -9,7 +9,8 @@ import ResetPressStorage
 ///
 /// An entry whose body is missing or does not open fails for good with the reason; one that does
 /// not open keeps its sealed body, so that `resetpress mail retry` sends it once the key that
-/// sealed it is back. A transport's answer is passed on as it is, permanent or not.
+/// sealed it is back. A transport's answer is passed on as it is: a receipt's detail as the
+/// delivery's, a failure's message as its reason, permanent or not.
 public struct MailDeliverer: QueueDeliverer {
     private let sealer: MailSealer
     private let transport: @Sendable () -> any MailTransport
@@ -22,7 +23,7 @@ public struct MailDeliverer: QueueDeliverer {
     }
 
     public func deliver(_ batch: [OutboxEntry]) async -> [DeliveryOutcome] {
-        var outcomes = [DeliveryOutcome](repeating: .delivered, count: batch.count)
+        var outcomes = [DeliveryOutcome](repeating: .failed("the transport gave no answer", permanent: false), count: batch.count)
         var opened: [(index: Int, mail: OutgoingMail)] = []
         for (index, entry) in batch.enumerated() {
             switch open(entry) {
@@ -34,7 +35,10 @@ public struct MailDeliverer: QueueDeliverer {
         }
         let answers = await transport().send(batch: opened.map(\.mail))
         for ((index, _), answer) in zip(opened, answers) {
-            if case .failure(let error) = answer { outcomes[index] = .failed(error.message, permanent: error.permanent) }
+            switch answer {
+            case .success(let receipt): outcomes[index] = .delivered(detail: receipt.detail)
+            case .failure(let error): outcomes[index] = .failed(error.message, permanent: error.permanent)
+            }
         }
         return outcomes
     }

@@ -69,7 +69,9 @@ public struct OutgoingMail: Sendable {
 public struct MailReceipt: Sendable, Hashable {
     /// The `Message-ID` header value that was sent.
     public var messageID: String
-    /// The transport's own word: the file path, the server's final reply, the API's id.
+    /// The transport's own word, one line that the outbox keeps as the entry's delivery detail:
+    /// the file's path, the SMTP server's reply to the end of the data (with the queue id it gave),
+    /// Mailgun's status and message id, sendmail's exit. Never the message's body.
     public var detail: String
 
     /// Creates a receipt.
@@ -79,7 +81,6 @@ public struct MailReceipt: Sendable, Hashable {
     }
 }
 
-/// A failed hand-over: whether retrying can help, and the server's or command's own message.
 extension MailMessage {
     /// `messageID` as a transport sends it (``MessageID/normalized(_:fallbackDomain:)``); throws a
     /// permanent error when the message has no recipient, as no transport can send it.
@@ -89,6 +90,7 @@ extension MailMessage {
     }
 }
 
+/// A failed hand-over: whether retrying can help, and the server's or command's own message.
 public struct MailDeliveryError: Error, Sendable, Hashable, CustomStringConvertible {
     /// True when the message will never be accepted as it is; false when a later retry may succeed.
     public var permanent: Bool

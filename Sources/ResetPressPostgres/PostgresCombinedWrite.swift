@@ -60,9 +60,9 @@ struct PostgresCombinedWrite {
     mutating func insert(_ events: [ResetEvent]) {
         guard !events.isEmpty else { return }
         let rows = events.map { event in
-            "(\(bind(event.kind.rawValue)), \(bind(event.at.databaseSeconds)), \(bind(event.clientIP)), \(bind(event.deliverySeconds)))"
+            "(\(bind(event.kind.rawValue)), \(bind(event.at.databaseSeconds)), \(bind(event.clientIP)), \(bind(event.deliverySeconds)), \(bind(event.userID)))"
         }
-        add("INSERT INTO events (kind, at, client_ip, delivery_seconds) VALUES \(rows.joined(separator: ", "))")
+        add("INSERT INTO events (kind, at, client_ip, delivery_seconds, user_id) VALUES \(rows.joined(separator: ", "))")
     }
 
     /// Adds the insert of `payload` into its queue's table, due at `now`; returns the part's name,

@@ -29,6 +29,17 @@ public struct PostgresEventStore: EventStore {
 
     // MARK: - Reads
 
+    public func events(userID: Int64, limit: Int) async throws -> [ResetEvent] {
+        try await client.rows("""
+            SELECT kind, at, client_ip, delivery_seconds FROM events WHERE user_id = \(userID) ORDER BY at DESC, id DESC LIMIT \(Int64(max(0, limit)))
+            """).compactMap { row in
+            let (kind, at, ip, seconds) = try row.decode((String, Double, String?, Double?).self)
+            return ResetEventKind(rawValue: kind).map {
+                ResetEvent($0, at: Date(timeIntervalSince1970: at), clientIP: ip, deliverySeconds: seconds, userID: userID)
+            }
+        }
+    }
+
     public func counts(from: Date, to: Date) async throws -> [ResetEventKind: Int] {
         let rows = try await client.rows("""
             SELECT kind, COUNT(*) FROM events WHERE at >= \(from.databaseSeconds) AND at < \(to.databaseSeconds) GROUP BY kind

@@ -19,28 +19,29 @@ struct PostgresIssueStatement: PostgresPreparedStatement {
             RETURNING id
         ), mail AS (
             INSERT INTO \(OutboxMail.table.name) (\(OutboxMail.table.insertColumns))
-            SELECT $10::text, $11::text, $12::text, $13::text, $14::bytea, $15::text, 'queued', 0, $5, $5 WHERE $9::boolean
+            SELECT $10::text, $11::text, $12::text, $13::text, $14::bytea, $15::text, $16::int8, 'queued', 0, $5, $5 WHERE $9::boolean
         ), deliveries AS (
             INSERT INTO \(QueuedWebhook.table.name) (\(QueuedWebhook.table.insertColumns))
-            SELECT e, u, b, d, 'queued', 0, $5, $5 FROM unnest($16::text[], $17::text[], $18::text[], $19::text[]) AS w(e, u, b, d)
+            SELECT e, u, b, d, 'queued', 0, $5, $5 FROM unnest($17::text[], $18::text[], $19::text[], $20::text[]) AS w(e, u, b, d)
         ), recorded AS (
-            INSERT INTO events (kind, at, client_ip, delivery_seconds)
-            SELECT k, a, NULLIF(ip, ''), NULLIF(s, 'NaN') FROM unnest($20::text[], $21::float8[], $22::text[], $23::float8[]) AS v(k, a, ip, s)
+            INSERT INTO events (kind, at, client_ip, delivery_seconds, user_id)
+            SELECT k, a, NULLIF(ip, ''), NULLIF(s, 'NaN'), NULLIF(uid, 0)
+            FROM unnest($21::text[], $22::float8[], $23::text[], $24::float8[], $25::int8[]) AS v(k, a, ip, s, uid)
         )
         SELECT id FROM code
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .int8, .text, .bytea, .bytea, .float8, .float8, .text, .bytea,
-        .bool, .text, .text, .text, .text, .bytea, .text,
+        .bool, .text, .text, .text, .text, .bytea, .text, .int8,
         .textArray, .textArray, .textArray, .textArray,
-        .textArray, .float8Array, .textArray, .float8Array,
+        .textArray, .float8Array, .textArray, .float8Array, .int8Array,
     ]
 
     let code: NewResetCode
     let effects: ResetEffects
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 23)
+        var bindings = PostgresBindings(capacity: 25)
         bindings.append(code.userID)
         bindings.append(code.email)
         try bindings.append(code.codeHash)
@@ -62,6 +63,7 @@ struct PostgresIssueStatement: PostgresPreparedStatement {
         bindings.append(events.map(\.at.databaseSeconds))
         bindings.append(events.map { $0.clientIP ?? "" })
         bindings.append(events.map { $0.deliverySeconds ?? .nan })
+        bindings.append(events.map { $0.userID ?? 0 })
         return bindings
     }
 

@@ -45,17 +45,34 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         ).count
     }
 
-    public func markSent(ids: [Int64], at date: Date, events: [ResetEvent]) async throws {
-        if ids.isEmpty && events.isEmpty { return }
-        let sql = """
-            UPDATE \(table.name) SET status = 'sent', sent_at = $1, \(table.clearBody), \(QueueTable.releaseClaim) WHERE id = ANY($2) RETURNING id
-            """
+    public func markSent(_ sent: [(id: Int64, detail: String?)], at date: Date, events: [ResetEvent]) async throws {
+        if sent.isEmpty && events.isEmpty { return }
         try await client.transaction { connection in
-            let updated = try await connection.rows(PostgresQuery(unsafeSQL: sql, binds: Self.binds(date.databaseSeconds, ids)))
-                .map { try $0.decode(Int64.self) }
-            if let missing = ids.first(where: { !updated.contains($0) }) { throw StorageError.notFound("\(Payload.table.entryName) \(missing)") }
+            if !sent.isEmpty {
+                let updated = Set(try await connection.rows(markSentQuery(sent, at: date)).map { try $0.decode(Int64.self) })
+                if let missing = sent.first(where: { !updated.contains($0.id) }) {
+                    throw StorageError.notFound("\(Payload.table.entryName) \(missing.id)")
+                }
+            }
             try await PostgresEventStore.insert(events, on: connection)
         }
+    }
+
+    /// One `UPDATE` that marks every entry of `sent` sent, each with its own detail, read from a
+    /// `VALUES` list of (id, detail) pairs; it returns the ids it updated.
+    private func markSentQuery(_ sent: [(id: Int64, detail: String?)], at date: Date) -> PostgresQuery {
+        var binds = Self.binds(date.databaseSeconds)
+        var pairs: [String] = []
+        for (id, detail) in sent {
+            binds.append(id)
+            binds.append(detail)
+            pairs.append("($\(binds.count - 1)::bigint, $\(binds.count)::text)")
+        }
+        let detail = table.deliveryDetailColumn.map { "\($0) = sent.detail, " } ?? ""
+        return PostgresQuery(unsafeSQL: """
+            UPDATE \(table.name) SET status = 'sent', sent_at = $1, \(detail)\(table.clearBody), \(QueueTable.releaseClaim)
+            FROM (VALUES \(pairs.joined(separator: ", "))) AS sent (id, detail) WHERE \(table.name).id = sent.id RETURNING \(table.name).id
+            """, binds: binds)
     }
 
     public func markRetry(id: Int64, error: String, retryAt: Date) async throws {
@@ -191,7 +208,8 @@ public struct PostgresLeasedQueue<Payload: QueuePayload>: LeasedQueue {
             nextAttemptAt: Date(timeIntervalSince1970: try cells[at + 4].decode(Double.self)),
             sentAt: try cells[at + 5].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
             claimedBy: try cells[at + 6].decode(String?.self),
-            leaseUntil: try cells[at + 7].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
+            leaseUntil: try cells[at + 7].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
+            deliveryDetail: Payload.table.deliveryDetailColumn == nil ? nil : try cells[at + 8].decode(String?.self))
     }
 }
 
@@ -202,6 +220,13 @@ public typealias PostgresMailOutbox = PostgresLeasedQueue<OutboxMail>
 public typealias PostgresWebhookQueue = PostgresLeasedQueue<QueuedWebhook>
 
 extension PostgresLeasedQueue: MailOutbox where Payload == OutboxMail {
+    public func entries(userID: Int64, limit: Int) async throws -> [OutboxEntry] {
+        try await client.rows(PostgresQuery(
+            unsafeSQL: "SELECT \(table.entryColumns) FROM outbox WHERE user_id = $1 ORDER BY id DESC LIMIT $2",
+            binds: Self.binds(userID, max(0, limit)))
+        ).map(Self.entry(from:))
+    }
+
     public func oldestSealed() async throws -> Date? {
         try await client.rows("SELECT MIN(created_at) FROM outbox WHERE sealed_body IS NOT NULL").first?.decode(Double?.self)
             .map(Date.init(timeIntervalSince1970:))

@@ -90,6 +90,10 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         return nil
     }
 
+    public func liftBlock(userID: Int64) async throws -> Bool {
+        try await !client.rows("DELETE FROM reset_blocks WHERE user_id = \(userID) RETURNING user_id").isEmpty
+    }
+
     public func blockedUntil(userID: Int64) async throws -> Date? {
         let rows = try await client.rows("SELECT until FROM reset_blocks WHERE user_id = \(userID)")
         return try rows.first.map { Date(timeIntervalSince1970: try $0.decode(Double.self)) }

@@ -218,6 +218,14 @@ enum PostgresSchemaMigrations {
             """,
             "CREATE INDEX audit_at ON audit (at)",
         ]),
+        // The support desk's timeline: which user an event and a mail concern, and what the transport answered.
+        ("v16-support", [
+            "ALTER TABLE events ADD COLUMN user_id BIGINT",
+            "CREATE INDEX events_on_user_at ON events (user_id, at) WHERE user_id IS NOT NULL",
+            "ALTER TABLE outbox ADD COLUMN user_id BIGINT",
+            "ALTER TABLE outbox ADD COLUMN delivery_detail TEXT",
+            "CREATE INDEX outbox_on_user ON outbox (user_id, id) WHERE user_id IS NOT NULL",
+        ]),
     ]
 
     /// Applies the pending migrations in one transaction and returns the identifiers applied now.

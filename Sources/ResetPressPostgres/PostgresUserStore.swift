@@ -33,6 +33,15 @@ public struct PostgresUserStore: UserStore {
         try await client.rows("SELECT COUNT(*) FROM users").first?.decode(Int.self) ?? 0
     }
 
+    public func search(_ prefix: String, offset: Int, limit: Int) async throws -> [User] {
+        guard !prefix.isEmpty else { return try await list(offset: offset, limit: limit) }
+        let pattern = Self.likePattern(prefix.lowercased())
+        return try await client.rows("""
+            SELECT \(unescaped: Self.columns) FROM users WHERE lower(email) LIKE \(pattern) ESCAPE '\\' OR lower(login) LIKE \(pattern) ESCAPE '\\'
+            ORDER BY id LIMIT \(max(0, limit)) OFFSET \(max(0, offset))
+            """).map(Self.user(from:))
+    }
+
     // MARK: - Writes
 
     public func add(_ user: NewUser, now: Date) async throws -> User {

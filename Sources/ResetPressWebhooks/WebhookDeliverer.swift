@@ -9,9 +9,10 @@ import ResetPressStorage
 /// Delivers claimed webhook entries: signs each body and posts it, all of a batch's posts at once,
 /// so one slow receiver does not hold up the others.
 ///
-/// A 2xx answer within the timeout is delivery; anything else (another status, a refused
-/// connection, a timeout) is a failed try, retried by the sender. Redirects are not followed: a 3xx
-/// counts as a failed try, so a body is only ever posted to the URL the owner configured.
+/// A 2xx answer within the timeout is delivery (with no detail: the webhook queue keeps no
+/// answer); anything else (another status, a refused connection, a timeout) is a failed try,
+/// retried by the sender. Redirects are not followed: a 3xx counts as a failed try, so a body is
+/// only ever posted to the URL the owner configured.
 public struct WebhookDeliverer: QueueDeliverer {
     /// What each batch reads from the live settings.
     public struct Configuration: Sendable {
@@ -48,7 +49,7 @@ public struct WebhookDeliverer: QueueDeliverer {
             for (index, entry) in batch.enumerated() {
                 posts.addTask { (index, await self.post(entry, settings: settings)) }
             }
-            var outcomes = [DeliveryOutcome](repeating: .delivered, count: batch.count)
+            var outcomes = [DeliveryOutcome](repeating: .failed("not posted", permanent: false), count: batch.count)
             for await (index, outcome) in posts { outcomes[index] = outcome }
             return outcomes
         }
@@ -71,7 +72,7 @@ public struct WebhookDeliverer: QueueDeliverer {
             group.cancelAll()
             return first ?? "no answer within \(timeout)"
         }
-        return error.map { .failed($0, permanent: false) } ?? .delivered
+        return error.map { .failed($0, permanent: false) } ?? .delivered(detail: nil)
     }
 
     /// Makes the call and reads (and drops) the answer; nil for a 2xx answer, otherwise why not.

@@ -90,7 +90,7 @@ import Testing
         let window = (from: site.clock.now.addingTimeInterval(-60), to: site.clock.now.addingTimeInterval(60))
         let events = try await site.storage.events.counts(from: window.from, to: window.to)
         #expect(events[.cancelled] == 1)
-        #expect(events[.throttled] == 1)
+        #expect(events[.blocked] == 1, "a request during the block")
 
         site.clock.advance(59 * 60)
         try await site.test { client in _ = try await client.send(.post, Self.request, json: ["email": "ann@example.org"]) }

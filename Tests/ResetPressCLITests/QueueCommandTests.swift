@@ -9,7 +9,7 @@ import Testing
 @Suite struct QueueCommandTests {
     static let sealer = InstallSecret(bytes: Data(repeating: 7, count: 32)).mailSealer()
 
-    /// Five messages, oldest first: sent, failed with a plain body, failed with a sealed one (its
+    /// Five messages, oldest first: sent (with the server's answer), failed with a plain body, failed with a sealed one (its
     /// body deleted on failure), failed with a plain body, and one still queued. Returns their ids in that order.
     static func fillOutbox(_ outbox: any MailOutbox) async throws -> [Int64] {
         var ids: [Int64] = []
@@ -20,7 +20,7 @@ import Testing
         }
         let claimed = try await outbox.claimDue(limit: 10, now: testTime(10))
         #expect(claimed.count == 4)
-        try await outbox.markSent(id: ids[0], at: testTime(11))
+        try await outbox.markSent(id: ids[0], at: testTime(11), detail: "250 2.0.0 Ok: queued as 4F3A21B")
         try await outbox.markFailed(id: ids[1], error: "550 mailbox unavailable")
         try await outbox.markFailed(id: ids[2], error: "550 no such user")
         try await outbox.markFailed(id: ids[3], error: "552 mailbox full")
@@ -45,10 +45,11 @@ import Testing
         #expect(all.status == 0, "\(all.output)")
         #expect(all.output.contains("queued 1, sending 0, sent 1, failed 3"), "\(all.output)")
         let rows = try Self.rows(of: all.output)
-        try #require(rows.count == 5 && rows.allSatisfy { $0.count == 9 }, "\(all.output)")
+        try #require(rows.count == 5 && rows.allSatisfy { $0.count == 10 }, "\(all.output)")
         #expect(rows.map { $0[0] } == ids.reversed().map(String.init))
         #expect(rows.map { $0[1] } == ["queued", "failed", "failed", "failed", "sent"])
         #expect(rows.map { $0[4] } == ["queued@example.org", "other@example.org", "sealed@example.org", "plain@example.org", "sent@example.org"])
+        #expect(rows.map { $0[6] } == ["-", "-", "-", "-", "250 2.0.0 Ok: queued as 4F3A21B"], "only a sent message has an answer")
         #expect(rows[3].last == "550 mailbox unavailable")
         #expect(rows[4].contains(CLIDate.format(testTime(11))), "a sent message shows when it was sent: \(rows[4])")
 

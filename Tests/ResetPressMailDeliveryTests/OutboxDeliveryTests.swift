@@ -140,7 +140,10 @@ import Testing
         #expect(failed.attempts == 1)
         #expect(failed.body == nil && failed.recipients == ["nobody@example.org"])
         #expect(failed.lastError?.contains("550 5.1.1 <nobody@example.org>: Recipient address rejected") == true)
-        #expect(try await outbox.list(status: .sent, limit: 10).map(\.id) == [accepted])
+        #expect(failed.deliveryDetail == nil)
+        let sent = try await outbox.list(status: .sent, limit: 10)
+        #expect(sent.map(\.id) == [accepted])
+        #expect(sent.first?.deliveryDetail?.hasPrefix("250 2.0.0 Ok: queued as ") == true)
         #expect(try server.received().map(\.parsed.subject) == ["Accepted"])
         #expect(await transport.connectionsOpened == 1)
     }

@@ -181,7 +181,9 @@ private final class ObservedOutbox: MailOutbox {
 
     func enqueue(_ mail: [OutboxMail], now: Date) async throws -> [Int64] { try await base.enqueue(mail, now: now) }
     func renewLeases(owner: String, until: Date) async throws -> Int { try await base.renewLeases(owner: owner, until: until) }
-    func markSent(ids: [Int64], at: Date, events: [ResetEvent]) async throws { try await base.markSent(ids: ids, at: at, events: events) }
+    func markSent(_ sent: [(id: Int64, detail: String?)], at: Date, events: [ResetEvent]) async throws {
+        try await base.markSent(sent, at: at, events: events)
+    }
     func markRetry(id: Int64, error: String, retryAt: Date) async throws { try await base.markRetry(id: id, error: error, retryAt: retryAt) }
     func markFailed(id: Int64, error: String, keepingBody: Bool, events: [ResetEvent]) async throws {
         try await base.markFailed(id: id, error: error, keepingBody: keepingBody, events: events)
@@ -195,6 +197,7 @@ private final class ObservedOutbox: MailOutbox {
     func counts() async throws -> [QueueStatus: Int] { try await base.counts() }
     func nextDue() async throws -> Date? { try await base.nextDue() }
     func oldestSealed() async throws -> Date? { try await base.oldestSealed() }
+    func entries(userID: Int64, limit: Int) async throws -> [OutboxEntry] { try await base.entries(userID: userID, limit: limit) }
 }
 
 /// A clock the test moves forward.

@@ -102,13 +102,15 @@ import Testing
             let sent = ids.map { _ in ResetEvent(.mailSent, at: testTime(2), deliverySeconds: 2) }
 
             await #expect(throws: StorageError.notFound("Outbox entry 999")) {
-                try await outbox.markSent(ids: ids + [999], at: testTime(2), events: sent)
+                try await outbox.markSent((ids + [999]).map { ($0, "250 ok") }, at: testTime(2), events: sent)
             }
             #expect(try await outbox.counts()[.sending] == 3)
             #expect(try await stored(stores).isEmpty)
+            #expect(try await outbox.list(status: nil, limit: 10).allSatisfy { $0.deliveryDetail == nil })
 
-            try await outbox.markSent(ids: ids, at: testTime(2), events: sent)
+            try await outbox.markSent(ids.map { ($0, "250 ok \($0)") }, at: testTime(2), events: sent)
             #expect(try await outbox.counts()[.sent] == 3)
+            #expect(try await outbox.list(status: nil, limit: 10).map(\.deliveryDetail) == ids.reversed().map { "250 ok \($0)" })
             #expect(try await stored(stores) == [.mailSent: 3])
             #expect(try await stores.events.deliveryTimes(from: testTime(), to: testTime(10)) == [2, 2, 2])
         }

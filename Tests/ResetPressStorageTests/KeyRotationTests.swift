@@ -119,7 +119,7 @@ import Testing
         // The code expires; the mail is sent; the owner replaces the auth code and the token.
         let claimed = try await storage.outbox.claimDue(limit: 10, now: testTime(700), owner: "a", leaseUntil: testTime(760))
         #expect(try await rotation.remainingUses(of: rotated, now: testTime(700)).count == 3)
-        try await storage.outbox.markSent(ids: claimed.map(\.id), at: testTime(701), events: [])
+        try await storage.outbox.markSent(claimed.map { ($0.id, nil) }, at: testTime(701), events: [])
         #expect(try await storage.authCodes.remove(id: authCode.id))
         #expect(try await storage.apiTokens.revoke(id: token.id, now: testTime(702)))
         // Made after the rotation, under the new key: no use of the old one.

@@ -34,7 +34,7 @@ import Testing
             _ = try await outbox.enqueue(try testMail().sealed(with: sealer), now: testTime(2))
             #expect(try await outbox.oldestSealed() == testTime())
             _ = try await outbox.claimDue(limit: 2, now: testTime(3), owner: "a", leaseUntil: testTime(60))
-            try await outbox.markSent(ids: [sent], at: testTime(4), events: [])
+            try await outbox.markSent(id: sent, at: testTime(4))
             #expect(try await outbox.oldestSealed() == testTime(1), "a leased entry still holds its body")
             try await outbox.markFailed(id: failedForGood, error: "550", keepingBody: true, events: [])
             #expect(try await outbox.oldestSealed() == testTime(1), "a failed entry kept for a retry holds its body")
@@ -85,6 +85,59 @@ import Testing
             await #expect(throws: StorageError.notFound("Outbox entry 999")) {
                 try await outbox.markSent(id: 999, at: testTime())
             }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aSentEntryKeepsTheTransportsAnswerAndNoOtherDoes(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            var ids: [Int64] = []
+            for _ in 0..<5 { ids.append(try await outbox.enqueue(try testMail(), now: testTime())) }
+            let claimed = try await outbox.claimDue(limit: 4, now: testTime(), owner: "a", leaseUntil: testTime(60))
+            #expect(claimed.count == 4 && claimed.allSatisfy { $0.deliveryDetail == nil })
+
+            let answer = "250 2.0.0 Ok: queued as 4F3A21B"
+            let path = "/srv/site/var/mail/20231114T221320.000Z-x_example.com.eml"
+            try await outbox.markSent([(ids[0], answer), (ids[1], path), (ids[2], nil)], at: testTime(5), events: [])
+            try await outbox.markFailed(id: ids[3], error: "550 5.1.1 <ann@example.com>: Recipient address rejected")
+
+            let byID = Dictionary(uniqueKeysWithValues: try await outbox.list(status: nil, limit: 10).map { ($0.id, $0) })
+            #expect(byID[ids[0]]?.deliveryDetail == answer && byID[ids[0]]?.status == .sent && byID[ids[0]]?.body == nil)
+            #expect(byID[ids[1]]?.deliveryDetail == path)
+            #expect(byID[ids[2]]?.status == .sent && byID[ids[2]]?.deliveryDetail == nil)
+            #expect(byID[ids[3]]?.deliveryDetail == nil && byID[ids[3]]?.lastError == "550 5.1.1 <ann@example.com>: Recipient address rejected")
+            #expect(byID[ids[4]]?.status == .queued && byID[ids[4]]?.deliveryDetail == nil)
+            #expect(!byID.values.contains { $0.deliveryDetail?.contains("123456") == true })
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func entriesOfAUserAreTheirMailNewestFirst(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let outbox = stores.outbox
+            func mail(for userID: Int64?) throws -> OutboxMail {
+                var mail = try testMail()
+                mail.userID = userID
+                return mail
+            }
+            var ann: [Int64] = []
+            for index in 0..<3 {
+                ann.append(try await outbox.enqueue(try mail(for: 7), now: testTime(Double(index))))
+                _ = try await outbox.enqueue(try mail(for: 8), now: testTime(Double(index)))
+                _ = try await outbox.enqueue(try mail(for: nil), now: testTime(Double(index)))
+            }
+            _ = try await outbox.claimDue(limit: 1, now: testTime(10), owner: "a", leaseUntil: testTime(60))
+            try await outbox.markSent(id: ann[0], at: testTime(11), detail: "250 2.0.0 Ok: queued as 4F3A21B")
+
+            let entries = try await outbox.entries(userID: 7, limit: 10)
+            #expect(entries.map(\.id) == ann.reversed())
+            #expect(entries.allSatisfy { $0.userID == 7 })
+            #expect(entries.last?.status == .sent && entries.last?.deliveryDetail == "250 2.0.0 Ok: queued as 4F3A21B")
+            #expect(try await outbox.entries(userID: 7, limit: 2).map(\.id) == [ann[2], ann[1]])
+            #expect(try await outbox.entries(userID: 8, limit: 10).count == 3)
+            #expect(try await outbox.entries(userID: 9, limit: 10).isEmpty)
+            #expect(try await outbox.entries(userID: 7, limit: 0).isEmpty)
         }
     }
 

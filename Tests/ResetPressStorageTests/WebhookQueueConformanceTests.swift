@@ -86,6 +86,19 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func aSentDeliveryKeepsNoDetailAsTheTableHasNoColumnForIt(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let queue = stores.webhooks
+            #expect(QueuedWebhook.table.deliveryDetailColumn == nil)
+            let ids = try await queue.enqueue([Self.webhook(), Self.webhook()], now: testTime())
+            _ = try await queue.claimDue(limit: 10, now: testTime(), owner: "node-a", leaseUntil: testTime(60))
+            try await queue.markSent([(ids[0], "HTTP 200 OK"), (ids[1], nil)], at: testTime(5), events: [])
+            let sent = try await queue.list(status: .sent, limit: 10)
+            #expect(sent.count == 2 && sent.allSatisfy { $0.deliveryDetail == nil })
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func retryQueuesFailedEntriesAgainFromZeroTries(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let queue = stores.webhooks

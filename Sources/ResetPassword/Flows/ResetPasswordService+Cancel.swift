@@ -31,7 +31,7 @@ extension ResetPasswordService {
             login = user.login
         }
         let blockUntil = now.addingTimeInterval(Double(settings[ResetPasswordSettings.cancelBlockMinutes] * 60))
-        let cancelled = events == nil ? [] : [ResetEvent(.cancelled, at: now, clientIP: clientIP)]
+        let cancelled = events == nil ? [] : [ResetEvent(.cancelled, at: now, clientIP: clientIP, userID: record.userID)]
         let reports = webhooks.deliveries("reset_password_cancelled", login, userContext)
         let revoke = ResetChange.Codes.revoke(id: record.id, userID: record.userID, blockUntil: blockUntil)
         guard try await codes.apply(ResetChange(revoke, effects: ResetEffects(events: cancelled, webhooks: reports), now: now)).wasApplied else {

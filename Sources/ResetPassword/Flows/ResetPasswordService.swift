@@ -90,7 +90,7 @@ public final class ResetPasswordService: Sendable {
         guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
         guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }
         try gate.check(parameters: parameters, settings: settings, now: now)
-        let request = ResetEvent(.request, at: now, clientIP: clientIP)
+        var request = ResetEvent(.request, at: now, clientIP: clientIP)
         let mode = settings[ResetPasswordSettings.mode]
         let message = Self.requestMessage(mode)
 
@@ -103,22 +103,23 @@ public final class ResetPasswordService: Sendable {
             return message
         }
         let user = requester.user
+        request.userID = userID
         let userContext = context.with(user: user, mode: mode)
         guard await hooks.applyFilters("allow_password_reset", true, context: userContext) else {
             await hooks.doAction("reset_password_failed", "reset_not_allowed", context: userContext)
-            await events?.record([request, ResetEvent(.vetoed, at: now, clientIP: clientIP)])
+            await events?.record([request, ResetEvent(.vetoed, at: now, clientIP: clientIP, userID: userID)])
             await equalizer.pad(since: start)
             return message
         }
         if let until = requester.blockedUntil, until > now {
             await hooks.doAction("reset_password_failed", "cancelled_block", context: userContext)
-            await events?.record([request, ResetEvent(.throttled, at: now, clientIP: clientIP)])
+            await events?.record([request, ResetEvent(.blocked, at: now, clientIP: clientIP, userID: userID)])
             await equalizer.pad(since: start)
             return message
         }
         if throttle > 0, let last = requester.lastIssued, now.timeIntervalSince(last) < Double(throttle) {
             await hooks.doAction("reset_password_failed", "throttled", context: userContext)
-            await events?.record([request, ResetEvent(.throttled, at: now, clientIP: clientIP)])
+            await events?.record([request, ResetEvent(.throttled, at: now, clientIP: clientIP, userID: userID)])
             await equalizer.pad(since: start)
             return message
         }
@@ -164,7 +165,7 @@ public final class ResetPasswordService: Sendable {
         let record = NewResetCode(
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
             createdAt: now, expiresAt: expiresAt, requestIP: clientIP, cancelHash: secret.hash(cancelToken))
-        let recorded = events == nil ? [] : prior + [ResetEvent(.codeIssued, at: now, clientIP: clientIP)]
+        let recorded = events == nil ? [] : prior + [ResetEvent(.codeIssued, at: now, clientIP: clientIP, userID: userID)]
         let reports = webhooks.deliveries("reset_password_request", user.login, context)
         _ = try await codes.apply(ResetChange(.issue(record), effects: ResetEffects(mail: mail, events: recorded, webhooks: reports), now: now))
         await events?.announce(recorded)
@@ -245,7 +246,7 @@ public final class ResetPasswordService: Sendable {
         settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext
     ) async throws -> String {
         guard record.expiresAt > now else {
-            let expired = events == nil ? [] : [ResetEvent(.expired, at: now, clientIP: clientIP)]
+            let expired = events == nil ? [] : [ResetEvent(.expired, at: now, clientIP: clientIP, userID: record.userID)]
             _ = try await codes.apply(ResetChange(.delete(id: record.id), effects: ResetEffects(events: expired), now: now))
             await hooks.doAction("reset_password_failed", "expired", context: context)
             await events?.announce(expired)
@@ -256,12 +257,12 @@ public final class ResetPasswordService: Sendable {
         let recording = events != nil
         let claimed = try await codes.claimAttempt(id: record.id, maxAttempts: maxAttempts) { claimed in
             guard recording else { return [] }
-            guard let claimed else { return [ResetEvent(.burned, at: now, clientIP: clientIP)] }
-            return ConstantTime.equalsAny(presentedHashes, claimed[keyPath: field]) ? [] : [ResetEvent(.wrongCode, at: now, clientIP: clientIP)]
+            guard let claimed else { return [ResetEvent(.burned, at: now, clientIP: clientIP, userID: record.userID)] }
+            return ConstantTime.equalsAny(presentedHashes, claimed[keyPath: field]) ? [] : [ResetEvent(.wrongCode, at: now, clientIP: clientIP, userID: record.userID)]
         }
         guard let claimed, ConstantTime.equalsAny(presentedHashes, claimed[keyPath: field]) else {
             await hooks.doAction("reset_password_failed", "wrong_code", context: context)
-            await events?.announce([ResetEvent(claimed == nil ? .burned : .wrongCode, at: now, clientIP: clientIP)])
+            await events?.announce([ResetEvent(claimed == nil ? .burned : .wrongCode, at: now, clientIP: clientIP, userID: record.userID)])
             throw ResetFailure.invalidCode
         }
         guard let user = try await users.user(byEmail: claimed.email), let userID = user.id, userID == claimed.userID else {
@@ -280,7 +281,7 @@ public final class ResetPasswordService: Sendable {
             let variables = composer.variables(user: user, code: nil, linkToken: nil, expiresAt: nil, clientIP: clientIP, settings: settings)
             notice = try await composer.changedNotice(user: user, variables: variables, settings: settings, context: userContext)
         }
-        let completed = events == nil ? [] : [ResetEvent(.completed, at: now, clientIP: clientIP)]
+        let completed = events == nil ? [] : [ResetEvent(.completed, at: now, clientIP: clientIP, userID: userID)]
         let reports = webhooks.deliveries("password_reset", user.login, userContext)
         let effects = ResetEffects(mail: notice, events: completed, webhooks: reports)
         if !passwordsInCodeStore {

@@ -127,7 +127,7 @@ struct ResetMailComposer: Sendable {
             textBody: textSource.map { templates.parsed($0).render(filled, as: .text) } ?? "",
             htmlBody: htmlSource.map { templates.parsed($0).render(filled, as: .html) })
         message = await hooks.applyFilters("reset_password_mail", message, context: context)
-        return OutboxMail(kind: kind, message: message, messageID: MessageID.generate(domain: message.from.domain))
+        return OutboxMail(kind: kind, message: message, messageID: MessageID.generate(domain: message.from.domain), userID: user.id)
     }
 }
 

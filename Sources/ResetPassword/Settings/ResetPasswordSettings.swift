@@ -81,6 +81,10 @@ public enum ResetPasswordSettings {
     public static let codeTTL = SettingKey(
         "reset_password.code_ttl", default: 86400, kind: .int, description: "Seconds a code or link stays valid.",
         validate: { (60...2_592_000).contains($0) ? nil : "must be between 60 and 2592000 seconds" })
+    public static let handoverMinutes = SettingKey(
+        "reset_password.handover_minutes", default: 15, kind: .int,
+        description: "Minutes a hand-over link made by the support desk stays valid.",
+        validate: { (1...1440).contains($0) ? nil : "must be between 1 and 1440 minutes" })
     public static let maxAttempts = SettingKey(
         "reset_password.max_attempts", default: 5, kind: .int, description: "Wrong codes before a code is burned.",
         validate: { (1...100).contains($0) ? nil : "must be between 1 and 100" })
@@ -125,6 +129,7 @@ public enum ResetPasswordSettings {
         settings.register(codeLength)
         settings.register(codeCharset)
         settings.register(codeTTL)
+        settings.register(handoverMinutes)
         settings.register(maxAttempts)
         settings.register(throttleSeconds)
         settings.register(ipLimitPerMinute)

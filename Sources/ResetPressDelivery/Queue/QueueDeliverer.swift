@@ -15,8 +15,11 @@ public protocol QueueDeliverer<Payload>: Sendable {
 
 /// How the delivery of one claimed entry went.
 public enum DeliveryOutcome: Sendable, Equatable {
-    /// The receiver took it.
-    case delivered
+    /// The receiver took it, answering `detail` (a mail transport's receipt: the SMTP reply with
+    /// its queue id, Mailgun's id, the file's path; never the body). The sender keeps it on the
+    /// entry where its table has a ``QueueTable/deliveryDetailColumn``; nil when there is nothing
+    /// worth keeping.
+    case delivered(detail: String?)
     /// It did not go out, for `reason`. A `permanent` failure (or one on the last allowed try) fails
     /// the entry for good, deleting the secret part of its body unless `keepingBody`; any other is
     /// retried after the sender's backoff.

@@ -8,7 +8,8 @@ import ResetPressStorage
 /// Woken at once when an entry is queued, and every `tick` otherwise. An entry whose delivery fails
 /// permanently, or that failed `maxAttempts` times, is marked `failed` with the last reason; any
 /// other failure is retried after `backoff`. Delivered entries of a batch are marked sent together,
-/// with their `sent` events, in one transaction.
+/// each with the receiver's answer (``DeliveryOutcome/delivered(detail:)``) and with their `sent`
+/// events, in one transaction.
 ///
 /// Claims are made for `owner`, this node's id (see ``nodeID(dataDirectory:)``), with a lease the
 /// sender renews every third of `lease` while a drain holds entries. `run` queues again, at start,
@@ -144,24 +145,25 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
         let sentAt = clock()
         var sent: [QueueEntry<Payload>] = []
         for (entry, outcome) in zip(batch, outcomes) {
-            guard case .failed(let reason, let permanent, let keepingBody) = outcome else {
-                sent.append(entry)
-                continue
-            }
+            switch outcome {
+            case .delivered(let detail):
+                var delivered = entry
+                delivered.deliveryDetail = detail
+                sent.append(delivered)
             // The claim already counted this try.
-            if permanent || entry.attempts >= maxAttempts {
+            case .failed(let reason, let permanent, let keepingBody) where permanent || entry.attempts >= maxAttempts:
                 try await fail(entry, reason: reason, keepingBody: keepingBody)
                 totals.failed += 1
-            } else {
+            case .failed(let reason, _, _):
                 try await queue.markRetry(id: entry.id, error: reason, retryAt: clock().addingTimeInterval(backoff(entry.attempts)))
                 totals.retried += 1
                 logger.warning("\(noun) will be retried", metadata: ["id": "\(entry.id)", "error": "\(reason)"])
             }
         }
         let recorded = events == nil ? [] : Payload.deliveryEvents.map { kinds in
-            sent.map { ResetEvent(kinds.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt))) }
+            sent.map { ResetEvent(kinds.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt)), userID: $0.payload.userID) }
         } ?? []
-        try await queue.markSent(ids: sent.map(\.id), at: sentAt, events: recorded)
+        try await queue.markSent(sent.map { ($0.id, $0.deliveryDetail) }, at: sentAt, events: recorded)
         await events?.announce(recorded)
         totals.sent += sent.count
         return (totals, batch.count == batchSize)
@@ -169,7 +171,7 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
 
     /// Marks an entry failed for good, with its `failed` event.
     private func fail(_ entry: QueueEntry<Payload>, reason: String, keepingBody: Bool) async throws {
-        let recorded = events == nil ? [] : Payload.deliveryEvents.map { [ResetEvent($0.failed, at: clock())] } ?? []
+        let recorded = events == nil ? [] : Payload.deliveryEvents.map { [ResetEvent($0.failed, at: clock(), userID: entry.payload.userID)] } ?? []
         try await queue.markFailed(id: entry.id, error: reason, keepingBody: keepingBody, events: recorded)
         await events?.announce(recorded)
         logger.error("\(noun) failed", metadata: ["id": "\(entry.id)", "error": "\(reason)"])

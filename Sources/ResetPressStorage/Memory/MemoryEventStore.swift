@@ -42,6 +42,10 @@ public final class MemoryEventStore: EventStore {
         }
     }
 
+    public func events(userID: Int64, limit: Int) async throws -> [ResetEvent] {
+        events.withLock { events in Array(events.filter { $0.userID == userID }.reversed().sorted { $0.at > $1.at }.prefix(max(0, limit))) }
+    }
+
     private func within(_ from: Date, _ to: Date) -> [ResetEvent] {
         events.withLock { $0.filter { $0.at >= from && $0.at < to } }
     }

@@ -90,15 +90,17 @@ public final class MemoryLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         }
     }
 
-    public func markSent(ids: [Int64], at date: Date, events new: [ResetEvent]) async throws {
+    public func markSent(_ sent: [(id: Int64, detail: String?)], at date: Date, events new: [ResetEvent]) async throws {
+        let keepsDetail = Payload.table.deliveryDetailColumn != nil
         try table.withLock { table in
-            if let missing = ids.first(where: { id in !table.entries.contains { $0.id == id } }) {
-                throw StorageError.notFound("\(Payload.table.entryName) \(missing)")
+            if let missing = sent.first(where: { sent in !table.entries.contains { $0.id == sent.id } }) {
+                throw StorageError.notFound("\(Payload.table.entryName) \(missing.id)")
             }
-            for id in ids {
+            for (id, detail) in sent {
                 try table.update(id: id) { entry in
                     entry.status = .sent
                     entry.sentAt = date
+                    if keepsDetail { entry.deliveryDetail = detail }
                     entry.payload.deleteBody(secretOnly: false)
                 }
             }
@@ -192,6 +194,12 @@ public typealias MemoryMailOutbox = MemoryLeasedQueue<OutboxMail>
 public typealias MemoryWebhookQueue = MemoryLeasedQueue<QueuedWebhook>
 
 extension MemoryLeasedQueue: MailOutbox where Payload == OutboxMail {
+    public func entries(userID: Int64, limit: Int) async throws -> [OutboxEntry] {
+        table.withLock { table in
+            Array(table.entries.reversed().filter { $0.payload.userID == userID }.prefix(max(0, limit)))
+        }
+    }
+
     public func oldestSealed() async throws -> Date? {
         table.withLock { table in
             table.entries.filter { if case .sealed = $0.payload.body { true } else { false } }.map(\.createdAt).min()

@@ -131,6 +131,10 @@ public final class MemoryResetCodeStore: ResetCodeStore {
         }
     }
 
+    public func liftBlock(userID: Int64) async throws -> Bool {
+        table.withLock { $0.blocks.removeValue(forKey: userID) != nil }
+    }
+
     public func blockedUntil(userID: Int64) async throws -> Date? {
         table.withLock { $0.blocks[userID] }
     }

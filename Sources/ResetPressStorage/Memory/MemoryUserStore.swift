@@ -72,6 +72,14 @@ public final class MemoryUserStore: UserStore {
         table.withLock { $0.users.count }
     }
 
+    public func search(_ prefix: String, offset: Int, limit: Int) async throws -> [User] {
+        let lowered = prefix.lowercased()
+        return table.withLock { table in
+            Array(table.users.values.filter { lowered.isEmpty || $0.email.lowercased().hasPrefix(lowered) || $0.login.lowercased().hasPrefix(lowered) }
+                .sorted { $0.id ?? 0 < $1.id ?? 0 }.dropFirst(max(0, offset)).prefix(max(0, limit)))
+        }
+    }
+
     // MARK: - Writes
 
     public func add(_ user: NewUser, now: Date) async throws -> User {

@@ -19,8 +19,8 @@ public struct SQLiteEventStore: EventStore {
     /// Appends `events` inside the caller's transaction: the stores that change state record theirs with it.
     static func insert(_ events: [ResetEvent], in db: Database) throws {
         for event in events {
-            try db.cachedStatement(sql: "INSERT INTO events (kind, at, client_ip, delivery_seconds) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [event.kind.rawValue, event.at.databaseSeconds, event.clientIP, event.deliverySeconds])
+            try db.cachedStatement(sql: "INSERT INTO events (kind, at, client_ip, delivery_seconds, user_id) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [event.kind.rawValue, event.at.databaseSeconds, event.clientIP, event.deliverySeconds, event.userID])
         }
     }
 
@@ -32,6 +32,18 @@ public struct SQLiteEventStore: EventStore {
     }
 
     // MARK: - Reads
+
+    public func events(userID: Int64, limit: Int) async throws -> [ResetEvent] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT kind, at, client_ip, delivery_seconds FROM events WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+                arguments: [userID, max(0, limit)]
+            ).compactMap { row in
+                guard let kind = ResetEventKind(rawValue: row["kind"]) else { return nil }
+                return ResetEvent(kind, at: try row.date("at"), clientIP: row["client_ip"], deliverySeconds: row["delivery_seconds"], userID: userID)
+            }
+        }
+    }
 
     public func counts(from: Date, to: Date) async throws -> [ResetEventKind: Int] {
         try await pool.read { db in

@@ -28,7 +28,8 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
                 WHERE id IN (SELECT id FROM \(table.name) WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?)
                 RETURNING \(table.entryColumns)
                 """
-            markSent = "UPDATE \(table.name) SET status = 'sent', sent_at = ?, \(table.clearBody), \(released) WHERE id = ?"
+            let detail = table.deliveryDetailColumn.map { "\($0) = ?, " } ?? ""
+            markSent = "UPDATE \(table.name) SET status = 'sent', sent_at = ?, \(detail)\(table.clearBody), \(released) WHERE id = ?"
             markRetry = "UPDATE \(table.name) SET status = 'queued', last_error = ?, next_attempt_at = ?, \(released) WHERE id = ?"
             let secret = table.clearSecretBody.isEmpty ? "" : "\(table.clearSecretBody), "
             markFailed = "UPDATE \(table.name) SET status = 'failed', last_error = ?, \(secret)\(released) WHERE id = ?"
@@ -73,13 +74,14 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         }
     }
 
-    public func markSent(ids: [Int64], at date: Date, events: [ResetEvent]) async throws {
-        if ids.isEmpty && events.isEmpty { return }
+    public func markSent(_ sent: [(id: Int64, detail: String?)], at date: Date, events: [ResetEvent]) async throws {
+        if sent.isEmpty && events.isEmpty { return }
         let sql = statements.markSent
+        let keepsDetail = table.deliveryDetailColumn != nil
         try await committer.write { db in
             let statement = try db.cachedStatement(sql: sql)
-            for id in ids {
-                try statement.execute(arguments: [date.databaseSeconds, id])
+            for (id, detail) in sent {
+                try statement.execute(arguments: keepsDetail ? [date.databaseSeconds, detail, id] : [date.databaseSeconds, id])
                 if db.changesCount == 0 { throw StorageError.notFound("\(Payload.table.entryName) \(id)") }
             }
             try SQLiteEventStore.insert(events, in: db)
@@ -192,7 +194,8 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
             nextAttemptAt: Date(timeIntervalSince1970: try row.decode(atIndex: at + 4)),
             sentAt: try row.decode(Double?.self, atIndex: at + 5).map(Date.init(timeIntervalSince1970:)),
             claimedBy: try row.decode(atIndex: at + 6),
-            leaseUntil: try row.decode(Double?.self, atIndex: at + 7).map(Date.init(timeIntervalSince1970:)))
+            leaseUntil: try row.decode(Double?.self, atIndex: at + 7).map(Date.init(timeIntervalSince1970:)),
+            deliveryDetail: Payload.table.deliveryDetailColumn == nil ? nil : try row.decode(atIndex: at + 8))
     }
 }
 
@@ -206,6 +209,14 @@ public typealias SQLiteMailOutbox = SQLiteLeasedQueue<OutboxMail>
 public typealias SQLiteWebhookQueue = SQLiteLeasedQueue<QueuedWebhook>
 
 extension SQLiteLeasedQueue: MailOutbox where Payload == OutboxMail {
+    public func entries(userID: Int64, limit: Int) async throws -> [OutboxEntry] {
+        try await pool.read { [table] db in
+            try Row.fetchAll(db, SQLRequest<Row>(literal: """
+                SELECT \(sql: table.entryColumns) FROM outbox WHERE user_id = \(userID) ORDER BY id DESC LIMIT \(max(0, limit))
+                """)).map(Self.entry(from:))
+        }
+    }
+
     public func oldestSealed() async throws -> Date? {
         try await pool.read { db in
             try Double.fetchOne(db, sql: "SELECT MIN(created_at) FROM outbox WHERE sealed_body IS NOT NULL").map(Date.init(timeIntervalSince1970:))

@@ -99,6 +99,13 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         }
     }
 
+    public func liftBlock(userID: Int64) async throws -> Bool {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM reset_blocks WHERE user_id = ?", arguments: [userID])
+            return db.changesCount > 0
+        }
+    }
+
     public func blockedUntil(userID: Int64) async throws -> Date? {
         try pool.readNow { db in
             try Double.fetchOne(db.cachedStatement(sql: "SELECT until FROM reset_blocks WHERE user_id = ?"), arguments: [userID])

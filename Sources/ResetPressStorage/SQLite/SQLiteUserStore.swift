@@ -43,6 +43,22 @@ public struct SQLiteUserStore: UserStore {
         try await pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM users") ?? 0 }
     }
 
+    public func search(_ prefix: String, offset: Int, limit: Int) async throws -> [User] {
+        guard !prefix.isEmpty else { return try await list(offset: offset, limit: limit) }
+        let pattern = Self.likePattern(prefix)
+        return try await pool.read { db in
+            // The login and email columns are NOCASE, so each LIKE is a range of its index.
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT \(Self.columns) FROM users WHERE id IN (
+                        SELECT id FROM users WHERE email LIKE ? ESCAPE '\\' UNION SELECT id FROM users WHERE login LIKE ? ESCAPE '\\')
+                    ORDER BY id LIMIT ? OFFSET ?
+                    """,
+                arguments: [pattern, pattern, max(0, limit), max(0, offset)]
+            ).map(Self.user(from:))
+        }
+    }
+
     // MARK: - Writes
 
     public func add(_ user: NewUser, now: Date) async throws -> User {

@@ -69,6 +69,7 @@ enum SchemaMigrations {
                 table.column("detail", .text).notNull()
             }
         }
+        migrator.registerMigration("v15-support", migrate: addSupportColumns)
         return migrator
     }
 
@@ -172,6 +173,18 @@ enum SchemaMigrations {
             table.column("delivery_seconds", .double)
         }
         try db.create(index: "events_on_kind_at", on: "events", columns: ["kind", "at"])
+    }
+
+    /// The support desk's timeline: which user an event and a mail concern (NULL for rows from
+    /// before, and for requests for unknown emails), and what the transport answered for a mail.
+    private static func addSupportColumns(_ db: Database) throws {
+        try db.alter(table: "events") { table in table.add(column: "user_id", .integer) }
+        try db.execute(sql: "CREATE INDEX events_on_user_at ON events (user_id, at) WHERE user_id IS NOT NULL")
+        try db.alter(table: "outbox") { table in
+            table.add(column: "user_id", .integer)
+            table.add(column: "delivery_detail", .text)
+        }
+        try db.execute(sql: "CREATE INDEX outbox_on_user ON outbox (user_id, id) WHERE user_id IS NOT NULL")
     }
 
     /// "That wasn't me": each code's cancel token hash (NULL for codes issued before), and the

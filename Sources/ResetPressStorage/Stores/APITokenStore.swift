@@ -47,6 +47,8 @@ public enum APITokenScope: String, Sendable, CaseIterable {
     case bulk
     /// Manage API tokens.
     case tokens
+    /// Act for one user: send a reset, make a hand-over link, expire a password, lift a block.
+    case users
 }
 
 /// The admin API's tokens, shared by every node of a shared database.

@@ -22,6 +22,10 @@ public enum ResetEventKind: String, Sendable, Codable, CaseIterable {
     case unknownEmail = "unknown_email"
     /// A request a filter (`allow_password_reset`) refused.
     case vetoed
+    /// A request for an account its owner blocked with "that wasn't me".
+    case blocked
+    /// The support desk made a hand-over link for the user (never the link itself).
+    case handover
     /// A pending code was cancelled by its owner.
     case cancelled
     /// A mail was delivered.
@@ -34,7 +38,8 @@ public enum ResetEventKind: String, Sendable, Codable, CaseIterable {
 }
 
 /// One event. It never carries a secret or an email: only what happened, when, from which client
-/// IP, and for a delivered mail how long it waited since it was queued (the request).
+/// IP, to which user (by id, when the flow knew one), and for a delivered mail how long it waited
+/// since it was queued (the request).
 public struct ResetEvent: Sendable, Equatable {
     public var kind: ResetEventKind
     public var at: Date
@@ -42,13 +47,17 @@ public struct ResetEvent: Sendable, Equatable {
     public var clientIP: String?
     /// For ``ResetEventKind/mailSent``: seconds from queuing (the request) to delivery.
     public var deliverySeconds: Double?
+    /// The user the event concerns; nil for an unknown email, a refusal before the account was
+    /// looked up, and events recorded before users were.
+    public var userID: Int64?
 
     /// An event of `kind` at `at`.
-    public init(_ kind: ResetEventKind, at: Date, clientIP: String? = nil, deliverySeconds: Double? = nil) {
+    public init(_ kind: ResetEventKind, at: Date, clientIP: String? = nil, deliverySeconds: Double? = nil, userID: Int64? = nil) {
         self.kind = kind
         self.at = at
         self.clientIP = clientIP
         self.deliverySeconds = deliverySeconds
+        self.userID = userID
     }
 }
 
@@ -74,6 +83,9 @@ public protocol EventStore: Sendable {
 
     /// Deletes the events that happened before `date`; returns how many.
     func deleteOlder(than date: Date) async throws -> Int
+
+    /// The newest `limit` events of user `userID`, newest first (ties: the last recorded first).
+    func events(userID: Int64, limit: Int) async throws -> [ResetEvent]
 }
 
 extension EventStore {

@@ -34,9 +34,11 @@ public protocol LeasedQueue<Payload>: Sendable {
     func renewLeases(owner: String, until: Date) async throws -> Int
 
     /// Marks claimed entries as sent at `at` in one transaction, clearing their owner, lease and
-    /// body, and records `events` in it. Throws `StorageError.notFound`, writing nothing, when an
-    /// id has no entry.
-    func markSent(ids: [Int64], at: Date, events: [ResetEvent]) async throws
+    /// body, and records `events` in it. Each entry keeps its `detail`, what the receiver answered,
+    /// as its ``QueueEntry/deliveryDetail`` (NULL when nil) where the table has a
+    /// ``QueueTable/deliveryDetailColumn``; a table without one drops it. Throws
+    /// `StorageError.notFound`, writing nothing, when an id has no entry.
+    func markSent(_ sent: [(id: Int64, detail: String?)], at: Date, events: [ResetEvent]) async throws
 
     /// Puts a claimed entry back in the queue for another try at `retryAt`, keeping `error` and
     /// clearing its owner and lease. Throws `StorageError.notFound` for an unknown id.
@@ -93,9 +95,9 @@ extension LeasedQueue {
         return ids[0]
     }
 
-    /// Marks one claimed entry as sent, recording no event.
-    public func markSent(id: Int64, at date: Date) async throws {
-        try await markSent(ids: [id], at: date, events: [])
+    /// Marks one claimed entry as sent with the receiver's answer `detail`, recording no event.
+    public func markSent(id: Int64, at date: Date, detail: String? = nil) async throws {
+        try await markSent([(id, detail)], at: date, events: [])
     }
 
     /// Marks one claimed entry as failed for good, recording no event.
@@ -135,10 +137,14 @@ public struct QueueEntry<Payload: QueuePayload>: Sendable, Equatable {
     public var claimedBy: String?
     /// Until when that node's claim holds unless it renews it.
     public var leaseUntil: Date?
+    /// What the receiver answered when it took the entry (for mail, the transport's
+    /// receipt: the SMTP reply with its queue id, Mailgun's id, the file's path);
+    /// nil until it is sent, and always in a table without a ``QueueTable/deliveryDetailColumn``.
+    public var deliveryDetail: String?
 
     public init(
         id: Int64, payload: Payload, status: QueueStatus, attempts: Int, lastError: String?, createdAt: Date, nextAttemptAt: Date,
-        sentAt: Date?, claimedBy: String? = nil, leaseUntil: Date? = nil
+        sentAt: Date?, claimedBy: String? = nil, leaseUntil: Date? = nil, deliveryDetail: String? = nil
     ) {
         self.id = id
         self.payload = payload
@@ -150,6 +156,7 @@ public struct QueueEntry<Payload: QueuePayload>: Sendable, Equatable {
         self.sentAt = sentAt
         self.claimedBy = claimedBy
         self.leaseUntil = leaseUntil
+        self.deliveryDetail = deliveryDetail
     }
 
     /// A field of the payload.

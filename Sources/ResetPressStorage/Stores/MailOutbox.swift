@@ -15,4 +15,9 @@ public protocol MailOutbox: LeasedQueue where Payload == OutboxMail {
     /// kept for a retry); nil when none does. `secret retire` waits for it to pass the rotation: such
     /// a body may be sealed under the key it retires.
     func oldestSealed() async throws -> Date?
+
+    /// The newest `limit` entries queued for user `userID` (``OutboxMail/userID``), newest first
+    /// (by id), in any status: the user's mail for the support desk. Mail for no user (a test
+    /// message) is never among them.
+    func entries(userID: Int64, limit: Int) async throws -> [OutboxEntry]
 }

@@ -32,19 +32,24 @@ public struct OutboxMail: QueuePayload {
     public var body: OutboxBody?
     /// The Message-ID, fixed when queued so that a retry re-sends the same message.
     public var messageID: String
+    /// The user the mail is for (nil for a test message): what the support desk's timeline reads
+    /// it by, and what its delivery events carry.
+    public var userID: Int64?
 
     /// Mail with explicit metadata and body.
-    public init(kind: String, recipients: [String], subject: String, body: OutboxBody?, messageID: String) {
+    public init(kind: String, recipients: [String], subject: String, body: OutboxBody?, messageID: String, userID: Int64? = nil) {
         self.kind = kind
         self.recipients = recipients
         self.subject = subject
         self.body = body
         self.messageID = messageID
+        self.userID = userID
     }
 
     /// Mail whose body is `message` in clear, with its recipients and subject as metadata.
-    public init(kind: String, message: MailMessage, messageID: String) {
-        self.init(kind: kind, recipients: message.to.map(\.email), subject: message.subject, body: .plain(message), messageID: messageID)
+    public init(kind: String, message: MailMessage, messageID: String, userID: Int64? = nil) {
+        self.init(
+            kind: kind, recipients: message.to.map(\.email), subject: message.subject, body: .plain(message), messageID: messageID, userID: userID)
     }
 
     /// The same mail with a plain body sealed by `sealer` (any other is returned as it is).
@@ -58,8 +63,8 @@ public struct OutboxMail: QueuePayload {
     // MARK: - QueuePayload
 
     public static let table = QueueTable(
-        name: "outbox", entryName: "Outbox entry", auditName: "mail", payloadColumns: ["kind", "recipients", "subject", "body", "sealed_body", "message_id"],
-        bodyColumns: ["body", "sealed_body"], secretBodyColumns: ["sealed_body"])
+        name: "outbox", entryName: "Outbox entry", auditName: "mail", payloadColumns: ["kind", "recipients", "subject", "body", "sealed_body", "message_id", "user_id"],
+        bodyColumns: ["body", "sealed_body"], secretBodyColumns: ["sealed_body"], deliveryDetailColumn: "delivery_detail")
 
     public static var deliveryEvents: (sent: ResetEventKind, failed: ResetEventKind)? { (.mailSent, .mailFailed) }
 
@@ -68,7 +73,7 @@ public struct OutboxMail: QueuePayload {
         var sealed: Data?
         if case .sealed(let data) = body { sealed = data }
         let recipients = String(decoding: try JSONEncoder().encode(recipients), as: UTF8.self)
-        return [.text(kind), .text(recipients), .text(subject), .init(plain), .init(sealed), .text(messageID)]
+        return [.text(kind), .text(recipients), .text(subject), .init(plain), .init(sealed), .text(messageID), .init(userID)]
     }
 
     public init(cells: [StorageTable.Cell]) throws {
@@ -81,7 +86,8 @@ public struct OutboxMail: QueuePayload {
         }
         self.init(
             kind: try cells[0].text(in: "kind") ?? "", recipients: try JSONDecoder().decode([String].self, from: Data(recipients.utf8)),
-            subject: try cells[2].text(in: "subject") ?? "", body: body, messageID: try cells[5].text(in: "message_id") ?? "")
+            subject: try cells[2].text(in: "subject") ?? "", body: body, messageID: try cells[5].text(in: "message_id") ?? "",
+            userID: try cells[6].integer(in: "user_id"))
     }
 
     public var hasBody: Bool { body != nil }

@@ -3,9 +3,10 @@ import Foundation
 /// What a ``LeasedQueue`` entry carries, and how every backend stores it.
 ///
 /// The queue's own columns (`id`, `status`, `attempts`, `last_error`, `created_at`,
-/// `next_attempt_at`, `sent_at`, `claimed_by`, `lease_until`) are the same in every table; a
-/// payload adds its own, described by ``table``, and reads and writes them as
-/// backend-neutral cells in that order.
+/// `next_attempt_at`, `sent_at`, `claimed_by`, `lease_until`) are the same in every table, and a
+/// table may add one for the receiver's answer (``QueueTable/deliveryDetailColumn``); a payload
+/// adds its own, described by ``table``, and reads and writes them as backend-neutral cells in
+/// that order.
 public protocol QueuePayload: Sendable, Equatable {
     /// The table that holds entries of this payload.
     static var table: QueueTable { get }
@@ -22,6 +23,9 @@ public protocol QueuePayload: Sendable, Equatable {
 
     /// Whether a body is left to send (a failed entry without one cannot be retried).
     var hasBody: Bool { get }
+
+    /// The user the entry concerns, carried by its delivery events; nil when none.
+    var userID: Int64? { get }
 
     /// The value of `table.uniqueColumn`, when the table has one.
     var uniqueKey: String? { get }
@@ -52,8 +56,12 @@ public final class QueueTable: Sendable {
     public let secretBodyColumns: [String]
     /// A column whose value no two entries share, and what a duplicate of it is called in errors.
     public let uniqueColumn: (name: String, description: String)?
+    /// The column that keeps what the receiver answered when it took an entry
+    /// (``QueueEntry/deliveryDetail``); nil when the table keeps no answer.
+    public let deliveryDetailColumn: String?
 
-    /// Every column an entry is read from, comma-separated: `id`, then the payload's, then the queue's.
+    /// Every column an entry is read from, comma-separated: `id`, then the payload's, then the
+    /// queue's, then ``deliveryDetailColumn`` when there is one.
     public let entryColumns: String
     /// The assignments that end a claim; every move out of `sending` makes them.
     public static let releaseClaim = "claimed_by = NULL, lease_until = NULL"
@@ -70,7 +78,7 @@ public final class QueueTable: Sendable {
 
     public init(
         name: String, entryName: String, auditName: String, payloadColumns: [String], bodyColumns: [String], secretBodyColumns: [String],
-        uniqueColumn: (name: String, description: String)? = nil
+        uniqueColumn: (name: String, description: String)? = nil, deliveryDetailColumn: String? = nil
     ) {
         self.name = name
         self.entryName = entryName
@@ -79,8 +87,9 @@ public final class QueueTable: Sendable {
         self.bodyColumns = bodyColumns
         self.secretBodyColumns = secretBodyColumns
         self.uniqueColumn = uniqueColumn
+        self.deliveryDetailColumn = deliveryDetailColumn
         let queueColumns = ["status", "attempts", "last_error", "created_at", "next_attempt_at", "sent_at", "claimed_by", "lease_until"]
-        entryColumns = (["id"] + payloadColumns + queueColumns).joined(separator: ", ")
+        entryColumns = (["id"] + payloadColumns + queueColumns + (deliveryDetailColumn.map { [$0] } ?? [])).joined(separator: ", ")
         clearBody = bodyColumns.map { "\($0) = NULL" }.joined(separator: ", ")
         clearSecretBody = secretBodyColumns.map { "\($0) = NULL" }.joined(separator: ", ")
         hasBodyCondition = "(" + bodyColumns.map { "\($0) IS NOT NULL" }.joined(separator: " OR ") + ")"
@@ -108,8 +117,20 @@ extension StorageTable.Cell {
         }
     }
 
+    /// The integer in this cell; nil when NULL. Throws for any other kind of value.
+    public func integer(in column: String) throws -> Int64? {
+        switch self {
+        case .null: nil
+        case .integer(let value): value
+        default: throw StorageError.unreadable("The \(column) column (not an integer)")
+        }
+    }
+
     /// A cell holding `text`, or NULL.
     public init(_ text: String?) { self = text.map(Self.text) ?? .null }
+
+    /// A cell holding `value`, or NULL.
+    public init(_ value: Int64?) { self = value.map(Self.integer) ?? .null }
 
     /// A cell holding `data`, or NULL.
     public init(_ data: Data?) { self = data.map(Self.blob) ?? .null }

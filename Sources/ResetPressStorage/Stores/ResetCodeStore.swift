@@ -104,6 +104,9 @@ public protocol ResetCodeStore: Sendable {
     /// recorded block may have ended: compare with the time). Blocks outlive the codes.
     func blockedUntil(userID: Int64) async throws -> Date?
 
+    /// Removes the user's block early (the support desk's "lift a block"); false when none was recorded.
+    func liftBlock(userID: Int64) async throws -> Bool
+
     /// Claims one guess against code `id` atomically: increments `attempts` only while it is
     /// below `maxAttempts`, and returns the record as it is after the claim. Returns nil when the
     /// code is gone or its guesses are used up; a code whose guesses are used up is deleted

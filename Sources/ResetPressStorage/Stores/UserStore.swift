@@ -23,4 +23,16 @@ public protocol UserStore: UserDirectory {
 
     /// How many users there are.
     func count() async throws -> Int
+
+    /// Users whose email or login starts with `prefix` (ignoring case; `%` and `_` match only
+    /// themselves), ordered by id, `limit` of them after skipping `offset`; an empty prefix lists all.
+    func search(_ prefix: String, offset: Int, limit: Int) async throws -> [User]
+}
+
+extension UserStore {
+    /// `prefix` as a LIKE pattern: its wildcards escaped with `\`, then `%`.
+    package static func likePattern(_ prefix: String) -> String {
+        prefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+    }
 }

@@ -51,6 +51,9 @@ public struct QueuedWebhook: QueuePayload {
 
     public var hasBody: Bool { body != nil }
 
+    /// Webhook deliveries record no events, so they name no user.
+    public var userID: Int64? { nil }
+
     public var uniqueKey: String? { deliveryID }
 
     public mutating func deleteBody(secretOnly: Bool) {

@@ -16,7 +16,7 @@ from selenium.webdriver.common.by import By
 from browser_flows import check, console_problems, request_reset, run_in_browser, screenshot, wait_until
 
 KINDS = ["request", "code_issued", "completed", "wrong_code", "expired", "burned", "throttled", "rate_limited",
-         "unknown_email", "vetoed", "cancelled", "mail_sent", "mail_failed"]
+         "unknown_email", "vetoed", "blocked", "cancelled", "handover", "mail_sent", "mail_failed"]
 QUEUE = ["queued", "sending", "sent", "failed"]
 
 

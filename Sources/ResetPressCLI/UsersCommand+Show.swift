@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import ResetPassword
+import ResetPressSite
+
+extension UsersCommand {
+    /// `resetpress users show EMAIL|LOGIN [--json]`: one user's resets, newest first.
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what happened to one user's resets: requests and what came of them, their mail with the server's answer, codes used or refused.")
+        @OptionGroup var site: SiteOptions
+        @Argument(help: "The user's email or login.") var user: String
+        @Option(help: "At most this many events and this many mails.") var limit = 100
+        @Flag(help: "Print JSON: user, current_code, blocked_until, entries (what, at, outcome, client_ip, detail).") var json = false
+
+        func validate() throws {
+            guard limit > 0 else { throw ValidationError("--limit must be a positive number.") }
+        }
+
+        func run() async throws {
+            let site = try await Site.open(self.site)
+            guard let desk = site.reset.support else { throw CLIFailure("this site's users are kept by its host, not in its own table.") }
+            guard let found = try await desk.user(named: user) else {
+                throw CLIFailure("no user has the email or login \(user); see `resetpress users list`.")
+            }
+            let timeline = try await desk.timeline(for: found, now: Date(), limit: limit)
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                encoder.dateEncodingStrategy = .iso8601
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                print(String(decoding: try encoder.encode(timeline), as: UTF8.self))
+                return
+            }
+            print("User #\(timeline.user.id) \(timeline.user.login) <\(timeline.user.email)>")
+            if let code = timeline.currentCode {
+                print("Current code: issued \(CLIDate.format(code.issuedAt)), expires \(CLIDate.format(code.expiresAt)), \(code.attempts) wrong guesses.")
+            } else {
+                print("No current code.")
+            }
+            if let until = timeline.blockedUntil { print("Blocked by \"that wasn't me\" until \(CLIDate.format(until)).") }
+            guard !timeline.entries.isEmpty else { return print("Nothing recorded for this user yet.") }
+            TextTable.print(
+                header: ["AT", "WHAT", "OUTCOME", "CLIENT IP", "DETAIL"],
+                rows: timeline.entries.map { [CLIDate.format($0.at), $0.what, $0.outcome, $0.clientIP ?? "-", TextTable.cell($0.detail ?? "", limit: 90)] })
+        }
+    }
+}
