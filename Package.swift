@@ -211,6 +211,13 @@ let package = Package(
             path: "Benchmarks/MailBenchmarks",
             swiftSettings: swiftSettings
         ),
+        /// The support desk's search and timeline at 100k users and 1M events on SQLite (`swift run -c release SupportDeskBenchmarks`).
+        .executableTarget(
+            name: "SupportDeskBenchmarks",
+            dependencies: ["ResetPressSite", "ResetPassword", "ResetPressStorage", "ResetPressUsers", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/SupportDeskBenchmarks",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ResetPressEngineTests",
             dependencies: ["ResetPressEngine", "ResetPressTestSupport"],
