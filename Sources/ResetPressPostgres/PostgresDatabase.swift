@@ -11,6 +11,8 @@ import Synchronization
 /// closes the pool's connections and waits for them to close.
 public final class PostgresDatabase: Sendable {
     let client: PostgresClient
+    /// Gathers concurrent code issues into one statement each batch.
+    let issues: PostgresIssueCommitter
     let listeners: ListenerTasks
     private let runTask: Task<Void, Never>
     /// The parsed address; its `redacted` form leaves out the password.
@@ -19,6 +21,7 @@ public final class PostgresDatabase: Sendable {
     private init(url: PostgresURL, client: PostgresClient, runTask: Task<Void, Never>) {
         self.url = url
         self.client = client
+        issues = PostgresIssueCommitter(client: client)
         self.runTask = runTask
         listeners = ListenerTasks()
     }
@@ -68,7 +71,7 @@ public final class PostgresDatabase: Sendable {
     public var users: PostgresUserStore { PostgresUserStore(client: client) }
 
     /// Reset codes, written together with their outbox mail.
-    public var resetCodes: PostgresResetCodeStore { PostgresResetCodeStore(client: client) }
+    public var resetCodes: PostgresResetCodeStore { PostgresResetCodeStore(client: client, issues: issues) }
 
     /// The mail outbox the sender job drains; nodes never claim the same entry.
     public var outbox: PostgresMailOutbox { PostgresMailOutbox(client: client) }

@@ -6,11 +6,14 @@ import ResetPressUsers
 /// Reset codes in PostgreSQL, one row per user, written together with their outbox mail.
 ///
 /// Safe across nodes: `issue` is one upsert on `user_id` (two nodes issuing for the same user
-/// at once leave exactly one code, the later one), and `claimAttempt` is one conditional
+/// at once leave exactly one code, the later one; concurrent issues on one node share a
+/// statement, each user at most once), and `claimAttempt` is one conditional
 /// `UPDATE ... WHERE attempts < max`, which PostgreSQL re-checks after waiting for the row lock,
 /// so concurrent guesses from any number of nodes never pass `maxAttempts`.
 public struct PostgresResetCodeStore: ResetCodeStore {
     let client: PostgresClient
+    /// Where issues gather into batches.
+    let issues: PostgresIssueCommitter
 
     private static let columns = "id, user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash"
 
@@ -115,12 +118,10 @@ public struct PostgresResetCodeStore: ResetCodeStore {
 
     // MARK: - Rows
 
-    /// The code's upsert and its effects in one prepared statement (``PostgresIssueStatement``).
+    /// The code's upsert and its effects in one prepared statement, batched with concurrent issues
+    /// (``PostgresIssueCommitter``).
     private func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
-        try await mappingUniqueViolations(Self.duplicateName) {
-            for try await id in try await client.execute(PostgresIssueStatement(code: code, effects: effects)) { return id }
-            throw PostgresStorageError.unreadableRow("INSERT INTO reset_codes returned no id.")
-        }
+        try await mappingUniqueViolations(Self.duplicateName) { try await issues.issue(code, effects: effects) }
     }
 
     /// In one transaction: if code `id` is still stored, deletes every code of user `userID`, runs

@@ -30,6 +30,44 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func concurrentIssuesEachCommitTheirCodeAndEffectsAndOneCodePerUserRemains(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            // Thirty users at once (PostgreSQL gathers them into batched statements).
+            let ids = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for user in 1...30 {
+                    group.addTask {
+                        let effects = ResetEffects(
+                            mail: try testMail(to: "u\(user)@example.com"),
+                            events: [ResetEvent(.request, at: testTime(), userID: Int64(user)), ResetEvent(.codeIssued, at: testTime(), userID: Int64(user))])
+                        return try await codes.issue(self.code(user: Int64(user), email: "u\(user)@example.com", link: UInt8(user)), effects: effects)
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            }
+            #expect(Set(ids).count == 30)
+            for user in 1...30 {
+                #expect(try await codes.current(linkHash: Data(repeating: UInt8(user), count: 32))?.userID == Int64(user))
+            }
+            #expect(try await stores.outbox.counts()[.queued] == 30)
+            #expect(try await stores.events.counts(from: testTime(-1), to: testTime(1)) == [.request: 30, .codeIssued: 30])
+            #expect(try await stores.events.events(userID: 7, limit: 10).map(\.kind).sorted { $0.rawValue < $1.rawValue } == [.codeIssued, .request])
+
+            // Ten at once for one user: each commits, one code remains, the user's only row.
+            let again = try await withThrowingTaskGroup(of: Int64.self) { group in
+                for link in 100..<110 {
+                    group.addTask { try await codes.issue(self.code(user: 1, email: "u1@example.com", link: UInt8(link), at: 5), mail: nil) }
+                }
+                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            }
+            #expect(Set(again).count == 10)
+            let current = try #require(try await codes.current(email: "u1@example.com"))
+            #expect(again.contains(current.id) && (100..<110).contains(Int(current.linkHash[0])))
+            #expect(try await codes.count() == 30)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func theLatestExpiryBeforeATimeCountsOnlyCodesIssuedBeforeIt(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.resetCodes
