@@ -42,7 +42,7 @@ extension UsersCommand {
             guard !timeline.entries.isEmpty else { return print("Nothing recorded for this user yet.") }
             TextTable.print(
                 header: ["AT", "WHAT", "OUTCOME", "CLIENT IP", "DETAIL"],
-                rows: timeline.entries.map { [CLIDate.format($0.at), $0.what, $0.outcome, $0.clientIP ?? "-", TextTable.cell($0.detail ?? "", limit: 90)] })
+                rows: timeline.entries.map { [CLIDate.format($0.at), $0.what, $0.outcome, $0.clientIP ?? "-", $0.detail ?? ""] })
         }
     }
 }
