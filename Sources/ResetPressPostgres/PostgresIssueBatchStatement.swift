@@ -7,7 +7,9 @@ import ResetPressStorage
 /// deliveries and events of all of them, in one round trip and one commit. Its text is fixed (each
 /// column is an array, one element per row), so PostgreSQL plans it once per connection. Empty
 /// bytes, an empty text and 0 stand for NULL where a column allows it, as ``PostgresIssueStatement``
-/// does. The users must differ: one statement cannot upsert a row twice.
+/// does. The users must differ: one statement cannot upsert a row twice. Rows are written in
+/// `user_id` order, so two nodes' batches that share users lock them in the same order and wait
+/// for each other instead of deadlocking.
 struct PostgresIssueBatchStatement: PostgresPreparedStatement {
     static let sql = """
         WITH input AS (
@@ -15,7 +17,7 @@ struct PostgresIssueBatchStatement: PostgresPreparedStatement {
                 WITH ORDINALITY AS i(user_id, email, code_hash, link_hash, created_at, expires_at, request_ip, cancel_hash, ord)
         ), code AS (
             INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
-            SELECT user_id, email, code_hash, link_hash, created_at, expires_at, 0, request_ip, NULLIF(cancel_hash, ''::bytea) FROM input ORDER BY ord
+            SELECT user_id, email, code_hash, link_hash, created_at, expires_at, 0, request_ip, NULLIF(cancel_hash, ''::bytea) FROM input ORDER BY user_id
             ON CONFLICT (user_id) DO UPDATE SET
                 id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
                 created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
@@ -67,19 +69,9 @@ struct PostgresIssueBatchStatement: PostgresPreparedStatement {
         bindings.append(mail.map { Self.integer($0.cells[6]) })
         bindings.append(mail.map(\.at.databaseSeconds))
 
-        let webhooks = changes.flatMap { change in change.effects.webhooks.map { (delivery: $0, at: change.code.createdAt) } }
-        bindings.append(webhooks.map(\.delivery.event))
-        bindings.append(webhooks.map(\.delivery.url))
-        bindings.append(webhooks.map { $0.delivery.body ?? "" })
-        bindings.append(webhooks.map(\.delivery.deliveryID))
-        bindings.append(webhooks.map(\.at.databaseSeconds))
-
-        let events = changes.flatMap(\.effects.events)
-        bindings.append(events.map(\.kind.rawValue))
-        bindings.append(events.map(\.at.databaseSeconds))
-        bindings.append(events.map { $0.clientIP ?? "" })
-        bindings.append(events.map { $0.deliverySeconds ?? .nan })
-        bindings.append(events.map { $0.userID ?? 0 })
+        bindings.appendColumns(of: changes.flatMap(\.effects.webhooks))
+        bindings.append(changes.flatMap { change in change.effects.webhooks.map { _ in change.code.createdAt.databaseSeconds } })
+        bindings.appendColumns(of: changes.flatMap(\.effects.events))
         return bindings
     }
 

@@ -53,21 +53,32 @@ struct PostgresIssueStatement: PostgresPreparedStatement {
         bindings.append(effects.mail != nil)
         let mail = try effects.mail?.cells() ?? Array(repeating: .null, count: OutboxMail.table.payloadColumns.count)
         for cell in mail { try bindings.append(cell) }
-        let webhooks = effects.webhooks
-        bindings.append(webhooks.map(\.event))
-        bindings.append(webhooks.map(\.url))
-        bindings.append(webhooks.map { $0.body ?? "" })
-        bindings.append(webhooks.map(\.deliveryID))
-        let events = effects.events
-        bindings.append(events.map(\.kind.rawValue))
-        bindings.append(events.map(\.at.databaseSeconds))
-        bindings.append(events.map { $0.clientIP ?? "" })
-        bindings.append(events.map { $0.deliverySeconds ?? .nan })
-        bindings.append(events.map { $0.userID ?? 0 })
+        bindings.appendColumns(of: effects.webhooks)
+        bindings.appendColumns(of: effects.events)
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Int64 {
         try row.decode(Int64.self)
+    }
+}
+
+extension PostgresBindings {
+    /// The deliveries as four arrays, one element each: event, url, body ('' for none) and delivery id.
+    mutating func appendColumns(of webhooks: [QueuedWebhook]) {
+        append(webhooks.map(\.event))
+        append(webhooks.map(\.url))
+        append(webhooks.map { $0.body ?? "" })
+        append(webhooks.map(\.deliveryID))
+    }
+
+    /// The events as five arrays, one element each: kind, time, client IP ('' for none), delivery
+    /// seconds (NaN for none) and user id (0 for none).
+    mutating func appendColumns(of events: [ResetEvent]) {
+        append(events.map(\.kind.rawValue))
+        append(events.map(\.at.databaseSeconds))
+        append(events.map { $0.clientIP ?? "" })
+        append(events.map { $0.deliverySeconds ?? .nan })
+        append(events.map { $0.userID ?? 0 })
     }
 }
