@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ResetPassword
+import ResetPressEngine
 import ResetPressSite
 
 extension UsersCommand {
@@ -43,6 +44,29 @@ extension UsersCommand {
             TextTable.print(
                 header: ["AT", "WHAT", "OUTCOME", "CLIENT IP", "DETAIL"],
                 rows: timeline.entries.map { [CLIDate.format($0.at), $0.what, $0.outcome, $0.clientIP ?? "-", $0.detail ?? ""] })
+        }
+    }
+
+    /// `resetpress users delete EMAIL|LOGIN --yes`: a user and everything kept of them.
+    struct Delete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delete a user with their codes, block, mail and events (their timeline); recorded in the audit trail.")
+        @OptionGroup var site: SiteOptions
+        @Argument(help: "The user's email or login.") var user: String
+        @Flag(help: "Delete for real; without it, only say what would be deleted.") var yes = false
+
+        func run() async throws {
+            let site = try await Site.open(self.site)
+            guard let desk = site.reset.support else { throw CLIFailure("this site's users are kept by its host, not in its own table.") }
+            guard let found = try await desk.user(named: user), let id = found.id else {
+                throw CLIFailure("no user has the email or login \(user); see `resetpress users list`.")
+            }
+            guard yes else {
+                throw CLIFailure("this deletes user #\(id) \(found.login) <\(found.email)> with their codes, mail and events; run again with --yes.")
+            }
+            _ = try await desk.delete(found)
+            try await site.storage.audit.record([AuditRecord(at: Date(), actor: .cli, action: "user.deleted", subject: "#\(id) \(found.login)")])
+            print("Deleted user #\(id) \(found.login) with their codes, mail and events.")
         }
     }
 }

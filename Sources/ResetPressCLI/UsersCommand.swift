@@ -8,8 +8,8 @@ import ResetPressUsers
 /// `resetpress users ...`: the users ResetPress keeps in its own database.
 struct UsersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "users", abstract: "Add, import, list and show users (what happened to their resets); set or check their passwords.",
-        subcommands: [Add.self, Import.self, List.self, Show.self, SetPassword.self, CheckPassword.self])
+        commandName: "users", abstract: "Add, import, list, show (what happened to their resets) and delete users; set or check their passwords.",
+        subcommands: [Add.self, Import.self, List.self, Show.self, Delete.self, SetPassword.self, CheckPassword.self])
 
     /// The user with this email (ignoring case), or a failure naming the fix.
     static func user(email: String, in site: Site) async throws -> User {

@@ -93,6 +93,17 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         return nil
     }
 
+    public func deleteUser(_ userID: Int64) async throws -> Bool {
+        try await client.transaction { connection in
+            for table in ["events", "outbox", "reset_codes", "reset_blocks", "bulk_reset_sent"] {
+                var binds = PostgresBindings()
+                binds.append(userID)
+                _ = try await connection.rows(PostgresQuery(unsafeSQL: "DELETE FROM \(table) WHERE user_id = $1", binds: binds))
+            }
+            return try await !connection.rows("DELETE FROM users WHERE id = \(userID) RETURNING id").isEmpty
+        }
+    }
+
     public func liftBlock(userID: Int64) async throws -> Bool {
         try await !client.rows("DELETE FROM reset_blocks WHERE user_id = \(userID) RETURNING user_id").isEmpty
     }

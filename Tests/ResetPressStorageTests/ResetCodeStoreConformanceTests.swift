@@ -68,6 +68,37 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func deletingAUserDeletesTheirCodeBlockMailAndEventsAndNoOneElses(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let ann = try await stores.users.add(NewUser(login: "ann", email: "ann@example.com", passwordHash: "h"), now: testTime())
+            let bob = try await stores.users.add(NewUser(login: "bob", email: "bob@example.com", passwordHash: "h"), now: testTime())
+            for (user, link) in [(ann, UInt8(1)), (bob, UInt8(2))] {
+                let id = try #require(user.id)
+                var mail = try testMail(to: user.email)
+                mail.userID = id
+                _ = try await codes.issue(
+                    code(user: id, email: user.email, link: link),
+                    effects: ResetEffects(mail: mail, events: [ResetEvent(.codeIssued, at: testTime(), userID: id)]))
+            }
+            let annID = try #require(ann.id), bobID = try #require(bob.id)
+            _ = try await codes.cancel(id: try #require(try await codes.current(email: "ann@example.com")).id, userID: annID, blockUntil: testTime(3600), now: testTime(1))
+
+            #expect(try await codes.deleteUser(annID))
+            #expect(try await stores.users.user(id: annID) == nil)
+            #expect(try await codes.current(email: "ann@example.com") == nil)
+            #expect(try await codes.blockedUntil(userID: annID) == nil)
+            #expect(try await stores.events.events(userID: annID, limit: 10).isEmpty)
+            #expect(try await stores.outbox.entries(userID: annID, limit: 10).isEmpty)
+            #expect(try await stores.users.user(id: bobID) != nil)
+            #expect(try await codes.current(email: "bob@example.com") != nil)
+            #expect(try await stores.events.events(userID: bobID, limit: 10).count == 1)
+            #expect(try await stores.outbox.entries(userID: bobID, limit: 10).count == 1)
+            #expect(try await !codes.deleteUser(annID), "already gone")
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func theLatestExpiryBeforeATimeCountsOnlyCodesIssuedBeforeIt(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.resetCodes

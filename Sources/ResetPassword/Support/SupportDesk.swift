@@ -67,4 +67,10 @@ public struct SupportDesk: Sendable {
     public func liftBlock(of user: User) async throws -> Bool {
         try await service.liftBlock(of: user)
     }
+
+    /// Deletes `user` and everything kept of them: codes, block, mail and events (their timeline).
+    public func delete(_ user: User) async throws -> Bool {
+        guard let id = user.id else { throw SupportActionError.noSuchUser }
+        return try await codes.deleteUser(id)
+    }
 }

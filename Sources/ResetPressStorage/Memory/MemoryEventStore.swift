@@ -42,6 +42,11 @@ public final class MemoryEventStore: EventStore {
         }
     }
 
+    /// Deletes the events of `userID` (the code store deletes a user's data while holding its lock).
+    func removeAll(userID: Int64) {
+        events.withLock { $0.removeAll { $0.userID == userID } }
+    }
+
     public func events(userID: Int64, limit: Int) async throws -> [ResetEvent] {
         events.withLock { events in Array(events.filter { $0.userID == userID }.reversed().sorted { $0.at > $1.at }.prefix(max(0, limit))) }
     }

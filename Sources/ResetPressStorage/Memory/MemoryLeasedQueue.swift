@@ -194,6 +194,11 @@ public typealias MemoryMailOutbox = MemoryLeasedQueue<OutboxMail>
 public typealias MemoryWebhookQueue = MemoryLeasedQueue<QueuedWebhook>
 
 extension MemoryLeasedQueue: MailOutbox where Payload == OutboxMail {
+    /// Deletes the mail of `userID` (the code store deletes a user's data while holding its lock).
+    func removeAll(userID: Int64) {
+        table.withLock { $0.entries.removeAll { $0.payload.userID == userID } }
+    }
+
     public func entries(userID: Int64, limit: Int) async throws -> [OutboxEntry] {
         table.withLock { table in
             Array(table.entries.reversed().filter { $0.payload.userID == userID }.prefix(max(0, limit)))

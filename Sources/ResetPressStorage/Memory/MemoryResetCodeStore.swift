@@ -131,6 +131,16 @@ public final class MemoryResetCodeStore: ResetCodeStore {
         }
     }
 
+    public func deleteUser(_ userID: Int64) async throws -> Bool {
+        table.withLock { table in
+            table.codes = table.codes.filter { $0.value.userID != userID }
+            table.blocks[userID] = nil
+            outbox.removeAll(userID: userID)
+            events?.removeAll(userID: userID)
+            return users?.remove(id: userID) ?? false
+        }
+    }
+
     public func liftBlock(userID: Int64) async throws -> Bool {
         table.withLock { $0.blocks.removeValue(forKey: userID) != nil }
     }

@@ -68,6 +68,11 @@ public final class MemoryUserStore: UserStore {
         }
     }
 
+    /// Deletes user `id`; false when there was none (the code store deletes a user with their data).
+    func remove(id: Int64) -> Bool {
+        table.withLock { $0.users.removeValue(forKey: id) != nil }
+    }
+
     public func count() async throws -> Int {
         table.withLock { $0.users.count }
     }

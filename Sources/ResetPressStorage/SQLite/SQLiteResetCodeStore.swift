@@ -99,6 +99,16 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         }
     }
 
+    public func deleteUser(_ userID: Int64) async throws -> Bool {
+        try await pool.write { db in
+            for table in ["events", "outbox", "reset_codes", "reset_blocks", "bulk_reset_sent"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE user_id = ?", arguments: [userID])
+            }
+            try db.execute(sql: "DELETE FROM users WHERE id = ?", arguments: [userID])
+            return db.changesCount > 0
+        }
+    }
+
     public func liftBlock(userID: Int64) async throws -> Bool {
         try await pool.write { db in
             try db.execute(sql: "DELETE FROM reset_blocks WHERE user_id = ?", arguments: [userID])

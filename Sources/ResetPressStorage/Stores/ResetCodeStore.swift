@@ -107,6 +107,11 @@ public protocol ResetCodeStore: Sendable {
     /// Removes the user's block early (the support desk's "lift a block"); false when none was recorded.
     func liftBlock(userID: Int64) async throws -> Bool
 
+    /// Deletes user `userID` from the site's user table with everything kept of them — codes, block,
+    /// outbox mail and events (and, on a database, bulk-run marks) — in one transaction; false when
+    /// the user table had no such user (the rest is deleted all the same).
+    func deleteUser(_ userID: Int64) async throws -> Bool
+
     /// Claims one guess against code `id` atomically: increments `attempts` only while it is
     /// below `maxAttempts`, and returns the record as it is after the claim. Returns nil when the
     /// code is gone or its guesses are used up; a code whose guesses are used up is deleted
