@@ -49,10 +49,8 @@ extension AdminAPIRoutes {
                 [("link", .string($0.url)), ("expires_at", .string($0.expiresAt.formatted(.iso8601)))]
             } ?? []
             return ok(result.message, link)
-        } catch let error as SupportActionError {
-            throw AdminAPIError.badRequest(error.description)
-        } catch let failure as ResetFailure {
-            throw AdminAPIError.badRequest("Refused: \(failure.description)")
+        } catch let refusal as SupportAction.Refusal {
+            throw AdminAPIError.badRequest(refusal.message)
         }
     }
 }

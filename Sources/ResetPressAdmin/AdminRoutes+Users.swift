@@ -34,10 +34,8 @@ extension AdminRoutes {
                     return try await userPage(session, user, desk: desk, notices: [AdminNotice(kind: "success", text: result.message)], link: link)
                 }
                 return try await redirect(path, session: session, notice: AdminNotice(kind: "success", text: result.message))
-            } catch let error as SupportActionError {
-                return try await redirect(path, session: session, notice: AdminNotice(kind: "error", text: error.description))
-            } catch let failure as ResetFailure {
-                return try await redirect(path, session: session, notice: AdminNotice(kind: "error", text: "Refused: \(failure.description)"))
+            } catch let refusal as SupportAction.Refusal {
+                return try await redirect(path, session: session, notice: AdminNotice(kind: "error", text: refusal.message))
             }
         })
     }

@@ -39,8 +39,24 @@ enum SupportAction: String, CaseIterable, Sendable {
         var link: HandoverLink?
     }
 
-    /// Runs the action for `user` by `actor`, then records it in the audit trail.
+    /// Why an action was refused, in words for the admin (a block, or the reset flow's refusal).
+    struct Refusal: Error {
+        let message: String
+    }
+
+    /// Runs the action for `user` by `actor`, then records it in the audit trail; a refusal by the
+    /// desk or the reset flow throws ``Refusal``.
     func run(on user: User, desk: SupportDesk, site: AdminSite, actor: AuditActor, hookContext: HookContext) async throws -> Result {
+        do {
+            return try await perform(on: user, desk: desk, site: site, actor: actor, hookContext: hookContext)
+        } catch let error as SupportActionError {
+            throw Refusal(message: error.description)
+        } catch let failure as ResetFailure {
+            throw Refusal(message: "Refused: \(failure.description)")
+        }
+    }
+
+    private func perform(on user: User, desk: SupportDesk, site: AdminSite, actor: AuditActor, hookContext: HookContext) async throws -> Result {
         let result: Result
         switch self {
         case .sendReset:

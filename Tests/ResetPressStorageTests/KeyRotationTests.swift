@@ -120,7 +120,7 @@ import Testing
         let claimed = try await storage.outbox.claimDue(limit: 10, now: testTime(700), owner: "a", leaseUntil: testTime(760))
         #expect(try await rotation.remainingUses(of: rotated, now: testTime(700)).count == 3)
         try await storage.outbox.markSent(claimed.map { ($0.id, nil) }, at: testTime(701), events: [])
-        #expect(try await storage.authCodes.remove(id: authCode.id))
+        #expect(try await storage.authCodes.remove(id: authCode.id, now: testTime(702), by: nil))
         #expect(try await storage.apiTokens.revoke(id: token.id, now: testTime(702)))
         // Made after the rotation, under the new key: no use of the old one.
         _ = try await storage.apiTokens.add(name: "ci2", scopes: ["read"], hash: rotated.hash("rpt_y"), expiresAt: nil, now: testTime(703))

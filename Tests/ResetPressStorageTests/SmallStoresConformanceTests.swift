@@ -15,8 +15,8 @@ import Testing
             #expect(first == AuthCodeRecord(id: first.id, codeHash: Data([1, 2, 3]), lastFour: "ab12", role: "editor", expiresAt: testTime(3600), createdAt: testTime(), length: 3))
             #expect(try await codes.all() == [first, second])
             #expect(first.isWeak && !second.isWeak)
-            #expect(try await codes.remove(id: first.id))
-            #expect(try await codes.remove(id: first.id) == false)
+            #expect(try await codes.remove(id: first.id, now: testTime(), by: nil))
+            #expect(try await codes.remove(id: first.id, now: testTime(), by: nil) == false)
             #expect(try await codes.all() == [second])
         }
     }

@@ -224,18 +224,19 @@ public final class ResetPasswordService: Sendable {
     /// The code `linkToken` names, looked up by its hash under each install key in turn (the
     /// current key first), so that a link mailed before `secret rotate` still works.
     func record(linkToken: String) async throws -> ResetCodeRecord? {
-        guard !linkToken.isEmpty else { return nil }
-        for hash in secret.hashes(linkToken) {
-            if let record = try await codes.current(linkHash: hash) { return record }
-        }
-        return nil
+        try await record(of: linkToken) { try await codes.current(linkHash: $0) }
     }
 
     /// The code `cancelToken` names, looked up like ``record(linkToken:)``.
     func record(cancelToken: String) async throws -> ResetCodeRecord? {
-        guard !cancelToken.isEmpty else { return nil }
-        for hash in secret.hashes(cancelToken) {
-            if let record = try await codes.current(cancelHash: hash) { return record }
+        try await record(of: cancelToken) { try await codes.current(cancelHash: $0) }
+    }
+
+    /// The first code `lookup` finds by `token`'s hash under each install key; nil for an empty token.
+    private func record(of token: String, lookup: (Data) async throws -> ResetCodeRecord?) async throws -> ResetCodeRecord? {
+        guard !token.isEmpty else { return nil }
+        for hash in secret.hashes(token) {
+            if let record = try await lookup(hash) { return record }
         }
         return nil
     }

@@ -52,11 +52,6 @@ extension AuthCodeStore {
     public func add(codeHash: Data, lastFour: String, length: Int, role: String, expiresAt: Date?, now: Date) async throws -> AuthCodeRecord {
         try await add(codeHash: codeHash, lastFour: lastFour, length: length, role: role, expiresAt: expiresAt, now: now, by: nil)
     }
-
-    /// Removes a code with no audit record.
-    public func remove(id: Int64) async throws -> Bool {
-        try await remove(id: id, now: Date(), by: nil)
-    }
 }
 
 /// Errors the stores report.

@@ -17,7 +17,7 @@ import urllib.request
 from email import policy
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -38,10 +38,17 @@ def check(name, condition, detail=""):
 
 def wait_until(driver, name, predicate, timeout=WAIT):
     # A page that is being replaced (a form post navigating) can hand back an element that is gone
-    # the next moment: that is "not yet", not a failure.
+    # the next moment, which Chrome reports as stale or as a node that "does not belong to the
+    # document": that is "not yet", not a failure.
+    def settled(d):
+        try:
+            return predicate(d)
+        except WebDriverException as error:
+            if "does not belong to the document" in str(error):
+                return False
+            raise
     try:
-        return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
-            lambda d: predicate(d))
+        return WebDriverWait(driver, timeout, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(settled)
     except TimeoutException:
         raise CheckFailed(f"{name}: timed out after {timeout}s on {driver.current_url}")
 
