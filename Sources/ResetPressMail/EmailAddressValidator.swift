@@ -11,10 +11,13 @@ public enum EmailAddressValidator {
     /// The longest local part accepted, in octets.
     public static let maxLocalPartLength = 64
 
-    private static let localSpecials = Set("!#$%&'*+-/=?^_`{|}~".unicodeScalars)
-
     /// Whether `address` is a usable email address under the rules above.
     public static func isValid(_ address: String) -> Bool {
+        asciiVerdict(address) ?? isValidByScalars(address)
+    }
+
+    /// The rules checked scalar by scalar, with the domain's `xn--` form computed: any address.
+    static func isValidByScalars(_ address: String) -> Bool {
         guard address.utf8.count <= maxLength * 4,
               let at = address.lastIndex(of: "@") else { return false }
         let local = address[address.startIndex..<at]
@@ -25,12 +28,59 @@ public enum EmailAddressValidator {
         return local.utf8.count + 1 + asciiDomain.utf8.count <= maxLength
     }
 
+    /// The same rules in one pass over the bytes of an all-ASCII address (nearly every address), where the
+    /// `xn--` form is the address itself; nil when the address holds a non-ASCII byte.
+    static func asciiVerdict(_ address: String) -> Bool? {
+        var address = address
+        return address.withUTF8 { bytes -> Bool? in
+            guard !bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+            guard bytes.count <= maxLength, let at = bytes.lastIndex(of: UInt8(ascii: "@")) else { return false }
+            return isValidASCIILocalPart(UnsafeBufferPointer(rebasing: bytes[..<at]))
+                && isValidASCIIDomain(UnsafeBufferPointer(rebasing: bytes[(at + 1)...]))
+        }
+    }
+
+    private static func isValidASCIILocalPart(_ local: UnsafeBufferPointer<UInt8>) -> Bool {
+        let dot = UInt8(ascii: ".")
+        guard let first = local.first, let last = local.last, local.count <= maxLocalPartLength,
+              first != dot, last != dot else { return false }
+        var previous: UInt8 = 0
+        for byte in local {
+            guard byte != dot || previous != dot else { return false }
+            guard Unicode.Scalar(byte).isAtext || byte == dot else { return false }
+            previous = byte
+        }
+        return true
+    }
+
+    private static func isValidASCIIDomain(_ domain: UnsafeBufferPointer<UInt8>) -> Bool {
+        let dot = UInt8(ascii: "."), hyphen = UInt8(ascii: "-")
+        var labels = 0
+        var labelStart = 0
+        var labelAllDigits = true
+        for index in 0...domain.count {
+            guard index < domain.count, domain[index] != dot else {
+                let length = index - labelStart
+                guard length > 0, length <= 63, domain[labelStart] != hyphen, domain[index - 1] != hyphen else { return false }
+                labels += 1
+                if index == domain.count { return labels >= 2 && !labelAllDigits }
+                labelStart = index + 1
+                labelAllDigits = true
+                continue
+            }
+            let byte = domain[index]
+            guard Unicode.Scalar(byte).isASCIIAlphanumeric || byte == hyphen else { return false }
+            if byte < 0x30 || byte > 0x39 { labelAllDigits = false }
+        }
+        return false
+    }
+
     private static func isValidLocalPart(_ local: Substring) -> Bool {
         guard !local.isEmpty, local.utf8.count <= maxLocalPartLength,
               local.first != ".", local.last != ".", !local.contains("..") else { return false }
         return local.unicodeScalars.allSatisfy { scalar in
             guard scalar.isASCII else { return false }
-            return isASCIIAlphanumeric(scalar) || scalar == "." || localSpecials.contains(scalar)
+            return scalar.isAtext || scalar == "."
         }
     }
 
@@ -46,20 +96,13 @@ public enum EmailAddressValidator {
     }
 
     private static func isDomainScalar(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.isASCII { return isASCIIAlphanumeric(scalar) || scalar == "-" }
+        if scalar.isASCII { return scalar.isASCIIAlphanumeric || scalar == "-" }
         switch scalar.properties.generalCategory {
         case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
              .nonspacingMark, .spacingMark, .decimalNumber:
             return true
         default:
             return false
-        }
-    }
-
-    private static func isASCIIAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
-        default: false
         }
     }
 }

@@ -75,13 +75,14 @@ public struct FileMailTransport: MailTransport {
     }
     /// `<UTC timestamp>-<message id with anything but letters, digits, '.', '_', '-' replaced by '_'>.eml`.
     static func fileName(messageID: String, date: Date) -> String {
-        let safe = messageID.unicodeScalars.filter { $0 != "<" && $0 != ">" }.prefix(120).map { scalar -> Character in
+        // By scalar, so a non-ASCII scalar becomes one '_' whatever its UTF-8 length.
+        let safe = messageID.unicodeScalars.lazy.filter { $0 != "<" && $0 != ">" }.prefix(120).map { scalar -> UInt8 in
             switch scalar.value {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F: Character(scalar)
-            default: "_"
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F: UInt8(scalar.value)
+            default: 0x5F
             }
         }
-        return MailDate.fileStamp(date) + "-" + String(safe) + ".eml"
+        return MailDate.fileStamp(date) + "-" + String(decoding: Array(safe), as: UTF8.self) + ".eml"
     }
 
     /// A message written to its hidden temporary file, not yet synced or in place.
@@ -95,27 +96,29 @@ public struct FileMailTransport: MailTransport {
     /// Renders `mail` and writes it to a new hidden file beside its final name, left open for ``sync(_:)``.
     private func writeTemporary(_ mail: OutgoingMail) throws(MailDeliveryError) -> TemporaryFile {
         let id = MessageID.normalized(mail.messageID, fallbackDomain: mail.message.from.domain)
-        let bytes = Array(try renderer.render(mail.message, messageID: id, date: mail.date).utf8)
+        var rendered = try renderer.render(mail.message, messageID: id, date: mail.date)
         // Paths as plain strings: Foundation's URL appending cost more than rendering the headers.
         let name = Self.fileName(messageID: id, date: mail.date)
         let path = directoryPath + "/" + name
         let temporary = directoryPath + "/." + name + "." + RandomHex.make(byteCount: 6) + ".tmp"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw systemError("cannot create \(temporary)") }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer -> Int in
-                guard let base = buffer.baseAddress else { return 0 }
-                return writeBytes(descriptor, base + offset, bytes.count - offset)
+        let failure = rendered.withUTF8 { bytes -> MailDeliveryError? in
+            var offset = 0
+            while offset < bytes.count {
+                let written = writeBytes(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written > 0 {
+                    offset += written
+                } else if !(written < 0 && errno == EINTR) {
+                    return systemError("cannot write \(temporary)")
+                }
             }
-            if written > 0 {
-                offset += written
-            } else if !(written < 0 && errno == EINTR) {
-                let failure = systemError("cannot write \(temporary)")
-                closeDescriptor(descriptor)
-                unlink(temporary)
-                throw failure
-            }
+            return nil
+        }
+        if let failure {
+            closeDescriptor(descriptor)
+            unlink(temporary)
+            throw failure
         }
         return TemporaryFile(messageID: id, path: path, temporary: temporary, descriptor: descriptor)
     }

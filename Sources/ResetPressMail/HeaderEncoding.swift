@@ -10,13 +10,12 @@ enum HeaderEncoding {
     /// The longest encoded word written: fits after the longest header name used (`Reply-To: `) within
     /// ``maxLineLength``, and stays under RFC 2047's 75.
     static let maxEncodedWordLength = 66
-    private static let atextSpecials = Set("!#$%&'*+-/=?^_`{|}~".unicodeScalars)
-    private static let qLiteral = Set("!*+-/".unicodeScalars)
     private static let hexDigits = Array("0123456789ABCDEF".unicodeScalars)
 
     /// `value` with each run of control characters (C0, DEL, C1, line and paragraph separators) replaced by
     /// one space.
     static func sanitize(_ value: String) -> String {
+        if value.isPrintableASCII { return value }
         var result = String.UnicodeScalarView()
         var inControlRun = false
         for scalar in value.unicodeScalars {
@@ -44,13 +43,14 @@ enum HeaderEncoding {
     static func unstructuredWords(_ value: String, headerName: String) -> [String] {
         let text = sanitize(value)
         guard !text.isEmpty else { return [] }
-        let words = text.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-        let firstRoom = maxLineLength - headerName.count - 2
-        let isPlain = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value < 0x7F }
-            && !text.contains("=?")
-            && words.allSatisfy { !$0.isEmpty }
-            && words.enumerated().allSatisfy { index, word in word.count <= (index == 0 ? firstRoom : maxLineLength - 1) }
-        return isPlain ? words : encodedWords(text)
+        guard text.isPrintableASCII, !text.holdsEncodedWordMarker else { return encodedWords(text) }
+        // Printable ASCII: a character is a byte, so lengths are byte counts.
+        let words = text.utf8.split(separator: 0x20, omittingEmptySubsequences: false)
+        let firstRoom = maxLineLength - headerName.utf8.count - 2
+        let isPlain = words.enumerated().allSatisfy { index, word in
+            !word.isEmpty && word.count <= (index == 0 ? firstRoom : maxLineLength - 1)
+        }
+        return isPlain ? words.map { String(decoding: $0, as: UTF8.self) } : encodedWords(text)
     }
 
     /// The words of a display name (whitespace runs collapsed to one space); empty when there is no name.
@@ -60,7 +60,11 @@ enum HeaderEncoding {
     /// or one run of encoded words. Keeping encoded runs between plain words means the spaces around them
     /// are real spaces, which RFC 2047 decoders and Python's parser alike keep.
     static func phraseWords(_ value: String) -> [String] {
-        let words = sanitize(value).split(whereSeparator: { $0.isWhitespace }).map(String.init)
+        let text = sanitize(value)
+        // Sanitized printable ASCII holds no whitespace but the space.
+        let words = text.isPrintableASCII
+            ? text.utf8.split(separator: 0x20).map { String(decoding: $0, as: UTF8.self) }
+            : text.split(whereSeparator: { $0.isWhitespace }).map(String.init)
         var result: [String] = []
         var run: [String] = []
         var runKind = PhraseWordKind.atom
@@ -88,9 +92,9 @@ enum HeaderEncoding {
         case atom, quoted, encoded
 
         init(_ word: String) {
-            if word.contains("=?") || !word.unicodeScalars.allSatisfy({ $0.value >= 0x21 && $0.value < 0x7F }) {
+            if word.holdsEncodedWordMarker || !word.utf8.allSatisfy({ $0 >= 0x21 && $0 < 0x7F }) {
                 self = .encoded
-            } else if word.unicodeScalars.allSatisfy(HeaderEncoding.isAtext) {
+            } else if word.unicodeScalars.allSatisfy(\.isAtext) {
                 self = .atom
             } else {
                 self = .quoted
@@ -114,7 +118,8 @@ enum HeaderEncoding {
         var line = name + ":"
         var lineHasWord = false
         for word in words {
-            if lineHasWord, line.count + 1 + word.count > maxLineLength {
+            // Header words are ASCII (atoms, quoted strings, encoded words, ASCII addresses): bytes are characters.
+            if lineHasWord, line.utf8.count + 1 + word.utf8.count > maxLineLength {
                 lines.append(line)
                 line = " " + word
             } else {
@@ -172,7 +177,7 @@ enum HeaderEncoding {
             let scalar = Unicode.Scalar(byte)
             if byte == 0x20 {
                 encoded.append("_")
-            } else if isASCIIAlphanumeric(scalar) || qLiteral.contains(scalar) {
+            } else if scalar.isQLiteral {
                 encoded.append(scalar)
             } else {
                 encoded.append("=")
@@ -186,7 +191,7 @@ enum HeaderEncoding {
     private static func qLength(_ bytes: [UInt8]) -> Int {
         bytes.reduce(0) { total, byte in
             let scalar = Unicode.Scalar(byte)
-            let literal = byte == 0x20 || isASCIIAlphanumeric(scalar) || qLiteral.contains(scalar)
+            let literal = byte == 0x20 || scalar.isQLiteral
             return total + (literal ? 1 : 3)
         }
     }
@@ -197,16 +202,5 @@ enum HeaderEncoding {
 
     private static func base64(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
-    }
-
-    private static func isAtext(_ scalar: Unicode.Scalar) -> Bool {
-        isASCIIAlphanumeric(scalar) || atextSpecials.contains(scalar)
-    }
-
-    private static func isASCIIAlphanumeric(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: true
-        default: false
-        }
     }
 }

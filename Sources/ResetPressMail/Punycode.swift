@@ -13,6 +13,7 @@ enum Punycode {
     /// The ASCII form of `domain`: each non-ASCII label lowercased, NFC-normalised and written as `xn--<punycode>`.
     /// Returns nil when a label cannot be encoded (it would overflow).
     static func asciiDomain(_ domain: String) -> String? {
+        if domain.utf8.allSatisfy({ $0 < 0x80 }) { return domain }
         var labels: [String] = []
         for label in domain.split(separator: ".", omittingEmptySubsequences: false) {
             let text = String(label)

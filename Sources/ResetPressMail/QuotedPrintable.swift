@@ -11,62 +11,75 @@ enum QuotedPrintable {
 
     /// `text` encoded; any line ending (CRLF, CR or LF) becomes CRLF and the result ends with CRLF.
     ///
-    /// One pass over the UTF-8 bytes into one preallocated buffer: this runs for every part of every mail.
+    /// One pass over the UTF-8 bytes straight into the result's storage: this runs for every part of every
+    /// mail. An input byte becomes at most three output bytes plus its share of a soft break (one per 25
+    /// escaped bytes at the least), and a line ending at most two, so four bytes per input byte always suffice.
     static func encode(_ text: String) -> String {
         var text = text
         return text.withUTF8 { bytes in
-            var output: [UInt8] = []
-            output.reserveCapacity(bytes.count + bytes.count / 4 + 2)
-            var lineStart = 0
-            var index = 0
-            while index < bytes.count {
-                let byte = bytes[index]
-                guard byte == 0x0D || byte == 0x0A else {
-                    index += 1
-                    continue
+            String(unsafeUninitializedCapacity: bytes.count * 4 + 8) { output in
+                var count = 0
+                var lineStart = 0
+                var index = 0
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    guard byte == 0x0D || byte == 0x0A else {
+                        index += 1
+                        continue
+                    }
+                    encodeLine(bytes, lineStart..<index, into: output, count: &count)
+                    index += byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
+                    lineStart = index
                 }
-                encodeLine(bytes[lineStart..<index], into: &output)
-                index += byte == 0x0D && index + 1 < bytes.count && bytes[index + 1] == 0x0A ? 2 : 1
-                lineStart = index
+                if lineStart < bytes.count || count == 0 {
+                    encodeLine(bytes, lineStart..<bytes.count, into: output, count: &count)
+                }
+                return count
             }
-            if lineStart < bytes.count || output.isEmpty {
-                encodeLine(bytes[lineStart..<bytes.count], into: &output)
-            }
-            return String(decoding: output, as: UTF8.self)
         }
     }
 
-    /// Appends one line of text, soft-broken at 76 characters, and its CRLF.
-    private static func encodeLine(_ line: Slice<UnsafeBufferPointer<UInt8>>, into output: inout [UInt8]) {
+    /// Writes one line of text at `output[count...]`, soft-broken at 76 characters, and its CRLF.
+    private static func encodeLine(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, into output: UnsafeMutableBufferPointer<UInt8>,
+        count: inout Int
+    ) {
         var column = 0
-        for index in line.indices {
-            let byte = line[index]
-            let isLast = index == line.endIndex - 1
-            // Whether the byte must be escaped where it lands (a soft break starts an output line too).
-            func escapes(atLineStart: Bool) -> Bool {
-                mustEscape(byte, isLast: isLast, atLineStart: atLineStart)
-                    || (atLineStart && byte == 0x46 && line[index...].starts(with: "From ".utf8))
-            }
-            var escaped = escapes(atLineStart: column == 0)
+        for index in line {
+            let byte = bytes[index]
+            let isLast = index == line.upperBound - 1
+            var escaped = escapes(byte, at: index, of: bytes, line: line, isLast: isLast, atLineStart: column == 0)
             if column + (escaped ? 3 : 1) > (isLast ? maxLineLength : maxLineLength - 1) {
-                output.append(0x3D)
-                output.append(0x0D)
-                output.append(0x0A)
+                output[count] = 0x3D
+                output[count + 1] = 0x0D
+                output[count + 2] = 0x0A
+                count += 3
                 column = 0
-                escaped = escapes(atLineStart: true)
+                escaped = escapes(byte, at: index, of: bytes, line: line, isLast: isLast, atLineStart: true)
             }
             if escaped {
-                output.append(0x3D)
-                output.append(hexDigit(byte >> 4))
-                output.append(hexDigit(byte & 0x0F))
+                output[count] = 0x3D
+                output[count + 1] = hexDigit(byte >> 4)
+                output[count + 2] = hexDigit(byte & 0x0F)
+                count += 3
                 column += 3
             } else {
-                output.append(byte)
+                output[count] = byte
+                count += 1
                 column += 1
             }
         }
-        output.append(0x0D)
-        output.append(0x0A)
+        output[count] = 0x0D
+        output[count + 1] = 0x0A
+        count += 2
+    }
+
+    /// Whether the byte at `index` must be escaped where it lands (a soft break starts an output line too).
+    private static func escapes(
+        _ byte: UInt8, at index: Int, of bytes: UnsafeBufferPointer<UInt8>, line: Range<Int>, isLast: Bool, atLineStart: Bool
+    ) -> Bool {
+        mustEscape(byte, isLast: isLast, atLineStart: atLineStart)
+            || (atLineStart && byte == 0x46 && UnsafeBufferPointer(rebasing: bytes[index..<line.upperBound]).starts(with: "From ".utf8))
     }
 
     /// Whether `byte` must be written as `=XX` at this place of a line.

@@ -1,17 +1,22 @@
 /// Random lowercase hex strings from the system's cryptographically secure generator.
 enum RandomHex {
-    private static let digits = Array("0123456789abcdef")
-
     /// `byteCount` random bytes as `2 * byteCount` hex digits.
     static func make(byteCount: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        var result = ""
-        result.reserveCapacity(byteCount * 2)
-        for _ in 0..<byteCount {
-            let byte = UInt8.random(in: .min ... .max, using: &generator)
-            result.append(digits[Int(byte >> 4)])
-            result.append(digits[Int(byte & 0x0F)])
+        return String(unsafeUninitializedCapacity: byteCount * 2) { output in
+            var random: UInt64 = 0
+            for index in 0..<byteCount {
+                if index % 8 == 0 { random = generator.next() }
+                let byte = UInt8(truncatingIfNeeded: random >> (UInt64(index % 8) * 8))
+                output[2 * index] = digit(byte >> 4)
+                output[2 * index + 1] = digit(byte & 0x0F)
+            }
+            return byteCount * 2
         }
-        return result
+    }
+
+    /// The lowercase hex digit of a value below 16.
+    private static func digit(_ value: UInt8) -> UInt8 {
+        value < 10 ? 0x30 + value : 0x57 + value
     }
 }

@@ -23,6 +23,23 @@ import ResetPressTestSupport
         }
     }
 
+    /// The one-pass byte check that all-ASCII addresses take agrees with the scalar rules on every input,
+    /// including the lengths at their limits (64-octet local parts, 63-octet labels, 254 octets in all).
+    @Test func asciiFastPathAgreesWithTheScalarRules() {
+        var random = SeededGenerator(seed: 0xE3A1_0003)
+        let pieces = ["a", "Z", "9", "0", ".", ".", "@", "-", "_", "+", "'", "\"", " ", "<", ",", "\u{7F}", "\t", "x.y", "example.com", "1",
+                      String(repeating: "l", count: 63), String(repeating: "m", count: 64), String(repeating: "n", count: 120)]
+        var checked = 0
+        for _ in 0..<30_000 {
+            let candidate = (0..<Int.random(in: 0...8, using: &random)).map { _ in pieces.randomElement(using: &random) ?? "a" }.joined()
+            guard let fast = EmailAddressValidator.asciiVerdict(candidate) else { continue }
+            checked += 1
+            #expect(fast == EmailAddressValidator.isValidByScalars(candidate), "\(candidate.debugDescription)")
+        }
+        #expect(checked > 20_000)
+        #expect(EmailAddressValidator.asciiVerdict("ann@exämple.com") == nil)
+    }
+
     @Test func generatedWellFormedAddressesAreAccepted() {
         var random = SeededGenerator(seed: 0xE3A1_0002)
         let local = Array("abcXYZ019!#$%&'*+/=?^_`{|}~-")

@@ -66,8 +66,15 @@ public struct HookContext: Sendable, Codable, Equatable {
     public static func isSecret(parameter name: String, alsoSecret extra: [String] = []) -> Bool {
         let lower = name.lowercased()
         if secretParameterNames.contains(lower) || extra.contains(where: { $0.lowercased() == lower }) { return true }
-        return ["password", "secret", "code", "token"].contains(where: lower.contains)
+        let bytes = Array(lower.utf8)
+        return secretWords.contains { word in
+            bytes.count >= word.count && (0...bytes.count - word.count).contains { bytes[$0..<$0 + word.count].elementsEqual(word) }
+        }
     }
+
+    /// The words that make a parameter secret wherever they stand in its name, as bytes: a plain scan of a
+    /// short name costs less than Foundation's locale-aware `contains` or the standard library's searcher.
+    private static let secretWords = ["password", "secret", "code", "token"].map { Array($0.utf8) }
 
     enum CodingKeys: String, CodingKey {
         case method, path, parameters, user, site, mode

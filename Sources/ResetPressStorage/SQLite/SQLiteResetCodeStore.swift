@@ -86,15 +86,14 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     /// Synchronous, like the user lookup it extends: one indexed read with two joins.
     public func requester(email: String) async throws -> ResetRequester? {
         try pool.readNow { db in
-            let row = try Row.fetchOne(db.cachedStatement(sql: """
+            try Row.readFirst(db.cachedStatement(sql: """
                 SELECT \(SQLiteUserStore.qualifiedColumns), b.until AS blocked_until, c.created_at AS code_created_at
                 FROM users LEFT JOIN reset_blocks b ON b.user_id = users.id LEFT JOIN reset_codes c ON c.user_id = users.id
                 WHERE users.email = ?
-                """), arguments: [email])
-            return try row.map { row in
+                """), arguments: [email]) { row in
                 ResetRequester(
-                    user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate("blocked_until"),
-                    lastIssued: try row.optionalDate("code_created_at"))
+                    user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate(atIndex: SQLiteUserStore.columnCount),
+                    lastIssued: try row.optionalDate(atIndex: SQLiteUserStore.columnCount + 1))
             }
         }
     }

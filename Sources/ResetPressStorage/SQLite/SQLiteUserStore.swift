@@ -110,20 +110,26 @@ public struct SQLiteUserStore: UserStore {
     /// and from a reader queue that the async API makes.
     private func fetchOne(where condition: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> User? {
         try pool.readNow { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT \(Self.columns) FROM users WHERE \(condition)"), arguments: [value]).map(Self.user(from:))
+            try Row.readFirst(db.cachedStatement(sql: "SELECT \(Self.columns) FROM users WHERE \(condition)"), arguments: [value], Self.user(from:))
         }
     }
 
+    /// A user from a row that starts with ``columns`` (or ``qualifiedColumns``), read by position: a lookup
+    /// by name lower-cases the name and hashes it, once per column of every row.
     static func user(from row: Row) throws -> User {
         User(
-            id: try row.decode(Int64.self, forColumn: "id"),
+            id: try row.decode(Int64.self, atIndex: 0),
             NewUser(
-                login: try row.decode(forColumn: "login"), email: try row.decode(forColumn: "email"),
-                displayName: try row.decode(forColumn: "display_name"), nickname: try row.decode(forColumn: "nickname"),
-                firstName: try row.decode(forColumn: "first_name"), lastName: try row.decode(forColumn: "last_name"),
-                passwordHash: try row.decode(forColumn: "password_hash"), locale: try row.decode(forColumn: "locale")),
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
+                login: try row.decode(atIndex: 1), email: try row.decode(atIndex: 2),
+                displayName: try row.decode(atIndex: 3), nickname: try row.decode(atIndex: 4),
+                firstName: try row.decode(atIndex: 5), lastName: try row.decode(atIndex: 6),
+                passwordHash: try row.decode(atIndex: 7), locale: try row.decode(atIndex: 10)),
+            createdAt: Date(timeIntervalSince1970: try row.decode(atIndex: 8)),
+            updatedAt: Date(timeIntervalSince1970: try row.decode(atIndex: 9)))
     }
+
+    /// The number of ``columns``; a joined read's own columns follow at this index.
+    static let columnCount = 11
 
     private static func fieldArguments(_ user: NewUser) -> StatementArguments {
         [user.login, user.email, user.displayName, user.nickname, user.firstName, user.lastName, user.passwordHash, user.locale]

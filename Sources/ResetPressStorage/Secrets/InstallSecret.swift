@@ -210,17 +210,19 @@ private struct InstallKey: Sendable {
     nonisolated(unsafe) let sealKey: SymmetricKey
     let checkValue: Data
     let id: String
+    private let keyedHash: KeyedHash
 
     init(_ bytes: Data) {
         self.bytes = bytes
         key = SymmetricKey(data: bytes)
+        keyedHash = KeyedHash(key: key)
         sealKey = HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data(MailSealer.keyInfo.utf8), outputByteCount: 32)
-        checkValue = Data(HMAC<SHA256>.authenticationCode(for: Data(InstallSecret.checkLabel.utf8), using: key))
+        checkValue = keyedHash.code(for: InstallSecret.checkLabel)
         id = checkValue.prefix(4).map { String(format: "%02x", $0) }.joined()
     }
 
     func hash(_ value: String) -> Data {
-        Data(HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: key))
+        keyedHash.code(for: value)
     }
 
     func derived(info: String, byteCount: Int) -> Data {
