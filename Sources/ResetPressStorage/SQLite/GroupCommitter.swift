@@ -55,13 +55,29 @@ final class GroupCommitter: Sendable {
             let works = batch.map(\.work)
             let results: [Result<any Sendable, any Error>]
             do {
-                results = try await pool.write { db in try works.map { .success(try $0(db)) } }
+                results = try await pool.writeWithoutTransaction { db in
+                    try Self.inTransaction(db) { try works.map { .success(try $0(db)) } }
+                }
             } catch {
                 results = await isolated(works)
             }
             for (pending, result) in zip(batch, results) {
                 pending.continuation.resume(with: result)
             }
+        }
+    }
+
+    /// `body` in one IMMEDIATE transaction whose `BEGIN` and `COMMIT` are prepared once per connection
+    /// (`DatabasePool.write` prepares both again for every batch); rolled back when anything throws.
+    private static func inTransaction<T>(_ db: Database, _ body: () throws -> T) throws -> T {
+        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+        do {
+            let result = try body()
+            try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            return result
+        } catch {
+            if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK TRANSACTION") }
+            throw error
         }
     }
 
