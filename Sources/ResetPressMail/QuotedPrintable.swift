@@ -47,6 +47,13 @@ enum QuotedPrintable {
         var column = 0
         for index in line {
             let byte = bytes[index]
+            // Most bytes: printable, not `=`, not a `.` or `F` starting a line, with room left on the line.
+            if byte > 0x20, byte < 0x7F, byte != 0x3D, column < maxLineLength - 1, column > 0 || (byte != 0x2E && byte != 0x46) {
+                output[count] = byte
+                count += 1
+                column += 1
+                continue
+            }
             let isLast = index == line.upperBound - 1
             var escaped = escapes(byte, at: index, of: bytes, line: line, isLast: isLast, atLineStart: column == 0)
             if column + (escaped ? 3 : 1) > (isLast ? maxLineLength : maxLineLength - 1) {

@@ -41,7 +41,11 @@ public final class TemplateCache: Sendable {
     /// A leading UTF-8 byte-order mark is dropped.
     public func template(at url: URL) throws(TemplateError) -> Template {
         guard url.isFileURL else { throw .unreadable(url.absoluteString, reason: "not a file URL") }
-        let path = url.path(percentEncoded: false)
+        return try template(atPath: url.path(percentEncoded: false))
+    }
+
+    /// The template in the file at `path` (see ``template(at:)``).
+    public func template(atPath path: String) throws(TemplateError) -> Template {
         let current = try FileFingerprint(path: path)
         if let entry = entries.withLock({ $0[path] }), entry.fingerprint == current {
             return entry.template

@@ -11,7 +11,8 @@ public struct TemplateVariables: Sendable, Hashable, Sequence, ExpressibleByDict
 
     /// Returns the canonical form of a variable name: upper-cased, then mapped through `aliases`.
     public static func canonicalName(_ name: String) -> String {
-        let upper = name.uppercased()
+        // Names are nearly always upper-case ASCII already; `uppercased()` would copy them through Unicode tables.
+        let upper = name.utf8.allSatisfy({ $0 < 0x61 || ($0 > 0x7A && $0 < 0x80) }) ? name : name.uppercased()
         return aliases[upper] ?? upper
     }
 

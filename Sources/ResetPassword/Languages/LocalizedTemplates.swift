@@ -54,11 +54,18 @@ struct LocalizedTemplates: Sendable {
     /// The file `name` in the best language that has it under `directory`, and that language's tag;
     /// `directory/name` tagged `site.locale` when no language has its own.
     func resolve(_ name: String, in directory: URL) -> (url: URL, locale: String) {
+        let resolved = resolvePath(name, inDirectory: directory.path)
+        return (URL(fileURLWithPath: resolved.path), resolved.locale)
+    }
+
+    /// ``resolve(_:in:)`` on paths (`directory` without a trailing slash), for each mail: Foundation's
+    /// URL appending parses the whole URL again at every step.
+    func resolvePath(_ name: String, inDirectory directory: String) -> (path: String, locale: String) {
         let files = FileManager.default
-        let found = first { folder -> URL? in
-            let url = directory.appendingPathComponent(folder).appendingPathComponent(name)
-            return files.fileExists(atPath: url.path) ? url : nil
+        let found = first { folder -> String? in
+            let path = directory + "/" + folder + "/" + name
+            return files.fileExists(atPath: path) ? path : nil
         }
-        return (found.value ?? directory.appendingPathComponent(name), found.locale)
+        return (found.value ?? directory + "/" + name, found.locale)
     }
 }
