@@ -38,8 +38,14 @@ public enum MIMEWriter {
         headers.append("MIME-Version: 1.0")
 
         let html = message.htmlBody.flatMap { $0.isEmpty ? nil : $0 }
+        // The message is built in one string, each part appended once.
+        var output = ""
         guard let html else {
-            return join(headers + textPartHeaders(subtype: "plain"), body: QuotedPrintable.encode(message.textBody))
+            let encodedText = QuotedPrintable.encode(message.textBody)
+            output.reserveCapacity(encodedText.utf8.count + 1024)
+            append(headers + textPartHeaders(subtype: "plain"), to: &output)
+            output += encodedText
+            return output
         }
         let text = message.textBody.isEmpty ? HTMLToText.convert(html) : message.textBody
         let encodedText = QuotedPrintable.encode(text)
@@ -47,14 +53,18 @@ public enum MIMEWriter {
         // Quoted-printable output never holds "=_" (a literal "=" is always encoded), so no part can contain it.
         let boundary = makeBoundary()
         headers.append("Content-Type: multipart/alternative;\r\n boundary=\"\(boundary)\"")
+        output.reserveCapacity(encodedText.utf8.count + encodedHTML.utf8.count + 1024)
+        append(headers, to: &output)
         // The CRLF before each delimiter belongs to the delimiter, so one is added to keep each part's own
         // final line break in its content.
-        let body = "--\(boundary)\r\n"
-            + join(textPartHeaders(subtype: "plain"), body: encodedText)
-            + "\r\n--\(boundary)\r\n"
-            + join(textPartHeaders(subtype: "html"), body: encodedHTML)
-            + "\r\n--\(boundary)--\r\n"
-        return join(headers, body: body)
+        output += "--" + boundary + "\r\n"
+        append(textPartHeaders(subtype: "plain"), to: &output)
+        output += encodedText
+        output += "\r\n--" + boundary + "\r\n"
+        append(textPartHeaders(subtype: "html"), to: &output)
+        output += encodedHTML
+        output += "\r\n--" + boundary + "--\r\n"
+        return output
     }
 
     /// `date` in RFC 5322 form, e.g. `Tue, 03 Jun 2025 14:05:09 +0000`.
@@ -82,8 +92,13 @@ public enum MIMEWriter {
         ]
     }
 
-    private static func join(_ headers: [String], body: String) -> String {
-        headers.joined(separator: "\r\n") + "\r\n\r\n" + body
+    /// Appends each header line and its CRLF, then the blank line that ends a header block.
+    private static func append(_ headers: [String], to output: inout String) {
+        for header in headers {
+            output += header
+            output += "\r\n"
+        }
+        output += "\r\n"
     }
 
     /// A boundary starting `=_`, which quoted-printable output can never contain.

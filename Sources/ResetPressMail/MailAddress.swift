@@ -35,15 +35,21 @@ public struct MailAddress: Codable, Sendable, Hashable, CustomStringConvertible 
 
     /// The address with its domain in ASCII (`xn--` labels), as SMTP commands and headers need it.
     public var asciiEmail: String {
-        guard let at = email.lastIndex(of: "@") else { return email }
+        guard let at = atSign else { return email }
         return String(email[..<at]) + "@" + domain
     }
 
     /// The domain part in ASCII (`xn--` labels).
     public var domain: String {
-        guard let at = email.lastIndex(of: "@") else { return "" }
-        let raw = String(email[email.index(after: at)...])
+        guard let at = atSign else { return "" }
+        let raw = String(email[email.utf8.index(after: at)...])
         return Punycode.asciiDomain(raw) ?? raw
+    }
+
+    /// Where the last `@` is, found by byte (a search by `Character` costs ten times more; `@` is ASCII,
+    /// so its byte is always a whole character).
+    private var atSign: String.Index? {
+        email.utf8.lastIndex(of: UInt8(ascii: "@"))
     }
 
     /// `Name <email>`, or just the email when there is no name; for logs, not for headers.

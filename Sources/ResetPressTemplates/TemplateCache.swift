@@ -25,8 +25,28 @@ public final class TemplateCache: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
-    /// Templates parsed from text (after filters rewrote a file's text), by that text.
-    private let parsedSources = Mutex<[String: Template]>([:])
+    /// Templates parsed from text (after filters rewrote a file's text).
+    private let parsedSources = Mutex(ParsedMemo())
+
+    /// The memo of ``parsed(_:)``: the texts used last, compared first (comparing a mail's text to the one
+    /// it equals costs a fraction of hashing it), then every text kept, by text.
+    private struct ParsedMemo {
+        static let recentCount = 8
+        var recent: [Template] = []
+        var bySource: [String: Template] = [:]
+
+        mutating func find(_ source: String) -> Template? {
+            if let index = recent.firstIndex(where: { $0.source == source }) { return recent[index] }
+            guard let template = bySource[source] else { return nil }
+            remember(template)
+            return template
+        }
+
+        mutating func remember(_ template: Template) {
+            if recent.count >= Self.recentCount { recent.removeLast() }
+            recent.insert(template, at: 0)
+        }
+    }
     /// Most texts kept in `parsedSources`; past it the memo starts over, so filters that make
     /// a new text per request cannot grow it without bound.
     private static let maximumParsedSources = 256
@@ -58,11 +78,12 @@ public final class TemplateCache: Sendable {
 
     /// `source` parsed, from a memo of recent texts: the same template text is parsed once.
     public func parsed(_ source: String) -> Template {
-        if let template = parsedSources.withLock({ $0[source] }) { return template }
+        if let template = parsedSources.withLock({ $0.find(source) }) { return template }
         let template = Template(source)
         parsedSources.withLock { memo in
-            if memo.count >= Self.maximumParsedSources { memo.removeAll(keepingCapacity: true) }
-            memo[source] = template
+            if memo.bySource.count >= Self.maximumParsedSources { memo.bySource.removeAll(keepingCapacity: true) }
+            memo.bySource[source] = template
+            memo.remember(template)
         }
         return template
     }
@@ -70,7 +91,7 @@ public final class TemplateCache: Sendable {
     /// Forgets every cached template.
     public func removeAll() {
         entries.withLock { $0.removeAll() }
-        parsedSources.withLock { $0.removeAll() }
+        parsedSources.withLock { $0 = ParsedMemo() }
     }
 
     /// Reads the file through one descriptor, returning the state it had when opened and its text.

@@ -13,7 +13,8 @@ public struct TemplateVariables: Sendable, Hashable, Sequence, ExpressibleByDict
     public static func canonicalName(_ name: String) -> String {
         // Names are nearly always upper-case ASCII already; `uppercased()` would copy them through Unicode tables.
         let upper = name.utf8.allSatisfy({ $0 < 0x61 || ($0 > 0x7A && $0 < 0x80) }) ? name : name.uppercased()
-        return aliases[upper] ?? upper
+        // A scan, not a lookup: the aliases are few, and hashing the name would cost more.
+        return aliases.first(where: { $0.key == upper })?.value ?? upper
     }
 
     /// Values keyed by canonical name.
