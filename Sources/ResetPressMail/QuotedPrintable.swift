@@ -45,15 +45,27 @@ enum QuotedPrintable {
         count: inout Int
     ) {
         var column = 0
-        for index in line {
-            let byte = bytes[index]
-            // Most bytes: printable, not `=`, not a `.` or `F` starting a line, with room left on the line.
-            if byte > 0x20, byte < 0x7F, byte != 0x3D, column < maxLineLength - 1, column > 0 || (byte != 0x2E && byte != 0x46) {
-                output[count] = byte
-                count += 1
-                column += 1
-                continue
+        var index = line.lowerBound
+        while index < line.upperBound {
+            // Most bytes come in runs written as they are: printable, not `=`, a space or tab only before the
+            // line's last byte, past the line's start (where `.` and `F` may need escaping), with room left on
+            // the line. A run is found, then copied whole.
+            if column > 0 {
+                let room = min(line.upperBound, index &+ (maxLineLength &- 1 &- column))
+                let last = line.upperBound &- 1
+                var end = index
+                while end < room, isPlain(bytes[end]) || (isBlank(bytes[end]) && end < last) { end &+= 1 }
+                if end > index {
+                    let run = end &- index
+                    UnsafeMutableRawPointer(output.baseAddress! + count).copyMemory(from: bytes.baseAddress! + index, byteCount: run)
+                    count &+= run
+                    column &+= run
+                    index = end
+                    continue
+                }
             }
+            let byte = bytes[index]
+            defer { index += 1 }
             let isLast = index == line.upperBound - 1
             var escaped = escapes(byte, at: index, of: bytes, line: line, isLast: isLast, atLineStart: column == 0)
             if column + (escaped ? 3 : 1) > (isLast ? maxLineLength : maxLineLength - 1) {
@@ -87,6 +99,18 @@ enum QuotedPrintable {
     ) -> Bool {
         mustEscape(byte, isLast: isLast, atLineStart: atLineStart)
             || (atLineStart && byte == 0x46 && UnsafeBufferPointer(rebasing: bytes[index..<line.upperBound]).starts(with: "From ".utf8))
+    }
+
+    /// Whether `byte` is written as it is anywhere but at a line's start: printable ASCII other than `=`.
+    @inline(__always)
+    private static func isPlain(_ byte: UInt8) -> Bool {
+        byte &- 0x21 < 0x5E && byte != 0x3D
+    }
+
+    /// Whether `byte` is a space or a tab, written as it is unless it ends its line.
+    @inline(__always)
+    private static func isBlank(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09
     }
 
     /// Whether `byte` must be written as `=XX` at this place of a line.

@@ -49,6 +49,7 @@ import Testing
             let encoded = QuotedPrintable.encode(text)
             let lines = Array(encoded.components(separatedBy: "\r\n").dropLast())
             #expect(lines.allSatisfy { $0.utf8.count <= QuotedPrintable.maxLineLength && !$0.hasPrefix(".") && !$0.hasPrefix("From ") }, "\(text.debugDescription)")
+            #expect(lines.allSatisfy { !$0.hasSuffix(" ") && !$0.hasSuffix("\t") }, "\(text.debugDescription)")
             #expect(!encoded.contains("=_"))
             var expected = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
             if !expected.hasSuffix("\n") { expected += "\n" }
