@@ -114,12 +114,7 @@ enum SchemaMigrations {
             table.column("kind", .text).notNull()
             table.column("message", .text).notNull()
             table.column("message_id", .text).notNull()
-            table.column("status", .text).notNull()
-            table.column("attempts", .integer).notNull().defaults(to: 0)
-            table.column("last_error", .text)
-            table.column("created_at", .double).notNull()
-            table.column("next_attempt_at", .double).notNull()
-            table.column("sent_at", .double)
+            addQueueStateColumns(to: table)
         }
         try db.create(index: "outbox_on_status_next_attempt_at", on: "outbox", columns: ["status", "next_attempt_at"])
         try db.create(table: "job_runs") { table in
@@ -221,15 +216,21 @@ enum SchemaMigrations {
             table.column("url", .text).notNull()
             table.column("body", .text)
             table.column("delivery_id", .text).notNull().unique()
-            table.column("status", .text).notNull()
-            table.column("attempts", .integer).notNull().defaults(to: 0)
-            table.column("last_error", .text)
-            table.column("created_at", .double).notNull()
-            table.column("next_attempt_at", .double).notNull()
-            table.column("sent_at", .double)
+            addQueueStateColumns(to: table)
             table.column("claimed_by", .text)
             table.column("lease_until", .double)
         }
         try db.create(index: "webhooks_on_status_next_attempt_at", on: "webhooks", columns: ["status", "next_attempt_at"])
+    }
+
+    /// The state columns of a leased queue (outbox, webhooks), after its own: status, tries, last
+    /// error, and when the entry was queued, is next tried and was sent.
+    private static func addQueueStateColumns(to table: TableDefinition) {
+        table.column("status", .text).notNull()
+        table.column("attempts", .integer).notNull().defaults(to: 0)
+        table.column("last_error", .text)
+        table.column("created_at", .double).notNull()
+        table.column("next_attempt_at", .double).notNull()
+        table.column("sent_at", .double)
     }
 }
