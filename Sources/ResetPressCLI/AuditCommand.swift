@@ -16,29 +16,17 @@ struct AuditCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON: one object per record (at, actor, client_ip, action, subject, detail).") var json = false
 
     func validate() throws {
-        guard StatsCommand.start(since, now: Date()) != nil else {
-            throw ValidationError("--since \(since) is neither a span (90m, 24h, 30d) nor a date (2030-01-01); use one of those.")
-        }
+        _ = try CLIDate.windowStart(since: since, now: Date())
         guard limit > 0 else { throw ValidationError("--limit must be a positive number.") }
     }
 
     func run() async throws {
-        let from = StatsCommand.start(since, now: Date())
-        let storage = try await Site.openStorage(site)
-        let records: [AuditRecord]
-        do {
-            records = try await storage.audit.list(since: from, limit: limit)
-            await storage.close()
-        } catch {
-            await storage.close()
-            throw CLIFailure("the audit trail could not be read: \(error)")
+        let from = try CLIDate.windowStart(since: since, now: Date())
+        let records = try await Site.readStorage(site, failure: "the audit trail could not be read") { storage in
+            try await storage.audit.list(since: from, limit: limit)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            encoder.dateEncodingStrategy = .iso8601
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            print(String(decoding: try encoder.encode(records), as: UTF8.self))
+            print(try JSONOutput.text(records))
         } else if records.isEmpty {
             print("No audit records since \(since).")
         } else {

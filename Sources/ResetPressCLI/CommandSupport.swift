@@ -118,6 +118,18 @@ enum TextTable {
     }
 }
 
+/// What `--json` prints: indented, keys sorted and in snake_case, times in ISO 8601.
+enum JSONOutput {
+    /// `value` as JSON text.
+    static func text(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}
+
 /// Dates as the CLI prints and reads them.
 enum CLIDate {
     /// `2030-01-01T00:00:00Z`.
@@ -140,6 +152,19 @@ enum CLIDate {
             if let date = formatter.date(from: trimmed) { return date }
         }
         return nil
+    }
+
+    /// The start of the window a `--since` value names, relative to `now`: a span back from now
+    /// (`90m`, `24h`, `30d`) or a past date; a usage error when it names none.
+    static func windowStart(since text: String, now: Date) throws -> Date {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        if let last = trimmed.last, "smhd".contains(last), let ahead = parse("+" + trimmed, now: now) {
+            return now.addingTimeInterval(-ahead.timeIntervalSince(now))
+        }
+        guard let date = parse(trimmed, now: now), date < now else {
+            throw ValidationError("--since \(text) is neither a span (90m, 24h, 30d) nor a date (2030-01-01); use one of those.")
+        }
+        return date
     }
 
     private static func relative(_ text: String, now: Date) -> Date? {

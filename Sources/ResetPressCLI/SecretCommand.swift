@@ -26,11 +26,7 @@ struct SecretCommand: AsyncParsableCommand {
                 KeyRow(id: secret.keyIDs[index], role: secret.roles[index], recordedAt: recorded.first { $0.value == secret.checkValues[index] }?.recordedAt)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                encoder.dateEncodingStrategy = .iso8601
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(Report(keys: keys, retireBlockedBy: uses)), as: UTF8.self))
+                print(try JSONOutput.text(Report(keys: keys, retireBlockedBy: uses)))
                 return
             }
             TextTable.print(header: ["KEY", "ROLE", "RECORDED"], rows: keys.map { [$0.id, $0.role.rawValue, $0.recordedAt.map(CLIDate.format) ?? "-"] })

@@ -24,6 +24,22 @@ extension Site {
         }
     }
 
+    /// Opens the site's storage, reads from it with `read` and closes it; a failed read becomes a
+    /// `CLIFailure` that begins with `failure`.
+    static func readStorage<Value>(
+        _ options: SiteOptions, failure: String, _ read: (SiteStorage) async throws -> Value
+    ) async throws -> Value {
+        let storage = try await openStorage(options)
+        do {
+            let value = try await read(storage)
+            await storage.close()
+            return value
+        } catch {
+            await storage.close()
+            throw CLIFailure("\(failure): \(error)")
+        }
+    }
+
     /// The reset flows, or a failure saying the plugin is off.
     var resetService: ResetPasswordService {
         get throws {

@@ -14,41 +14,16 @@ struct StatsCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON (the same figures the admin dashboard shows).") var json = false
 
     func validate() throws {
-        guard Self.start(since, now: Date()) != nil else {
-            throw ValidationError("--since \(since) is neither a span (90m, 24h, 30d) nor a date (2030-01-01); use one of those.")
-        }
+        _ = try CLIDate.windowStart(since: since, now: Date())
     }
 
     func run() async throws {
         let now = Date()
-        guard let from = Self.start(since, now: now) else { throw ValidationError("--since \(since) is not a span or a date.") }
-        let storage = try await Site.openStorage(site)
-        let stats: ResetStats
-        do {
-            stats = try await ResetStats.read(events: storage.events, outbox: storage.outbox, from: from, to: now)
-            await storage.close()
-        } catch {
-            await storage.close()
-            throw CLIFailure("the events could not be read: \(error)")
+        let from = try CLIDate.windowStart(since: since, now: now)
+        let stats = try await Site.readStorage(site, failure: "the events could not be read") { storage in
+            try await ResetStats.read(events: storage.events, outbox: storage.outbox, from: from, to: now)
         }
-        print(json ? try Self.json(stats) : Self.text(stats))
-    }
-
-    /// The start of the window `text` names, relative to `now`; nil when it names none.
-    static func start(_ text: String, now: Date) -> Date? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        if let last = trimmed.last, "smhd".contains(last), let ahead = CLIDate.parse("+" + trimmed, now: now) {
-            return now.addingTimeInterval(-ahead.timeIntervalSince(now))
-        }
-        return CLIDate.parse(trimmed, now: now).flatMap { $0 < now ? $0 : nil }
-    }
-
-    /// The figures as JSON: sorted keys, ISO 8601 times.
-    static func json(_ stats: ResetStats) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        encoder.dateEncodingStrategy = .iso8601
-        return String(decoding: try encoder.encode(stats), as: UTF8.self)
+        print(json ? try JSONOutput.text(stats) : Self.text(stats))
     }
 
     /// The figures as text tables.

@@ -16,17 +16,12 @@ struct StorageCommand: AsyncParsableCommand {
         @OptionGroup var site: SiteOptions
 
         func run() async throws {
-            let storage = try await Site.openStorage(site)
-            do {
-                let migrations = try await storage.appliedMigrations()
-                print("backend:    \(storage.backend)")
-                print("url:        \(storage.backend == "sqlite" ? "sqlite:" : "")\(storage.location)")
-                print("migrations: \(migrations.isEmpty ? "none" : migrations.joined(separator: ", "))")
-                await storage.close()
-            } catch {
-                await storage.close()
-                throw CLIFailure("cannot read the storage's migrations: \(error)")
+            let (backend, location, migrations) = try await Site.readStorage(site, failure: "cannot read the storage's migrations") { storage in
+                (storage.backend, storage.location, try await storage.appliedMigrations())
             }
+            print("backend:    \(backend)")
+            print("url:        \(backend == "sqlite" ? "sqlite:" : "")\(location)")
+            print("migrations: \(migrations.isEmpty ? "none" : migrations.joined(separator: ", "))")
         }
     }
 }

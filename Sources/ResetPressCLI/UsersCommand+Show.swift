@@ -26,11 +26,7 @@ extension UsersCommand {
             }
             let timeline = try await desk.timeline(for: found, now: Date(), limit: limit)
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                encoder.dateEncodingStrategy = .iso8601
-                encoder.keyEncodingStrategy = .convertToSnakeCase
-                print(String(decoding: try encoder.encode(timeline), as: UTF8.self))
+                print(try JSONOutput.text(timeline))
                 return
             }
             print("User #\(timeline.user.id) \(timeline.user.login) <\(timeline.user.email)>")
