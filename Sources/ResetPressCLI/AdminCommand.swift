@@ -10,15 +10,14 @@ struct AdminCommand: AsyncParsableCommand {
         commandName: "admin", abstract: "Manage the admin pages at /admin and the admin API's tokens.",
         subcommands: [SetPassword.self, Tokens.self])
 
-    struct SetPassword: AsyncParsableCommand {
+    struct SetPassword: SiteCommand {
         static let configuration = CommandConfiguration(
             commandName: "set-password",
             abstract: "Set the admin password (stored as a bcrypt hash in the setting admin.password_hash; signs out every admin session).")
         @OptionGroup var site: SiteOptions
         @OptionGroup var password: RequiredPasswordOptions
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             let plain = try password.read()
             do {
                 try await AdminPlugin.setPassword(plain, engine: site.engine, hasher: site.hasher, actor: .cli, at: Date())

@@ -19,7 +19,7 @@ struct AuthCodesCommand: AsyncParsableCommand {
         return [String(record.id), "****\(record.lastFour)", record.role.isEmpty ? "-" : record.role, expiry, state]
     }
 
-    struct Add: AsyncParsableCommand {
+    struct Add: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "Add an auth code (stored as a keyed hash; only its last 4 characters are kept).")
         @OptionGroup var site: SiteOptions
         @Argument(help: "The code (at least 8 characters); or use --generate.") var code: String?
@@ -38,8 +38,7 @@ struct AuthCodesCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             let now = Date()
             let expiresAt = expires.flatMap { CLIDate.parse($0, now: now) }
             if let expiresAt, expiresAt <= now { throw CLIFailure("--expires is in the past; give a future time.") }
@@ -60,12 +59,12 @@ struct AuthCodesCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "List auth codes (id, last 4 characters, role, expiry).")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let records = try await Site.open(site).reset.gate.list()
+        func run(on site: Site) async throws {
+            let records = try await site.reset.gate.list()
             if records.isEmpty {
                 print("No auth codes. Add one with `resetpress auth-codes add --generate`.")
                 return
@@ -75,13 +74,12 @@ struct AuthCodesCommand: AsyncParsableCommand {
         }
     }
 
-    struct Remove: AsyncParsableCommand {
+    struct Remove: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "Remove an auth code by id.")
         @OptionGroup var site: SiteOptions
         @Argument(help: "The id shown by `auth-codes list`.") var id: Int64
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             guard try await site.reset.gate.remove(id: id, now: Date(), by: .cli) else {
                 throw CLIFailure("no auth code has id \(id). See `resetpress auth-codes list`.")
             }

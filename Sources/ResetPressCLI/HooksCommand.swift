@@ -6,12 +6,12 @@ import ResetPressSite
 struct HooksCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "hooks", abstract: "Inspect hooks.", subcommands: [List.self])
 
-    struct List: AsyncParsableCommand {
+    struct List: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "List Swift and executable hooks in run order, then executable hooks refused because another user may change them.")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let listing = try await Site.open(site).engine.hooks.listing()
+        func run(on site: Site) async throws {
+            let listing = site.engine.hooks.listing()
             if listing.isEmpty { print("No hooks registered.") }
             for line in listing {
                 let kind: String
@@ -31,12 +31,12 @@ struct HooksCommand: AsyncParsableCommand {
 struct PluginsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "plugins", abstract: "Inspect plugins.", subcommands: [List.self])
 
-    struct List: AsyncParsableCommand {
+    struct List: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "List plugins with their version and state.")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let engine = try await Site.open(site).engine
+        func run(on site: Site) async throws {
+            let engine = site.engine
             for plugin in engine.plugins {
                 let state = plugin.isAlwaysOn ? "always on" : engine.isActive(plugin.id) ? "active" : "inactive"
                 print("\(plugin.id)  \(plugin.name) \(plugin.version)  \(state)")

@@ -8,12 +8,12 @@ struct JobsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "jobs", abstract: "List scheduled jobs or run one now.", subcommands: [List.self, Run.self])
 
-    struct List: AsyncParsableCommand {
+    struct List: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "List jobs with their interval, state and last run.")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let jobs = try await Site.open(site).engine.jobs.list()
+        func run(on site: Site) async throws {
+            let jobs = try await site.engine.jobs.list()
             guard !jobs.isEmpty else {
                 print("No jobs registered.")
                 return
@@ -28,13 +28,13 @@ struct JobsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Run: AsyncParsableCommand {
+    struct Run: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "Run a job now (whether active or not) and record the run.")
         @OptionGroup var site: SiteOptions
         @Argument(help: "The job name, e.g. flush_expired_password_resets.") var name: String
 
-        func run() async throws {
-            let jobs = try await Site.open(site).engine.jobs
+        func run(on site: Site) async throws {
+            let jobs = site.engine.jobs
             do {
                 print("\(name): \(try await jobs.run(name))")
             } catch let error as JobError {

@@ -13,7 +13,7 @@ struct MailCommand: AsyncParsableCommand {
         commandName: "mail", abstract: "Inspect and retry the mail outbox; preview the reset mail; send a test message.",
         subcommands: [QueueListCommand<OutboxKind>.self, QueueRetryCommand<OutboxKind>.self, Preview.self, Test.self])
 
-    struct Preview: AsyncParsableCommand {
+    struct Preview: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the reset mail as MIME text for a sample user (or a given one), with a sample code, through the mail filters.")
         @OptionGroup var site: SiteOptions
@@ -31,8 +31,7 @@ struct MailCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             var settings = site.engine.settings.snapshot
             if let mode, mode != settings[ResetPasswordSettings.mode].rawValue {
                 do {

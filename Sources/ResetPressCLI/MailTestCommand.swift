@@ -9,7 +9,7 @@ import ResetPressSite
 
 extension MailCommand {
     /// `resetpress mail test --to ADDRESS`: the settings page's "send test email" button.
-    struct Test: AsyncParsableCommand {
+    struct Test: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send a test message through the configured transport now (not through the outbox) and print the outcome.")
         @OptionGroup var site: SiteOptions
@@ -21,8 +21,7 @@ extension MailCommand {
             }
         }
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             let settings = site.engine.settings.snapshot
             let mailDirectory = self.site.dataURL.appendingPathComponent("mail")
             let siteName = settings[CoreSettings.siteName]

@@ -11,7 +11,7 @@ struct ResetCommand: AsyncParsableCommand {
         commandName: "reset", abstract: "Send a reset link to a user, or flush expired reset codes.",
         subcommands: [Send.self, Flush.self])
 
-    struct Send: AsyncParsableCommand {
+    struct Send: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Email a reset link to a known user (Coronium's users.sendPasswordResetLink), or to many after a breach.",
             discussion: """
@@ -37,8 +37,7 @@ struct ResetCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             guard let email else { return try await runBulk(site) }
             let options = PasswordResetLinkOptions(
                 fromEmail: from, subject: subject, templateName: template, templateKeys: try KeyValueArguments.parse(keys, option: "--key"))
@@ -72,12 +71,12 @@ struct ResetCommand: AsyncParsableCommand {
         }
     }
 
-    struct Flush: AsyncParsableCommand {
+    struct Flush: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "Delete expired reset codes and links (Coronium's flushExpiredPasswordResets).")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let deleted = try await Site.open(site).resetService.flushExpiredPasswordResets()
+        func run(on site: Site) async throws {
+            let deleted = try await site.resetService.flushExpiredPasswordResets()
             print("\(deleted) expired reset codes deleted.")
         }
     }

@@ -10,17 +10,15 @@ struct SecretCommand: AsyncParsableCommand {
         commandName: "secret", abstract: "Show, rotate, promote and retire the install keys that hash codes, seal mail and sign webhooks.",
         subcommands: [Status.self, Rotate.self, Promote.self, Retire.self])
 
-    struct Status: AsyncParsableCommand {
+    struct Status: KeyRotationCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the install keys by id (current, next, previous), when each was recorded, and what still uses the previous ones.")
         @OptionGroup var site: SiteOptions
         @Flag(help: "Print JSON: keys (id, role, recorded_at) and retire_blocked_by.") var json = false
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
-            let now = Date()
+        func run(on site: Site, rotation: KeyRotation, now: Date) async throws {
             let recorded = try await site.storage.installChecks.recorded()
-            let uses = try await SecretCommand.rotation(site, self.site).remainingUses(of: site.secret, now: now)
+            let uses = try await rotation.remainingUses(of: site.secret, now: now)
             let secret = site.secret
             let keys = secret.keyIDs.indices.map { index in
                 KeyRow(id: secret.keyIDs[index], role: secret.roles[index], recordedAt: recorded.first { $0.value == secret.checkValues[index] }?.recordedAt)
@@ -57,18 +55,15 @@ struct SecretCommand: AsyncParsableCommand {
         let retireBlockedBy: [String]
     }
 
-    struct Rotate: AsyncParsableCommand {
+    struct Rotate: KeyRotationCommand {
         static let configuration = CommandConfiguration(
             abstract: "Stage a new key in secret.key.next: every server that has it opens and verifies with it; `promote` makes it current.")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
-            let rotation = SecretCommand.rotation(site, self.site)
+        func run(on site: Site, rotation: KeyRotation, now: Date) async throws {
             if let staged = site.secret.nextKeyID {
                 throw CLIFailure("key \(staged) is already staged; once every server has it, run `resetpress secret promote`.")
             }
-            let now = Date()
             let staged = try await SecretCommand.writing(rotation) { try await rotation.stage(site.secret, now: now) }
             let id = staged.nextKeyID ?? "-"
             try await site.storage.audit.record([AuditRecord(at: now, actor: .cli, action: "secret.staged", subject: id)])
@@ -80,15 +75,12 @@ struct SecretCommand: AsyncParsableCommand {
         }
     }
 
-    struct Promote: AsyncParsableCommand {
+    struct Promote: KeyRotationCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make the staged key current; the old one stays in secret.key.previous to open and verify what it made.")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
-            let rotation = SecretCommand.rotation(site, self.site)
-            let now = Date()
+        func run(on site: Site, rotation: KeyRotation, now: Date) async throws {
             let promoted = try await SecretCommand.writing(rotation) { try await rotation.promote(site.secret, now: now) }
             guard let promoted else { throw CLIFailure("no key is staged: `resetpress secret rotate` stages one first.") }
             let previous = promoted.previousKeyIDs.joined(separator: ", ")
@@ -104,15 +96,12 @@ struct SecretCommand: AsyncParsableCommand {
         }
     }
 
-    struct Retire: AsyncParsableCommand {
+    struct Retire: KeyRotationCommand {
         static let configuration = CommandConfiguration(
             abstract: "Remove the previous keys once no stored code, mail, auth code or API token uses them; nodes with only an old key are refused after.")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
-            let rotation = SecretCommand.rotation(site, self.site)
-            let now = Date()
+        func run(on site: Site, rotation: KeyRotation, now: Date) async throws {
             guard !site.secret.previousKeyIDs.isEmpty else {
                 print("No previous key is kept; there is nothing to retire.")
                 return
@@ -141,9 +130,17 @@ struct SecretCommand: AsyncParsableCommand {
                 + "Run this where that file can be written, then copy the files to every server.")
         }
     }
+}
 
-    /// The rotation of `site`'s keys, in the files the options and the environment name.
-    static func rotation(_ site: Site, _ options: SiteOptions) -> KeyRotation {
-        KeyRotation(storage: site.storage, secretFile: InstallSecret.file(in: options.dataURL, environment: ProcessInfo.processInfo.environment))
+/// A `secret` subcommand: `run(on:)` hands it the rotation of the opened site's keys and the time.
+protocol KeyRotationCommand: SiteCommand {
+    /// The command's work on `rotation`, whose key files are where the options and the environment say.
+    func run(on site: Site, rotation: KeyRotation, now: Date) async throws
+}
+
+extension KeyRotationCommand {
+    func run(on site: Site) async throws {
+        let secretFile = InstallSecret.file(in: self.site.dataURL, environment: ProcessInfo.processInfo.environment)
+        try await run(on: site, rotation: KeyRotation(storage: site.storage, secretFile: secretFile), now: Date())
     }
 }

@@ -22,12 +22,12 @@ struct SettingsCommand: AsyncParsableCommand {
         if !changed.isEmpty, Site.signalRunningServer(options) { print("The running server was asked to reload.") }
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "List every setting with its value and source.")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let entries = try await Site.open(site).engine.settings.entries()
+        func run(on site: Site) async throws {
+            let entries = site.engine.settings.entries()
             let width = entries.map(\.definition.name.count).max() ?? 0
             for entry in entries {
                 let value = entry.shown.replacingOccurrences(of: "\n", with: "\\n")
@@ -37,13 +37,13 @@ struct SettingsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Get: AsyncParsableCommand {
+    struct Get: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "Print one setting's value (secrets masked).")
         @OptionGroup var site: SiteOptions
         @Argument(help: "The setting key, e.g. reset_password.mode.") var key: String
 
-        func run() async throws {
-            let entries = try await Site.open(site).engine.settings.entries()
+        func run(on site: Site) async throws {
+            let entries = site.engine.settings.entries()
             guard let entry = entries.first(where: { $0.definition.name == key }) else {
                 throw CLIFailure("unknown setting '\(key)'. See `resetpress settings list`.")
             }
@@ -91,14 +91,13 @@ struct SettingsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Export: AsyncParsableCommand {
+    struct Export: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the settings written through admin page, API or CLI as a settings file (secrets masked).")
         @OptionGroup var site: SiteOptions
         @Flag(help: "Export every setting, not only those stored in the database.") var all = false
 
-        func run() async throws {
-            let site = try await Site.open(site)
+        func run(on site: Site) async throws {
             let snapshot = site.engine.settings.snapshot
             var object: [String: Any] = [:]
             for definition in snapshot.allDefinitions {
@@ -115,14 +114,13 @@ struct SettingsCommand: AsyncParsableCommand {
         }
     }
 
-    struct Reload: AsyncParsableCommand {
+    struct Reload: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "Check settings/*.json and make a running server re-read them.")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            _ = try await Site.open(site)
+        func run(on _: Site) async throws {
             print("Settings files are valid.")
-            print(Site.signalRunningServer(site) ? "The running server was asked to reload." : "No running server found.")
+            print(Site.signalRunningServer(self.site) ? "The running server was asked to reload." : "No running server found.")
         }
     }
 }

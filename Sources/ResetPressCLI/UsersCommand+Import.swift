@@ -7,7 +7,7 @@ import ResetPressUsers
 
 extension UsersCommand {
     /// `resetpress users import FILE`: CSV with plain passwords or existing hashes, idempotent.
-    struct Import: AsyncParsableCommand {
+    struct Import: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import users from CSV (plain passwords or bcrypt/phpass/$wp$ hashes); running it twice gives the same result.",
             discussion: """
@@ -21,8 +21,7 @@ extension UsersCommand {
         @Flag(name: .customLong("dry-run"), help: "Check the file and report what would change, writing nothing.")
         var dryRun = false
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             let store = site.storage.users
             let reading = ImportProgress(label: "reading")
             let parsed: UserImportResult

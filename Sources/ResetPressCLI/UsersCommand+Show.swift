@@ -3,10 +3,11 @@ import Foundation
 import ResetPassword
 import ResetPressEngine
 import ResetPressSite
+import ResetPressUsers
 
 extension UsersCommand {
     /// `resetpress users show EMAIL|LOGIN [--json]`: one user's resets, newest first.
-    struct Show: AsyncParsableCommand {
+    struct Show: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show what happened to one user's resets: requests and what came of them, their mail with the server's answer, codes used or refused.")
         @OptionGroup var site: SiteOptions
@@ -18,12 +19,8 @@ extension UsersCommand {
             guard limit > 0 else { throw ValidationError("--limit must be a positive number.") }
         }
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
-            guard let desk = site.reset.support else { throw CLIFailure("this site's users are kept by its host, not in its own table.") }
-            guard let found = try await desk.user(named: user) else {
-                throw CLIFailure("no user has the email or login \(user); see `resetpress users list`.")
-            }
+        func run(on site: Site) async throws {
+            let (desk, found) = try await UsersCommand.supportUser(named: user, in: site)
             let timeline = try await desk.timeline(for: found, now: Date(), limit: limit)
             if json {
                 print(try JSONOutput.text(timeline))
@@ -44,19 +41,16 @@ extension UsersCommand {
     }
 
     /// `resetpress users delete EMAIL|LOGIN --yes`: a user and everything kept of them.
-    struct Delete: AsyncParsableCommand {
+    struct Delete: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a user with their codes, block, mail and events (their timeline); recorded in the audit trail.")
         @OptionGroup var site: SiteOptions
         @Argument(help: "The user's email or login.") var user: String
         @Flag(help: "Delete for real; without it, only say what would be deleted.") var yes = false
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
-            guard let desk = site.reset.support else { throw CLIFailure("this site's users are kept by its host, not in its own table.") }
-            guard let found = try await desk.user(named: user), let id = found.id else {
-                throw CLIFailure("no user has the email or login \(user); see `resetpress users list`.")
-            }
+        func run(on site: Site) async throws {
+            let (desk, found) = try await UsersCommand.supportUser(named: user, in: site)
+            let id = found.id ?? 0
             guard yes else {
                 throw CLIFailure("this deletes user #\(id) \(found.login) <\(found.email)> with their codes, mail and events; run again with --yes.")
             }
@@ -64,5 +58,15 @@ extension UsersCommand {
             try await site.storage.audit.record([AuditRecord(at: Date(), actor: .cli, action: "user.deleted", subject: "#\(id) \(found.login)")])
             print("Deleted user #\(id) \(found.login) with their codes, mail and events.")
         }
+    }
+
+    /// The support desk of a site that keeps its own users, and the user `name` names (email or
+    /// login); a failure that says why when there is none.
+    static func supportUser(named name: String, in site: Site) async throws -> (SupportDesk, User) {
+        guard let desk = site.reset.support else { throw CLIFailure("this site's users are kept by its host, not in its own table.") }
+        guard let found = try await desk.user(named: name) else {
+            throw CLIFailure("no user has the email or login \(name); see `resetpress users list`.")
+        }
+        return (desk, found)
     }
 }

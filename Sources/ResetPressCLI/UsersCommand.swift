@@ -46,7 +46,7 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
-    struct Add: AsyncParsableCommand {
+    struct Add: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a user; without a password the user must reset it before signing in.")
         @OptionGroup var site: SiteOptions
@@ -68,8 +68,7 @@ struct UsersCommand: AsyncParsableCommand {
             }
         }
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             var hash = PasswordHasher.unusableHash
             if let plain = try password.read() {
                 let person = PasswordPolicy.Person(email: email, login: login, firstName: firstName, lastName: lastName)
@@ -88,7 +87,7 @@ struct UsersCommand: AsyncParsableCommand {
         }
     }
 
-    struct List: AsyncParsableCommand {
+    struct List: SiteCommand {
         static let configuration = CommandConfiguration(abstract: "List users by id.")
         @OptionGroup var site: SiteOptions
         @Option(help: "How many users to show.") var limit = 100
@@ -98,8 +97,8 @@ struct UsersCommand: AsyncParsableCommand {
             guard limit >= 0, offset >= 0 else { throw ValidationError("--limit and --offset must not be negative.") }
         }
 
-        func run() async throws {
-            let store = try await Site.open(site).storage.users
+        func run(on site: Site) async throws {
+            let store = site.storage.users
             let users = try await store.list(offset: offset, limit: limit)
             let total = try await store.count()
             TextTable.print(

@@ -10,13 +10,12 @@ struct WebhooksCommand: AsyncParsableCommand {
         commandName: "webhooks", abstract: "Inspect and retry the webhook queue; print the signing secret for a receiver.",
         subcommands: [QueueListCommand<WebhookKind>.self, QueueRetryCommand<WebhookKind>.self, Secret.self])
 
-    struct Secret: AsyncParsableCommand {
+    struct Secret: SiteCommand {
         static let configuration = CommandConfiguration(
             abstract: "Print the key that signs X-ResetPress-Signature, for the receiver's configuration (only when derived from the install secret).")
         @OptionGroup var site: SiteOptions
 
-        func run() async throws {
-            let site = try await Site.open(self.site)
+        func run(on site: Site) async throws {
             let settings = site.engine.settings
             if WebhooksPlugin.hasConfiguredSecret(settings.snapshot) {
                 let source = settings.snapshot.resolved(WebhookSettings.secret.name)?.source.description ?? "the settings"
