@@ -42,32 +42,23 @@ struct SJLSettingsImport {
         case bool(String), mode, emailType, text(String), body, codeKey, codes, unsupported(String)
     }
 
-    private static let flatKeys: [String: Target] = [
-        "allow_reset_password": .bool(ResetPasswordSettings.enabled.name),
-        "reset_password_requires_auth_code": .bool(ResetPasswordSettings.requiresAuthCode.name),
-        "jwt_reset_password_flow": .mode,
-        "jwt_email_subject": .text(ResetPasswordSettings.emailSubject.name),
-        "jwt_reset_password_email_body": .body,
-        "jwt_email_type": .emailType,
-        "auth_password_base64": .bool(ResetPasswordSettings.passwordBase64.name),
-        "auth_code_key": .codeKey,
-        "auth_codes": .codes,
-        "reset_password_jwt": .unsupported("resetting with a JWT is not supported"),
+    /// Each SJL setting that has a counterpart here: its key in the flat 3.x layout (nil where only the
+    /// nested one has it), its key in the nested 4.x layout, and what it maps to.
+    private static let keys: [(flat: String?, nested: String, target: Target)] = [
+        ("allow_reset_password", "reset_password.enabled", .bool(ResetPasswordSettings.enabled.name)),
+        ("reset_password_requires_auth_code", "reset_password.auth_code", .bool(ResetPasswordSettings.requiresAuthCode.name)),
+        ("jwt_reset_password_flow", "reset_password.flow", .mode),
+        ("jwt_email_subject", "reset_password.email_subject", .text(ResetPasswordSettings.emailSubject.name)),
+        ("jwt_reset_password_email_body", "reset_password.email_body", .body),
+        ("jwt_email_type", "reset_password.email_type", .emailType),
+        (nil, "reset_password.send_password_changed_email", .bool(ResetPasswordSettings.notifyPasswordChanged.name)),
+        ("reset_password_jwt", "reset_password.return_jwt", .unsupported("resetting with a JWT is not supported")),
+        ("auth_password_base64", "authorization.password_base64", .bool(ResetPasswordSettings.passwordBase64.name)),
+        ("auth_code_key", "auth_codes.key", .codeKey),
+        ("auth_codes", "auth_codes.codes", .codes),
     ]
-
-    private static let nestedKeys: [String: Target] = [
-        "reset_password.enabled": .bool(ResetPasswordSettings.enabled.name),
-        "reset_password.auth_code": .bool(ResetPasswordSettings.requiresAuthCode.name),
-        "reset_password.flow": .mode,
-        "reset_password.email_subject": .text(ResetPasswordSettings.emailSubject.name),
-        "reset_password.email_body": .body,
-        "reset_password.email_type": .emailType,
-        "reset_password.send_password_changed_email": .bool(ResetPasswordSettings.notifyPasswordChanged.name),
-        "reset_password.return_jwt": .unsupported("resetting with a JWT is not supported"),
-        "authorization.password_base64": .bool(ResetPasswordSettings.passwordBase64.name),
-        "auth_codes.key": .codeKey,
-        "auth_codes.codes": .codes,
-    ]
+    private static let flatKeys = Dictionary(uniqueKeysWithValues: keys.compactMap { key in key.flat.map { ($0, key.target) } })
+    private static let nestedKeys = Dictionary(uniqueKeysWithValues: keys.map { ($0.nested, $0.target) })
 
     /// Reads an export; throws a `CLIFailure` when the file is not a JSON object.
     init(data: Data, now: Date) throws {
