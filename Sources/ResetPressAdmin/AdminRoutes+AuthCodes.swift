@@ -65,9 +65,7 @@ extension AdminRoutes {
             + "<tr><th><label for=\"expires_in_days\">Expires in (days)</label></th><td><input type=\"number\" min=\"1\" id=\"expires_in_days\" "
             + "name=\"expires_in_days\" class=\"small-text\"><p class=\"description\">Empty: never.</p></td></tr></table>"
             + "<p class=\"submit\"><button type=\"submit\" class=\"primary\">Add auth code</button></p></form>"
-        let pending = try await site.sessions.takeNotices(id: session.id)
-        return try pages.render(
-            title: "Auth codes", content: content, session: session, current: "/admin/auth-codes", notices: pending + shown)
+        return try await renderWithNotices(title: "Auth codes", content: content, session: session, current: "/admin/auth-codes", shown: shown)
     }
 }
 

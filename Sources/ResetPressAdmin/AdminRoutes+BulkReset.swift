@@ -78,9 +78,8 @@ extension AdminRoutes {
             }
             content += "</tbody></table>"
         }
-        let pending = try await site.sessions.takeNotices(id: session.id)
-        return try pages.render(
-            title: "Bulk reset", content: content, session: session, current: "/admin/bulk-reset", notices: pending + notices, status: status)
+        return try await renderWithNotices(
+            title: "Bulk reset", content: content, session: session, current: "/admin/bulk-reset", shown: notices, status: status)
     }
 
     /// The first step: counts the matching users and asks for the confirm; sends nothing.
@@ -167,8 +166,7 @@ extension AdminRoutes {
         content += "<p id=\"run-outbox\">Mail queue now: " + QueueStatus.allCases.map { state in
             "\(e(state.rawValue)) <span id=\"outbox-\(e(state.rawValue))\">\(counts[state] ?? 0)</span>"
         }.joined(separator: " · ") + "</p>"
-        let pending = try await site.sessions.takeNotices(id: session.id)
-        return try pages.render(title: "Bulk reset run", content: content, session: session, current: "/admin/bulk-reset", notices: pending)
+        return try await renderWithNotices(title: "Bulk reset run", content: content, session: session, current: "/admin/bulk-reset")
     }
 }
 

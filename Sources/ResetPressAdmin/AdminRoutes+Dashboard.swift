@@ -28,8 +28,7 @@ extension AdminRoutes {
         } else {
             content = "<p id=\"no-events\">This site records no events, so there is nothing to show.</p>"
         }
-        let pending = try await site.sessions.takeNotices(id: session.id)
-        return try pages.render(title: "Dashboard", content: content, session: session, current: "/admin/dashboard", notices: pending)
+        return try await renderWithNotices(title: "Dashboard", content: content, session: session, current: "/admin/dashboard")
     }
 }
 

@@ -77,7 +77,7 @@ extension AdminRoutes {
         }
         guard !entries.isEmpty else {
             content += "<p id=\"no-\(view.slug)\">\(view.empty)</p>"
-            return try await render(view, content, session)
+            return try await renderWithNotices(title: view.title, content: content, session: session, current: "/admin/\(view.slug)")
         }
         let headers = view.columns.map { "<th>\($0.header)</th>" }.joined()
         content += "<table class=\"list\" id=\"\(view.slug)-queue\"><thead><tr><th>ID</th>\(headers)<th>Status</th>"
@@ -95,12 +95,6 @@ extension AdminRoutes {
                 + "<td>\(when)</td><td>\(action)</td></tr>"
         }
         content += "</tbody></table>"
-        return try await render(view, content, session)
-    }
-
-    /// The page around `content`, with the notices waiting for the session.
-    private func render<Payload>(_ view: AdminQueueView<Payload>, _ content: String, _ session: AdminSession) async throws -> Response {
-        let pending = try await site.sessions.takeNotices(id: session.id)
-        return try pages.render(title: view.title, content: content, session: session, current: "/admin/\(view.slug)", notices: pending)
+        return try await renderWithNotices(title: view.title, content: content, session: session, current: "/admin/\(view.slug)")
     }
 }

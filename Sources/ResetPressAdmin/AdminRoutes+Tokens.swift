@@ -70,7 +70,6 @@ extension AdminRoutes {
             + "<tr><th><label for=\"expires_in_days\">Expires in (days)</label></th><td><input type=\"number\" min=\"1\" id=\"expires_in_days\" "
             + "name=\"expires_in_days\" class=\"small-text\"><p class=\"description\">Empty: until revoked.</p></td></tr></table>"
             + "<p class=\"submit\"><button type=\"submit\" class=\"primary\">Add token</button></p></form>"
-        let pending = try await site.sessions.takeNotices(id: session.id)
-        return try pages.render(title: "API tokens", content: content, session: session, current: "/admin/tokens", notices: pending + shown)
+        return try await renderWithNotices(title: "API tokens", content: content, session: session, current: "/admin/tokens", shown: shown)
     }
 }

@@ -112,8 +112,7 @@ extension AdminRoutes {
             content += "</tbody></table>"
         }
         content += "<p><a href=\"/admin/users\">Back to Users</a></p>"
-        let pending = try await site.sessions.takeNotices(id: session.id)
-        return try pages.render(
-            title: "User \(timeline.user.login)", content: content, session: session, current: "/admin/users", notices: pending + notices)
+        return try await renderWithNotices(
+            title: "User \(timeline.user.login)", content: content, session: session, current: "/admin/users", shown: notices)
     }
 }

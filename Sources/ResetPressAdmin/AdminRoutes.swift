@@ -80,6 +80,14 @@ struct AdminRoutes {
             session: session, current: nil, status: .forbidden)
     }
 
+    /// A page of the signed-in admin showing the notices its session kept, then `shown` (never stored).
+    func renderWithNotices(
+        title: String, content: String, session: AdminSession, current: String, shown: [AdminNotice] = [], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let pending = try await site.sessions.takeNotices(id: session.id)
+        return try pages.render(title: title, content: content, session: session, current: current, notices: pending + shown, status: status)
+    }
+
     /// Redirects to `path` after adding a notice for the next page.
     func redirect(_ path: String, session: AdminSession, notice: AdminNotice? = nil) async throws -> Response {
         if let notice { try await site.sessions.addNotice(notice, to: session.id) }
