@@ -61,6 +61,16 @@ struct AdminPage {
             + "<button type=\"submit\" class=\"link\">Sign out</button></form>"
     }
 
+    /// A `list` table with `headers` (HTML) and one row per item (`row` makes its `<tr>`), or, when there
+    /// are no items, the paragraph `empty` (its id and HTML text).
+    static func listTable<Items: Collection>(
+        id: String, headers: [String], _ items: Items, empty: (id: String, text: String), row: (Items.Element) -> String
+    ) -> String {
+        guard !items.isEmpty else { return "<p id=\"\(empty.id)\">\(empty.text)</p>" }
+        return "<table class=\"list\" id=\"\(id)\"><thead><tr>" + headers.map { "<th>\($0)</th>" }.joined() + "</tr></thead><tbody>"
+            + items.map(row).joined() + "</tbody></table>"
+    }
+
     /// The hidden CSRF field of a form.
     static func csrfInput(_ session: AdminSession) -> String {
         "<input type=\"hidden\" name=\"\(AdminAuth.csrfField)\" value=\"\(escape(session.csrfToken))\">"

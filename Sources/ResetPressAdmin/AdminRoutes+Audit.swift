@@ -14,17 +14,12 @@ extension AdminRoutes {
         let records = try await site.plugin.audit?.list(since: nil, limit: 200) ?? []
         var content = "<p class=\"intro\">Who changed settings, auth codes and API tokens, who signed in, retried mail or webhooks "
             + "and started bulk resets: the last 200, newest first. Secrets are never recorded (a secret setting shows as changed).</p>"
-        if records.isEmpty {
-            content += "<p id=\"no-audit\">Nothing recorded yet.</p>"
-        } else {
-            content += "<table class=\"list\" id=\"audit\"><thead><tr><th>When</th><th>Who</th><th>Client IP</th><th>Action</th>"
-                + "<th>Subject</th><th>Change</th></tr></thead><tbody>"
-            for record in records {
-                content += "<tr><td>\(AdminFormat.date(record.at))</td><td>\(AdminPage.escape(record.actor))</td>"
-                    + "<td>\(AdminPage.escape(record.clientIP))</td><td>\(AdminPage.escape(record.action))</td>"
-                    + "<td>\(AdminPage.escape(record.subject))</td><td>\(AdminPage.escape(record.detail))</td></tr>"
-            }
-            content += "</tbody></table>"
+        content += AdminPage.listTable(
+            id: "audit", headers: ["When", "Who", "Client IP", "Action", "Subject", "Change"], records, empty: ("no-audit", "Nothing recorded yet.")
+        ) { record in
+            "<tr><td>\(AdminFormat.date(record.at))</td><td>\(AdminPage.escape(record.actor))</td>"
+                + "<td>\(AdminPage.escape(record.clientIP))</td><td>\(AdminPage.escape(record.action))</td>"
+                + "<td>\(AdminPage.escape(record.subject))</td><td>\(AdminPage.escape(record.detail))</td></tr>"
         }
         return try pages.render(title: "Audit trail", content: content, session: session, current: "/admin/audit")
     }

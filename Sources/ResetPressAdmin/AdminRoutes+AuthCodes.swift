@@ -40,22 +40,17 @@ extension AdminRoutes {
         let now = site.now
         var content = "<p class=\"intro\">Auth codes open the AUTH_CODE gate (reset_password.requires_auth_code). Only a keyed hash "
             + "and the last four characters are stored.</p>"
-        if records.isEmpty {
-            content += "<p id=\"no-auth-codes\">No auth codes yet.</p>"
-        } else {
-            content += "<table class=\"list\" id=\"auth-codes\"><thead><tr><th>ID</th><th>Code</th><th>Role</th><th>Expires</th>"
-                + "<th>Created</th><th></th></tr></thead><tbody>"
-            for record in records {
-                let expired = record.expiresAt.map { $0 <= now } ?? false
-                content += "<tr\(expired ? " class=\"expired\"" : "")><td>\(record.id)</td><td><code>…\(AdminPage.escape(record.lastFour))</code>"
-                    + (record.isWeak ? " <span class=\"weak\" title=\"Shorter than \(AuthCodeRecord.minimumStrongLength) characters: guessable. "
-                        + "Replace it with a generated code.\">weak</span>" : "") + "</td>"
-                    + "<td>\(AdminPage.escape(record.role))</td><td>\(record.expiresAt.map { AdminFormat.date($0) + (expired ? " (expired)" : "") } ?? "never")</td>"
-                    + "<td>\(AdminFormat.date(record.createdAt))</td><td><form method=\"post\" action=\"/admin/auth-codes/\(record.id)/delete\" "
-                    + "data-confirm=\"Remove auth code #\(record.id)?\">\(AdminPage.csrfInput(session))<button type=\"submit\" class=\"danger\">Remove</button>"
-                    + "</form></td></tr>"
-            }
-            content += "</tbody></table>"
+        content += AdminPage.listTable(
+            id: "auth-codes", headers: ["ID", "Code", "Role", "Expires", "Created", ""], records, empty: ("no-auth-codes", "No auth codes yet.")
+        ) { record in
+            let expired = record.expiresAt.map { $0 <= now } ?? false
+            return "<tr\(expired ? " class=\"expired\"" : "")><td>\(record.id)</td><td><code>…\(AdminPage.escape(record.lastFour))</code>"
+                + (record.isWeak ? " <span class=\"weak\" title=\"Shorter than \(AuthCodeRecord.minimumStrongLength) characters: guessable. "
+                    + "Replace it with a generated code.\">weak</span>" : "") + "</td>"
+                + "<td>\(AdminPage.escape(record.role))</td><td>\(record.expiresAt.map { AdminFormat.date($0) + (expired ? " (expired)" : "") } ?? "never")</td>"
+                + "<td>\(AdminFormat.date(record.createdAt))</td><td><form method=\"post\" action=\"/admin/auth-codes/\(record.id)/delete\" "
+                + "data-confirm=\"Remove auth code #\(record.id)?\">\(AdminPage.csrfInput(session))<button type=\"submit\" class=\"danger\">Remove</button>"
+                + "</form></td></tr>"
         }
         content += "<h2>Add an auth code</h2><form method=\"post\" action=\"/admin/auth-codes\" id=\"add-auth-code\">\(AdminPage.csrfInput(session))"
             + "<table class=\"form-table\" role=\"presentation\">"

@@ -63,14 +63,11 @@ struct DashboardSection {
         }
         out += "</tbody></table>"
 
-        if stats.topRefusedIPs.isEmpty {
-            out += "<p id=\"refused-ips-\(e(id))\">No client IP was refused.</p>"
-        } else {
-            out += "<table class=\"list\" id=\"refused-ips-\(e(id))\"><thead><tr><th>Refused client IP</th><th>Count</th></tr></thead><tbody>"
-            for entry in stats.topRefusedIPs {
-                out += "<tr><td class=\"refused-ip\">\(e(entry.ip))</td><td class=\"refused-count\">\(entry.count)</td></tr>"
-            }
-            out += "</tbody></table>"
+        out += AdminPage.listTable(
+            id: "refused-ips-\(e(id))", headers: ["Refused client IP", "Count"], stats.topRefusedIPs,
+            empty: ("refused-ips-\(e(id))", "No client IP was refused.")
+        ) { entry in
+            "<tr><td class=\"refused-ip\">\(e(entry.ip))</td><td class=\"refused-count\">\(entry.count)</td></tr>"
         }
         return out + "</section>"
     }

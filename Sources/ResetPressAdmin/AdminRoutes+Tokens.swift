@@ -41,23 +41,18 @@ extension AdminRoutes {
         let now = site.now
         var content = "<p class=\"intro\">Scripts call the admin API with <code>Authorization: Bearer &lt;token&gt;</code>. Only a keyed hash "
             + "of each token is stored; a token is shown once, when it is added.</p>"
-        if list.isEmpty {
-            content += "<p id=\"no-tokens\">No API tokens yet.</p>"
-        } else {
-            content += "<table class=\"list\" id=\"tokens\"><thead><tr><th>ID</th><th>Name</th><th>Scopes</th><th>Expires</th>"
-                + "<th>Last used</th><th>State</th><th></th></tr></thead><tbody>"
-            for token in list {
-                let state = token.revokedAt != nil ? "revoked" : token.isActive(at: now) ? "active" : "expired"
-                let revoke = state == "active"
-                    ? "<form method=\"post\" action=\"/admin/tokens/\(token.id)/revoke\" data-confirm=\"Revoke token #\(token.id)?\">"
-                        + "\(AdminPage.csrfInput(session))<button type=\"submit\" class=\"danger\">Revoke</button></form>"
-                    : ""
-                content += "<tr\(state == "active" ? "" : " class=\"expired\"")><td>\(token.id)</td><td>\(AdminPage.escape(token.name))</td>"
-                    + "<td>\(AdminPage.escape(token.scopes.joined(separator: ", ")))</td>"
-                    + "<td>\(token.expiresAt.map(AdminFormat.date) ?? "never")</td><td>\(token.lastUsedAt.map(AdminFormat.date) ?? "never")</td>"
-                    + "<td>\(state)</td><td>\(revoke)</td></tr>"
-            }
-            content += "</tbody></table>"
+        content += AdminPage.listTable(
+            id: "tokens", headers: ["ID", "Name", "Scopes", "Expires", "Last used", "State", ""], list, empty: ("no-tokens", "No API tokens yet.")
+        ) { token in
+            let state = token.revokedAt != nil ? "revoked" : token.isActive(at: now) ? "active" : "expired"
+            let revoke = state == "active"
+                ? "<form method=\"post\" action=\"/admin/tokens/\(token.id)/revoke\" data-confirm=\"Revoke token #\(token.id)?\">"
+                    + "\(AdminPage.csrfInput(session))<button type=\"submit\" class=\"danger\">Revoke</button></form>"
+                : ""
+            return "<tr\(state == "active" ? "" : " class=\"expired\"")><td>\(token.id)</td><td>\(AdminPage.escape(token.name))</td>"
+                + "<td>\(AdminPage.escape(token.scopes.joined(separator: ", ")))</td>"
+                + "<td>\(token.expiresAt.map(AdminFormat.date) ?? "never")</td><td>\(token.lastUsedAt.map(AdminFormat.date) ?? "never")</td>"
+                + "<td>\(state)</td><td>\(revoke)</td></tr>"
         }
         let boxes = APITokenScope.allCases.map { scope in
             "<label><input type=\"checkbox\" name=\"scope_\(scope.rawValue)\"\(scope == .read ? " checked" : "")> \(scope.rawValue)</label>"

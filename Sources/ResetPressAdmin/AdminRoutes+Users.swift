@@ -57,16 +57,12 @@ extension AdminRoutes {
             + "and act for them.</p><form method=\"get\" action=\"/admin/users\" id=\"user-search\"><input type=\"search\" name=\"q\" "
             + "value=\"\(AdminPage.escape(query))\" class=\"regular-text\" aria-label=\"Email or login\" placeholder=\"email or login\"> "
             + "<button type=\"submit\">Search</button></form>"
-        if found.isEmpty {
-            content += "<p id=\"no-users\">No user matches.</p>"
-        } else {
-            content += "<table class=\"list\" id=\"users\"><thead><tr><th>ID</th><th>Login</th><th>Email</th><th>Created</th></tr></thead><tbody>"
-            for user in found.prefix(Self.usersPerPage) {
-                let id = user.id ?? 0
-                content += "<tr><td>\(id)</td><td><a href=\"/admin/users/\(id)\">\(AdminPage.escape(user.login))</a></td>"
-                    + "<td>\(AdminPage.escape(user.email))</td><td>\(AdminFormat.date(user.createdAt))</td></tr>"
-            }
-            content += "</tbody></table>"
+        content += AdminPage.listTable(
+            id: "users", headers: ["ID", "Login", "Email", "Created"], found.prefix(Self.usersPerPage), empty: ("no-users", "No user matches.")
+        ) { user in
+            let id = user.id ?? 0
+            return "<tr><td>\(id)</td><td><a href=\"/admin/users/\(id)\">\(AdminPage.escape(user.login))</a></td>"
+                + "<td>\(AdminPage.escape(user.email))</td><td>\(AdminFormat.date(user.createdAt))</td></tr>"
         }
         let search = query.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? ""
         var links: [String] = []
@@ -99,17 +95,13 @@ extension AdminRoutes {
                 + "<button type=\"submit\" id=\"action-\(action.rawValue)\">\(AdminPage.escape(action.label))</button></form> "
         }
         content += "</div><h2>What happened</h2>"
-        if timeline.entries.isEmpty {
-            content += "<p id=\"no-timeline\">Nothing recorded for this user yet.</p>"
-        } else {
-            content += "<table class=\"list\" id=\"timeline\"><thead><tr><th>When</th><th>What</th><th>Outcome</th><th>Client IP</th>"
-                + "<th>Detail</th></tr></thead><tbody>"
-            for entry in timeline.entries {
-                content += "<tr class=\"\(entry.what)\"><td>\(AdminFormat.date(entry.at))</td><td>\(entry.what)</td>"
-                    + "<td>\(AdminPage.escape(entry.outcome))</td><td>\(AdminPage.escape(entry.clientIP ?? "-"))</td>"
-                    + "<td>\(AdminPage.escape(entry.detail ?? ""))</td></tr>"
-            }
-            content += "</tbody></table>"
+        content += AdminPage.listTable(
+            id: "timeline", headers: ["When", "What", "Outcome", "Client IP", "Detail"], timeline.entries,
+            empty: ("no-timeline", "Nothing recorded for this user yet.")
+        ) { entry in
+            "<tr class=\"\(entry.what)\"><td>\(AdminFormat.date(entry.at))</td><td>\(entry.what)</td>"
+                + "<td>\(AdminPage.escape(entry.outcome))</td><td>\(AdminPage.escape(entry.clientIP ?? "-"))</td>"
+                + "<td>\(AdminPage.escape(entry.detail ?? ""))</td></tr>"
         }
         content += "<p><a href=\"/admin/users\">Back to Users</a></p>"
         return try await renderWithNotices(
