@@ -18,8 +18,7 @@ public enum AdminSettings {
 
     /// Minutes of inactivity after which an admin session ends.
     public static let sessionMinutes = SettingKey(
-        "admin.session_minutes", default: 60, kind: .int, description: "Minutes of inactivity before the admin is signed out.",
-        validate: { (5...1440).contains($0) ? nil : "must be between 5 and 1440" })
+        "admin.session_minutes", default: 60, within: 5...1440, description: "Minutes of inactivity before the admin is signed out.")
 
     /// Whether the admin API still takes `Authorization: Bearer <admin password>` (off: scripts use API tokens).
     public static let apiPasswordBearer = SettingKey(

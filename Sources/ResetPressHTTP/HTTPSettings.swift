@@ -12,8 +12,7 @@ public enum HTTPSettings {
         })
     /// The largest request body accepted.
     public static let maxBodyBytes = SettingKey(
-        "http.max_body_bytes", default: 65536, kind: .int, description: "Largest request body accepted, in bytes.",
-        validate: { (1024...16_777_216).contains($0) ? nil : "must be between 1024 and 16777216" })
+        "http.max_body_bytes", default: 65536, within: 1024...16_777_216, description: "Largest request body accepted, in bytes.")
     /// Origins that may call the API from a browser.
     public static let corsOrigins = SettingKey(
         "http.cors_origins", default: [String](), kind: .list,
@@ -25,9 +24,8 @@ public enum HTTPSettings {
     /// How long a connection may sit idle (no request, or a request's head not finished) before the server
     /// closes it, and how long a request body may take to arrive whole.
     public static let idleTimeoutSeconds = SettingKey(
-        "http.idle_timeout_seconds", default: 30, kind: .int,
-        description: "Seconds an idle or slow-to-send connection is kept open (applies at start), and the longest a request body may take to arrive.",
-        validate: { (1...3600).contains($0) ? nil : "must be between 1 and 3600" })
+        "http.idle_timeout_seconds", default: 30, within: 1...3600,
+        description: "Seconds an idle or slow-to-send connection is kept open (applies at start), and the longest a request body may take to arrive.")
     /// The REST namespace of the reset routes (read at start).
     public static let namespace = SettingKey(
         "api.namespace", default: "simple-jwt-login/v1", kind: .string, description: "REST namespace of the API routes (applies at start).",

@@ -14,15 +14,13 @@ public struct SitePlugin: Plugin {
 
     /// Days an event is kept; the retention job deletes older ones.
     public static let eventsKeepDays = SettingKey(
-        "events.keep_days", default: 90, kind: .int,
-        description: "Days the events behind the dashboard and `resetpress stats` are kept (no secret or email is in them).",
-        validate: { (1...3650).contains($0) ? nil : "must be between 1 and 3650" })
+        "events.keep_days", default: 90, within: 1...3650,
+        description: "Days the events behind the dashboard and `resetpress stats` are kept (no secret or email is in them).")
 
     /// Days an audit record is kept; the retention job deletes older ones.
     public static let auditKeepDays = SettingKey(
-        "audit.keep_days", default: 365, kind: .int,
-        description: "Days the audit trail (who changed settings, tokens, auth codes, who signed in, retried or started a bulk reset) is kept.",
-        validate: { (1...3650).contains($0) ? nil : "must be between 1 and 3650" })
+        "audit.keep_days", default: 365, within: 1...3650,
+        description: "Days the audit trail (who changed settings, tokens, auth codes, who signed in, retried or started a bulk reset) is kept.")
 
     private let events: any EventStore
     private let audit: any AuditStore

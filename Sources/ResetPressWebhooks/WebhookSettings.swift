@@ -27,8 +27,7 @@ public enum WebhookSettings {
 
     /// The limit on one call, connection and answer included.
     public static let timeoutMilliseconds = SettingKey(
-        "webhooks.timeout_ms", default: 5000, kind: .int, description: "Milliseconds one webhook call may take before it counts as failed and is retried.",
-        validate: { (100...60_000).contains($0) ? nil : "must be between 100 and 60000" })
+        "webhooks.timeout_ms", default: 5000, within: 100...60_000, description: "Milliseconds one webhook call may take before it counts as failed and is retried.")
 
     /// How long a sent or failed delivery's metadata is kept.
     public static let keepSentDays = SettingKey(

@@ -73,32 +73,27 @@ public enum ResetPasswordSettings {
         description: "The request parameter carrying the auth code (AUTH_CODE is accepted too).",
         validate: { $0.isEmpty ? "must not be empty" : nil })
     public static let codeLength = SettingKey(
-        "reset_password.code_length", default: 20, kind: .int, description: "Characters in a reset code.",
-        validate: { (6...64).contains($0) ? nil : "must be between 6 and 64" })
+        "reset_password.code_length", default: 20, within: 6...64, description: "Characters in a reset code.")
     public static let codeCharset = SettingKey(
         "reset_password.code_charset", default: CodeCharset.alnum, kind: .enumeration(CodeCharset.allCases.map(\.rawValue)),
         description: "alnum or digits (digits: 6-12 long, needs max_attempts).")
     public static let codeTTL = SettingKey(
-        "reset_password.code_ttl", default: 86400, kind: .int, description: "Seconds a code or link stays valid.",
-        validate: { (60...2_592_000).contains($0) ? nil : "must be between 60 and 2592000 seconds" })
+        "reset_password.code_ttl", default: 86400, within: 60...2_592_000, description: "Seconds a code or link stays valid.", note: "seconds")
     public static let handoverMinutes = SettingKey(
-        "reset_password.handover_minutes", default: 15, kind: .int,
-        description: "Minutes a hand-over link made by the support desk stays valid.",
-        validate: { (1...1440).contains($0) ? nil : "must be between 1 and 1440 minutes" })
+        "reset_password.handover_minutes", default: 15, within: 1...1440,
+        description: "Minutes a hand-over link made by the support desk stays valid.", note: "minutes")
     public static let maxAttempts = SettingKey(
-        "reset_password.max_attempts", default: 5, kind: .int, description: "Wrong codes before a code is burned.",
-        validate: { (1...100).contains($0) ? nil : "must be between 1 and 100" })
+        "reset_password.max_attempts", default: 5, within: 1...100, description: "Wrong codes before a code is burned.")
     public static let throttleSeconds = SettingKey(
-        "reset_password.throttle_seconds", default: 60, kind: .int, description: "Minimum seconds between two codes for one account (0: off).",
-        validate: { (0...86400).contains($0) ? nil : "must be between 0 and 86400" })
+        "reset_password.throttle_seconds", default: 60, within: 0...86400, description: "Minimum seconds between two codes for one account (0: off).")
     public static let ipLimitPerMinute = SettingKey(
         "reset_password.ip_limit_per_minute", default: 30, kind: .int, description: "Requests per client IP per minute (0: off).",
         validate: { $0 >= 0 ? nil : "must be 0 or more" })
     public static let revealUnknownUsers = SettingKey(
         "reset_password.reveal_unknown_users", default: false, kind: .bool, description: "Answer 'Wrong user.' for unknown emails.")
     public static let passwordMinLength = SettingKey(
-        "reset_password.password_min_length", default: 8, kind: .int, description: "Shortest new password accepted, in characters (code points).",
-        validate: { (1...64).contains($0) ? nil : "must be between 1 and 64 (a password of 64 characters is always accepted, NIST SP 800-63B)" })
+        "reset_password.password_min_length", default: 8, within: 1...64, description: "Shortest new password accepted, in characters (code points).",
+        note: "(a password of 64 characters is always accepted, NIST SP 800-63B)")
     public static let passwordBlocklistFile = SettingKey(
         "reset_password.password_blocklist_file", default: "", kind: .string,
         description: "Passwords to refuse, one per line, ignoring case: a file relative to the site root, or absolute (empty: none).")
@@ -107,12 +102,10 @@ public enum ResetPasswordSettings {
     public static let notifyPasswordChanged = SettingKey(
         "reset_password.notify_password_changed", default: true, kind: .bool, description: "Email the user after a change.")
     public static let cancelBlockMinutes = SettingKey(
-        "reset_password.cancel_block_minutes", default: 60, kind: .int,
-        description: "Minutes after a \"that wasn't me\" cancel during which requests for the account issue nothing (0: none).",
-        validate: { (0...10080).contains($0) ? nil : "must be between 0 and 10080 (a week)" })
+        "reset_password.cancel_block_minutes", default: 60, within: 0...10080,
+        description: "Minutes after a \"that wasn't me\" cancel during which requests for the account issue nothing (0: none).", note: "(a week)")
     public static let passwordHashCost = SettingKey(
-        "users.password_hash_cost", default: 12, kind: .int, description: "bcrypt cost for new password hashes.",
-        validate: { (4...31).contains($0) ? nil : "must be between 4 and 31" })
+        "users.password_hash_cost", default: 12, within: 4...31, description: "bcrypt cost for new password hashes.")
 
     /// Registers every reset setting.
     static func register(in settings: SettingsEngine) {

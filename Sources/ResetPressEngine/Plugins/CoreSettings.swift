@@ -29,8 +29,7 @@ public enum CoreSettings {
 
     /// How long one executable hook may run.
     public static let hookTimeoutMilliseconds = SettingKey(
-        "hooks.timeout_ms", default: 2000, kind: .int, description: "Milliseconds an executable hook may run before it is skipped.",
-        validate: { $0 >= 10 && $0 <= 60_000 ? nil : "must be between 10 and 60000" })
+        "hooks.timeout_ms", default: 2000, within: 10...60_000, description: "Milliseconds an executable hook may run before it is skipped.")
 
     /// Where the site's data lives: empty for the SQLite file under the data directory,
     /// `sqlite:PATH`, or `postgres://user:password@host:port/database` for a database several

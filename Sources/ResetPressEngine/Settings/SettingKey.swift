@@ -27,6 +27,15 @@ public struct SettingKey<Value: SettingValueConvertible>: Sendable {
     }
 }
 
+extension SettingKey where Value == Int {
+    /// Declares a whole-number setting that must lie within `range`; a value outside is refused as
+    /// "must be between L and U", followed by `note` when given (a unit, a reason).
+    public init(_ name: String, default defaultValue: Int, within range: ClosedRange<Int>, description: String, note: String = "") {
+        let refusal = "must be between \(range.lowerBound) and \(range.upperBound)" + (note.isEmpty ? "" : " " + note)
+        self.init(name, default: defaultValue, kind: .int, description: description, validate: { range.contains($0) ? nil : SettingProblem(refusal) })
+    }
+}
+
 /// The untyped description of a registered setting.
 public struct SettingDefinition: Sendable {
     public let name: String
