@@ -21,9 +21,7 @@ public enum MailSettings {
         "mail.transport", default: MailTransportKind.file, kind: .enumeration(MailTransportKind.allCases.map(\.rawValue)),
         description: "file, smtp, sendmail or mailgun.")
     public static let smtpHost = SettingKey("mail.smtp.host", default: "", kind: .string, description: "SMTP server host name.")
-    public static let smtpPort = SettingKey(
-        "mail.smtp.port", default: 587, kind: .int, description: "SMTP server port.",
-        validate: { (1...65535).contains($0) ? nil : "must be between 1 and 65535" })
+    public static let smtpPort = SettingKey("mail.smtp.port", default: 587, within: 1...65535, description: "SMTP server port.")
     public static let smtpSecurity = SettingKey(
         "mail.smtp.security", default: SMTPSecurity.starttls, kind: .enumeration(SMTPSecurity.allCases.map(\.rawValue)),
         description: "none, starttls or tls.")
@@ -33,9 +31,8 @@ public enum MailSettings {
         "mail.smtp.ca_file", default: "", kind: .string,
         description: "A PEM file of CA certificates to trust besides the system's (a private mail server's CA).")
     public static let smtpConnections = SettingKey(
-        "mail.smtp.connections", default: 2, kind: .int,
-        description: "SMTP connections kept open side by side, each carrying one message at a time.",
-        validate: { (1...16).contains($0) ? nil : "must be between 1 and 16" })
+        "mail.smtp.connections", default: 2, within: 1...16,
+        description: "SMTP connections kept open side by side, each carrying one message at a time.")
     public static let sendmailPath = SettingKey(
         "mail.sendmail.path", default: "/usr/sbin/sendmail", kind: .string, description: "A sendmail-compatible binary.")
     public static let mailgunDomain = SettingKey("mail.mailgun.domain", default: "", kind: .string, description: "Mailgun sending domain.")
@@ -59,9 +56,8 @@ public enum MailSettings {
             + "so a burst is paced to what the transport delivers; 0: requests never wait.",
         validate: { $0 >= 0 ? nil : "must be 0 or more" })
     public static let queueWaitMilliseconds = SettingKey(
-        "mail.queue_wait_ms", default: 2000, kind: .int,
-        description: "The longest a request waits for room in the outbox (mail.queue_limit); then it queues its mail anyway.",
-        validate: { (0...60_000).contains($0) ? nil : "must be between 0 and 60000" })
+        "mail.queue_wait_ms", default: 2000, within: 0...60_000,
+        description: "The longest a request waits for room in the outbox (mail.queue_limit); then it queues its mail anyway.")
 
     /// Registers every `mail.*` setting; the site does this, whichever plugins are active.
     public static func register(in settings: SettingsEngine) {
