@@ -35,6 +35,7 @@ public enum MessageID {
     }
 
     private static func cleanDomain(_ domain: String) -> String {
+        if domain.utf8.allSatisfy({ $0 < 0x80 }) { return cleanASCIIDomain(domain) }
         let ascii = (Punycode.asciiDomain(domain.lowercased()) ?? "").lowercased()
         let kept = ascii.unicodeScalars.filter { scalar in
             switch scalar.value {
@@ -44,5 +45,22 @@ public enum MessageID {
         }
         let cleaned = String(String.UnicodeScalarView(kept)).split(separator: ".").joined(separator: ".")
         return cleaned.isEmpty ? "localhost" : cleaned
+    }
+
+    /// ``cleanDomain(_:)`` of an ASCII domain in one pass: lower-cased, letters, digits, `-` and `.` kept,
+    /// empty labels dropped.
+    private static func cleanASCIIDomain(_ domain: String) -> String {
+        var kept: [UInt8] = []
+        kept.reserveCapacity(domain.utf8.count)
+        for byte in domain.utf8 {
+            let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            switch lower {
+            case 0x30...0x39, 0x61...0x7A, 0x2D: kept.append(lower)
+            case 0x2E where kept.last.map({ $0 != 0x2E }) ?? false: kept.append(lower)
+            default: break
+            }
+        }
+        if kept.last == 0x2E { kept.removeLast() }
+        return kept.isEmpty ? "localhost" : String(decoding: kept, as: UTF8.self)
     }
 }

@@ -19,6 +19,15 @@ import Testing
         #expect(Punycode.asciiDomain("example.com") == "example.com")
     }
 
+    /// The domain part keeps letters, digits, `-` and `.` only, lower-cased, without empty labels.
+    @Test(arguments: [
+        ("Example.COM", "example.com"), (".a..b.", "a.b"), ("a_b.c", "ab.c"), ("!!!", "localhost"), ("", "localhost"),
+        ("Bücher.example", "xn--bcher-kva.example"),
+    ])
+    func generatedMessageIDsCleanTheirDomain(domain: String, expected: String) {
+        #expect(MessageID.generate(domain: domain).hasSuffix("@\(expected)>"))
+    }
+
     @Test func generatedMessageIDsAreUniqueAndWellFormed() {
         let first = MessageID.generate(domain: "example.com")
         let second = MessageID.generate(domain: "example.com")

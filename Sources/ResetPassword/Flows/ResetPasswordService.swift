@@ -87,7 +87,7 @@ public final class ResetPasswordService: Sendable {
         try await admit(clientIP, settings: settings, now: now)
         if settings[ResetPasswordSettings.mode] != .storeOnly { await admitMail() }
         let start = ContinuousClock.now
-        guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
+        guard let email = parameters["email"]?.trimmingBlanks(), !email.isEmpty else { throw ResetFailure.missingEmail }
         guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }
         try gate.check(parameters: parameters, settings: settings, now: now)
         var request = ResetEvent(.request, at: now, clientIP: clientIP)
@@ -181,7 +181,7 @@ public final class ResetPasswordService: Sendable {
     public func changePassword(parameters: [String: String], clientIP: String, context: HookContext, settings: SettingsSnapshot) async throws -> String {
         let now = clock()
         try await admit(clientIP, settings: settings, now: now)
-        guard let email = parameters["email"]?.trimmingCharacters(in: .whitespaces), !email.isEmpty else { throw ResetFailure.missingEmail }
+        guard let email = parameters["email"]?.trimmingBlanks(), !email.isEmpty else { throw ResetFailure.missingEmail }
         guard let rawPassword = parameters["new_password"], !rawPassword.isEmpty else { throw ResetFailure.missingNewPassword }
         guard let code = parameters["code"], !code.isEmpty else { throw ResetFailure.missingCode }
         guard EmailAddressValidator.isValid(email) else { throw ResetFailure.invalidEmail }

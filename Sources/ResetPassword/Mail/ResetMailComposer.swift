@@ -37,7 +37,7 @@ struct ResetMailComposer: Sendable {
         variables["CODE"] = code ?? ""
         variables["RESET_LINK"] = linkToken.map { "\(siteURL)/_resetpassword?code=\($0)" } ?? ""
         variables["CANCEL_LINK"] = cancelToken.map { "\(siteURL)/_resetpassword/cancel?code=\($0)" } ?? ""
-        variables["NAME"] = "\(user.firstName) \(user.lastName)".trimmingCharacters(in: .whitespaces)
+        variables["NAME"] = "\(user.firstName) \(user.lastName)".trimmingBlanks()
         variables["USERNAME"] = user.login
         variables["EMAIL"] = user.email
         variables["NICKNAME"] = user.nickname
@@ -165,12 +165,22 @@ struct MailBodies: Sendable {
     var locale = ""
 
     /// Splits a leading `Subject: ...` line (and the blank line after it) off a template.
+    /// The line ends at its first LF byte (a CRLF's CR is trimmed with the subject), found by byte: a search
+    /// by `Character` would not see the LF of a CRLF, which is one character.
     static func splitSubject(_ source: String) -> (subject: String?, body: String) {
         guard source.hasPrefix("Subject:") else { return (nil, source) }
-        let lines = source.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
-        let subject = lines[0].dropFirst("Subject:".count).trimmingCharacters(in: .whitespacesAndNewlines)
-        var body = lines.count > 1 ? String(lines[1]) : ""
-        if body.hasPrefix("\r\n") || body.hasPrefix("\n") { body.removeFirst() }
-        return (subject, body)
+        let utf8 = source.utf8
+        let subjectStart = utf8.index(utf8.startIndex, offsetBy: "Subject:".utf8.count)
+        guard let newline = utf8[subjectStart...].firstIndex(of: 0x0A) else {
+            return (source[subjectStart...].trimmingCharacters(in: .whitespacesAndNewlines), "")
+        }
+        let subject = source[subjectStart..<newline].trimmingCharacters(in: .whitespacesAndNewlines)
+        var body = source[utf8.index(after: newline)...]
+        if body.utf8.starts(with: [0x0D, 0x0A]) {
+            body = body[body.utf8.index(body.startIndex, offsetBy: 2)...]
+        } else if body.utf8.first == 0x0A {
+            body = body[body.utf8.index(after: body.startIndex)...]
+        }
+        return (subject, String(body))
     }
 }

@@ -72,7 +72,7 @@ public struct OutboxMail: QueuePayload {
         let plain = try body?.plainMessage.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         var sealed: Data?
         if case .sealed(let data) = body { sealed = data }
-        let recipients = String(decoding: try JSONEncoder().encode(recipients), as: UTF8.self)
+        let recipients = try RecipientsColumn.text(of: recipients)
         return [.text(kind), .text(recipients), .text(subject), .init(plain), .init(sealed), .text(messageID), .init(userID)]
     }
 
@@ -85,7 +85,7 @@ public struct OutboxMail: QueuePayload {
             body = .plain(try JSONDecoder().decode(MailMessage.self, from: Data(plain.utf8)))
         }
         self.init(
-            kind: try cells[0].text(in: "kind") ?? "", recipients: try JSONDecoder().decode([String].self, from: Data(recipients.utf8)),
+            kind: try cells[0].text(in: "kind") ?? "", recipients: try RecipientsColumn.recipients(in: recipients),
             subject: try cells[2].text(in: "subject") ?? "", body: body, messageID: try cells[5].text(in: "message_id") ?? "",
             userID: try cells[6].integer(in: "user_id"))
     }
