@@ -15,8 +15,8 @@ import Darwin
 /// retry of the same outbox entry replaces its own file rather than adding a copy. Each file is written to a
 /// hidden temporary name in the same directory, fsynced, then renamed into place, and the directory is
 /// fsynced: a reader listing `*.eml` never sees a partial file, and a returned file survives a crash. A batch
-/// writes all its files before the first fsync, so the file system commits them together and the directory
-/// is synced once. Files are mode 0600 (they hold reset codes); a missing directory is created 0700.
+/// writes all its files, makes them durable with one `syncfs` (on Linux; elsewhere an fsync each), renames
+/// them and syncs the directory once: a batch of 128 costs two flushes instead of 129. Files are mode 0600 (they hold reset codes); a missing directory is created 0700.
 public struct FileMailTransport: MailTransport {
     /// The directory the `.eml` files go to.
     public let directory: URL
@@ -68,7 +68,7 @@ public struct FileMailTransport: MailTransport {
             return batch.map { _ in .failure(failure) }
         }
         let written = batch.map { mail in Result { () throws(MailDeliveryError) in try writeTemporary(mail) } }
-        let synced = written.map { outcome in outcome.flatMap { file in Result { () throws(MailDeliveryError) in try sync(file) } } }
+        let synced = syncAll(written)
         let placed = synced.map { outcome in outcome.flatMap { file in Result { () throws(MailDeliveryError) in try rename(file) } } }
         if placed.contains(where: { (try? $0.get()) != nil }) { syncDirectory() }
         return placed
@@ -123,6 +123,30 @@ public struct FileMailTransport: MailTransport {
         return TemporaryFile(messageID: id, path: path, temporary: temporary, descriptor: descriptor)
     }
 
+    /// Makes every written file durable: one `syncfs` for the batch where the C library has it (the file
+    /// system writes back and commits all of them at once), else an `fsync` per file.
+    private func syncAll(
+        _ written: [Result<TemporaryFile, MailDeliveryError>]
+    ) -> [Result<TemporaryFile, MailDeliveryError>] {
+        let files = written.compactMap { try? $0.get() }
+        guard files.count > 1, let syncFileSystem = FileSystemSync.syncfs else {
+            return written.map { outcome in outcome.flatMap { file in Result { () throws(MailDeliveryError) in try sync(file) } } }
+        }
+        let failure = syncFileSystem(files[0].descriptor) == 0 ? nil : systemError("cannot sync the file system of \(directoryPath)")
+        return written.map { outcome in
+            outcome.flatMap { file in
+                Result { () throws(MailDeliveryError) in
+                    if closeDescriptor(file.descriptor) != 0, failure == nil { throw systemError("cannot close \(file.temporary)") }
+                    if let failure {
+                        unlink(file.temporary)
+                        throw failure
+                    }
+                    return file
+                }
+            }
+        }
+    }
+
     /// Fsyncs and closes a temporary file; on failure it is removed.
     private func sync(_ file: TemporaryFile) throws(MailDeliveryError) -> TemporaryFile {
         var failure: MailDeliveryError?
@@ -173,4 +197,16 @@ private func renameFile(_ from: String, _ to: String) -> Int32 {
 @discardableResult
 private func closeDescriptor(_ descriptor: Int32) -> Int32 {
     close(descriptor)
+}
+
+/// `syncfs(2)`, looked up at run time: Glibc's Swift module does not declare it.
+private enum FileSystemSync {
+    static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        #if os(Linux)
+        guard let symbol = dlsym(nil, "syncfs") else { return nil }
+        return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+        #else
+        return nil
+        #endif
+    }()
 }
