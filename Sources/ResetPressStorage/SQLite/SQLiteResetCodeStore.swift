@@ -83,14 +83,17 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         try await fetchOne(where: "cancel_hash = ?", cancelHash)
     }
 
+    /// The user of an email with their block and current code's time (built once: it runs for every request).
+    private static let requesterSQL = """
+        SELECT \(SQLiteUserStore.qualifiedColumns), b.until AS blocked_until, c.created_at AS code_created_at
+        FROM users LEFT JOIN reset_blocks b ON b.user_id = users.id LEFT JOIN reset_codes c ON c.user_id = users.id
+        WHERE users.email = ?
+        """
+
     /// Synchronous, like the user lookup it extends: one indexed read with two joins.
     public func requester(email: String) async throws -> ResetRequester? {
         try pool.readNow { db in
-            try Row.readFirst(db.cachedStatement(sql: """
-                SELECT \(SQLiteUserStore.qualifiedColumns), b.until AS blocked_until, c.created_at AS code_created_at
-                FROM users LEFT JOIN reset_blocks b ON b.user_id = users.id LEFT JOIN reset_codes c ON c.user_id = users.id
-                WHERE users.email = ?
-                """), arguments: [email]) { row in
+            try Row.readFirst(db.cachedStatement(sql: Self.requesterSQL), arguments: [email]) { row in
                 ResetRequester(
                     user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate(atIndex: SQLiteUserStore.columnCount),
                     lastIssued: try row.optionalDate(atIndex: SQLiteUserStore.columnCount + 1))
