@@ -13,10 +13,11 @@ import Darwin
 ///
 /// Files are named `<yyyyMMdd'T'HHmmss.SSS'Z'>-<safe message id>.eml` from the message's date and id, so a
 /// retry of the same outbox entry replaces its own file rather than adding a copy. Each file is written to a
-/// hidden temporary name in the same directory, fsynced, then renamed into place, and the directory is
-/// fsynced: a reader listing `*.eml` never sees a partial file, and a returned file survives a crash. A batch
-/// writes all its files, makes them durable with one `syncfs` (on Linux; elsewhere an fsync each), renames
-/// them and syncs the directory once: a batch of 128 costs two flushes instead of 129. Files are mode 0600 (they hold reset codes); a missing directory is created 0700.
+/// hidden temporary name in the same directory, made durable, then renamed into place, and the directory
+/// is fsynced: a reader listing `*.eml` never sees a partial file, and a returned file survives a crash. A
+/// batch writes all its files, makes them durable with one `syncfs` (on Linux; elsewhere an fsync each),
+/// renames them and syncs the directory once: a batch of 128 costs two flushes instead of 129. Files are
+/// mode 0600 (they hold reset codes); a missing directory is created 0700.
 public struct FileMailTransport: MailTransport {
     /// The directory the `.eml` files go to.
     public let directory: URL
@@ -136,8 +137,8 @@ public struct FileMailTransport: MailTransport {
         return written.map { outcome in
             outcome.flatMap { file in
                 Result { () throws(MailDeliveryError) in
-                    if closeDescriptor(file.descriptor) != 0, failure == nil { throw systemError("cannot close \(file.temporary)") }
-                    if let failure {
+                    let closed = closeDescriptor(file.descriptor) == 0
+                    if let failure = failure ?? (closed ? nil : systemError("cannot close \(file.temporary)")) {
                         unlink(file.temporary)
                         throw failure
                     }
