@@ -129,7 +129,7 @@ public struct SQLiteUserStore: UserStore {
     }
 
     /// The number of ``columns``; a joined read's own columns follow at this index.
-    static let columnCount = 11
+    static let columnCount = columns.split(separator: ",").count
 
     private static func fieldArguments(_ user: NewUser) -> StatementArguments {
         [user.login, user.email, user.displayName, user.nickname, user.firstName, user.lastName, user.passwordHash, user.locale]
