@@ -58,8 +58,8 @@ public final class ResetPasswordPlugin: RoutePlugin {
             gate: AuthCodeGate(store: authCodes, secret: secret), secret: secret, hasher: hasher, templates: TemplateCache(),
             rateLimits: rateLimits, clock: clock, passwordsInCodeStore: passwordsInCodeStore,
             events: events.map { EventRecorder(store: $0, hooks: engine.hooks, logger: engine.logger) }, webhooks: webhooks,
-            mailQueued: { mail.queued() },
-            admitMail: { await mail.admit() })
+            mailQueued: { mail.queued(handedOff: $0) },
+            admitMail: { await mail.admit() }, claimMail: { mail.claimForHandOff() })
         self.service = service
         self.support = (users as? any UserStore).map {
             SupportDesk(users: $0, codes: codes, events: events, outbox: mail.outbox, service: service)

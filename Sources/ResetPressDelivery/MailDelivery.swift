@@ -93,10 +93,17 @@ public final class MailDelivery: Plugin {
         await backlog.admit(limit: settings[MailSettings.queueLimit], maxWait: .milliseconds(settings[MailSettings.queueWaitMilliseconds]))
     }
 
-    /// Counts a mail just queued (for ``admit()``) and wakes the sender.
-    public func queued() {
+    /// The claim a mail this node queues is inserted with, so that this node's sender delivers it
+    /// from memory (see ``QueueSender/handOff(_:)``); nil while the sender does not run here.
+    public func claimForHandOff() -> QueueClaim? {
+        sender.claimForHandOff()
+    }
+
+    /// Counts a mail just queued (for ``admit()``) and wakes the sender; `handedOff`, the entry of a
+    /// mail inserted under a ``claimForHandOff()`` claim with its message in clear, goes to the sender.
+    public func queued(handedOff: OutboxEntry? = nil) {
         backlog.queued()
-        wake()
+        if let handedOff { sender.handOff(handedOff) } else { wake() }
     }
 
     /// The sender as a swift-service-lifecycle service: drains until a graceful shutdown, which lets

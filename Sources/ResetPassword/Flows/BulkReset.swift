@@ -74,7 +74,8 @@ public struct BulkResetProgress: Sendable, Equatable {
 public struct BulkResetRunner: Sendable {
     /// How a run keeps the outbox from growing without bound.
     public enum Pacing: Sendable {
-        /// Wait while more than this many mails are queued (a running server's sender delivers them).
+        /// Wait while more than this many mails are queued or being sent (a running server's sender
+        /// delivers them; mail it was handed off waits as `sending`).
         case waitForSender(maxQueued: Int)
         /// Deliver the queued mail with this sender after each batch (a command without a server).
         case drain(OutboxSender)
@@ -214,12 +215,18 @@ public struct BulkResetRunner: Sendable {
             try await deliver(sender, &tally)
         case .waitForSender(let maxQueued):
             var waited = 0
-            while (try await outbox.counts()[.queued] ?? 0) > maxQueued {
+            while try await unsent() > maxQueued {
                 if waited == 60 { report(tally, true) }
                 waited += 1
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
+    }
+
+    /// How many mails the outbox holds queued or being sent.
+    private func unsent() async throws -> Int {
+        let counts = try await outbox.counts()
+        return (counts[.queued] ?? 0) + (counts[.sending] ?? 0)
     }
 
     /// Delivers with `sender` until nothing is due.

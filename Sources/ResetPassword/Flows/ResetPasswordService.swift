@@ -31,11 +31,14 @@ public final class ResetPasswordService: Sendable {
     /// `reset_password.password_blocklist_file`, read once and again when it changes.
     let blocklist = PasswordBlocklist()
     let clock: @Sendable () -> Date
-    let mailQueued: @Sendable () -> Void
+    /// Says a mail was queued, with its entry when it was inserted under a ``claimMail`` claim.
+    let mailQueued: @Sendable (OutboxEntry?) -> Void
     /// The webhook deliveries each change queues in its transaction.
     let webhooks: ResetWebhooks
     /// Waits for room in the outbox before a request that may queue mail (see `OutboxBacklog`).
     let admitMail: @Sendable () async -> Void
+    /// The claim to insert a mail under, so this node's sender delivers it from memory; nil queues it.
+    let claimMail: @Sendable () -> QueueClaim?
     /// Records what each flow did: with the state change, in its transaction, or on its own for a
     /// refusal that changes nothing (see ``EventRecorder``); nil records nothing.
     let events: EventRecorder?
@@ -46,9 +49,11 @@ public final class ResetPasswordService: Sendable {
         settings: SettingsEngine, hooks: HookRegistry, root: URL, logger: Logger, users: any UserDirectory, codes: any ResetCodeStore, gate: AuthCodeGate, secret: InstallSecret,
         hasher: PasswordHasher, templates: TemplateCache, rateLimits: any RateLimitStore, clock: @escaping @Sendable () -> Date,
         passwordsInCodeStore: Bool, events: EventRecorder? = nil, webhooks: ResetWebhooks = .none,
-        mailQueued: @escaping @Sendable () -> Void, admitMail: @escaping @Sendable () async -> Void
+        mailQueued: @escaping @Sendable (OutboxEntry?) -> Void, admitMail: @escaping @Sendable () async -> Void,
+        claimMail: @escaping @Sendable () -> QueueClaim? = { nil }
     ) {
         self.admitMail = admitMail
+        self.claimMail = claimMail
         self.webhooks = webhooks
         self.events = events
         self.passwordsInCodeStore = passwordsInCodeStore
@@ -151,28 +156,36 @@ public final class ResetPasswordService: Sendable {
         let cancelToken = CodeGenerator.linkToken()
         let ttl = await hooks.applyFilters("reset_password_expiration", settings[ResetPasswordSettings.codeTTL], context: context)
         let expiresAt = now.addingTimeInterval(Double(max(1, ttl)))
-        var mail: OutboxMail?
+        var message: OutboxMail?
         if override != nil || settings[ResetPasswordSettings.mode] != .storeOnly {
             let own = composer.variables(
                 user: user, code: code, linkToken: linkToken, cancelToken: cancelToken, expiresAt: expiresAt, clientIP: clientIP, settings: settings)
             // Caller keys (Coronium templateKeys, appName) may add and rename, never replace the code or links.
             var variables = own.merging(extraVariables)
             for name in ["CODE", "RESET_LINK", "CANCEL_LINK"] { variables[name] = own[name] }
-            // Sealed before it is stored: only the sender opens it, with the install secret's key.
-            mail = try await composer.resetMail(user: user, variables: variables, settings: settings, context: context, override: override)?
-                .sealed(with: secret.mailSealer())
+            message = try await composer.resetMail(user: user, variables: variables, settings: settings, context: context, override: override)
         }
+        // Sealed before it is stored: only a sender opens it, with the install secret's key.
+        let mail = try message?.sealed(with: secret.mailSealer())
         let record = NewResetCode(
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
             createdAt: now, expiresAt: expiresAt, requestIP: clientIP, cancelHash: secret.hash(cancelToken))
         let recorded = events == nil ? [] : prior + [ResetEvent(.codeIssued, at: now, clientIP: clientIP, userID: userID)]
         let reports = webhooks.deliveries("reset_password_request", user.login, context)
-        _ = try await codes.apply(ResetChange(.issue(record), effects: ResetEffects(mail: mail, events: recorded, webhooks: reports), now: now))
+        let effects = ResetEffects(mail: mail, mailClaim: mail == nil ? nil : claimMail(), events: recorded, webhooks: reports)
+        let applied = try await codes.applyClaimingMail(ResetChange(.issue(record), effects: effects, now: now))
         await events?.announce(recorded)
-        if mail != nil { mailQueued() }
+        if let message { mailQueued(handedOff(message, id: applied.claimedMailID, effects: effects, now: now)) }
         if !reports.isEmpty { webhooks.queued() }
         await hooks.doAction("reset_password_code_created", code, context: context)
         await hooks.doAction("reset_password_request", user.login, context: context)
+    }
+
+    /// The entry of `mail`, inserted as `id` under the effects' claim, to hand to this node's sender
+    /// with its message in clear; nil when the store queued it unclaimed.
+    private func handedOff(_ mail: OutboxMail, id: Int64?, effects: ResetEffects, now: Date) -> OutboxEntry? {
+        guard let id, let claim = effects.mailClaim else { return nil }
+        return OutboxEntry(id: id, payload: mail, now: now, claim: claim)
     }
 
     // MARK: - Change
@@ -284,16 +297,17 @@ public final class ResetPasswordService: Sendable {
         }
         let completed = events == nil ? [] : [ResetEvent(.completed, at: now, clientIP: clientIP, userID: userID)]
         let reports = webhooks.deliveries("password_reset", user.login, userContext)
-        let effects = ResetEffects(mail: notice, events: completed, webhooks: reports)
+        let effects = ResetEffects(mail: notice, mailClaim: notice == nil ? nil : claimMail(), events: completed, webhooks: reports)
         if !passwordsInCodeStore {
             // A host's directory is not in the code's transaction: the hash goes first, so a crash
             // between the two leaves the new password and a live code, never a used code and the old one.
             try await users.setPasswordHash(newHash, forUserID: userID, at: now)
         }
         let spend = ResetChange.Codes.spend(id: claimed.id, userID: userID, passwordHash: passwordsInCodeStore ? newHash : nil)
-        guard try await codes.apply(ResetChange(spend, effects: effects, now: now)).wasApplied else { throw ResetFailure.invalidCode }
+        let applied = try await codes.applyClaimingMail(ResetChange(spend, effects: effects, now: now))
+        guard applied.outcome.wasApplied else { throw ResetFailure.invalidCode }
         await events?.announce(completed)
-        if notice != nil { mailQueued() }
+        if let notice { mailQueued(handedOff(notice, id: applied.claimedMailID, effects: effects, now: now)) }
         if !reports.isEmpty { webhooks.queued() }
         await hooks.doAction("password_reset", user.login, context: userContext)
         return Self.changedMessage

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ResetPressStorage
+import Synchronization
 
 /// Drains one ``LeasedQueue`` through its ``QueueDeliverer``, with retries and exponential backoff:
 /// the one sender both the mail outbox and the webhook queue run.
@@ -16,6 +17,11 @@ import ResetPressStorage
 /// the entries this node left `sending` in an earlier run and those whose lease ended, and then
 /// every half lease those whose lease ended: the entries of a node that died are taken over within
 /// about one lease, and an entry a live node is delivering is never taken from it.
+///
+/// While `run` runs, an entry this node queues can skip the claim: it is inserted under
+/// ``claimForHandOff()``'s claim and given to ``handOff(_:)`` with its payload in clear, and a drain
+/// delivers it from memory before it claims anything. Drains that deliver handed-off entries still
+/// claim at least once per `tick`, so entries queued elsewhere or due for a retry are never starved.
 public final class QueueSender<Payload: QueuePayload>: Sendable {
     private let queue: any LeasedQueue<Payload>
     private let deliverer: any QueueDeliverer<Payload>
@@ -36,6 +42,14 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
     private let backlog: OutboxBacklog?
     private let wakeStream: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
+    /// The entries handed off since the last drain took them, oldest first.
+    private let handedOff = Mutex<[QueueEntry<Payload>]>([])
+    /// Whether `run` is running, so a handed-off entry will be delivered.
+    private let running = Atomic<Bool>(false)
+    /// How often a drain that delivers handed-off entries claims as well.
+    private let claimInterval: Duration
+    /// When a drain last claimed.
+    private let lastClaim = Mutex<ContinuousClock.Instant?>(nil)
 
     /// A sender of `queue`'s entries through `deliverer`. `owner` must be stable across restarts of
     /// this node and distinct from every other node's. A drain runs `workers` claim-deliver-mark loops
@@ -44,8 +58,10 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
     public init(
         queue: any LeasedQueue<Payload>, deliverer: any QueueDeliverer<Payload>, noun: String, logger: Logger, owner: String,
         lease: Duration = .seconds(60), maxAttempts: Int, batchSize: Int, workers: Int = 1, backoff: @escaping @Sendable (Int) -> TimeInterval,
-        clock: @escaping @Sendable () -> Date = { Date() }, events: EventRecorder? = nil, backlog: OutboxBacklog? = nil
+        clock: @escaping @Sendable () -> Date = { Date() }, events: EventRecorder? = nil, backlog: OutboxBacklog? = nil,
+        claimInterval: Duration = .seconds(1)
     ) {
+        self.claimInterval = claimInterval
         self.queue = queue
         self.deliverer = deliverer
         self.noun = noun
@@ -70,6 +86,38 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
     /// Stops `run` after its current drain.
     public func finish() {
         wakeContinuation.finish()
+    }
+
+    // MARK: - Handing off
+
+    /// The claim to insert an entry with that this node hands to ``handOff(_:)``: this node, with a
+    /// lease from now; nil while `run` is not running, when the entry must be queued unclaimed.
+    public func claimForHandOff() -> QueueClaim? {
+        running.load(ordering: .acquiring) ? QueueClaim(owner: owner, leaseUntil: leaseEnd()) : nil
+    }
+
+    /// Takes `entry`, inserted under a ``claimForHandOff()`` claim, for the next drain to deliver as
+    /// it is, and wakes the sender. The entry's payload must be the one to deliver (a mail's
+    /// message in clear): the sender neither reads nor opens the stored one.
+    public func handOff(_ entry: QueueEntry<Payload>) {
+        handedOff.withLock { $0.append(entry) }
+        backlog?.claimed(1)
+        wake()
+    }
+
+    /// Up to `limit` handed-off entries, oldest first. One whose lease has less than half of it
+    /// left is dropped instead (it waited that long: the lease may end before it is marked): it stays
+    /// claimed in the queue, and is taken over as an abandoned claim.
+    private func takeHandedOff(limit: Int) -> [QueueEntry<Payload>] {
+        let now = clock()
+        let taken = handedOff.withLock { handed in
+            let taken = Array(handed.prefix(limit))
+            handed.removeFirst(taken.count)
+            return taken
+        }
+        let fresh = taken.filter { ($0.leaseUntil ?? now) > now.addingTimeInterval(leaseSeconds / 2) }
+        if fresh.count < taken.count { backlog?.finished(taken.count - fresh.count) }
+        return fresh
     }
 
     /// The delay before try number `attempt + 1`: `base` seconds doubling per try, at most an hour,
@@ -134,12 +182,15 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
     /// or delivery id, so the receiver can tell).
     private func deliverBatch() async throws -> (totals: Totals, full: Bool) {
         var totals: Totals = (0, 0, 0)
-        let batch = try await queue.claimDue(limit: batchSize, now: clock(), owner: owner, leaseUntil: leaseEnd())
-        if batch.isEmpty {
-            backlog?.drained()
-            return (totals, false)
+        var batch = takeHandedOff(limit: batchSize)
+        if batch.count < batchSize && (batch.isEmpty || claimIsDue()) {
+            lastClaim.withLock { $0 = .now }
+            let claimed = try await queue.claimDue(limit: batchSize - batch.count, now: clock(), owner: owner, leaseUntil: leaseEnd())
+            if claimed.isEmpty && batch.isEmpty { backlog?.drained() }
+            backlog?.claimed(claimed.count)
+            batch += claimed
         }
-        backlog?.claimed(batch.count)
+        if batch.isEmpty { return (totals, false) }
         defer { backlog?.finished(batch.count) }
         let outcomes = await deliverer.deliver(batch)
         let sentAt = clock()
@@ -169,6 +220,11 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
         return (totals, batch.count == batchSize)
     }
 
+    /// Whether a drain delivering handed-off entries should claim too (see the type's summary).
+    private func claimIsDue() -> Bool {
+        lastClaim.withLock { last in last.map { ContinuousClock.now - $0 >= claimInterval } ?? true }
+    }
+
     /// Marks an entry failed for good, with its `failed` event.
     private func fail(_ entry: QueueEntry<Payload>, reason: String, keepingBody: Bool) async throws {
         let recorded = events == nil ? [] : Payload.deliveryEvents.map { [ResetEvent($0.failed, at: clock(), userID: entry.payload.userID)] } ?? []
@@ -187,6 +243,8 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
     /// entries queued meanwhile go out in the same drain.
     public func run(tick: Duration = .seconds(1), gather: Duration = .milliseconds(5)) async {
         await requeueAbandoned(includingOwn: true)
+        running.store(true, ordering: .releasing)
+        defer { running.store(false, ordering: .releasing) }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { [wakeContinuation] in
                 while (try? await Task.sleep(for: tick)) != nil { wakeContinuation.yield() }
@@ -234,7 +292,12 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
 
     /// The end of a lease taken or renewed now.
     private func leaseEnd() -> Date {
+        clock().addingTimeInterval(leaseSeconds)
+    }
+
+    /// The lease in seconds.
+    private var leaseSeconds: TimeInterval {
         let (seconds, attoseconds) = lease.components
-        return clock().addingTimeInterval(Double(seconds) + Double(attoseconds) / 1e18)
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -14,10 +14,10 @@ public final class MemoryLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         var entries: [QueueEntry<Payload>] = []
         var lastID: Int64 = 0
 
-        /// Queues `payload` due at `now`; returns its id.
-        mutating func insert(_ payload: Payload, now: Date) -> Int64 {
+        /// Queues `payload` due at `now` (already claimed under `claim`, when given); returns its id.
+        mutating func insert(_ payload: Payload, now: Date, claim: QueueClaim? = nil) -> Int64 {
             lastID += 1
-            entries.append(QueueEntry(
+            entries.append(claim.map { QueueEntry(id: lastID, payload: payload, now: now, claim: $0) } ?? QueueEntry(
                 id: lastID, payload: payload, status: .queued, attempts: 0, lastError: nil, createdAt: now, nextAttemptAt: now, sentAt: nil))
             return lastID
         }

@@ -56,29 +56,36 @@ public final class MemoryResetCodeStore: ResetCodeStore {
     // MARK: - Writes
 
     public func apply(_ change: ResetChange) async throws -> ResetChangeOutcome {
+        var unclaimed = change
+        unclaimed.effects.mailClaim = nil
+        return try await applyClaimingMail(unclaimed).outcome
+    }
+
+    public func applyClaimingMail(_ change: ResetChange) async throws -> (outcome: ResetChangeOutcome, claimedMailID: Int64?) {
         try table.withLock { table in
+            var mailID: Int64?
             switch change.codes {
             case .issue(let code):
                 try table.checkUnique(code)
                 table.codes = table.codes.filter { $0.value.userID != code.userID }
                 table.lastID += 1
                 table.codes[table.lastID] = ResetCodeRecord(id: table.lastID, issued: code, attempts: 0)
-                write(change.effects, now: change.now)
-                return .issued(id: table.lastID)
+                mailID = write(change.effects, now: change.now)
+                return (.issued(id: table.lastID), mailID)
             case .spend(let id, let userID, let passwordHash):
-                guard table.codes[id] != nil else { return .codeGone }
-                try settingPasswordHash(passwordHash, userID: userID, now: change.now) { write(change.effects, now: change.now) }
+                guard table.codes[id] != nil else { return (.codeGone, nil) }
+                try settingPasswordHash(passwordHash, userID: userID, now: change.now) { mailID = write(change.effects, now: change.now) }
                 table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
             case .revoke(let id, let userID, let blockUntil):
-                guard table.codes[id] != nil else { return .codeGone }
+                guard table.codes[id] != nil else { return (.codeGone, nil) }
                 table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
                 table.blocks[userID] = max(table.blocks[userID] ?? blockUntil, blockUntil)
-                write(change.effects, now: change.now)
+                mailID = write(change.effects, now: change.now)
             case .delete(let id):
                 table.codes[id] = nil
-                write(change.effects, now: change.now)
+                mailID = write(change.effects, now: change.now)
             }
-            return .applied
+            return (.applied, mailID)
         }
     }
 
@@ -165,12 +172,19 @@ public final class MemoryResetCodeStore: ResetCodeStore {
 
     /// Queues the mail and webhooks of `effects` at `now` and records their events; the caller holds
     /// this store's lock (and the user table's, for a change), so the queues' locks come next.
-    private func write(_ effects: ResetEffects, now: Date) {
-        if let mail = effects.mail { _ = outbox.table.withLock { $0.insert(mail, now: now) } }
+    /// Returns the mail's id when it was inserted under the effects' claim.
+    @discardableResult
+    private func write(_ effects: ResetEffects, now: Date) -> Int64? {
+        var claimedMailID: Int64?
+        if let mail = effects.mail {
+            let id = outbox.table.withLock { $0.insert(mail, now: now, claim: effects.mailClaim) }
+            if effects.mailClaim != nil { claimedMailID = id }
+        }
         if !effects.webhooks.isEmpty {
             webhooks.table.withLock { table in for webhook in effects.webhooks { _ = table.insert(webhook, now: now) } }
         }
         events?.append(effects.events)
+        return claimedMailID
     }
 
     // MARK: - Users

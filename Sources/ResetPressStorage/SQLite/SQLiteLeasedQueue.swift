@@ -163,9 +163,11 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
 
     /// Queues `payload` inside the caller's transaction; the reset code store uses it to write a
     /// code and its mail at once.
-    static func insert(_ payload: Payload, now: Date, in db: Database) throws -> Int64 {
-        let statement = try db.cachedStatement(sql: Payload.table.insertWithMarkers)
-        let values = try payload.cells().map(\.databaseValue) + [now.databaseSeconds.databaseValue, now.databaseSeconds.databaseValue]
+    /// Under `claim`, the entry is inserted already claimed (see ``QueueClaim``).
+    static func insert(_ payload: Payload, now: Date, claim: QueueClaim? = nil, in db: Database) throws -> Int64 {
+        var values = try payload.cells().map(\.databaseValue) + [now.databaseSeconds.databaseValue, now.databaseSeconds.databaseValue]
+        if let claim { values += [claim.owner.databaseValue, claim.leaseUntil.databaseSeconds.databaseValue] }
+        let statement = try db.cachedStatement(sql: claim == nil ? Payload.table.insertWithMarkers : Payload.table.insertClaimedWithMarkers)
         try statement.execute(arguments: StatementArguments(values))
         return db.lastInsertedRowID
     }

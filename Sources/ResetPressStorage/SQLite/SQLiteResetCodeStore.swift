@@ -13,13 +13,19 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     // MARK: - Writes
 
     public func apply(_ change: ResetChange) async throws -> ResetChangeOutcome {
+        var unclaimed = change
+        unclaimed.effects.mailClaim = nil
+        return try await applyClaimingMail(unclaimed).outcome
+    }
+
+    public func applyClaimingMail(_ change: ResetChange) async throws -> (outcome: ResetChangeOutcome, claimedMailID: Int64?) {
         try await committer.write { db in
             let outcome: ResetChangeOutcome
             switch change.codes {
             case .issue(let code):
                 outcome = .issued(id: try Self.insert(code, in: db))
             case .spend(let id, let userID, let passwordHash):
-                guard try Self.deleteCodes(ofUser: userID, ifStored: id, in: db) else { return .codeGone }
+                guard try Self.deleteCodes(ofUser: userID, ifStored: id, in: db) else { return (.codeGone, nil) }
                 if let passwordHash {
                     try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
                         .execute(arguments: [passwordHash, change.now.databaseSeconds, userID])
@@ -27,7 +33,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
                 }
                 outcome = .applied
             case .revoke(let id, let userID, let blockUntil):
-                guard try Self.deleteCodes(ofUser: userID, ifStored: id, in: db) else { return .codeGone }
+                guard try Self.deleteCodes(ofUser: userID, ifStored: id, in: db) else { return (.codeGone, nil) }
                 try db.cachedStatement(
                     sql: "INSERT INTO reset_blocks (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = max(until, excluded.until)"
                 ).execute(arguments: [userID, blockUntil.databaseSeconds])
@@ -37,10 +43,10 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
                 outcome = .applied
             }
             let effects = change.effects
-            if let mail = effects.mail { _ = try SQLiteMailOutbox.insert(mail, now: change.now, in: db) }
+            let mailID = try effects.mail.map { try SQLiteMailOutbox.insert($0, now: change.now, claim: effects.mailClaim, in: db) }
             for webhook in effects.webhooks { _ = try SQLiteWebhookQueue.insert(webhook, now: change.now, in: db) }
             try SQLiteEventStore.insert(effects.events, in: db)
-            return outcome
+            return (outcome, effects.mailClaim == nil ? nil : mailID)
         }
     }
 

@@ -111,6 +111,29 @@ extension LeasedQueue {
     public var erased: any LeasedQueue<Payload> { self }
 }
 
+/// A claim an entry is inserted with: `sending` for `owner` until `leaseUntil`, its first try
+/// counted, as if ``LeasedQueue/claimDue(limit:now:owner:leaseUntil:)`` had just taken it. The node
+/// that queues it hands the entry to its own sender, which delivers it without claiming or reading
+/// it; any sender takes it over, as any abandoned claim, once the lease ends unrenewed.
+public struct QueueClaim: Sendable, Equatable {
+    public var owner: String
+    public var leaseUntil: Date
+
+    public init(owner: String, leaseUntil: Date) {
+        self.owner = owner
+        self.leaseUntil = leaseUntil
+    }
+}
+
+extension QueueEntry {
+    /// The entry a store inserts for `payload` at `now` under `claim` (see ``QueueClaim``).
+    public init(id: Int64, payload: Payload, now: Date, claim: QueueClaim) {
+        self.init(
+            id: id, payload: payload, status: .sending, attempts: 1, lastError: nil, createdAt: now, nextAttemptAt: now, sentAt: nil,
+            claimedBy: claim.owner, leaseUntil: claim.leaseUntil)
+    }
+}
+
 /// Where a queue entry stands.
 public enum QueueStatus: String, Sendable, Codable, CaseIterable {
     case queued, sending, sent, failed

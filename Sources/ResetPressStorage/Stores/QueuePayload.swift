@@ -75,6 +75,9 @@ public final class QueueTable: Sendable {
     public let insertColumns: String
     /// An insert with `?` markers for the payload's cells and the queue time, twice (SQLite's form).
     public let insertWithMarkers: String
+    /// An insert under a ``QueueClaim``: markers for the payload's cells, the queue time twice, the
+    /// owner and the lease's end (SQLite's form).
+    public let insertClaimedWithMarkers: String
 
     public init(
         name: String, entryName: String, auditName: String, payloadColumns: [String], bodyColumns: [String], secretBodyColumns: [String],
@@ -94,7 +97,9 @@ public final class QueueTable: Sendable {
         clearSecretBody = secretBodyColumns.map { "\($0) = NULL" }.joined(separator: ", ")
         hasBodyCondition = "(" + bodyColumns.map { "\($0) IS NOT NULL" }.joined(separator: " OR ") + ")"
         insertColumns = (payloadColumns + ["status", "attempts", "created_at", "next_attempt_at"]).joined(separator: ", ")
-        insertWithMarkers = "INSERT INTO \(name) (\(insertColumns)) VALUES (\(String(repeating: "?, ", count: payloadColumns.count))'queued', 0, ?, ?)"
+        let payloadMarkers = String(repeating: "?, ", count: payloadColumns.count)
+        insertWithMarkers = "INSERT INTO \(name) (\(insertColumns)) VALUES (\(payloadMarkers)'queued', 0, ?, ?)"
+        insertClaimedWithMarkers = "INSERT INTO \(name) (\(insertColumns), claimed_by, lease_until) VALUES (\(payloadMarkers)'sending', 1, ?, ?, ?, ?)"
     }
 }
 

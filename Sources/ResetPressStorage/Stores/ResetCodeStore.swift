@@ -82,6 +82,11 @@ public protocol ResetCodeStore: Sendable {
     /// link or cancel hash is another user's. A crash leaves either all of it or none of it on disk.
     func apply(_ change: ResetChange) async throws -> ResetChangeOutcome
 
+    /// Applies `change` as ``apply(_:)`` does, and, when its effects carry a ``ResetEffects/mailClaim``,
+    /// inserts the mail already claimed with it and returns the mail's id. A store that returns nil
+    /// queued the mail unclaimed, as ``apply(_:)`` does; the default does that for every store.
+    func applyClaimingMail(_ change: ResetChange) async throws -> (outcome: ResetChangeOutcome, claimedMailID: Int64?)
+
     /// The user's current code by lower-cased email, expired or not; nil when there is none.
     func current(email: String) async throws -> ResetCodeRecord?
 
@@ -134,6 +139,11 @@ public protocol ResetCodeStore: Sendable {
 }
 
 extension ResetCodeStore {
+    /// Queues the mail unclaimed: the store takes no claim and returns no id.
+    public func applyClaimingMail(_ change: ResetChange) async throws -> (outcome: ResetChangeOutcome, claimedMailID: Int64?) {
+        (try await apply(change), nil)
+    }
+
     /// Stores `code`, replacing every earlier code of the same user, and applies `effects` at the
     /// code's creation time. Returns the new record's id.
     public func issue(_ code: NewResetCode, effects: ResetEffects = ResetEffects()) async throws -> Int64 {

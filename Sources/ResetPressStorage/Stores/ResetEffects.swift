@@ -10,11 +10,15 @@ public struct ResetEffects: Sendable, Equatable {
     public var mail: OutboxMail?
     /// The events to record.
     public var events: [ResetEvent]
+    /// The claim to insert the mail with, for this node's sender to deliver it from memory (see
+    /// ``ResetCodeStore/applyClaimingMail(_:)``); nil queues it for any sender to claim.
+    public var mailClaim: QueueClaim?
     /// The webhook deliveries to queue, one per event and URL.
     public var webhooks: [QueuedWebhook]
 
-    public init(mail: OutboxMail? = nil, events: [ResetEvent] = [], webhooks: [QueuedWebhook] = []) {
+    public init(mail: OutboxMail? = nil, mailClaim: QueueClaim? = nil, events: [ResetEvent] = [], webhooks: [QueuedWebhook] = []) {
         self.mail = mail
+        self.mailClaim = mailClaim
         self.events = events
         self.webhooks = webhooks
     }
