@@ -92,7 +92,10 @@ def open_user(driver, options, login, address):
     driver.get(options.base + "/admin/users")
     field = wait_until(driver, f"desk: search form for {login}", lambda d: d.find_element(By.CSS_SELECTOR, "#user-search input[name=q]"))
     field.send_keys(login[:3])
+    # The list before the search may show the login too: wait for the search's own page to replace it.
+    before = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, "#user-search button").click()
+    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(before))
     wait_until(driver, f"desk: {login} found", lambda d: d.find_elements(By.LINK_TEXT, login))
     rows = [r for r in driver.find_elements(By.CSS_SELECTOR, "#users tbody tr") if r.find_elements(By.LINK_TEXT, login)]
     check(f"desk: the search lists {login} with the address", len(rows) == 1 and address in rows[0].text,
@@ -166,12 +169,14 @@ def support_desk(driver, options, relay):
     driver.find_element(By.ID, "action-handover").click()
     WebDriverWait(driver, 10).until(expected_conditions.alert_is_present())
     driver.switch_to.alert.accept()
-    link = wait_until(driver, "desk: the hand-over link is shown", lambda d: d.find_element(By.CSS_SELECTOR, "#handover-link code"))
-    link_text = link.text
-    check("desk: the hand-over link is shown", re.fullmatch(re.escape(options.base) + r"/_resetpassword\?code=[A-Za-z0-9_-]{20,}", link.text),
-          link.text)
+    # Read as the wait's result, so that an element of a page still being replaced is retried, not stale.
+    link_text, first_row, timeline_text = wait_until(
+        driver, "desk: the hand-over link is shown",
+        lambda d: (d.find_element(By.CSS_SELECTOR, "#handover-link code").text, timeline_rows(d)[0], d.find_element(By.ID, "timeline").text))
+    check("desk: the hand-over link is shown", re.fullmatch(re.escape(options.base) + r"/_resetpassword\?code=[A-Za-z0-9_-]{20,}", link_text),
+          link_text)
     check("desk: the timeline records the hand-over without the link",
-          timeline_rows(driver)[0][1:3] == ["support", "a hand-over link was made"] and link.text not in driver.find_element(By.ID, "timeline").text)
+          first_row[1:3] == ["support", "a hand-over link was made"] and link_text not in timeline_text)
     # The answer is the POST's own page (/admin/users/<id>/handover); the user's page itself never shows the link.
     driver.get(driver.current_url.rsplit("/", 1)[0])
     wait_until(driver, "desk: back on the user's page", lambda d: d.find_elements(By.ID, "user-summary"))
