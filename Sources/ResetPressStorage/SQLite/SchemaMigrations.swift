@@ -70,7 +70,28 @@ enum SchemaMigrations {
             }
         }
         migrator.registerMigration("v15-support", migrate: addSupportColumns)
+        migrator.registerMigration("v16-lean-request-writes", migrate: leanRequestWrites)
         return migrator
+    }
+
+    /// Fewer pages written per reset request: the codes lose their expiry index (only the hourly
+    /// flush reads expiry, and a scan of one row per user serves it), and the events their
+    /// AUTOINCREMENT counter, which each insert updated (no event is ever looked up by id; the rows
+    /// are copied as they are, ids included).
+    private static func leanRequestWrites(_ db: Database) throws {
+        try db.execute(sql: "DROP INDEX reset_codes_on_expires_at")
+        try db.execute(sql: """
+            CREATE TABLE events_lean (
+                id INTEGER PRIMARY KEY, kind TEXT NOT NULL, at DOUBLE NOT NULL, client_ip TEXT, delivery_seconds DOUBLE, user_id INTEGER);
+            INSERT INTO events_lean (id, kind, at, client_ip, delivery_seconds, user_id)
+                SELECT id, kind, at, client_ip, delivery_seconds, user_id FROM events;
+            DROP TABLE events;
+            ALTER TABLE events_lean RENAME TO events;
+            CREATE INDEX events_on_at ON events (at);
+            CREATE INDEX events_on_kind_at ON events (kind, at);
+            CREATE INDEX events_on_user_at ON events (user_id, at) WHERE user_id IS NOT NULL;
+            DELETE FROM sqlite_sequence WHERE name = 'events';
+            """)
     }
 
     /// Users, reset codes, auth codes, the mail outbox and job runs.

@@ -1,0 +1,49 @@
+import Foundation
+import GRDB
+@testable import ResetPressStorage
+import Testing
+
+/// SQLite's `v16-lean-request-writes`, over a database as `v15-support` left it: the events table
+/// is rebuilt without AUTOINCREMENT, rows and ids kept, and the codes' expiry index is dropped.
+@Suite struct LeanWritesMigrationTests {
+    @Test func eventsKeepTheirRowsAndIdsAndTheExpiryFlushStillWorks() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-lean-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("resetpress.sqlite").path
+        do {
+            let earlier = try DatabasePool(path: path)
+            try SchemaMigrations.migrator.migrate(earlier, upTo: "v15-support")
+            try await earlier.write { db in
+                try db.execute(sql: """
+                    INSERT INTO events (id, kind, at, client_ip, delivery_seconds, user_id) VALUES
+                        (7, 'request', 100, '10.0.0.1', NULL, 1), (8, 'code_issued', 100, '10.0.0.1', NULL, 1), (9, 'mail_sent', 101, NULL, 0.5, 1);
+                    INSERT INTO users (id, login, email, password_hash, created_at, updated_at) VALUES (1, 'ann', 'ann@example.com', 'h', 1, 1);
+                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip)
+                        VALUES (1, 'ann@example.com', x'01', x'02', 100, 200, 0, '10.0.0.1');
+                    """)
+            }
+            #expect(try await earlier.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'events'") } == 1)
+        }
+
+        let database = try SQLiteDatabase(path: path)
+        #expect(try database.appliedMigrations().last == "v16-lean-request-writes")
+        let (rows, indexes, sequence) = try database.pool.read { db in
+            (
+                try Row.fetchAll(db, sql: "SELECT id, kind, at, client_ip, delivery_seconds, user_id FROM events ORDER BY id"),
+                try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('events', 'reset_codes') ORDER BY name"),
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'events'")
+            )
+        }
+        #expect(rows.map { $0["id"] as Int64 } == [7, 8, 9])
+        #expect(rows.map { $0["kind"] as String } == ["request", "code_issued", "mail_sent"])
+        #expect(rows[2]["delivery_seconds"] as Double? == 0.5 && rows[0]["client_ip"] as String? == "10.0.0.1" && rows[2]["user_id"] as Int64? == 1)
+        #expect(indexes.contains("events_on_at") && indexes.contains("events_on_kind_at") && indexes.contains("events_on_user_at"))
+        #expect(!indexes.contains("reset_codes_on_expires_at"))
+        #expect(sequence == 0)
+
+        try await database.events.record([ResetEvent(.request, at: Date(timeIntervalSince1970: 300))])
+        #expect(try await database.pool.read { try Int64.fetchOne($0, sql: "SELECT MAX(id) FROM events") } == 10)
+        #expect(try await database.resetCodes.deleteExpired(now: Date(timeIntervalSince1970: 250)) == 1)
+    }
+}
