@@ -105,18 +105,23 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
         wake()
     }
 
-    /// Up to `limit` handed-off entries, oldest first. One whose lease has less than half of it
-    /// left is dropped instead (it waited that long: the lease may end before it is marked): it stays
-    /// claimed in the queue, and is taken over as an abandoned claim.
+    /// Up to `limit` handed-off entries, oldest first. When the oldest has less than half of its
+    /// lease left (it waited that long: the lease may end before it is marked), those in the same
+    /// state are dropped instead: they stay claimed in the queue and are taken over as abandoned claims.
     private func takeHandedOff(limit: Int) -> [QueueEntry<Payload>] {
-        let now = clock()
         let taken = handedOff.withLock { handed in
-            let taken = Array(handed.prefix(limit))
-            handed.removeFirst(taken.count)
-            return taken
+            guard handed.count > limit else {
+                defer { handed = [] }
+                return handed
+            }
+            defer { handed.removeFirst(limit) }
+            return Array(handed.prefix(limit))
         }
-        let fresh = taken.filter { ($0.leaseUntil ?? now) > now.addingTimeInterval(leaseSeconds / 2) }
-        if fresh.count < taken.count { backlog?.finished(taken.count - fresh.count) }
+        let freshUntil = clock().addingTimeInterval(leaseSeconds / 2)
+        func isFresh(_ entry: QueueEntry<Payload>) -> Bool { (entry.leaseUntil ?? .distantPast) > freshUntil }
+        guard let oldest = taken.first, !isFresh(oldest) else { return taken }
+        let fresh = taken.filter(isFresh)
+        backlog?.finished(taken.count - fresh.count)
         return fresh
     }
 
