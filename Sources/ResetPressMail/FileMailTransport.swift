@@ -76,14 +76,18 @@ public struct FileMailTransport: MailTransport {
     }
     /// `<UTC timestamp>-<message id with anything but letters, digits, '.', '_', '-' replaced by '_'>.eml`.
     static func fileName(messageID: String, date: Date) -> String {
-        // By scalar, so a non-ASCII scalar becomes one '_' whatever its UTF-8 length.
-        let safe = messageID.unicodeScalars.lazy.filter { $0 != "<" && $0 != ">" }.prefix(120).map { scalar -> UInt8 in
+        // By scalar, so a non-ASCII scalar becomes one '_' whatever its UTF-8 length; one plain loop,
+        // since this runs for every mail.
+        var safe: [UInt8] = []
+        safe.reserveCapacity(min(120, messageID.utf8.count))
+        for scalar in messageID.unicodeScalars where scalar != "<" && scalar != ">" {
+            if safe.count == 120 { break }
             switch scalar.value {
-            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F: UInt8(scalar.value)
-            default: 0x5F
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F: safe.append(UInt8(scalar.value))
+            default: safe.append(0x5F)
             }
         }
-        return MailDate.fileStamp(date) + "-" + String(decoding: Array(safe), as: UTF8.self) + ".eml"
+        return MailDate.fileStamp(date) + "-" + String(decoding: safe, as: UTF8.self) + ".eml"
     }
 
     /// A message written to its hidden temporary file, not yet synced or in place.

@@ -114,21 +114,24 @@ enum HeaderEncoding {
     /// `Name: word word…` folded before a word whenever the line would pass ``maxLineLength``; a single word
     /// longer than a line (only a long address can be) stays whole. No trailing CRLF.
     static func fold(name: String, words: [String]) -> String {
-        var lines: [String] = []
-        var line = name + ":"
+        // Written into one string sized once: this runs for every header of every mail.
+        var folded = name + ":"
+        folded.reserveCapacity(words.reduce(folded.utf8.count) { $0 + $1.utf8.count + 3 })
+        var lineLength = folded.utf8.count
         var lineHasWord = false
         for word in words {
             // Header words are ASCII (atoms, quoted strings, encoded words, ASCII addresses): bytes are characters.
-            if lineHasWord, line.utf8.count + 1 + word.utf8.count > maxLineLength {
-                lines.append(line)
-                line = " " + word
-            } else {
-                line += " " + word
+            let length = word.utf8.count
+            if lineHasWord, lineLength + 1 + length > maxLineLength {
+                folded += "\r\n"
+                lineLength = 0
             }
+            folded += " "
+            folded += word
+            lineLength += 1 + length
             lineHasWord = true
         }
-        lines.append(line)
-        return lines.joined(separator: "\r\n")
+        return folded
     }
 
     /// `text` as UTF-8 RFC 2047 encoded words of at most ``maxEncodedWordLength`` characters, Q or B (whichever

@@ -110,6 +110,9 @@ import Testing
     @Test func fileNameIsSafe() {
         let name = FileMailTransport.fileName(messageID: "<../../etc/passwd@x y>", date: Date(timeIntervalSince1970: 0.25))
         #expect(name == "19700101T000000.250Z-.._.._etc_passwd_x_y.eml")
+        // A non-ASCII scalar is one '_', and the id part stops at 120 characters.
+        let long = FileMailTransport.fileName(messageID: "<é" + String(repeating: "a", count: 200) + "@x>", date: Date(timeIntervalSince1970: 0.25))
+        #expect(long == "19700101T000000.250Z-_" + String(repeating: "a", count: 119) + ".eml")
     }
 }
 
