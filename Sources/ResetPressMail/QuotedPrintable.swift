@@ -22,6 +22,11 @@ enum QuotedPrintable {
                 var lineStart = 0
                 var index = 0
                 while index < bytes.count {
+                    // Eight bytes at a time while none of them ends a line.
+                    if index &+ 8 <= bytes.count, !holdsLineBreak(word(bytes, at: index)) {
+                        index &+= 8
+                        continue
+                    }
                     let byte = bytes[index]
                     guard byte == 0x0D || byte == 0x0A else {
                         index += 1
@@ -51,6 +56,15 @@ enum QuotedPrintable {
             // line's last byte, past the line's start (where `.` and `F` may need escaping), with room left on
             // the line. A run is found, then copied whole.
             if column > 0 {
+                // Eight at a time while they fit on the line, none is its last byte, and all are written as they are.
+                while column &+ 8 <= maxLineLength &- 1, index &+ 8 < line.upperBound {
+                    let eight = word(bytes, at: index)
+                    guard isPlainOrBlank(eight) else { break }
+                    UnsafeMutableRawPointer(output.baseAddress! + count).storeBytes(of: eight, as: UInt64.self)
+                    count &+= 8
+                    column &+= 8
+                    index &+= 8
+                }
                 let room = min(line.upperBound, index &+ (maxLineLength &- 1 &- column))
                 let last = line.upperBound &- 1
                 var end = index
@@ -99,6 +113,42 @@ enum QuotedPrintable {
     ) -> Bool {
         mustEscape(byte, isLast: isLast, atLineStart: atLineStart)
             || (atLineStart && byte == 0x46 && UnsafeBufferPointer(rebasing: bytes[index..<line.upperBound]).starts(with: "From ".utf8))
+    }
+
+    // MARK: - Eight bytes at a time
+
+    /// The eight bytes at `index`, as one word (byte order does not matter to the tests below).
+    @inline(__always)
+    private static func word(_ bytes: UnsafeBufferPointer<UInt8>, at index: Int) -> UInt64 {
+        UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self)
+    }
+
+    private static let lowBits: UInt64 = 0x0101_0101_0101_0101
+    private static let highBits: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte of `word` is below `limit` (at most 0x80), bytes of 0x80 and up excepted.
+    @inline(__always)
+    private static func holdsByte(below limit: UInt8, _ word: UInt64) -> Bool {
+        (word &- lowBits &* UInt64(limit)) & ~word & highBits != 0
+    }
+
+    /// Whether any byte of `word` equals `byte`.
+    @inline(__always)
+    private static func holds(_ byte: UInt8, _ word: UInt64) -> Bool {
+        holdsByte(below: 1, word ^ (lowBits &* UInt64(byte)))
+    }
+
+    /// Whether any of the eight bytes is a CR or an LF.
+    @inline(__always)
+    private static func holdsLineBreak(_ word: UInt64) -> Bool {
+        holds(0x0D, word) || holds(0x0A, word)
+    }
+
+    /// Whether each of the eight bytes is printable ASCII other than `=`, or a space: written as it is
+    /// anywhere but at a line's start or end.
+    @inline(__always)
+    private static func isPlainOrBlank(_ word: UInt64) -> Bool {
+        word & highBits == 0 && !holdsByte(below: 0x20, word) && !holds(0x7F, word) && !holds(0x3D, word)
     }
 
     /// Whether `byte` is written as it is anywhere but at a line's start: printable ASCII other than `=`.
