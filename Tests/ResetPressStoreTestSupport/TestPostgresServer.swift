@@ -6,7 +6,7 @@ import ResetPressTestSupport
 
 /// The PostgreSQL server the tests use: `RESETPRESS_TEST_POSTGRES_URL` when set (a user that may
 /// create databases), otherwise one started by `scripts/postgres-test-server` in a temporary folder,
-/// once per test process, and stopped when the process exits.
+/// once per test process, and stopped and deleted when the process exits.
 public actor TestPostgresServer {
     public static let shared = TestPostgresServer()
 
@@ -20,7 +20,11 @@ public actor TestPostgresServer {
             started = given
         } else {
             started = try Self.runScript(["start", serverDirectory])
-            atexit { _ = try? TestPostgresServer.runScript(["stop", serverDirectory]) }
+            // Stopped and deleted at exit: each test process's server holds some 450 MB of data files.
+            atexit {
+                _ = try? TestPostgresServer.runScript(["stop", serverDirectory])
+                try? FileManager.default.removeItem(atPath: serverDirectory)
+            }
         }
         let parsed = try PostgresURL(started)
         url = parsed
