@@ -85,16 +85,29 @@ public struct InstallSecret: Sendable {
         return InstallSecret(current: current, next: next, previous: try keys(at: previousFile(of: file)))
     }
 
-    /// The key at `url`, made (0600, with its folder) when absent.
+    /// The key at `url`, made (0600, synced, with its folder) when absent. Of processes that start
+    /// together on a new data folder, the first to link its key into place wins and the others read
+    /// that key: none goes on with a key the file does not hold. A file too short to be a key is
+    /// named, not replaced: what it held may have sealed mail and hashed codes.
     private static func loadOrCreateKey(at url: URL) throws -> Data {
         let fileManager = FileManager.default
-        if let data = fileManager.contents(atPath: url.path), data.count >= 32 { return data }
+        func existingKey() throws -> Data? {
+            guard let data = fileManager.contents(atPath: url.path) else { return nil }
+            guard data.count >= 32 else {
+                throw CocoaError(.fileReadCorruptFile, userInfo: [
+                    NSFilePathErrorKey: url.path,
+                    NSLocalizedDescriptionKey: "\(url.path) holds \(data.count) bytes, too few for a key: restore it from a backup or "
+                        + "from another server of this site, or delete it to have a new key made (a new site only)",
+                ])
+            }
+            return data
+        }
+        if let key = try existingKey() { return key }
         try fileManager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         let bytes = newKey()
-        guard fileManager.createFile(atPath: url.path, contents: bytes, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
-        }
-        return bytes
+        if try KeyRotation.writePrivate(bytes, to: url, replacing: false) { return bytes }
+        guard let key = try existingKey() else { throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: url.path]) }
+        return key
     }
 
     /// The keys in `url` (one base64 key per line), none when the file is absent.

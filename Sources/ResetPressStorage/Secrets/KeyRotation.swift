@@ -98,19 +98,35 @@ public struct KeyRotation: Sendable {
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
     }
 
-    /// Writes `data` to `url` as a new 0600 file synced to disk, then renames it over the old one.
-    static func writePrivate(_ data: Data, to url: URL) throws {
-        let temporary = url.path + ".new"
+    /// Writes `data` to `url` as a new 0600 file synced to disk, then renames it over the old one;
+    /// or, when not `replacing`, links it into place only if `url` does not exist yet. Returns
+    /// whether `url` now holds `data` (false: another file was there first, and is kept).
+    @discardableResult
+    static func writePrivate(_ data: Data, to url: URL, replacing: Bool = true) throws -> Bool {
+        // A name of this call's own: two processes (or threads) creating the same file do not share it.
+        let temporary = url.path + (replacing ? ".new" : ".new-\(UUID().uuidString)")
         unlink(temporary)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, PrivateFiles.fileMode)
         guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary]) }
         let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard written == data.count, synced, rename(temporary, url.path) == 0 else {
+        guard written == data.count, synced else {
             unlink(temporary)
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
+        if replacing {
+            guard rename(temporary, url.path) == 0 else {
+                unlink(temporary)
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
+            }
+            return true
+        }
+        let linked = link(temporary, url.path) == 0
+        let failure = errno
+        unlink(temporary)
+        guard linked || failure == EEXIST else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
+        return linked
     }
 
     private static func format(_ date: Date) -> String {
