@@ -4,8 +4,8 @@ import GRDB
 /// The events table in SQLite (migration `v8-events`); times are `REAL` seconds.
 ///
 /// Appends go through the group committer, so a refusal's event shares the commit of the
-/// requests around it instead of paying an fsync of its own. Each event writes three index
-/// entries: by kind and time, by user and time, and its row. What filters by time alone (the
+/// requests around it instead of paying an fsync of its own. Each event writes its row and two
+/// index entries, by kind and time and by user and time. What filters by time alone (the
 /// retention, the counts) walks the kinds present in `events_on_kind_at` and reads each kind's
 /// range there (``byKind``), so no index is kept for time alone.
 public struct SQLiteEventStore: EventStore {

@@ -111,22 +111,14 @@ public struct KeyRotation: Sendable {
         let written = data.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         let synced = fsync(descriptor) == 0
         close(descriptor)
-        guard written == data.count, synced else {
-            unlink(temporary)
+        let complete = written == data.count && synced
+        let placed = complete && (replacing ? rename(temporary, url.path) : link(temporary, url.path)) == 0
+        let failure = errno
+        unlink(temporary)  // after a link, its second name; after a rename, nothing is left
+        guard placed || (complete && !replacing && failure == EEXIST) else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
         }
-        if replacing {
-            guard rename(temporary, url.path) == 0 else {
-                unlink(temporary)
-                throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path])
-            }
-            return true
-        }
-        let linked = link(temporary, url.path) == 0
-        let failure = errno
-        unlink(temporary)
-        guard linked || failure == EEXIST else { throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: url.path]) }
-        return linked
+        return placed
     }
 
     private static func format(_ date: Date) -> String {
