@@ -51,13 +51,3 @@ func mappingUniqueViolations<T>(_ describe: (DatabaseError) -> String?, _ body: 
         throw StorageError.duplicate(what)
     }
 }
-
-extension DatabasePool {
-    /// Runs one SELECT on the calling thread, outside a transaction: even from async code, where
-    /// the compiler would otherwise pick the async read and its hops to and from a reader queue.
-    /// For a single short indexed lookup only (one statement is atomic on its own, and the
-    /// caller's thread waits for it).
-    func readNow<T>(_ body: (Database) throws -> T) throws -> T {
-        try unsafeRead(body)
-    }
-}

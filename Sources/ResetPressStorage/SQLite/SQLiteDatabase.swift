@@ -12,6 +12,8 @@ public final class SQLiteDatabase: Sendable {
     let pool: DatabasePool
     /// Batches the reset flows' concurrent writes into shared commits.
     let committer: GroupCommitter
+    /// The request path's point reads.
+    let readers: PointReaders
     /// The file's path.
     public let path: String
     /// What opening had to say about the files' modes (tightened to 0600, or left shared): to log as warnings.
@@ -31,6 +33,7 @@ public final class SQLiteDatabase: Sendable {
         self.path = path
         pool = try DatabasePool(path: path, configuration: configuration)
         committer = GroupCommitter(pool: pool)
+        readers = PointReaders(path: path, pool: pool)
         try SchemaMigrations.migrator.migrate(pool)
     }
 
@@ -44,10 +47,10 @@ public final class SQLiteDatabase: Sendable {
     public var settings: SQLiteSettingsStore { SQLiteSettingsStore(pool: pool) }
 
     /// The users ResetPress keeps itself.
-    public var users: SQLiteUserStore { SQLiteUserStore(pool: pool) }
+    public var users: SQLiteUserStore { SQLiteUserStore(pool: pool, readers: readers) }
 
     /// Reset codes, written together with their outbox mail.
-    public var resetCodes: SQLiteResetCodeStore { SQLiteResetCodeStore(pool: pool, committer: committer) }
+    public var resetCodes: SQLiteResetCodeStore { SQLiteResetCodeStore(pool: pool, readers: readers, committer: committer) }
 
     /// The mail outbox the sender job drains.
     public var outbox: SQLiteMailOutbox { SQLiteMailOutbox(pool: pool, committer: committer) }

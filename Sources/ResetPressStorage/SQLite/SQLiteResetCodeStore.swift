@@ -8,6 +8,7 @@ import ResetPressUsers
 /// requests share one commit, each in its own savepoint, and each returns only once committed.
 public struct SQLiteResetCodeStore: ResetCodeStore {
     let pool: DatabasePool
+    let readers: PointReaders
     let committer: GroupCommitter
 
     // MARK: - Writes
@@ -98,7 +99,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
 
     /// Synchronous, like the user lookup it extends: one indexed read with two joins.
     public func requester(email: String) async throws -> ResetRequester? {
-        try pool.readNow { db in
+        try readers.read { db in
             try Row.readFirst(db.cachedStatement(sql: Self.requesterSQL), arguments: [email]) { row in
                 ResetRequester(
                     user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate(atIndex: SQLiteUserStore.columnCount),
@@ -125,14 +126,14 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     }
 
     public func blockedUntil(userID: Int64) async throws -> Date? {
-        try pool.readNow { db in
+        try readers.read { db in
             try Double.fetchOne(db.cachedStatement(sql: "SELECT until FROM reset_blocks WHERE user_id = ?"), arguments: [userID])
                 .map(Date.init(timeIntervalSince1970:))
         }
     }
 
     public func lastIssued(userID: Int64) async throws -> Date? {
-        try pool.readNow { db in
+        try readers.read { db in
             try Double.fetchOne(db.cachedStatement(sql: "SELECT created_at FROM reset_codes WHERE user_id = ?"), arguments: [userID])
                 .map(Date.init(timeIntervalSince1970:))
         }
@@ -182,7 +183,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
 
     /// Synchronous, like the user lookup: an indexed row costs less than a hop to a reader queue.
     private func fetchOne(where condition: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> ResetCodeRecord? {
-        try pool.readNow { db in
+        try readers.read { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM reset_codes WHERE \(condition) ORDER BY created_at DESC, id DESC LIMIT 1"),
                 arguments: [value]

@@ -5,6 +5,7 @@ import ResetPressUsers
 /// The users ResetPress keeps in its own database; emails and logins are unique ignoring ASCII case.
 public struct SQLiteUserStore: UserStore {
     let pool: DatabasePool
+    let readers: PointReaders
 
     private static let columns = "id, login, email, display_name, nickname, first_name, last_name, password_hash, created_at, updated_at, locale"
     /// The same columns named `users.<column>`, for a read that joins other tables.
@@ -109,7 +110,7 @@ public struct SQLiteUserStore: UserStore {
     /// A synchronous read: one indexed row from the page cache costs less than the hops to
     /// and from a reader queue that the async API makes.
     private func fetchOne(where condition: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> User? {
-        try pool.readNow { db in
+        try readers.read { db in
             try Row.readFirst(db.cachedStatement(sql: "SELECT \(Self.columns) FROM users WHERE \(condition)"), arguments: [value], Self.user(from:))
         }
     }
