@@ -172,9 +172,9 @@ struct MailBodies: Sendable {
         let utf8 = source.utf8
         let subjectStart = utf8.index(utf8.startIndex, offsetBy: "Subject:".utf8.count)
         guard let newline = utf8[subjectStart...].firstIndex(of: 0x0A) else {
-            return (source[subjectStart...].trimmingCharacters(in: .whitespacesAndNewlines), "")
+            return (source[subjectStart...].trimmingWhiteSpaceAndNewlines(), "")
         }
-        let subject = source[subjectStart..<newline].trimmingCharacters(in: .whitespacesAndNewlines)
+        let subject = source[subjectStart..<newline].trimmingWhiteSpaceAndNewlines()
         var body = source[utf8.index(after: newline)...]
         if body.utf8.starts(with: [0x0D, 0x0A]) {
             body = body[body.utf8.index(body.startIndex, offsetBy: 2)...]
