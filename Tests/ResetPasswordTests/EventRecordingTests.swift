@@ -29,6 +29,10 @@ import Testing
         #expect(try await counts(site) == [.request: 2, .codeIssued: 1, .unknownEmail: 1, .mailSent: 1, .wrongCode: 1, .completed: 1])
         let delivery = try await site.storage.events.deliveryTimes(from: site.clock.now.addingTimeInterval(-60), to: site.clock.now.addingTimeInterval(60))
         #expect(delivery == [2])
+        // The delivery names no user (her outbox entry is her mail history); her own events do.
+        let ann = try #require(try await site.storage.users.user(byEmail: "ann@example.org")?.id)
+        let hers = try await site.storage.events.events(userID: ann, limit: 10).map(\.kind)
+        #expect(hers.sorted { $0.rawValue < $1.rawValue } == [.codeIssued, .completed, .request, .wrongCode])
     }
 
     @Test func throttledExpiredAndBurnedAreRecordedByReason() async throws {

@@ -217,7 +217,7 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
             }
         }
         let recorded = events == nil ? [] : Payload.deliveryEvents.map { kinds in
-            sent.map { ResetEvent(kinds.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt)), userID: $0.payload.userID) }
+            sent.map { ResetEvent(kinds.sent, at: sentAt, deliverySeconds: max(0, sentAt.timeIntervalSince($0.createdAt))) }
         } ?? []
         try await queue.markSent(sent.map { ($0.id, $0.deliveryDetail) }, at: sentAt, events: recorded)
         await events?.announce(recorded)
@@ -232,7 +232,7 @@ public final class QueueSender<Payload: QueuePayload>: Sendable {
 
     /// Marks an entry failed for good, with its `failed` event.
     private func fail(_ entry: QueueEntry<Payload>, reason: String, keepingBody: Bool) async throws {
-        let recorded = events == nil ? [] : Payload.deliveryEvents.map { [ResetEvent($0.failed, at: clock(), userID: entry.payload.userID)] } ?? []
+        let recorded = events == nil ? [] : Payload.deliveryEvents.map { [ResetEvent($0.failed, at: clock())] } ?? []
         try await queue.markFailed(id: entry.id, error: reason, keepingBody: keepingBody, events: recorded)
         await events?.announce(recorded)
         logger.error("\(noun) failed", metadata: ["id": "\(entry.id)", "error": "\(reason)"])

@@ -48,7 +48,8 @@ public struct ResetEvent: Sendable, Equatable {
     /// For ``ResetEventKind/mailSent``: seconds from queuing (the request) to delivery.
     public var deliverySeconds: Double?
     /// The user the event concerns; nil for an unknown email, a refusal before the account was
-    /// looked up, and events recorded before users were.
+    /// looked up, the sender's delivery events (a user's outbox entries are their mail history), and
+    /// events recorded before users were.
     public var userID: Int64?
 
     /// An event of `kind` at `at`.

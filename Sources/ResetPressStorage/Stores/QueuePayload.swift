@@ -12,7 +12,8 @@ public protocol QueuePayload: Sendable, Equatable {
     static var table: QueueTable { get }
 
     /// The events a sender records as entries are delivered (with their time from queuing) and fail
-    /// for good; nil records none.
+    /// for good; nil records none. They name no user: the entries themselves are the user's history
+    /// (the support desk reads those), and an event without one writes no entry in the events' user index.
     static var deliveryEvents: (sent: ResetEventKind, failed: ResetEventKind)? { get }
 
     /// The payload's column values, in the order of `table.payloadColumns`.
@@ -24,7 +25,7 @@ public protocol QueuePayload: Sendable, Equatable {
     /// Whether a body is left to send (a failed entry without one cannot be retried).
     var hasBody: Bool { get }
 
-    /// The user the entry concerns, carried by its delivery events; nil when none.
+    /// The user the entry concerns (a user's entries are listed and deleted by it); nil when none.
     var userID: Int64? { get }
 
     /// The value of `table.uniqueColumn`, when the table has one.
