@@ -3,6 +3,9 @@ public enum LocaleTag {
     /// `tag` normalized (`fr_ca` → `fr-CA`, `FR` → `fr`), or `nil` when it is not a plausible
     /// BCP 47 tag (a 2–3 letter language, then 1–8 character alphanumeric subtags).
     public static func normalized(_ tag: String) -> String? {
+        // A plain lower-case language ("en"), the common case, is already normalized: no splits.
+        let utf8 = tag.utf8
+        if (2...3).contains(utf8.count), utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) }) { return tag }
         let parts = tag.trimmingWhitespace().split(separator: "-", omittingEmptySubsequences: false)
             .flatMap { $0.split(separator: "_", omittingEmptySubsequences: false) }
         guard let language = parts.first, (2...3).contains(language.count),

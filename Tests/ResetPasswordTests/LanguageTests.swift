@@ -152,5 +152,7 @@ import Testing
         #expect(LocaleTag.normalized("zh-hant-tw") == "zh-Hant-TW")
         #expect(LocaleTag.normalized("français") == nil)
         #expect(LocaleTag.normalized("") == nil)
+        // A plain lower-case language is returned as it is; anything else takes the general path.
+        #expect(["en", "ast", "EN", " de ", "e", "engl", "e1", "fr-"].map(LocaleTag.normalized) == ["en", "ast", "en", "de", nil, nil, nil, nil])
     }
 }

@@ -41,12 +41,14 @@ struct LocalizedTemplates: Sendable {
     /// first found wins with that tag. `nil` means "the plain variant", tagged with the first
     /// preference in the site's language, or `site.locale` when none is.
     func first<Value>(_ variant: (String) -> Value?) -> (value: Value?, locale: String) {
+        let siteLanguage = LocaleTag.language(of: siteLocale)
         for tag in preferences {
-            for candidate in Set([tag, LocaleTag.language(of: tag)]).sorted(by: { $0.count > $1.count }) {
-                if let value = variant(candidate) { return (value, tag) }
-            }
+            // The tag, then its language when that is shorter (`fr-CA`, then `fr`).
+            let language = LocaleTag.language(of: tag)
+            if let value = variant(tag) { return (value, tag) }
+            if language != tag, let value = variant(language) { return (value, tag) }
             // The plain variant is in the site's language: a user who asks for it gets it.
-            if LocaleTag.language(of: tag) == LocaleTag.language(of: siteLocale) { return (nil, tag) }
+            if language == siteLanguage { return (nil, tag) }
         }
         return (nil, siteLocale)
     }
