@@ -24,16 +24,13 @@ public enum MIMEWriter {
                 name: "Message-ID",
                 words: [MessageID.normalized(messageID, fallbackDomain: message.from.domain)]
             ),
-            HeaderEncoding.fold(name: "From", words: addressListWords([message.from])),
+            fromLine(message.from),
         ]
         if let replyTo = message.replyTo {
             headers.append(HeaderEncoding.fold(name: "Reply-To", words: addressListWords([replyTo])))
         }
         headers.append(HeaderEncoding.fold(name: "To", words: addressListWords(message.to)))
-        headers.append(HeaderEncoding.fold(
-            name: "Subject",
-            words: HeaderEncoding.unstructuredWords(message.subject, headerName: "Subject")
-        ))
+        headers.append(subjectLine(message.subject))
         headers.append(autoSubmittedHeader)
         headers.append("MIME-Version: 1.0")
 
@@ -43,7 +40,7 @@ public enum MIMEWriter {
         guard let html else {
             let encodedText = QuotedPrintable.encode(message.textBody)
             output.reserveCapacity(encodedText.utf8.count + 1024)
-            append(headers + textPartHeaders(subtype: "plain"), to: &output)
+            append(headers + plainPartHeaders, to: &output)
             output += encodedText
             return output
         }
@@ -58,10 +55,10 @@ public enum MIMEWriter {
         // The CRLF before each delimiter belongs to the delimiter, so one is added to keep each part's own
         // final line break in its content.
         output += "--" + boundary + "\r\n"
-        append(textPartHeaders(subtype: "plain"), to: &output)
+        append(plainPartHeaders, to: &output)
         output += encodedText
         output += "\r\n--" + boundary + "\r\n"
-        append(textPartHeaders(subtype: "html"), to: &output)
+        append(htmlPartHeaders, to: &output)
         output += encodedHTML
         output += "\r\n--" + boundary + "--\r\n"
         return output
@@ -84,6 +81,17 @@ public enum MIMEWriter {
         }
         return words
     }
+
+    /// The From line: the site's sender, the same mail after mail.
+    private static let fromLine = LastValueMemo { (from: MailAddress) in HeaderEncoding.fold(name: "From", words: addressListWords([from])) }
+
+    /// The Subject line: a template's subject, the same for every mail it renders.
+    private static let subjectLine = LastValueMemo { (subject: String) in
+        HeaderEncoding.fold(name: "Subject", words: HeaderEncoding.unstructuredWords(subject, headerName: "Subject"))
+    }
+
+    private static let plainPartHeaders = textPartHeaders(subtype: "plain")
+    private static let htmlPartHeaders = textPartHeaders(subtype: "html")
 
     private static func textPartHeaders(subtype: String) -> [String] {
         [

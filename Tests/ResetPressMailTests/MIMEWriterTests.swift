@@ -21,6 +21,17 @@ import Testing
         }
     }
 
+    /// The From and Subject lines are remembered from the last mail: a mail with another sender or
+    /// subject still gets its own, and one that goes back gets the first again.
+    @Test func rememberedHeadersFollowEachMailsOwnSenderAndSubject() throws {
+        let cases = [("ResetPress", "Your reset code"), ("Équipe", "Réinitialiser"), ("ResetPress", "Your reset code"), (nil, "Your reset code")]
+        for (name, subject) in cases + cases.reversed() {
+            let parsed = try PythonEmailParser.parse(Fixtures.render(try Fixtures.message(subject: subject, fromName: name)))
+            #expect(parsed.subject == subject)
+            #expect(parsed.from == [ParsedMail.Address(name: name ?? "", email: "noreply@example.com")])
+        }
+    }
+
     @Test func asciiTextMailParsesBack() throws {
         let message = try Fixtures.message(text: "Hello Alice,\n\nYour code is 123456.\nIt expires in 15 minutes.\n")
         let raw = Fixtures.render(message)
