@@ -19,7 +19,7 @@ public enum MIMEWriter {
     ///   - date: the `Date` header, written in GMT.
     public static func render(_ message: MailMessage, messageID: String, date: Date) -> String {
         var headers = [
-            "Date: " + formatDate(date),
+            dateLine(Int(date.timeIntervalSince1970.rounded(.down))),
             HeaderEncoding.fold(
                 name: "Message-ID",
                 words: [MessageID.normalized(messageID, fallbackDomain: message.from.domain)]
@@ -81,6 +81,9 @@ public enum MIMEWriter {
         }
         return words
     }
+
+    /// The Date line of a second: the mails of one second share it.
+    private static let dateLine = LastValueMemo { (second: Int) in "Date: " + formatDate(Date(timeIntervalSince1970: Double(second))) }
 
     /// The From line: the site's sender, the same mail after mail.
     private static let fromLine = LastValueMemo { (from: MailAddress) in HeaderEncoding.fold(name: "From", words: addressListWords([from])) }

@@ -33,21 +33,22 @@ struct ResetMailComposer: Sendable {
         user: User, code: String?, linkToken: String?, cancelToken: String? = nil, expiresAt: Date?, clientIP: String, settings: SettingsSnapshot
     ) -> TemplateVariables {
         let siteURL = settings[CoreSettings.siteURL]
-        var variables = TemplateVariables()
-        variables["CODE"] = code ?? ""
-        variables["RESET_LINK"] = linkToken.map { "\(siteURL)/_resetpassword?code=\($0)" } ?? ""
-        variables["CANCEL_LINK"] = cancelToken.map { "\(siteURL)/_resetpassword/cancel?code=\($0)" } ?? ""
-        variables["NAME"] = "\(user.firstName) \(user.lastName)".trimmingBlanks()
-        variables["USERNAME"] = user.login
-        variables["EMAIL"] = user.email
-        variables["NICKNAME"] = user.nickname
-        variables["FIRST_NAME"] = user.firstName
-        variables["LAST_NAME"] = user.lastName
-        variables["SITE"] = siteURL
-        variables["SITE_NAME"] = settings[CoreSettings.siteName]
-        variables["IP"] = clientIP
-        variables["EXPIRES_AT"] = expiresAt.map(MailDate.readable) ?? ""
-        return variables
+        // One literal: its storage is sized once, where thirteen settings grew it four times.
+        return [
+            "CODE": code ?? "",
+            "RESET_LINK": linkToken.map { "\(siteURL)/_resetpassword?code=\($0)" } ?? "",
+            "CANCEL_LINK": cancelToken.map { "\(siteURL)/_resetpassword/cancel?code=\($0)" } ?? "",
+            "NAME": "\(user.firstName) \(user.lastName)".trimmingBlanks(),
+            "USERNAME": user.login,
+            "EMAIL": user.email,
+            "NICKNAME": user.nickname,
+            "FIRST_NAME": user.firstName,
+            "LAST_NAME": user.lastName,
+            "SITE": siteURL,
+            "SITE_NAME": settings[CoreSettings.siteName],
+            "IP": clientIP,
+            "EXPIRES_AT": expiresAt.map(MailDate.readable) ?? "",
+        ]
     }
 
     /// The mail carrying a new code, or nil in `store_only` mode.
