@@ -83,15 +83,9 @@ struct JSONParser {
     }
 
     private mutating func parseObject() throws(JSONParseError) -> JSONValue {
-        try enterContainer()
+        if try enterContainer(closing: UInt8(ascii: "}")) { return .object([]) }
         var members: [(String, JSONValue)] = []
         var positions: [String: Int] = [:]
-        skipWhitespace()
-        if peek() == UInt8(ascii: "}") {
-            index += 1
-            depth -= 1
-            return .object(members)
-        }
         while true {
             skipWhitespace()
             let key = try parseString()
@@ -112,14 +106,8 @@ struct JSONParser {
     }
 
     private mutating func parseArray() throws(JSONParseError) -> JSONValue {
-        try enterContainer()
+        if try enterContainer(closing: UInt8(ascii: "]")) { return .array([]) }
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if peek() == UInt8(ascii: "]") {
-            index += 1
-            depth -= 1
-            return .array(elements)
-        }
         while true {
             elements.append(try parseValue())
             skipWhitespace()
@@ -218,10 +206,17 @@ struct JSONParser {
         return value
     }
 
-    private mutating func enterContainer() throws(JSONParseError) {
+    /// Consumes a container's opening byte and the white space after it; true when `closing` follows
+    /// at once (an empty container, consumed and left).
+    private mutating func enterContainer(closing: UInt8) throws(JSONParseError) -> Bool {
         depth += 1
         guard depth <= Self.maxDepth else { throw fail("nesting deeper than \(Self.maxDepth) levels") }
         index += 1
+        skipWhitespace()
+        guard peek() == closing else { return false }
+        index += 1
+        depth -= 1
+        return true
     }
 
     /// After a member or element: consumes `,` (returns false) or the closing byte (returns true).
