@@ -76,7 +76,7 @@ public final class MailDelivery: Plugin {
             return "\(result.sent) sent, \(result.retried) to retry, \(result.failed) failed"
         })
         engine.jobs.register(Job(
-            name: "flush_sent_mail", description: "Forget sent and failed mail older than mail.keep_sent_days.", defaultInterval: 3600
+            name: "flush_sent_mail", description: "Forget sent and failed mail older than mail.keep_sent_days; on SQLite, give back the pages sent bodies filled.", defaultInterval: 3600
         ) { [self, settings = engine.settings] in
             "\(try await deleteFinishedMail(keepingDays: settings[MailSettings.keepSentDays])) finished mail entries deleted"
         })

@@ -83,7 +83,7 @@ public final class WebhooksPlugin: Plugin {
         let queue = self.queue
         let clock = self.clock
         engine.jobs.register(Job(
-            name: "flush_sent_webhooks", description: "Forget sent and failed webhooks older than webhooks.keep_sent_days.", defaultInterval: 3600
+            name: "flush_sent_webhooks", description: "Forget sent and failed webhooks older than webhooks.keep_sent_days; on SQLite, give back the pages sent bodies filled.", defaultInterval: 3600
         ) {
             let days = settings[WebhookSettings.keepSentDays]
             return "\(try await queue.deleteFinished(before: clock().addingTimeInterval(-Double(days) * 86_400))) finished webhooks deleted"

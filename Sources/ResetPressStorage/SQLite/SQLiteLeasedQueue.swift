@@ -7,9 +7,11 @@ import ResetPressMail
 ///
 /// Enqueues, claims and marks run on the request and sender paths, so they go through the group
 /// committer: they share one commit (one fsync) with each other and with the reset flows' writes.
+/// Deleting finished entries also packs the pages of those whose body went (``repackFinished()``).
 public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     let pool: DatabasePool
     let committer: GroupCommitter
+    let repackMarks: RepackMarks
     private let table = Payload.table
     private let statements: Statements
 
@@ -37,9 +39,10 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         }
     }
 
-    init(pool: DatabasePool, committer: GroupCommitter) {
+    init(pool: DatabasePool, committer: GroupCommitter, repackMarks: RepackMarks) {
         self.pool = pool
         self.committer = committer
+        self.repackMarks = repackMarks
         statements = Statements(Payload.table)
     }
 
@@ -124,11 +127,13 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     }
 
     public func deleteFinished(before date: Date) async throws -> Int {
-        try await pool.write { [table] db in
+        let deleted = try await pool.write { [table] db in
             try db.execute(
                 sql: "DELETE FROM \(table.name) WHERE status IN ('sent', 'failed') AND created_at < ?", arguments: [date.databaseSeconds])
             return db.changesCount
         }
+        try await repackFinished()
+        return deleted
     }
 
     // MARK: - Reads
