@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import ResetPressMail
 import ResetPressStoreTestSupport
 import Testing
@@ -71,6 +72,27 @@ import Testing
         #expect(try await outbox.repackFinished() == 15)
         #expect(try await outbox.repackFinished() == 0)
         #expect(try await outbox.list(status: .sent, limit: 50).count == 20)
+    }
+
+    @Test func passesRunningBesideTheSenderLoseAndChangeNothing() async throws {
+        let outbox = database.outbox
+        let done = Atomic(false)
+        let sending = Task {
+            defer { done.store(true, ordering: .releasing) }
+            for round in 0..<30 {
+                let ids = try await queueAndClaim(10, from: round * 10, at: Double(round))
+                try await outbox.markSent(ids.map { (id: $0, detail: "written \($0)") }, at: testTime(Double(round) + 0.5), events: [])
+            }
+        }
+        var rewritten = 0
+        while !done.load(ordering: .acquiring) { rewritten += try await outbox.repackFinished() }
+        try await sending.value
+        rewritten += try await outbox.repackFinished()
+        #expect(rewritten >= 300)
+        let entries = try await outbox.list(status: nil, limit: 500)
+        #expect(entries.count == 300 && Set(entries.map(\.id)).count == 300)
+        #expect(entries.allSatisfy { $0.status == .sent && $0.body == nil && $0.deliveryDetail == "written \($0.id)" })
+        #expect(Set(entries.map(\.recipients)).count == 300)
     }
 
     @Test func aFailedEntryThatKeepsItsBodyIsLeftAsItIs() async throws {
