@@ -74,6 +74,19 @@ import Testing
         #expect(try await outbox.list(status: .sent, limit: 50).count == 20)
     }
 
+    @Test func theMarkIsKeptInTheFileForEachQueue() async throws {
+        let ids = try await queueAndClaim(30, from: 0, at: 0)
+        try await database.outbox.markSent(ids.map { (id: $0, detail: nil) }, at: testTime(1), events: [])
+        #expect(try await database.outbox.repackFinished() == 30)
+        let reopened = try SQLiteDatabase(path: database.path)
+        #expect(try await reopened.outbox.repackFinished() == 0, "a restart does not pack the same entries again")
+        let webhook = QueuedWebhook(event: "reset_requested", url: "https://example.com/hook", body: "{}", deliveryID: "d1")
+        let webhookIDs = try await reopened.webhooks.enqueue([webhook], now: testTime(2))
+        _ = try await reopened.webhooks.claimDue(limit: 1, now: testTime(2), owner: testOwner, leaseUntil: testTime(60))
+        try await reopened.webhooks.markSent(webhookIDs.map { (id: $0, detail: nil) }, at: testTime(3), events: [])
+        #expect(try await reopened.webhooks.repackFinished() == 1, "each queue has its own mark")
+    }
+
     @Test func passesRunningBesideTheSenderLoseAndChangeNothing() async throws {
         let outbox = database.outbox
         let done = Atomic(false)

@@ -14,8 +14,6 @@ public final class SQLiteDatabase: Sendable {
     let committer: GroupCommitter
     /// The request path's point reads.
     let readers: PointReaders
-    /// How far the queues' finished entries are packed (``SQLiteLeasedQueue/repackFinished()``).
-    let repackMarks = RepackMarks()
     /// The file's path.
     public let path: String
     /// What opening had to say about the files' modes (tightened to 0600, or left shared): to log as warnings.
@@ -55,7 +53,7 @@ public final class SQLiteDatabase: Sendable {
     public var resetCodes: SQLiteResetCodeStore { SQLiteResetCodeStore(pool: pool, readers: readers, committer: committer) }
 
     /// The mail outbox the sender job drains.
-    public var outbox: SQLiteMailOutbox { SQLiteMailOutbox(pool: pool, committer: committer, repackMarks: repackMarks) }
+    public var outbox: SQLiteMailOutbox { SQLiteMailOutbox(pool: pool, committer: committer) }
 
     /// The auth codes that open the AUTH_CODE gate.
     public var authCodes: SQLiteAuthCodeStore { SQLiteAuthCodeStore(pool: pool) }
@@ -70,7 +68,7 @@ public final class SQLiteDatabase: Sendable {
     public var events: SQLiteEventStore { SQLiteEventStore(pool: pool, committer: committer) }
 
     /// The webhook deliveries the webhook sender drains.
-    public var webhooks: SQLiteWebhookQueue { SQLiteWebhookQueue(pool: pool, committer: committer, repackMarks: repackMarks) }
+    public var webhooks: SQLiteWebhookQueue { SQLiteWebhookQueue(pool: pool, committer: committer) }
 
     /// The journal mode in force (`wal`).
     public func journalMode() throws -> String {

@@ -11,7 +11,6 @@ import ResetPressMail
 public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
     let pool: DatabasePool
     let committer: GroupCommitter
-    let repackMarks: RepackMarks
     private let table = Payload.table
     private let statements: Statements
 
@@ -39,10 +38,9 @@ public struct SQLiteLeasedQueue<Payload: QueuePayload>: LeasedQueue {
         }
     }
 
-    init(pool: DatabasePool, committer: GroupCommitter, repackMarks: RepackMarks) {
+    init(pool: DatabasePool, committer: GroupCommitter) {
         self.pool = pool
         self.committer = committer
-        self.repackMarks = repackMarks
         statements = Statements(Payload.table)
     }
 

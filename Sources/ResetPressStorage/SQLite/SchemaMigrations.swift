@@ -76,6 +76,10 @@ enum SchemaMigrations {
             // alone go through `events_on_kind_at`, one kind at a time (`SQLiteEventStore`).
             try db.execute(sql: "DROP INDEX events_on_at")
         }
+        migrator.registerMigration("v18-queue-repack-marks") { db in
+            // How far each queue's finished entries are packed (`SQLiteLeasedQueue.repackFinished()`).
+            try db.execute(sql: "CREATE TABLE queue_repack_marks (queue TEXT PRIMARY KEY NOT NULL, packed_through INTEGER NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }
 
