@@ -13,15 +13,16 @@ import ResetPressStorage
 struct PostgresIssueBatchStatement: PostgresPreparedStatement {
     static let sql = """
         WITH input AS (
-            SELECT * FROM unnest($1::int8[], $2::text[], $3::bytea[], $4::bytea[], $5::float8[], $6::float8[], $7::text[], $8::bytea[])
-                WITH ORDINALITY AS i(user_id, email, code_hash, link_hash, created_at, expires_at, request_ip, cancel_hash, ord)
+            SELECT * FROM unnest($1::int8[], $2::text[], $3::bytea[], $4::bytea[], $5::float8[], $6::float8[], $7::text[], $8::bytea[], $27::int4[])
+                WITH ORDINALITY AS i(user_id, email, code_hash, link_hash, created_at, expires_at, request_ip, cancel_hash, tokens_by_hash, ord)
         ), code AS (
-            INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
-            SELECT user_id, email, code_hash, link_hash, created_at, expires_at, 0, request_ip, NULLIF(cancel_hash, ''::bytea) FROM input ORDER BY user_id
+            INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash)
+            SELECT user_id, email, code_hash, link_hash, created_at, expires_at, 0, request_ip, NULLIF(cancel_hash, ''::bytea), tokens_by_hash
+            FROM input ORDER BY user_id
             ON CONFLICT (user_id) DO UPDATE SET
                 id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
                 created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
-                request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
+                request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash, tokens_by_hash = excluded.tokens_by_hash
             RETURNING id, user_id
         ), mail AS (
             INSERT INTO \(OutboxMail.table.name) (\(OutboxMail.table.insertColumns))
@@ -41,14 +42,14 @@ struct PostgresIssueBatchStatement: PostgresPreparedStatement {
         .int8Array, .textArray, .byteaArray, .byteaArray, .float8Array, .float8Array, .textArray, .byteaArray,
         .textArray, .textArray, .textArray, .textArray, .byteaArray, .textArray, .int8Array, .float8Array,
         .textArray, .textArray, .textArray, .textArray, .float8Array,
-        .textArray, .float8Array, .textArray, .float8Array, .int8Array,
+        .textArray, .float8Array, .textArray, .float8Array, .int8Array, .int4Array,
     ]
 
     /// The codes and their effects, each queued and recorded at its change's time.
     let changes: [(code: NewResetCode, effects: ResetEffects)]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 26)
+        var bindings = PostgresBindings(capacity: 27)
         let codes = changes.map(\.code)
         bindings.append(codes.map(\.userID))
         bindings.append(codes.map(\.email))
@@ -72,6 +73,7 @@ struct PostgresIssueBatchStatement: PostgresPreparedStatement {
         bindings.appendColumns(of: changes.flatMap(\.effects.webhooks))
         bindings.append(changes.flatMap { change in change.effects.webhooks.map { _ in change.code.createdAt.databaseSeconds } })
         bindings.appendColumns(of: changes.flatMap(\.effects.events))
+        bindings.append(codes.map { Int32($0.tokensByHash ? 1 : 0) })
         return bindings
     }
 

@@ -10,12 +10,12 @@ import ResetPressStorage
 struct PostgresIssueStatement: PostgresPreparedStatement {
     static let sql = """
         WITH code AS (
-            INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
-            VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8)
+            INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash)
+            VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $26)
             ON CONFLICT (user_id) DO UPDATE SET
                 id = DEFAULT, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
                 created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
-                request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash
+                request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash, tokens_by_hash = excluded.tokens_by_hash
             RETURNING id
         ), mail AS (
             INSERT INTO \(OutboxMail.table.name) (\(OutboxMail.table.insertColumns))
@@ -34,14 +34,14 @@ struct PostgresIssueStatement: PostgresPreparedStatement {
         .int8, .text, .bytea, .bytea, .float8, .float8, .text, .bytea,
         .bool, .text, .text, .text, .text, .bytea, .text, .int8,
         .textArray, .textArray, .textArray, .textArray,
-        .textArray, .float8Array, .textArray, .float8Array, .int8Array,
+        .textArray, .float8Array, .textArray, .float8Array, .int8Array, .int4,
     ]
 
     let code: NewResetCode
     let effects: ResetEffects
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 25)
+        var bindings = PostgresBindings(capacity: 26)
         bindings.append(code.userID)
         bindings.append(code.email)
         try bindings.append(code.codeHash)
@@ -55,6 +55,7 @@ struct PostgresIssueStatement: PostgresPreparedStatement {
         for cell in mail { try bindings.append(cell) }
         bindings.appendColumns(of: effects.webhooks)
         bindings.appendColumns(of: effects.events)
+        bindings.append(Int32(code.tokensByHash ? 1 : 0))
         return bindings
     }
 

@@ -15,7 +15,7 @@ public struct PostgresResetCodeStore: ResetCodeStore {
     /// Where issues gather into batches.
     let issues: PostgresIssueCommitter
 
-    private static let columns = "id, user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash"
+    private static let columns = "id, user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash"
 
     // MARK: - Writes
 
@@ -79,12 +79,17 @@ public struct PostgresResetCodeStore: ResetCodeStore {
             """)
     }
 
+    public func current(userID: Int64) async throws -> ResetCodeRecord? {
+        try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE user_id = \(userID)")
+    }
+
+    /// Through the partial unique index of the hashes of `tokens_by_hash` codes (migration v17).
     public func current(linkHash: Data) async throws -> ResetCodeRecord? {
-        try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE link_hash = \(linkHash)")
+        try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE link_hash = \(linkHash) AND tokens_by_hash = 1")
     }
 
     public func current(cancelHash: Data) async throws -> ResetCodeRecord? {
-        try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE cancel_hash = \(cancelHash)")
+        try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE cancel_hash = \(cancelHash) AND tokens_by_hash = 1")
     }
 
     /// One prepared statement: the user lookup joined with the user's block and current code.
@@ -156,11 +161,11 @@ public struct PostgresResetCodeStore: ResetCodeStore {
     }
 
     private static func record(from row: PostgresRow) throws -> ResetCodeRecord {
-        let (id, userID, email, codeHash, linkHash, createdAt, expiresAt, attempts, requestIP, cancelHash) =
-            try row.decode((Int64, Int64, String, Data, Data, Double, Double, Int, String, Data?).self)
+        let (id, userID, email, codeHash, linkHash, createdAt, expiresAt, attempts, requestIP, cancelHash, tokensByHash) =
+            try row.decode((Int64, Int64, String, Data, Data, Double, Double, Int, String, Data?, Int).self)
         let issued = NewResetCode(
             userID: userID, email: email, codeHash: codeHash, linkHash: linkHash, createdAt: Date(timeIntervalSince1970: createdAt),
-            expiresAt: Date(timeIntervalSince1970: expiresAt), requestIP: requestIP, cancelHash: cancelHash)
+            expiresAt: Date(timeIntervalSince1970: expiresAt), requestIP: requestIP, cancelHash: cancelHash, tokensByHash: tokensByHash == 1)
         return ResetCodeRecord(id: id, issued: issued, attempts: attempts)
     }
 

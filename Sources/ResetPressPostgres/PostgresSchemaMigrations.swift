@@ -226,6 +226,16 @@ enum PostgresSchemaMigrations {
             "ALTER TABLE outbox ADD COLUMN delivery_detail TEXT",
             "CREATE INDEX outbox_on_user ON outbox (user_id, id) WHERE user_id IS NOT NULL",
         ]),
+        // Tokens name their user, so a code is found by its user: only the codes stored before
+        // (`tokens_by_hash`) keep their link and cancel hashes indexed, in partial indexes.
+        ("v17-tokens-name-user", [
+            "ALTER TABLE reset_codes ADD COLUMN tokens_by_hash INTEGER NOT NULL DEFAULT 1",
+            "ALTER TABLE reset_codes ALTER COLUMN tokens_by_hash SET DEFAULT 0",
+            "ALTER TABLE reset_codes DROP CONSTRAINT reset_codes_link_hash_key",
+            "ALTER TABLE reset_codes DROP CONSTRAINT reset_codes_cancel_hash_key",
+            "CREATE UNIQUE INDEX reset_codes_link_hash_key ON reset_codes (link_hash) WHERE tokens_by_hash = 1",
+            "CREATE UNIQUE INDEX reset_codes_cancel_hash_key ON reset_codes (cancel_hash) WHERE tokens_by_hash = 1",
+        ]),
     ]
 
     /// Applies the pending migrations in one transaction and returns the identifiers applied now.

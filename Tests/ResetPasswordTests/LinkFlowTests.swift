@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import ResetPressHTTP
+import ResetPressStorage
 import Testing
 @testable import ResetPassword
 
@@ -20,7 +21,8 @@ import Testing
     @Test func linkTokenChangesThePasswordThroughTheFormEndpoint() async throws {
         let site = try await TestSite()
         let token = try await linkToken(site)
-        #expect(token.count == 43)
+        // The token names its user (id 1), then 43 random characters.
+        #expect(token.wholeMatch(of: try Regex(#"1\.[A-Za-z0-9_-]{43}"#)) != nil)
         try await site.test { client in
             let page = try await client.send(.get, "/_resetpassword?code=\(token)")
             #expect(page.status == .ok)
@@ -65,5 +67,49 @@ import Testing
             let response1 = try await client.send(.post, "/_resetpassword", json: ["code": token, "new_password": "by-the-link"])
             #expect(response1.errorCode == 62)
         }
+    }
+
+    /// A link mailed before tokens named their user still works: its code is found by the token's hash.
+    @Test func aLinkFromBeforeTokensNamedTheirUserStillWorks() async throws {
+        let site = try await TestSite()
+        let bob = try await site.addUser(email: "bob@example.org")
+        let token = CodeGenerator.linkToken()
+        let secret = try InstallSecret.load(in: site.dataDirectory, environment: [:])
+        _ = try await site.storage.resetCodes.issue(
+            NewResetCode(
+                userID: try #require(bob.id), email: "bob@example.org", codeHash: secret.hash(CodeGenerator.linkToken()), linkHash: secret.hash(token),
+                createdAt: site.clock.now, expiresAt: site.clock.now.addingTimeInterval(900), requestIP: "", tokensByHash: true),
+            mail: nil)
+        try await site.test { client in
+            #expect(String(buffer: try await client.send(.get, "/_resetpassword?code=\(token)").body).contains("value=\"\(token)\""))
+            let changed = try await client.send(.post, "/_resetpassword", json: ["code": token, "new_password": "an-old-link-1", "confirm_password": "an-old-link-1"])
+            #expect(changed.message == "User Password has been changed.")
+        }
+        #expect(try await site.passwordMatches("bob@example.org", "an-old-link-1"))
+    }
+
+    /// The user a token names only says where to look: with another user's id, or one character
+    /// changed, it finds nothing and spends no guess, and the true token still works.
+    @Test func aTokenWithAnotherUsersIDOrAChangedCharacterIsRefused() async throws {
+        let site = try await TestSite()
+        let token = try await linkToken(site)
+        try await site.addUser(email: "bob@example.org")
+        try await site.test { client in
+            _ = try await client.send(.post, TestSite.namespace + "/user/reset_password", json: ["email": "bob@example.org"])
+        }
+        let random = String(try #require(token.split(separator: ".").last))
+        let changed = String(random.dropLast()) + (random.hasSuffix("A") ? "B" : "A")
+        try await site.test { client in
+            for forged in ["2.\(random)", "1.\(changed)", random, "1.", "x.\(random)"] {
+                let page = try await client.send(.get, "/_resetpassword?code=\(forged)")
+                #expect(String(buffer: page.body).contains("This link no longer works"), "\(forged)")
+                let refused = try await client.send(.post, "/_resetpassword", json: ["code": forged, "new_password": "forged-link-1", "confirm_password": "forged-link-1"])
+                #expect(refused.errorCode == 62, "\(forged)")
+            }
+            let changed = try await client.send(.post, "/_resetpassword", json: ["code": token, "new_password": "the-true-link", "confirm_password": "the-true-link"])
+            #expect(changed.message == "User Password has been changed.")
+        }
+        #expect(try await site.storage.resetCodes.current(userID: 2) != nil)
+        #expect(try await site.passwordMatches("ann@example.org", "the-true-link"))
     }
 }

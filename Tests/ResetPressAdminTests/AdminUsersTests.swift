@@ -41,7 +41,7 @@ import Testing
             #expect(handover.status == .ok)
             let text = handover.text
             let start = try #require(text.range(of: "/_resetpassword?code=")).upperBound
-            let token = String(text[start...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+            let token = String(text[start...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
             #expect(token.count >= 20 && text.contains("id=\"handover-link\""))
             let again = try await browser.get(client, "/admin/users/\(id)").text
             #expect(!again.contains(token) && !again.contains("id=\"handover-link\""), "shown once")

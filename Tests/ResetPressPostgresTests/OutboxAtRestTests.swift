@@ -109,7 +109,7 @@ import Testing
     /// The token after the reset link in `text`.
     static func linkToken(in text: String) -> String? {
         guard let start = text.range(of: linkMarker)?.upperBound else { return nil }
-        return String(text[start...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+        return String(text[start...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
     }
 
     /// The one `.eml` in `folder`, its quoted-printable soft breaks and `=3D` undone.

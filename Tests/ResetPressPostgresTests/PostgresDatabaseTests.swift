@@ -54,13 +54,13 @@ import Testing
             return nodes
         }
         for node in nodes {
-            #expect(try await node.appliedMigrations() == ["v1-settings", "v2-reset", "v3-rate-limits", "v4-outbox-lease", "v5-admin-sessions", "v6-outbox-sealed", "v7-auth-code-length", "v9-events", "v10-cancel", "v11-bulk-resets", "v12-user-locale", "v8-webhooks", "v13-install-checks", "v14-api-tokens", "v15-audit", "v16-support"])
+            #expect(try await node.appliedMigrations() == ["v1-settings", "v2-reset", "v3-rate-limits", "v4-outbox-lease", "v5-admin-sessions", "v6-outbox-sealed", "v7-auth-code-length", "v9-events", "v10-cancel", "v11-bulk-resets", "v12-user-locale", "v8-webhooks", "v13-install-checks", "v14-api-tokens", "v15-audit", "v16-support", "v17-tokens-name-user"])
         }
         #expect(try await nodes[0].serverVersion().isEmpty == false)
         for node in nodes { await node.shutdown() }
 
         let reopened = try await PostgresDatabase.open(url: url, connectTimeout: testConnectTimeout)
-        #expect(try await reopened.appliedMigrations() == ["v1-settings", "v2-reset", "v3-rate-limits", "v4-outbox-lease", "v5-admin-sessions", "v6-outbox-sealed", "v7-auth-code-length", "v9-events", "v10-cancel", "v11-bulk-resets", "v12-user-locale", "v8-webhooks", "v13-install-checks", "v14-api-tokens", "v15-audit", "v16-support"])
+        #expect(try await reopened.appliedMigrations() == ["v1-settings", "v2-reset", "v3-rate-limits", "v4-outbox-lease", "v5-admin-sessions", "v6-outbox-sealed", "v7-auth-code-length", "v9-events", "v10-cancel", "v11-bulk-resets", "v12-user-locale", "v8-webhooks", "v13-install-checks", "v14-api-tokens", "v15-audit", "v16-support", "v17-tokens-name-user"])
         await reopened.shutdown()
         await reopened.shutdown()
         await #expect(throws: (any Error).self) { _ = try await reopened.appliedMigrations() }

@@ -9,7 +9,7 @@ import Testing
     private func code(user: Int64, email: String, link: UInt8) -> NewResetCode {
         NewResetCode(
             userID: user, email: email, codeHash: Data(repeating: link &+ 100, count: 32), linkHash: Data(repeating: link, count: 32),
-            createdAt: testTime(), expiresAt: testTime(900), requestIP: "192.0.2.1")
+            createdAt: testTime(), expiresAt: testTime(900), requestIP: "192.0.2.1", tokensByHash: true)
     }
 
     /// Every event kind stored in the first hour after `testTime()`.

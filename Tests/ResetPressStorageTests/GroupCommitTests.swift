@@ -7,7 +7,7 @@ import Testing
     private func code(user: Int64, link: UInt8) -> NewResetCode {
         NewResetCode(
             userID: user, email: "user\(user)@example.com", codeHash: Data([UInt8(truncatingIfNeeded: user), 9]), linkHash: Data([link, 1, 2]),
-            createdAt: testTime(), expiresAt: testTime(900), requestIP: "127.0.0.1")
+            createdAt: testTime(), expiresAt: testTime(900), requestIP: "127.0.0.1", tokensByHash: true)
     }
 
     @Test func concurrentIssuesAllCommitWithTheirMail() async throws {

@@ -8,26 +8,21 @@ import Testing
 /// index is dropped, and so is the events' index by time alone.
 @Suite struct LeanWritesMigrationTests {
     @Test func eventsKeepTheirRowsAndIdsAndTheExpiryFlushStillWorks() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-lean-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let path = folder.appendingPathComponent("resetpress.sqlite").path
-        do {
-            let earlier = try DatabasePool(path: path)
-            try SchemaMigrations.migrator.migrate(earlier, upTo: "v15-support")
-            try await earlier.write { db in
-                try db.execute(sql: """
-                    INSERT INTO events (id, kind, at, client_ip, delivery_seconds, user_id) VALUES
-                        (7, 'request', 100, '10.0.0.1', NULL, 1), (8, 'code_issued', 100, '10.0.0.1', NULL, 1), (9, 'mail_sent', 101, NULL, 0.5, 1);
-                    INSERT INTO users (id, login, email, password_hash, created_at, updated_at) VALUES (1, 'ann', 'ann@example.com', 'h', 1, 1);
-                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip)
-                        VALUES (1, 'ann@example.com', x'01', x'02', 100, 200, 0, '10.0.0.1');
-                    """)
-            }
-            #expect(try await earlier.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'events'") } == 1)
+        try await withEarlierDatabase(upTo: "v15-support", seed: { db in
+            try db.execute(sql: """
+                INSERT INTO events (id, kind, at, client_ip, delivery_seconds, user_id) VALUES
+                    (7, 'request', 100, '10.0.0.1', NULL, 1), (8, 'code_issued', 100, '10.0.0.1', NULL, 1), (9, 'mail_sent', 101, NULL, 0.5, 1);
+                INSERT INTO users (id, login, email, password_hash, created_at, updated_at) VALUES (1, 'ann', 'ann@example.com', 'h', 1, 1);
+                INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip)
+                    VALUES (1, 'ann@example.com', x'01', x'02', 100, 200, 0, '10.0.0.1');
+                """)
+            #expect(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_sequence WHERE name = 'events'") == 1)
+        }) { path in
+            try await expectLeanWrites(SQLiteDatabase(path: path))
         }
+    }
 
-        let database = try SQLiteDatabase(path: path)
+    private func expectLeanWrites(_ database: SQLiteDatabase) async throws {
         #expect(try database.appliedMigrations().contains("v16-lean-request-writes"))
         let (rows, indexes, sequence) = try database.pool.read { db in
             (

@@ -5,11 +5,12 @@ import Testing
 
 /// The cancel part of the `ResetCodeStore` contract ("that wasn't me"), checked against every backend.
 @Suite struct ResetCodeCancelConformanceTests {
+    /// A code found by its hashes, as codes stored before tokens named their user are.
     private func code(user: Int64 = 1, email: String = "ann@example.com", token: UInt8 = 1, cancel: Bool = true, at offset: TimeInterval = 0) -> NewResetCode {
         NewResetCode(
             userID: user, email: email, codeHash: Data(repeating: token &+ 100, count: 32), linkHash: Data(repeating: token, count: 32),
             createdAt: testTime(offset), expiresAt: testTime(offset + 900), requestIP: "192.0.2.1",
-            cancelHash: cancel ? Data(repeating: token &+ 200, count: 32) : nil)
+            cancelHash: cancel ? Data(repeating: token &+ 200, count: 32) : nil, tokensByHash: true)
     }
 
     @Test(arguments: Backend.allCases)

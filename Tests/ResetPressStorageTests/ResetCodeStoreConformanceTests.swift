@@ -6,10 +6,14 @@ import Testing
 
 /// The `ResetCodeStore` contract, checked against every backend.
 @Suite struct ResetCodeStoreConformanceTests {
-    private func code(user: Int64 = 1, email: String = "ann@example.com", link: UInt8 = 1, at offset: TimeInterval = 0, lifetime: TimeInterval = 900) -> NewResetCode {
+    /// A code found by its link hash (`byHash`, as codes stored before tokens named their user), or by its user.
+    private func code(
+        user: Int64 = 1, email: String = "ann@example.com", link: UInt8 = 1, at offset: TimeInterval = 0, lifetime: TimeInterval = 900,
+        byHash: Bool = true
+    ) -> NewResetCode {
         NewResetCode(
             userID: user, email: email, codeHash: Data(repeating: link &+ 100, count: 32), linkHash: Data(repeating: link, count: 32),
-            createdAt: testTime(offset), expiresAt: testTime(offset + lifetime), requestIP: "192.0.2.1")
+            createdAt: testTime(offset), expiresAt: testTime(offset + lifetime), requestIP: "192.0.2.1", tokensByHash: byHash)
     }
 
     @Test(arguments: Backend.allCases)
@@ -124,6 +128,27 @@ import Testing
             #expect(try await codes.current(email: "bob@example.com") == nil)
             #expect(try await codes.current(linkHash: Data(repeating: 9, count: 32)) == nil)
             #expect(try await codes.lastIssued(userID: 2) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aCodeWhoseTokensNameTheirUserIsFoundByTheUserAndNotByItsHash(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let id = try await codes.issue(code(byHash: false), mail: nil)
+            #expect(try await codes.current(userID: 1) == ResetCodeRecord(id: id, issued: code(byHash: false), attempts: 0))
+            #expect(try await codes.current(linkHash: Data(repeating: 1, count: 32)) == nil)
+            #expect(try await codes.current(userID: 2) == nil)
+            // No index of its hash: another user's code may carry the same one.
+            _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 1, byHash: false), mail: nil)
+            #expect(try await codes.count() == 2)
+            // A code found by hash replaces Bob's, and a code that names him replaces that one in turn.
+            let byHash = try await codes.issue(code(user: 2, email: "bob@example.com", link: 3, at: 10), mail: nil)
+            #expect(try await codes.current(linkHash: Data(repeating: 3, count: 32))?.id == byHash)
+            #expect(try await codes.current(userID: 2)?.id == byHash)
+            let named = try await codes.issue(code(user: 2, email: "bob@example.com", link: 3, at: 20, byHash: false), mail: nil)
+            #expect(try await codes.current(linkHash: Data(repeating: 3, count: 32)) == nil)
+            #expect(try await codes.current(userID: 2) == ResetCodeRecord(id: named, issued: code(user: 2, email: "bob@example.com", link: 3, at: 20, byHash: false), attempts: 0))
         }
     }
 

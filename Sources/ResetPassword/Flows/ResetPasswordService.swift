@@ -152,8 +152,8 @@ public final class ResetPasswordService: Sendable {
         override: MailOverride? = nil, extraVariables: TemplateVariables = TemplateVariables(), recording prior: [ResetEvent] = []
     ) async throws {
         let code = CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset])
-        let linkToken = CodeGenerator.linkToken()
-        let cancelToken = CodeGenerator.linkToken()
+        let linkToken = CodeGenerator.linkToken(naming: userID)
+        let cancelToken = CodeGenerator.linkToken(naming: userID)
         let ttl = await hooks.applyFilters("reset_password_expiration", settings[ResetPasswordSettings.codeTTL], context: context)
         let expiresAt = now.addingTimeInterval(Double(max(1, ttl)))
         var message: OutboxMail?
@@ -234,21 +234,33 @@ public final class ResetPasswordService: Sendable {
         return record.expiresAt > clock() && record.attempts < self.settings[ResetPasswordSettings.maxAttempts]
     }
 
-    /// The code `linkToken` names, looked up by its hash under each install key in turn (the
-    /// current key first), so that a link mailed before `secret rotate` still works.
+    /// The code `linkToken` is for: its user's current code when its hash under one of the install
+    /// keys (the current key first, so a link mailed before `secret rotate` still works) is the
+    /// code's link hash. A token that names no user is looked up by those hashes instead.
     func record(linkToken: String) async throws -> ResetCodeRecord? {
-        try await record(of: linkToken) { try await codes.current(linkHash: $0) }
+        try await record(of: linkToken, hash: { $0.linkHash }) { try await codes.current(linkHash: $0) }
     }
 
-    /// The code `cancelToken` names, looked up like ``record(linkToken:)``.
+    /// The code `cancelToken` is for, found like ``record(linkToken:)``.
     func record(cancelToken: String) async throws -> ResetCodeRecord? {
-        try await record(of: cancelToken) { try await codes.current(cancelHash: $0) }
+        try await record(of: cancelToken, hash: { $0.cancelHash }) { try await codes.current(cancelHash: $0) }
     }
 
-    /// The first code `lookup` finds by `token`'s hash under each install key; nil for an empty token.
-    private func record(of token: String, lookup: (Data) async throws -> ResetCodeRecord?) async throws -> ResetCodeRecord? {
+    /// The code `token` is for: by the user it names, compared in constant time with the code's
+    /// `hash`, or else the first code `lookup` finds by its hash under each install key; nil for an
+    /// empty token.
+    private func record(
+        of token: String, hash: (ResetCodeRecord) -> Data?, lookup: (Data) async throws -> ResetCodeRecord?
+    ) async throws -> ResetCodeRecord? {
         guard !token.isEmpty else { return nil }
-        for hash in secret.hashes(token) {
+        let hashes = secret.hashes(token)
+        if let userID = CodeGenerator.userID(namedBy: token) {
+            guard let record = try await codes.current(userID: userID), let stored = hash(record), ConstantTime.equalsAny(hashes, stored) else {
+                return nil
+            }
+            return record
+        }
+        for hash in hashes {
             if let record = try await lookup(hash) { return record }
         }
         return nil

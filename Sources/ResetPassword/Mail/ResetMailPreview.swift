@@ -23,7 +23,7 @@ extension ResetPasswordService {
         let variables = composer.variables(
             user: user,
             code: CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset]),
-            linkToken: CodeGenerator.linkToken(), cancelToken: CodeGenerator.linkToken(), expiresAt: expiresAt, clientIP: "127.0.0.1",
+            linkToken: CodeGenerator.linkToken(naming: user.id ?? 0), cancelToken: CodeGenerator.linkToken(naming: user.id ?? 0), expiresAt: expiresAt, clientIP: "127.0.0.1",
             settings: settings)
         let context = HookContext(site: settings[CoreSettings.siteURL]).with(user: user, mode: settings[ResetPasswordSettings.mode])
         return try await composer.resetMail(user: user, variables: variables, settings: settings, context: context)?.body?.plainMessage

@@ -16,6 +16,19 @@ public enum CodeGenerator {
         random(length: 43, alphabet: urlSafe)
     }
 
+    /// A link or cancel token that names its user: the user's id, a dot, then ``linkToken()``. The
+    /// store finds the code by the user, and the token's hash must still match the stored one.
+    public static func linkToken(naming userID: Int64) -> String {
+        "\(userID).\(linkToken())"
+    }
+
+    /// The user a token names; nil for a token that names none (one issued before tokens named
+    /// their user, found by its hash alone) or whose part before the dot is not a number.
+    public static func userID(namedBy token: String) -> Int64? {
+        guard let dot = token.utf8.firstIndex(of: UInt8(ascii: ".")) else { return nil }
+        return Int64(token[..<dot])
+    }
+
     /// Maps CSPRNG bytes onto `alphabet` by rejection (a byte past the largest multiple of the
     /// alphabet's size is drawn again), so every character is uniform; bytes come in bulk, one
     /// system call per refill rather than one per character.

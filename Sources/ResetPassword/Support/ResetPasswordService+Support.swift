@@ -37,13 +37,13 @@ extension ResetPasswordService {
         let settings = self.settings.snapshot
         let now = clock()
         if let until = try await codes.blockedUntil(userID: userID), until > now { throw SupportActionError.blocked(until: until) }
-        let linkToken = CodeGenerator.linkToken()
+        let linkToken = CodeGenerator.linkToken(naming: userID)
         let expiresAt = now.addingTimeInterval(Double(settings[ResetPasswordSettings.handoverMinutes] * 60))
         // The code is never shown: the link is what the user gets.
         let unshownCode = CodeGenerator.linkToken()
         let record = NewResetCode(
             userID: userID, email: user.email.lowercased(), codeHash: secret.hash(unshownCode), linkHash: secret.hash(linkToken),
-            createdAt: now, expiresAt: expiresAt, requestIP: "", cancelHash: secret.hash(CodeGenerator.linkToken()))
+            createdAt: now, expiresAt: expiresAt, requestIP: "", cancelHash: secret.hash(CodeGenerator.linkToken(naming: userID)))
         let recorded = events == nil ? [] : [ResetEvent(.handover, at: now, userID: userID)]
         _ = try await codes.apply(ResetChange(.issue(record), effects: ResetEffects(events: recorded), now: now))
         await events?.announce(recorded)

@@ -21,12 +21,15 @@ public final class MemoryResetCodeStore: ResetCodeStore {
         var lastID: Int64 = 0
         var blocks: [Int64: Date] = [:]
 
-        /// Throws ``StorageError/duplicate(_:)`` when another user's code has `code`'s link or cancel hash.
+        /// Throws ``StorageError/duplicate(_:)`` when `code` and another user's code are both
+        /// `tokensByHash` and share a link or cancel hash (the databases' partial unique indexes).
         func checkUnique(_ code: NewResetCode) throws {
-            if codes.values.contains(where: { $0.userID != code.userID && $0.linkHash == code.linkHash }) {
+            guard code.tokensByHash else { return }
+            let others = codes.values.filter { $0.userID != code.userID && $0.tokensByHash }
+            if others.contains(where: { $0.linkHash == code.linkHash }) {
                 throw StorageError.duplicate("A reset code with this link token")
             }
-            if let cancelHash = code.cancelHash, codes.values.contains(where: { $0.userID != code.userID && $0.cancelHash == cancelHash }) {
+            if let cancelHash = code.cancelHash, others.contains(where: { $0.cancelHash == cancelHash }) {
                 throw StorageError.duplicate("A reset code with this cancel token")
             }
         }
@@ -122,12 +125,16 @@ public final class MemoryResetCodeStore: ResetCodeStore {
         table.withLock { $0.newest { $0.email == email } }
     }
 
+    public func current(userID: Int64) async throws -> ResetCodeRecord? {
+        table.withLock { $0.newest { $0.userID == userID } }
+    }
+
     public func current(linkHash: Data) async throws -> ResetCodeRecord? {
-        table.withLock { $0.newest { $0.linkHash == linkHash } }
+        table.withLock { $0.newest { $0.tokensByHash && $0.linkHash == linkHash } }
     }
 
     public func current(cancelHash: Data) async throws -> ResetCodeRecord? {
-        table.withLock { $0.newest { $0.cancelHash == cancelHash } }
+        table.withLock { $0.newest { $0.tokensByHash && $0.cancelHash == cancelHash } }
     }
 
     /// Reads the codes, then the user table (the lock order); nil as well when there is no user table.

@@ -82,12 +82,17 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         try await fetchOne(where: "email = ?", email)
     }
 
+    public func current(userID: Int64) async throws -> ResetCodeRecord? {
+        try await fetchOne(where: "user_id = ?", userID)
+    }
+
+    /// Through the partial index of the hashes of `tokens_by_hash` codes (migration v19).
     public func current(linkHash: Data) async throws -> ResetCodeRecord? {
-        try await fetchOne(where: "link_hash = ?", linkHash)
+        try await fetchOne(where: "link_hash = ? AND tokens_by_hash = 1", linkHash)
     }
 
     public func current(cancelHash: Data) async throws -> ResetCodeRecord? {
-        try await fetchOne(where: "cancel_hash = ?", cancelHash)
+        try await fetchOne(where: "cancel_hash = ? AND tokens_by_hash = 1", cancelHash)
     }
 
     /// The user of an email with their block and current code's time (built once: it runs for every request).
@@ -161,13 +166,13 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
         }) {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)
+                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
                     """
             ).execute(
                 arguments: [
                     code.userID, code.email, code.codeHash, code.linkHash,
-                    code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP, code.cancelHash,
+                    code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP, code.cancelHash, code.tokensByHash,
                 ])
         }
         return db.lastInsertedRowID
@@ -198,7 +203,8 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
                 userID: try row.decode(forColumn: "user_id"), email: try row.decode(forColumn: "email"),
                 codeHash: try row.decode(forColumn: "code_hash"), linkHash: try row.decode(forColumn: "link_hash"),
                 createdAt: try row.date("created_at"), expiresAt: try row.date("expires_at"),
-                requestIP: try row.decode(forColumn: "request_ip"), cancelHash: try row.decode(forColumn: "cancel_hash")),
+                requestIP: try row.decode(forColumn: "request_ip"), cancelHash: try row.decode(forColumn: "cancel_hash"),
+                tokensByHash: try row.decode(forColumn: "tokens_by_hash")),
             attempts: try row.decode(forColumn: "attempts"))
     }
 }

@@ -3,6 +3,11 @@ import ResetPressMail
 import ResetPressUsers
 
 /// A reset code, link token and cancel token being issued: only their keyed hashes are stored.
+///
+/// The tokens a flow issues name their user (the user's id, a dot, then 43 random characters), so
+/// a store finds their code through
+/// ``ResetCodeStore/current(userID:)`` and keeps no index of their hashes. Codes stored before tokens
+/// named their user are ``tokensByHash``: found by the hash alone, through an index of it.
 public struct NewResetCode: Sendable, Equatable {
     public var userID: Int64
     /// The user's email, lower-cased, so a change can be matched by email.
@@ -17,10 +22,13 @@ public struct NewResetCode: Sendable, Equatable {
     public var requestIP: String
     /// HMAC-SHA256 of the cancel token ("that wasn't me") under the install secret; nil: no cancel link.
     public var cancelHash: Data?
+    /// True for a code whose link and cancel tokens do not name their user (issued before they did):
+    /// ``ResetCodeStore/current(linkHash:)`` and ``ResetCodeStore/current(cancelHash:)`` find only these.
+    public var tokensByHash: Bool
 
     public init(
         userID: Int64, email: String, codeHash: Data, linkHash: Data, createdAt: Date, expiresAt: Date, requestIP: String,
-        cancelHash: Data? = nil
+        cancelHash: Data? = nil, tokensByHash: Bool = false
     ) {
         self.userID = userID
         self.email = email
@@ -30,6 +38,7 @@ public struct NewResetCode: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.requestIP = requestIP
         self.cancelHash = cancelHash
+        self.tokensByHash = tokensByHash
     }
 }
 
@@ -79,7 +88,8 @@ public protocol ResetCodeStore: Sendable {
     /// `change.now`. Returns `.codeGone`, writing nothing, when a spend or revoke finds its code
     /// gone; throws `UserDirectoryError.notFound`, writing nothing, when a spend's password hash
     /// names no user in this store's user table; throws ``StorageError/duplicate(_:)`` when an issued
-    /// link or cancel hash is another user's. A crash leaves either all of it or none of it on disk.
+    /// code is ``NewResetCode/tokensByHash`` and its link or cancel hash is another such code's. A
+    /// crash leaves either all of it or none of it on disk.
     func apply(_ change: ResetChange) async throws -> ResetChangeOutcome
 
     /// Applies `change` as ``apply(_:)`` does, and, when its effects carry a ``ResetEffects/mailClaim``,
@@ -90,10 +100,15 @@ public protocol ResetCodeStore: Sendable {
     /// The user's current code by lower-cased email, expired or not; nil when there is none.
     func current(email: String) async throws -> ResetCodeRecord?
 
-    /// The code whose link hash equals `linkHash`, expired or not; nil when there is none.
+    /// The user's current code, expired or not; nil when there is none.
+    func current(userID: Int64) async throws -> ResetCodeRecord?
+
+    /// The ``NewResetCode/tokensByHash`` code whose link hash equals `linkHash`, expired or not; nil
+    /// when there is none.
     func current(linkHash: Data) async throws -> ResetCodeRecord?
 
-    /// The code whose cancel hash equals `cancelHash`, expired or not; nil when there is none.
+    /// The ``NewResetCode/tokensByHash`` code whose cancel hash equals `cancelHash`, expired or not;
+    /// nil when there is none.
     func current(cancelHash: Data) async throws -> ResetCodeRecord?
 
     /// The user with `email` in the user table of this store's own database (compared as that table

@@ -112,7 +112,7 @@ final class WebhookTestSite: Sendable {
         mails.withLock { texts in
             for text in texts.reversed() {
                 guard let range = text.range(of: prefix) else { continue }
-                return String(text[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
+                return String(text[range.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == "." })
             }
             return nil
         }
