@@ -26,9 +26,9 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         switch change.codes {
         case .issue(let code):
             return .issued(id: try await issue(code, effects: change.effects))
-        case .delete(let id):
+        case .delete(let id, let userID):
             var write = PostgresCombinedWrite()
-            write.add("DELETE FROM reset_codes WHERE id = \(write.bind(id))")
+            write.add("DELETE FROM reset_codes WHERE id = \(write.bind(id)) AND user_id = \(write.bind(userID))")
             try write.insert(change.effects, now: change.now)
             _ = try await client.rows(write.query(selecting: "SELECT 1"))
             return .applied
@@ -50,15 +50,15 @@ public struct PostgresResetCodeStore: ResetCodeStore {
     }
 
     public func claimAttempt(
-        id: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
+        id: Int64, userID: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
     ) async throws -> ResetCodeRecord? {
         try await client.transaction { connection in
             let claimed = try await connection.rows("""
-                UPDATE reset_codes SET attempts = attempts + 1 WHERE id = \(id) AND attempts < \(maxAttempts)
+                UPDATE reset_codes SET attempts = attempts + 1 WHERE id = \(id) AND user_id = \(userID) AND attempts < \(maxAttempts)
                 RETURNING \(unescaped: Self.columns)
                 """).first.map(Self.record(from:))
             if claimed == nil {
-                _ = try await connection.rows("DELETE FROM reset_codes WHERE id = \(id) AND attempts >= \(maxAttempts)")
+                _ = try await connection.rows("DELETE FROM reset_codes WHERE id = \(id) AND user_id = \(userID) AND attempts >= \(maxAttempts)")
             }
             try await PostgresEventStore.insert(events(claimed), on: connection)
             return claimed
@@ -140,14 +140,15 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         try await mappingUniqueViolations(Self.duplicateName) { try await issues.issue(code, effects: effects) }
     }
 
-    /// In one transaction: if code `id` is still stored, deletes every code of user `userID`, runs
-    /// `also` and applies `change`'s effects; `.codeGone`, writing nothing, when it is not.
+    /// In one transaction: if code `id` is still user `userID`'s code, deletes it, runs `also` and
+    /// applies `change`'s effects; `.codeGone`, writing nothing, when it is not.
     private func spending(
         _ id: Int64, userID: Int64, change: ResetChange, also: @escaping @Sendable (PostgresConnection) async throws -> Void
     ) async throws -> ResetChangeOutcome {
         try await client.transaction { connection in
-            guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) RETURNING id").isEmpty else { return .codeGone }
-            _ = try await connection.rows("DELETE FROM reset_codes WHERE user_id = \(userID)")
+            guard try await !connection.rows("DELETE FROM reset_codes WHERE id = \(id) AND user_id = \(userID) RETURNING id").isEmpty else {
+                return .codeGone
+            }
             try await also(connection)
             var write = PostgresCombinedWrite()
             try write.insert(change.effects, now: change.now)

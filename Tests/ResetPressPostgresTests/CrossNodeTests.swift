@@ -21,7 +21,7 @@ private struct JobFailure: Error {}
                 mail: nil)
             let stores = nodes.map(\.resetCodes)
             let granted = try await withThrowingTaskGroup(of: Int?.self) { group in
-                for guess in 0..<20 { group.addTask { try await stores[guess % 2].claimAttempt(id: id, maxAttempts: 5)?.attempts } }
+                for guess in 0..<20 { group.addTask { try await stores[guess % 2].claimAttempt(id: id, userID: 7, maxAttempts: 5)?.attempts } }
                 var granted: [Int] = []
                 for try await attempts in group { if let attempts { granted.append(attempts) } }
                 return granted

@@ -90,7 +90,7 @@ import Testing
         #expect(storage.jobLock is LocalJobLock)
         #expect(storage.adminSessions is SQLiteAdminSessionStore)
         #expect(storage.bulkResets is SQLiteBulkResetStore)
-        #expect(try await storage.appliedMigrations() == ["v1-settings", "v2-reset", "v3-outbox-lease", "v4-admin-sessions", "v5-outbox-sealed", "v6-auth-code-length", "v8-events", "v9-cancel", "v10-bulk-resets", "v11-user-locale", "v7-webhooks", "v12-install-checks", "v13-api-tokens", "v14-audit", "v15-support", "v16-lean-request-writes", "v17-events-by-kind", "v18-queue-repack-marks", "v19-tokens-name-user"])
+        #expect(try await storage.appliedMigrations() == ["v1-settings", "v2-reset", "v3-outbox-lease", "v4-admin-sessions", "v5-outbox-sealed", "v6-auth-code-length", "v8-events", "v9-cancel", "v10-bulk-resets", "v11-user-locale", "v7-webhooks", "v12-install-checks", "v13-api-tokens", "v14-audit", "v15-support", "v16-lean-request-writes", "v17-events-by-kind", "v18-queue-repack-marks", "v19-codes-by-user"])
         await storage.close()
     }
 }

@@ -65,10 +65,10 @@ import Testing
             let codes = stores.resetCodes
             let id = try await codes.issue(code(user: 1, email: "ann@example.com", link: 1))
             let expired = ResetEffects(events: [ResetEvent(.expired, at: testTime(60))])
-            #expect(try await codes.apply(ResetChange(.delete(id: id), effects: expired, now: testTime(60))) == .applied)
+            #expect(try await codes.apply(ResetChange(.delete(id: id, userID: 1), effects: expired, now: testTime(60))) == .applied)
             #expect(try await codes.current(email: "ann@example.com") == nil)
             // A second try of the same expired code finds it gone, and still says what happened.
-            #expect(try await codes.apply(ResetChange(.delete(id: id), effects: expired, now: testTime(61))) == .applied)
+            #expect(try await codes.apply(ResetChange(.delete(id: id, userID: 1), effects: expired, now: testTime(61))) == .applied)
             #expect(try await stored(stores) == [.expired: 2])
             // A spend of the gone code says so and writes nothing, its events neither.
             let spend = ResetChange(.spend(id: id, userID: 1, passwordHash: nil), effects: expired, now: testTime(62))
@@ -85,8 +85,8 @@ import Testing
             let outcome: @Sendable (ResetCodeRecord?) -> [ResetEvent] = { claimed in
                 [ResetEvent(claimed == nil ? .burned : .wrongCode, at: testTime())]
             }
-            #expect(try await codes.claimAttempt(id: id, maxAttempts: 1, events: outcome)?.attempts == 1)
-            #expect(try await codes.claimAttempt(id: id, maxAttempts: 1, events: outcome) == nil)
+            #expect(try await codes.claimAttempt(id: id, userID: 1, maxAttempts: 1, events: outcome)?.attempts == 1)
+            #expect(try await codes.claimAttempt(id: id, userID: 1, maxAttempts: 1, events: outcome) == nil)
             #expect(try await stored(stores) == [.wrongCode: 1, .burned: 1])
             #expect(try await codes.count() == 0)
         }

@@ -153,11 +153,27 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func aCodeIsClaimedSpentRevokedAndDeletedOnlyAsItsUsersCode(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            let codes = stores.resetCodes
+            let ann = try await codes.issue(code(), mail: nil)
+            _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 2), mail: nil)
+            #expect(try await codes.claimAttempt(id: ann, userID: 2, maxAttempts: 5) == nil)
+            #expect(try await codes.apply(ResetChange(.spend(id: ann, userID: 2, passwordHash: nil), now: testTime())) == .codeGone)
+            #expect(try await codes.apply(ResetChange(.revoke(id: ann, userID: 2, blockUntil: testTime(60)), now: testTime())) == .codeGone)
+            try await codes.delete(id: ann, userID: 2)
+            #expect(try await codes.current(userID: 1) == ResetCodeRecord(id: ann, issued: code(), attempts: 0))
+            #expect(try await codes.current(userID: 2)?.attempts == 0)
+            #expect(try await codes.blockedUntil(userID: 2) == nil)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func issueReplacesTheUsersEarlierCode(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.resetCodes
             let first = try await codes.issue(code(link: 1), mail: nil)
-            #expect(try await codes.claimAttempt(id: first, maxAttempts: 5)?.attempts == 1)
+            #expect(try await codes.claimAttempt(id: first, userID: 1, maxAttempts: 5)?.attempts == 1)
             let second = try await codes.issue(code(link: 2, at: 30), mail: nil)
             _ = try await codes.issue(code(user: 2, email: "bob@example.com", link: 3), mail: nil)
             #expect(first != second)
@@ -166,7 +182,12 @@ import Testing
             #expect(try await codes.current(email: "ann@example.com")?.attempts == 0)
             #expect(try await codes.current(linkHash: Data(repeating: 1, count: 32)) == nil)
             #expect(try await codes.lastIssued(userID: 1) == testTime(30))
-            #expect(try await codes.claimAttempt(id: first, maxAttempts: 5) == nil)
+            #expect(try await codes.claimAttempt(id: first, userID: 1, maxAttempts: 5) == nil)
+            // A user whose email changed: the new code is found by the new email only.
+            let third = try await codes.issue(code(email: "ann.lee@example.com", link: 5, at: 60), mail: nil)
+            #expect(try await codes.current(email: "ann@example.com") == nil)
+            #expect(try await codes.current(email: "ann.lee@example.com")?.id == third)
+            #expect(try await codes.count() == 2)
         }
     }
 
@@ -194,12 +215,12 @@ import Testing
         try await withStores(backend) { stores in
             let codes = stores.resetCodes
             let id = try await codes.issue(code(), mail: nil)
-            #expect(try await codes.claimAttempt(id: id, maxAttempts: 2)?.attempts == 1)
-            #expect(try await codes.claimAttempt(id: id, maxAttempts: 2)?.attempts == 2)
+            #expect(try await codes.claimAttempt(id: id, userID: 1, maxAttempts: 2)?.attempts == 1)
+            #expect(try await codes.claimAttempt(id: id, userID: 1, maxAttempts: 2)?.attempts == 2)
             #expect(try await codes.count() == 1)
-            #expect(try await codes.claimAttempt(id: id, maxAttempts: 2) == nil)
+            #expect(try await codes.claimAttempt(id: id, userID: 1, maxAttempts: 2) == nil)
             #expect(try await codes.count() == 0)
-            #expect(try await codes.claimAttempt(id: id, maxAttempts: 2) == nil)
+            #expect(try await codes.claimAttempt(id: id, userID: 1, maxAttempts: 2) == nil)
         }
     }
 
@@ -209,7 +230,7 @@ import Testing
             let codes = stores.resetCodes
             let id = try await codes.issue(code(), mail: nil)
             let granted = try await withThrowingTaskGroup(of: Int?.self) { group in
-                for _ in 0..<20 { group.addTask { try await codes.claimAttempt(id: id, maxAttempts: 5)?.attempts } }
+                for _ in 0..<20 { group.addTask { try await codes.claimAttempt(id: id, userID: 1, maxAttempts: 5)?.attempts } }
                 var granted: [Int] = []
                 for try await attempts in group { if let attempts { granted.append(attempts) } }
                 return granted
@@ -282,8 +303,8 @@ import Testing
 
             let again = try await codes.issue(code(link: 4), mail: nil)
             #expect(again != ann)
-            try await codes.delete(id: again)
-            try await codes.delete(id: again)
+            try await codes.delete(id: again, userID: 1)
+            try await codes.delete(id: again, userID: 1)
             #expect(try await codes.count() == 0)
         }
     }

@@ -273,7 +273,7 @@ public final class ResetPasswordService: Sendable {
     ) async throws -> String {
         guard record.expiresAt > now else {
             let expired = events == nil ? [] : [ResetEvent(.expired, at: now, clientIP: clientIP, userID: record.userID)]
-            _ = try await codes.apply(ResetChange(.delete(id: record.id), effects: ResetEffects(events: expired), now: now))
+            _ = try await codes.apply(ResetChange(.delete(id: record.id, userID: record.userID), effects: ResetEffects(events: expired), now: now))
             await hooks.doAction("reset_password_failed", "expired", context: context)
             await events?.announce(expired)
             throw ResetFailure.invalidCode
@@ -281,7 +281,7 @@ public final class ResetPasswordService: Sendable {
         let maxAttempts = settings[ResetPasswordSettings.maxAttempts]
         // A refused guess is recorded in the claim's transaction: burned when no guess was left, wrong otherwise.
         let recording = events != nil
-        let claimed = try await codes.claimAttempt(id: record.id, maxAttempts: maxAttempts) { claimed in
+        let claimed = try await codes.claimAttempt(id: record.id, userID: record.userID, maxAttempts: maxAttempts) { claimed in
             guard recording else { return [] }
             guard let claimed else { return [ResetEvent(.burned, at: now, clientIP: clientIP, userID: record.userID)] }
             return ConstantTime.equalsAny(presentedHashes, claimed[keyPath: field]) ? [] : [ResetEvent(.wrongCode, at: now, clientIP: clientIP, userID: record.userID)]
@@ -292,7 +292,7 @@ public final class ResetPasswordService: Sendable {
             throw ResetFailure.invalidCode
         }
         guard let user = try await users.user(byEmail: claimed.email), let userID = user.id, userID == claimed.userID else {
-            _ = try await codes.apply(ResetChange(.delete(id: claimed.id), now: now))
+            _ = try await codes.apply(ResetChange(.delete(id: claimed.id, userID: claimed.userID), now: now))
             throw ResetFailure.invalidCode
         }
         // The rule that reads the account runs only here, after the code proved the right to change

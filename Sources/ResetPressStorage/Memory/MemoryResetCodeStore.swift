@@ -76,16 +76,16 @@ public final class MemoryResetCodeStore: ResetCodeStore {
                 mailID = write(change.effects, now: change.now)
                 return (.issued(id: table.lastID), mailID)
             case .spend(let id, let userID, let passwordHash):
-                guard table.codes[id] != nil else { return (.codeGone, nil) }
+                guard table.codes[id]?.userID == userID else { return (.codeGone, nil) }
                 try settingPasswordHash(passwordHash, userID: userID, now: change.now) { mailID = write(change.effects, now: change.now) }
                 table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
             case .revoke(let id, let userID, let blockUntil):
-                guard table.codes[id] != nil else { return (.codeGone, nil) }
+                guard table.codes[id]?.userID == userID else { return (.codeGone, nil) }
                 table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
                 table.blocks[userID] = max(table.blocks[userID] ?? blockUntil, blockUntil)
                 mailID = write(change.effects, now: change.now)
-            case .delete(let id):
-                table.codes[id] = nil
+            case .delete(let id, let userID):
+                if table.codes[id]?.userID == userID { table.codes[id] = nil }
                 mailID = write(change.effects, now: change.now)
             }
             return (.applied, mailID)
@@ -93,11 +93,11 @@ public final class MemoryResetCodeStore: ResetCodeStore {
     }
 
     public func claimAttempt(
-        id: Int64, maxAttempts: Int, events new: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
+        id: Int64, userID: Int64, maxAttempts: Int, events new: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
     ) async throws -> ResetCodeRecord? {
         table.withLock { table in
             var claimed: ResetCodeRecord?
-            if let record = table.codes[id] {
+            if let record = table.codes[id], record.userID == userID {
                 if record.attempts < maxAttempts {
                     table.codes[id]?.attempts += 1
                     claimed = table.codes[id]

@@ -26,7 +26,7 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
             case .issue(let code):
                 outcome = .issued(id: try Self.insert(code, in: db))
             case .spend(let id, let userID, let passwordHash):
-                guard try Self.deleteCodes(ofUser: userID, ifStored: id, in: db) else { return (.codeGone, nil) }
+                guard try Self.delete(id, ofUser: userID, in: db) else { return (.codeGone, nil) }
                 if let passwordHash {
                     try db.cachedStatement(sql: "UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
                         .execute(arguments: [passwordHash, change.now.databaseSeconds, userID])
@@ -34,13 +34,13 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
                 }
                 outcome = .applied
             case .revoke(let id, let userID, let blockUntil):
-                guard try Self.deleteCodes(ofUser: userID, ifStored: id, in: db) else { return (.codeGone, nil) }
+                guard try Self.delete(id, ofUser: userID, in: db) else { return (.codeGone, nil) }
                 try db.cachedStatement(
                     sql: "INSERT INTO reset_blocks (user_id, until) VALUES (?, ?) ON CONFLICT (user_id) DO UPDATE SET until = max(until, excluded.until)"
                 ).execute(arguments: [userID, blockUntil.databaseSeconds])
                 outcome = .applied
-            case .delete(let id):
-                try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
+            case .delete(let id, let userID):
+                _ = try Self.delete(id, ofUser: userID, in: db)
                 outcome = .applied
             }
             let effects = change.effects
@@ -52,15 +52,15 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     }
 
     public func claimAttempt(
-        id: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
+        id: Int64, userID: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
     ) async throws -> ResetCodeRecord? {
         try await committer.write { db in
             let claimed = try Row.fetchOne(
-                db.cachedStatement(sql: "UPDATE reset_codes SET attempts = attempts + 1 WHERE id = ? AND attempts < ? RETURNING *"),
-                arguments: [id, maxAttempts]
+                db.cachedStatement(sql: "UPDATE reset_codes SET attempts = attempts + 1 WHERE user_id = ? AND id = ? AND attempts < ? RETURNING *"),
+                arguments: [userID, id, maxAttempts]
             ).map(Self.record(from:))
             if claimed == nil {
-                try db.execute(sql: "DELETE FROM reset_codes WHERE id = ? AND attempts >= ?", arguments: [id, maxAttempts])
+                try db.execute(sql: "DELETE FROM reset_codes WHERE user_id = ? AND id = ? AND attempts >= ?", arguments: [userID, id, maxAttempts])
             }
             try SQLiteEventStore.insert(events(claimed), in: db)
             return claimed
@@ -157,33 +157,37 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
 
     // MARK: - Rows
 
-    /// Stores `code` in place of every earlier code of its user; returns its id.
+    /// Stores `code` in place of its user's earlier code, in the same row (the table is keyed by
+    /// user), under a new random id; returns the id. The id is what tells the new code from the one
+    /// it replaced: 53 random bits, so it repeats the replaced one's with a chance of 2^-53.
     private static func insert(_ code: NewResetCode, in db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [code.userID])
+        let id = Int64.random(in: 1..<(1 << 53))
         try mappingUniqueViolations({ error in
             error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token"
                 : error.isUniqueViolation("reset_codes.cancel_hash") ? "A reset code with this cancel token" : nil
         }) {
             try db.cachedStatement(
                 sql: """
-                    INSERT INTO reset_codes (user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash)
-                    VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    INSERT INTO reset_codes (user_id, id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+                    ON CONFLICT (user_id) DO UPDATE SET
+                        id = excluded.id, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
+                        created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
+                        request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash, tokens_by_hash = excluded.tokens_by_hash
                     """
             ).execute(
                 arguments: [
-                    code.userID, code.email, code.codeHash, code.linkHash,
+                    code.userID, id, code.email, code.codeHash, code.linkHash,
                     code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP, code.cancelHash, code.tokensByHash,
                 ])
         }
-        return db.lastInsertedRowID
+        return id
     }
 
-    /// Deletes every code of user `userID` if code `id` is stored; false, deleting nothing, when it is not.
-    private static func deleteCodes(ofUser userID: Int64, ifStored id: Int64, in db: Database) throws -> Bool {
-        try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE id = ?").execute(arguments: [id])
-        guard db.changesCount > 0 else { return false }
-        try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ?").execute(arguments: [userID])
-        return true
+    /// Deletes user `userID`'s code if it is still code `id`; false, deleting nothing, when it is not.
+    private static func delete(_ id: Int64, ofUser userID: Int64, in db: Database) throws -> Bool {
+        try db.cachedStatement(sql: "DELETE FROM reset_codes WHERE user_id = ? AND id = ?").execute(arguments: [userID, id])
+        return db.changesCount > 0
     }
 
     /// Synchronous, like the user lookup: an indexed row costs less than a hop to a reader queue.

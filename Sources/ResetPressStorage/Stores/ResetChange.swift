@@ -7,15 +7,16 @@ public struct ResetChange: Sendable, Equatable {
     public enum Codes: Sendable, Equatable {
         /// Stores the code, replacing every earlier code of its user.
         case issue(NewResetCode)
-        /// Spends code `id`: if it still exists, deletes every code of user `userID` and sets the user's
-        /// password hash in the store's own user table when `passwordHash` is given (nil when the users
-        /// live in a host's directory).
+        /// Spends code `id` of user `userID`: if it is still the user's code, deletes it and sets the
+        /// user's password hash in the store's own user table when `passwordHash` is given (nil when the
+        /// users live in a host's directory).
         case spend(id: Int64, userID: Int64, passwordHash: String?)
-        /// Revokes code `id` (the owner's "that wasn't me"): if it still exists, deletes every code of
-        /// user `userID` and blocks the user's resets until `blockUntil`, unless a recorded block ends later.
+        /// Revokes code `id` of user `userID` (the owner's "that wasn't me"): if it is still the user's
+        /// code, deletes it and blocks the user's resets until `blockUntil`, unless a recorded block ends later.
         case revoke(id: Int64, userID: Int64, blockUntil: Date)
-        /// Deletes code `id` if it exists (an expired code that was tried, or a stray one).
-        case delete(id: Int64)
+        /// Deletes code `id` of user `userID` if it is still the user's code (an expired code that was
+        /// tried, or a stray one).
+        case delete(id: Int64, userID: Int64)
     }
 
     /// What happens to the codes.

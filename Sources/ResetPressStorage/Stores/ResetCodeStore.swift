@@ -46,6 +46,9 @@ public struct NewResetCode: Sendable, Equatable {
 /// Reads the issued fields directly (`record.userID`).
 @dynamicMemberLookup
 public struct ResetCodeRecord: Sendable, Equatable {
+    /// Never the id of an earlier code of the same user, so a record read before a new code was
+    /// issued cannot claim a guess against the new code or spend it. Ids are positive and below
+    /// 2^53; a store may draw them at random rather than count them.
     public var id: Int64
     /// The code as it was issued.
     public var issued: NewResetCode
@@ -132,14 +135,14 @@ public protocol ResetCodeStore: Sendable {
     /// the user table had no such user (the rest is deleted all the same).
     func deleteUser(_ userID: Int64) async throws -> Bool
 
-    /// Claims one guess against code `id` atomically: increments `attempts` only while it is
-    /// below `maxAttempts`, and returns the record as it is after the claim. Returns nil when the
-    /// code is gone or its guesses are used up; a code whose guesses are used up is deleted
+    /// Claims one guess against code `id` of user `userID` atomically: increments `attempts` only
+    /// while it is below `maxAttempts`, and returns the record as it is after the claim. Returns nil
+    /// when the code is gone (the user has none, or a newer one) or its guesses are used up; a code whose guesses are used up is deleted
     /// (burned). Concurrent claims never let more than `maxAttempts` guesses through. Records the
     /// events `events` returns for the claim's outcome (the record after the claim, or nil), in its
     /// transaction.
     func claimAttempt(
-        id: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
+        id: Int64, userID: Int64, maxAttempts: Int, events: @escaping @Sendable (ResetCodeRecord?) -> [ResetEvent]
     ) async throws -> ResetCodeRecord?
 
     /// Deletes codes that expired before `now`, and blocks that ended before it; returns how many codes.
@@ -174,8 +177,8 @@ extension ResetCodeStore {
     }
 
     /// Claims a guess without recording events.
-    public func claimAttempt(id: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
-        try await claimAttempt(id: id, maxAttempts: maxAttempts, events: { _ in [] })
+    public func claimAttempt(id: Int64, userID: Int64, maxAttempts: Int) async throws -> ResetCodeRecord? {
+        try await claimAttempt(id: id, userID: userID, maxAttempts: maxAttempts, events: { _ in [] })
     }
 
     /// Spends code `id` with `effects` (see ``ResetChange/Codes/spend(id:userID:passwordHash:)``);
@@ -195,8 +198,8 @@ extension ResetCodeStore {
         try await apply(ResetChange(.revoke(id: id, userID: userID, blockUntil: blockUntil), effects: effects, now: now)).wasApplied
     }
 
-    /// Deletes code `id` and records `events` in the same transaction (a delete queues nothing, so no time is needed).
-    public func delete(id: Int64, events: [ResetEvent] = []) async throws {
-        _ = try await apply(ResetChange(.delete(id: id), effects: ResetEffects(events: events), now: .distantPast))
+    /// Deletes code `id` of user `userID` and records `events` in the same transaction (a delete queues nothing, so no time is needed).
+    public func delete(id: Int64, userID: Int64, events: [ResetEvent] = []) async throws {
+        _ = try await apply(ResetChange(.delete(id: id, userID: userID), effects: ResetEffects(events: events), now: .distantPast))
     }
 }

@@ -23,7 +23,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 WAIT = 20
-LINK = re.compile(r"(https?://[^\s\"'<>]+/_resetpassword\?code=[A-Za-z0-9_-]+)")
+LINK = re.compile(r"(https?://[^\s\"'<>]+/_resetpassword\?code=[0-9]+\.[A-Za-z0-9_-]+)")
 
 
 class CheckFailed(Exception):

@@ -173,7 +173,7 @@ def support_desk(driver, options, relay):
     link_text, first_row, timeline_text = wait_until(
         driver, "desk: the hand-over link is shown",
         lambda d: (d.find_element(By.CSS_SELECTOR, "#handover-link code").text, timeline_rows(d)[0], d.find_element(By.ID, "timeline").text))
-    check("desk: the hand-over link is shown", re.fullmatch(re.escape(options.base) + r"/_resetpassword\?code=[A-Za-z0-9_-]{20,}", link_text),
+    check("desk: the hand-over link is shown", re.fullmatch(re.escape(options.base) + r"/_resetpassword\?code=[0-9]+\.[A-Za-z0-9_-]{43}", link_text),
           link_text)
     check("desk: the timeline records the hand-over without the link",
           first_row[1:3] == ["support", "a hand-over link was made"] and link_text not in timeline_text)
