@@ -78,10 +78,10 @@ public final class MemoryResetCodeStore: ResetCodeStore {
             case .spend(let id, let userID, let passwordHash):
                 guard table.codes[id]?.userID == userID else { return (.codeGone, nil) }
                 try settingPasswordHash(passwordHash, userID: userID, now: change.now) { mailID = write(change.effects, now: change.now) }
-                table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
+                table.codes = table.codes.filter { $0.value.userID != userID }
             case .revoke(let id, let userID, let blockUntil):
                 guard table.codes[id]?.userID == userID else { return (.codeGone, nil) }
-                table.codes = table.codes.filter { $0.key != id && $0.value.userID != userID }
+                table.codes = table.codes.filter { $0.value.userID != userID }
                 table.blocks[userID] = max(table.blocks[userID] ?? blockUntil, blockUntil)
                 mailID = write(change.effects, now: change.now)
             case .delete(let id, let userID):
