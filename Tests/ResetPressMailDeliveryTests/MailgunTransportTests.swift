@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressMail
+import ResetPressTestSupport
 import Testing
 
 /// ``MailgunTransport`` against a loopback HTTP server that checks path, auth and form fields.
@@ -88,13 +89,15 @@ import Testing
     }
 
     @Test func anUnreachableAPIIsATemporaryError() async throws {
-        let port = try TestProcess.freePort()
+        let closed = try ClosedPort()
+        let port = closed.port
         let transport = MailgunTransport(domain: Self.domain, apiKey: Self.key, baseURL: "http://127.0.0.1:\(port)", timeout: .seconds(1))
         let error = await #expect(throws: MailDeliveryError.self) {
             try await transport.send(try Self.message(), messageID: "<mg-5@example.com>", date: Date())
         }
         #expect(error?.permanent == false)
         #expect(error?.message.hasPrefix("Mailgun: request to http://127.0.0.1:\(port)/v3/mg.example.com/messages.mime failed") == true)
+        closed.release()
     }
 
     @Test(arguments: ["ftp://api.mailgun.net", "not a url", ""])

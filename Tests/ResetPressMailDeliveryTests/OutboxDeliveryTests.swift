@@ -4,6 +4,7 @@ import ResetPassword
 import ResetPressDelivery
 import ResetPressMail
 import ResetPressStorage
+import ResetPressTestSupport
 import Synchronization
 import Testing
 
@@ -81,7 +82,8 @@ import Testing
         let database = try SQLiteDatabase(dataDirectory: folder.url.appendingPathComponent("data"))
         let outbox = database.outbox
         let clock = TestClock()
-        let port = try TestProcess.freePort()
+        let closed = try ClosedPort()
+        let port = closed.port
         let transport = SMTPTransport(configuration: SMTPConfiguration(
             host: "127.0.0.1", port: port, security: .none, connectTimeout: .seconds(5), commandTimeout: .seconds(10)))
         let sender = OutboxSender(
@@ -96,13 +98,14 @@ import Testing
         #expect(waiting.attempts == 1)
         if case .sealed = waiting.body {} else { Issue.record("a queued reset mail must stay sealed, found \(String(describing: waiting.body))") }
         #expect(waiting.lastError?.contains("127.0.0.1:\(port)") == true)
-        #expect(waiting.lastError?.lowercased().contains("refused") == true)
+        #expect(waiting.lastError?.lowercased().contains("refused") == true, "\(waiting.lastError ?? "no error")")
         #expect(waiting.nextAttemptAt > clock.read())
         // Not due yet: nothing is tried.
         #expect(try await sender.drain() == (sent: 0, retried: 0, failed: 0))
 
         var options = SMTPTestServer.Options()
         options.port = port
+        closed.release()
         let server = try await SMTPTestServer.start(options, directory: folder.url.appendingPathComponent("smtp"))
         clock.advance(by: 3600)
         let second = try await sender.drain()

@@ -1,5 +1,6 @@
 import Foundation
 import ResetPressMail
+import ResetPressTestSupport
 import Testing
 
 /// Sends through ``SMTPTransport`` to a real aiosmtpd and checks what arrived with Python's `email` parser.
@@ -230,13 +231,15 @@ import Testing
     }
 
     @Test func aServerThatIsDownIsATemporaryError() async throws {
-        let port = try TestProcess.freePort()
+        let closed = try ClosedPort()
+        let port = closed.port
         let transport = SMTPTransport(configuration: SMTPConfiguration(host: "127.0.0.1", port: port, security: .none))
         let error = await #expect(throws: MailDeliveryError.self) {
             try await transport.send(try Self.message(), messageID: "<down@example.com>", date: Date())
         }
         #expect(error?.permanent == false)
         #expect(error?.message.contains("127.0.0.1:\(port)") == true)
-        #expect(error?.message.lowercased().contains("refused") == true)
+        #expect(error?.message.lowercased().contains("refused") == true, "\(error?.message ?? "no error")")
+        closed.release()
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import ResetPressEngine
 import ResetPressStorage
+import ResetPressTestSupport
 import ResetPressWebhooks
 import Testing
 
@@ -73,7 +74,8 @@ import Testing
     }
 
     @Test func aReceiverDownThenUpGetsTheDeliveryExactlyOnce() async throws {
-        let port = try await WebhookReceiver.freePort()
+        let closed = try ClosedPort()
+        let port = closed.port
         let site = try await WebhookTestSite(environment: ["RESETPRESS_WEBHOOKS__PASSWORD_RESET": "http://127.0.0.1:\(port)/hooks"])
         try await cleaning({ await site.stop() }) {
             // A refused connection fails the try at the call's deadline (the HTTP client retries the
@@ -98,6 +100,7 @@ import Testing
             // then times out on a loaded machine (that delivery would be repeated, as at-least-once allows).
             try await site.set(["webhooks.timeout_ms": "5000"])
             try await Task.sleep(for: .seconds(1.5))
+            closed.release()
             let receiver = try await WebhookReceiver.start(port: port)
             try await cleaning({ await receiver.stop() }) {
                 #expect(try await eventually { try await site.queue.counts()[.sent] == 1 })
@@ -112,7 +115,8 @@ import Testing
     }
 
     @Test func aDeliveryQueuedBeforeARestartIsSentAfterIt() async throws {
-        let port = try await WebhookReceiver.freePort()
+        let closed = try ClosedPort()
+        let port = closed.port
         let environment = ["RESETPRESS_WEBHOOKS__RESET_PASSWORD_FAILED": "http://127.0.0.1:\(port)/hooks"]
         // Short tries while nothing listens; the reopened site has the default 5 s.
         let first = try await WebhookTestSite(environment: environment.merging(["RESETPRESS_WEBHOOKS__TIMEOUT_MS": "300"]) { $1 })
@@ -121,6 +125,7 @@ import Testing
             #expect(try await eventually { (try await first.queue.list(status: .queued, limit: 1).first?.lastError) != nil })
             return try #require(try await first.queue.list(status: nil, limit: 1).first)
         }
+        closed.release()
         let receiver = try await WebhookReceiver.start(port: port)
         let second = try await WebhookTestSite(environment: environment, reopening: first.root)
         try await cleaning({ await second.stop(); await receiver.stop() }) {

@@ -54,13 +54,6 @@ final class WebhookReceiver: Sendable {
         return WebhookReceiver(port: actual, group: group, running: running, log: log)
     }
 
-    /// A loopback port nothing listens on now (a receiver started on it and stopped).
-    static func freePort() async throws -> Int {
-        let receiver = try await start()
-        await receiver.stop()
-        return receiver.port
-    }
-
     /// `http://127.0.0.1:<port><path>`.
     func url(_ path: String = "/hooks") -> String {
         "http://127.0.0.1:\(port)\(path)"
