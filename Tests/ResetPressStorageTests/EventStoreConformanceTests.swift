@@ -62,6 +62,27 @@ import Testing
         }
     }
 
+    /// The flow records a request with its outcome in one call; every read sees the two events.
+    @Test(arguments: Backend.allCases)
+    func aRequestRecordedWithItsOutcomeReadsAsTwoEvents(_ backend: Backend) async throws {
+        try await withEvents(backend) { events, _ in
+            let ip = "198.51.100.7"
+            try await events.record([ResetEvent(.request, at: testTime(1), clientIP: ip, userID: 7), ResetEvent(.codeIssued, at: testTime(1), clientIP: ip, userID: 7)])
+            try await events.record([ResetEvent(.request, at: testTime(2), clientIP: ip, userID: 7), ResetEvent(.throttled, at: testTime(2), clientIP: ip, userID: 7)])
+            try await events.record([ResetEvent(.request, at: testTime(3), clientIP: ip), ResetEvent(.unknownEmail, at: testTime(3), clientIP: ip)])
+            // Not a pair: the outcome names another user.
+            try await events.record([ResetEvent(.request, at: testTime(4), clientIP: ip), ResetEvent(.vetoed, at: testTime(4), clientIP: ip, userID: 7)])
+            #expect(try await events.counts(from: testTime(0), to: testTime(10)) == [.request: 4, .codeIssued: 1, .throttled: 1, .unknownEmail: 1, .vetoed: 1])
+            #expect(try await events.topRefusedIPs(from: testTime(0), to: testTime(10), limit: 5).map(\.count) == [1])
+            let timeline = try await events.events(userID: 7, limit: 10)
+            #expect(timeline.map(\.kind) == [.vetoed, .throttled, .request, .codeIssued, .request])
+            #expect(timeline.allSatisfy { $0.clientIP == ip && $0.userID == 7 })
+            #expect(try await events.events(userID: 7, limit: 2).map(\.kind) == [.vetoed, .throttled])
+            #expect(try await events.deleteOlder(than: testTime(3)) == 4)
+            #expect(try await events.counts(from: testTime(0), to: testTime(10)) == [.request: 2, .unknownEmail: 1, .vetoed: 1])
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func deleteOlderForgetsOnlyOldEvents(_ backend: Backend) async throws {
         try await withEvents(backend) { events, _ in

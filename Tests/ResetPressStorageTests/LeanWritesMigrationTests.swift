@@ -57,7 +57,7 @@ import Testing
                 """)
         }
         let plans = try await database.pool.read { db in
-            try [SQLiteEventStore.deleteOlderSQL, SQLiteEventStore.countsSQL].map { sql in
+            try [SQLiteEventStore.deleteOlderSQL, SQLiteEventStore.countsSQL, SQLiteEventStore.pairsOlderSQL].map { sql in
                 let arguments = StatementArguments(Array(repeating: 0.0, count: sql.filter { $0 == "?" }.count))
                 return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN \(sql)", arguments: arguments).map { $0["detail"] as String }
             }

@@ -4,10 +4,10 @@ import GRDB
 /// The events table in SQLite (migration `v8-events`); times are `REAL` seconds.
 ///
 /// Appends go through the group committer, so a refusal's event shares the commit of the
-/// requests around it instead of paying an fsync of its own. Each event writes its row and two
-/// index entries, by kind and time and by user and time. What filters by time alone (the
-/// retention, the counts) walks the kinds present in `events_on_kind_at` and reads each kind's
-/// range there (``byKind``), so no index is kept for time alone.
+/// requests around it instead of paying an fsync of its own. Each row has two index entries, by
+/// kind and time and by user and time; a request and its outcome share a row (``SQLiteEventRows``).
+/// What filters by time alone (the retention, the counts) walks the kinds present in
+/// `events_on_kind_at` and reads each kind's range there (``byKind``), so no index is kept for time alone.
 public struct SQLiteEventStore: EventStore {
     let pool: DatabasePool
     let committer: GroupCommitter
@@ -21,16 +21,19 @@ public struct SQLiteEventStore: EventStore {
 
     /// Appends `events` inside the caller's transaction: the stores that change state record theirs with it.
     static func insert(_ events: [ResetEvent], in db: Database) throws {
-        for event in events {
+        for row in SQLiteEventRows.rows(events) {
+            let event = row.event
             try db.cachedStatement(sql: "INSERT INTO events (kind, at, client_ip, delivery_seconds, user_id) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [event.kind.rawValue, event.at.databaseSeconds, event.clientIP, event.deliverySeconds, event.userID])
+                .execute(arguments: [row.kind, event.at.databaseSeconds, event.clientIP, event.deliverySeconds, event.userID])
         }
     }
 
+    /// Deletes the rows before `date` and counts the events they held: a paired row holds two.
     public func deleteOlder(than date: Date) async throws -> Int {
         try await pool.write { db in
+            let pairs = try Int.fetchOne(db, sql: Self.pairsOlderSQL, arguments: [date.databaseSeconds]) ?? 0
             try db.execute(sql: Self.deleteOlderSQL, arguments: [date.databaseSeconds])
-            return db.changesCount
+            return db.changesCount + pairs
         }
     }
 
@@ -45,6 +48,12 @@ public struct SQLiteEventStore: EventStore {
     /// Deletes the events before `?`: each kind's range in `events_on_kind_at`.
     static let deleteOlderSQL = "\(byKind) DELETE FROM events WHERE kind IN (SELECT kind FROM kinds) AND at < ?"
 
+    /// The number of paired rows before `?`: the range of each paired kind.
+    static let pairsOlderSQL = """
+        \(byKind) SELECT COUNT(*) FROM events
+        WHERE kind IN (SELECT kind FROM kinds WHERE substr(kind, 1, \(SQLiteEventRows.requestPrefix.count)) = '\(SQLiteEventRows.requestPrefix)') AND at < ?
+        """
+
     /// The number of events of each kind from the first `?` to before the second: each kind's range.
     static let countsSQL = "\(byKind) SELECT kind, COUNT(*) AS n FROM events WHERE kind IN (SELECT kind FROM kinds) AND at >= ? AND at < ? GROUP BY kind"
 
@@ -52,13 +61,17 @@ public struct SQLiteEventStore: EventStore {
 
     public func events(userID: Int64, limit: Int) async throws -> [ResetEvent] {
         try await pool.read { db in
-            try Row.fetchAll(
+            // Each row holds one event or two, newest first: a pair's outcome before its request.
+            let rows = try Row.fetchAll(
                 db, sql: "SELECT kind, at, client_ip, delivery_seconds FROM events WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?",
-                arguments: [userID, max(0, limit)]
-            ).compactMap { row in
-                guard let kind = ResetEventKind(rawValue: row["kind"]) else { return nil }
-                return ResetEvent(kind, at: try row.date("at"), clientIP: row["client_ip"], deliverySeconds: row["delivery_seconds"], userID: userID)
+                arguments: [userID, max(0, limit)])
+            let events = try rows.flatMap { row in
+                let at = try row.date("at")
+                return SQLiteEventRows.kinds(stored: row["kind"]).reversed().map { kind in
+                    ResetEvent(kind, at: at, clientIP: row["client_ip"], deliverySeconds: row["delivery_seconds"], userID: userID)
+                }
             }
+            return Array(events.prefix(max(0, limit)))
         }
     }
 
@@ -68,7 +81,8 @@ public struct SQLiteEventStore: EventStore {
                 db, sql: Self.countsSQL,
                 arguments: [from.databaseSeconds, to.databaseSeconds])
             return try rows.reduce(into: [:]) { counts, row in
-                if let kind = ResetEventKind(rawValue: try row.decode(forColumn: "kind")) { counts[kind] = try row.decode(forColumn: "n") }
+                let count: Int = try row.decode(forColumn: "n")
+                for kind in SQLiteEventRows.kinds(stored: try row.decode(forColumn: "kind")) { counts[kind, default: 0] += count }
             }
         }
     }
@@ -86,16 +100,16 @@ public struct SQLiteEventStore: EventStore {
     }
 
     public func topRefusedIPs(from: Date, to: Date, limit: Int) async throws -> [(ip: String, count: Int)] {
-        let kinds = ResetEventKind.refusals.map(\.rawValue)
+        let kinds = ResetEventKind.refusals.flatMap(SQLiteEventRows.storedKinds)
         return try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT client_ip, COUNT(*) AS n FROM events
-                    WHERE kind IN (?, ?) AND at >= ? AND at < ? AND client_ip IS NOT NULL
+                    WHERE kind IN (\(kinds.map { _ in "?" }.joined(separator: ", "))) AND at >= ? AND at < ? AND client_ip IS NOT NULL
                     GROUP BY client_ip ORDER BY n DESC, client_ip LIMIT ?
                     """,
-                arguments: [kinds[0], kinds[1], from.databaseSeconds, to.databaseSeconds, max(0, limit)]
+                arguments: StatementArguments(kinds) + [from.databaseSeconds, to.databaseSeconds, max(0, limit)]
             ).map { row in (ip: try row.decode(forColumn: "client_ip"), count: try row.decode(forColumn: "n")) }
         }
     }
