@@ -160,28 +160,40 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     /// Stores `code` in place of its user's earlier code, in the same row (the table is keyed by
     /// user), under a new random id; returns the id. The id is what tells the new code from the one
     /// it replaced: 53 random bits, so it repeats the replaced one's with a chance of 2^-53.
+    ///
+    /// The first upsert leaves the email alone, so the email index is not rewritten (SQLite rewrites
+    /// an index whose column an update sets, to the same value too); when the stored email differs, it
+    /// changes nothing and the second writes the email as well.
     private static func insert(_ code: NewResetCode, in db: Database) throws -> Int64 {
         let id = Int64.random(in: 1..<(1 << 53))
+        let arguments: StatementArguments = [
+            code.userID, id, code.email, code.codeHash, code.linkHash,
+            code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP, code.cancelHash, code.tokensByHash,
+        ]
         try mappingUniqueViolations({ error in
             error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token"
                 : error.isUniqueViolation("reset_codes.cancel_hash") ? "A reset code with this cancel token" : nil
         }) {
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO reset_codes (user_id, id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
-                    ON CONFLICT (user_id) DO UPDATE SET
-                        id = excluded.id, email = excluded.email, code_hash = excluded.code_hash, link_hash = excluded.link_hash,
-                        created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
-                        request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash, tokens_by_hash = excluded.tokens_by_hash
-                    """
-            ).execute(
-                arguments: [
-                    code.userID, id, code.email, code.codeHash, code.linkHash,
-                    code.createdAt.databaseSeconds, code.expiresAt.databaseSeconds, code.requestIP, code.cancelHash, code.tokensByHash,
-                ])
+            try db.cachedStatement(sql: upsertKeepingEmailSQL).execute(arguments: arguments)
+            if db.changesCount == 0 { try db.cachedStatement(sql: upsertSQL).execute(arguments: arguments) }
         }
         return id
+    }
+
+    /// The upsert of a code into its user's row, email included.
+    private static let upsertSQL = upsert(sameEmail: false)
+    /// The upsert that changes nothing when the user's row holds another email.
+    private static let upsertKeepingEmailSQL = upsert(sameEmail: true)
+
+    private static func upsert(sameEmail: Bool) -> String {
+        """
+        INSERT INTO reset_codes (user_id, id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash)
+        VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+        ON CONFLICT (user_id) DO UPDATE SET
+            id = excluded.id,\(sameEmail ? "" : " email = excluded.email,") code_hash = excluded.code_hash, link_hash = excluded.link_hash,
+            created_at = excluded.created_at, expires_at = excluded.expires_at, attempts = 0,
+            request_ip = excluded.request_ip, cancel_hash = excluded.cancel_hash, tokens_by_hash = excluded.tokens_by_hash\(sameEmail ? "\nWHERE reset_codes.email = excluded.email" : "")
+        """
     }
 
     /// Deletes user `userID`'s code if it is still code `id`; false, deleting nothing, when it is not.
