@@ -23,6 +23,9 @@ import Testing
         #expect(code.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) })
         #expect(try await site.queuedMail().isEmpty)
         #expect(try await site.storage.resetCodes.count() == 1)
+        // No mail carries a link or cancel token: the code keeps random hashes in their place.
+        let stored = try #require(try await site.storage.resetCodes.current(email: "ann@example.org")).issued
+        #expect(stored.linkHash.count == 32 && stored.cancelHash?.count == 32 && stored.linkHash != stored.cancelHash)
     }
 
     @Test func defaultEmailQueuesTextAndHTMLWithTheCodeAndLink() async throws {

@@ -144,20 +144,26 @@ public final class ResetPasswordService: Sendable {
             lastIssued: throttled ? try await codes.lastIssued(userID: userID) : nil)
     }
 
-    /// Creates a code, link token and cancel token for the user, stores their hashes, queues the mail and
-    /// the `reset_password_request` webhooks and records `prior` and `code_issued` in one transaction,
-    /// then fires `reset_password_code_created` and `reset_password_request`.
+    /// Creates a code, and a link and a cancel token when a mail carries them, for the user; stores their
+    /// hashes, queues the mail and the `reset_password_request` webhooks and records `prior` and
+    /// `code_issued` in one transaction, then fires `reset_password_code_created` and `reset_password_request`.
     func issue(
         for user: User, userID: Int64, settings: SettingsSnapshot, now: Date, clientIP: String, context: HookContext,
         override: MailOverride? = nil, extraVariables: TemplateVariables = TemplateVariables(), recording prior: [ResetEvent] = []
     ) async throws {
         let code = CodeGenerator.code(length: settings[ResetPasswordSettings.codeLength], charset: settings[ResetPasswordSettings.codeCharset])
-        let linkToken = CodeGenerator.linkToken(naming: userID)
-        let cancelToken = CodeGenerator.linkToken(naming: userID)
         let ttl = await hooks.applyFilters("reset_password_expiration", settings[ResetPasswordSettings.codeTTL], context: context)
         let expiresAt = now.addingTimeInterval(Double(max(1, ttl)))
         var message: OutboxMail?
-        if override != nil || settings[ResetPasswordSettings.mode] != .storeOnly {
+        // Only a mail carries the link and cancel tokens. Without one no token exists, and the code
+        // stores hashes that no token matches.
+        let linkHash: Data, cancelHash: Data
+        if override == nil && settings[ResetPasswordSettings.mode] == .storeOnly {
+            (linkHash, cancelHash) = (InstallSecret.unmatchedHash(), InstallSecret.unmatchedHash())
+        } else {
+            let linkToken = CodeGenerator.linkToken(naming: userID)
+            let cancelToken = CodeGenerator.linkToken(naming: userID)
+            (linkHash, cancelHash) = (secret.hash(linkToken), secret.hash(cancelToken))
             let own = composer.variables(
                 user: user, code: code, linkToken: linkToken, cancelToken: cancelToken, expiresAt: expiresAt, clientIP: clientIP, settings: settings)
             // Caller keys (Coronium templateKeys, appName) may add and rename, never replace the code or links.
@@ -168,8 +174,8 @@ public final class ResetPasswordService: Sendable {
         // Sealed before it is stored: only a sender opens it, with the install secret's key.
         let mail = try message?.sealed(with: secret.mailSealer())
         let record = NewResetCode(
-            userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: secret.hash(linkToken),
-            createdAt: now, expiresAt: expiresAt, requestIP: clientIP, cancelHash: secret.hash(cancelToken))
+            userID: userID, email: user.email.lowercased(), codeHash: secret.hash(code), linkHash: linkHash,
+            createdAt: now, expiresAt: expiresAt, requestIP: clientIP, cancelHash: cancelHash)
         let recorded = events == nil ? [] : prior + [ResetEvent(.codeIssued, at: now, clientIP: clientIP, userID: userID)]
         let reports = webhooks.deliveries("reset_password_request", user.login, context)
         let effects = ResetEffects(mail: mail, mailClaim: mail == nil ? nil : claimMail(), events: recorded, webhooks: reports)

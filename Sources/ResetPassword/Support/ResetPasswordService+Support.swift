@@ -39,11 +39,10 @@ extension ResetPasswordService {
         if let until = try await codes.blockedUntil(userID: userID), until > now { throw SupportActionError.blocked(until: until) }
         let linkToken = CodeGenerator.linkToken(naming: userID)
         let expiresAt = now.addingTimeInterval(Double(settings[ResetPasswordSettings.handoverMinutes] * 60))
-        // The code is never shown: the link is what the user gets.
-        let unshownCode = CodeGenerator.linkToken()
+        // No code and no cancel token are made: the link is what the user gets.
         let record = NewResetCode(
-            userID: userID, email: user.email.lowercased(), codeHash: secret.hash(unshownCode), linkHash: secret.hash(linkToken),
-            createdAt: now, expiresAt: expiresAt, requestIP: "", cancelHash: secret.hash(CodeGenerator.linkToken(naming: userID)))
+            userID: userID, email: user.email.lowercased(), codeHash: InstallSecret.unmatchedHash(), linkHash: secret.hash(linkToken),
+            createdAt: now, expiresAt: expiresAt, requestIP: "", cancelHash: InstallSecret.unmatchedHash())
         let recorded = events == nil ? [] : [ResetEvent(.handover, at: now, userID: userID)]
         _ = try await codes.apply(ResetChange(.issue(record), effects: ResetEffects(events: recorded), now: now))
         await events?.announce(recorded)

@@ -157,6 +157,12 @@ public struct InstallSecret: Sendable {
         keys[0].hash(value)
     }
 
+    /// 32 random bytes in place of a token's hash, for a code issued without that token: no token's
+    /// HMAC matches it (but with a chance of 2^-256), and it costs no HMAC.
+    public static func unmatchedHash() -> Data {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }
+    }
+
     /// HMAC-SHA256 of `value` under every key, current first: what a stored hash is looked up or
     /// compared by, so that what an older key hashed still matches.
     public func hashes(_ value: String) -> [Data] {
