@@ -17,19 +17,6 @@ extension Row {
     func optionalDate(_ column: String) throws -> Date? {
         try decode(Double?.self, forColumn: column).map(Date.init(timeIntervalSince1970:))
     }
-
-    /// The time in a nullable time column, by position.
-    func optionalDate(atIndex index: Int) throws -> Date? {
-        try decode(Double?.self, atIndex: index).map(Date.init(timeIntervalSince1970:))
-    }
-
-    /// `read` applied to the first row of `statement` while the statement is on it (`fetchOne` copies the row
-    /// first); nil when there is no row.
-    static func readFirst<T>(_ statement: Statement, arguments: StatementArguments, _ read: (Row) throws -> T) throws -> T? {
-        let cursor = try fetchCursor(statement, arguments: arguments)
-        // The row reads the statement, which the cursor resets when it goes: keep it until read is done.
-        return try withExtendedLifetime(cursor) { try cursor.next().map(read) }
-    }
 }
 
 extension DatabaseError {

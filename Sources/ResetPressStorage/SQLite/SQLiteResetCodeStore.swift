@@ -105,10 +105,10 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     /// Synchronous, like the user lookup it extends: one indexed read with two joins.
     public func requester(email: String) async throws -> ResetRequester? {
         try readers.read { db in
-            try Row.readFirst(db.cachedStatement(sql: Self.requesterSQL), arguments: [email]) { row in
+            try db.cachedStatement(sql: Self.requesterSQL).readFirst(arguments: [email]) { row in
                 ResetRequester(
-                    user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate(atIndex: SQLiteUserStore.columnCount),
-                    lastIssued: try row.optionalDate(atIndex: SQLiteUserStore.columnCount + 1))
+                    user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate(at: SQLiteUserStore.columnCount),
+                    lastIssued: try row.optionalDate(at: SQLiteUserStore.columnCount + 1))
             }
         }
     }

@@ -111,22 +111,22 @@ public struct SQLiteUserStore: UserStore {
     /// and from a reader queue that the async API makes.
     private func fetchOne(where condition: String, _ value: some DatabaseValueConvertible & Sendable) async throws -> User? {
         try readers.read { db in
-            try Row.readFirst(db.cachedStatement(sql: "SELECT \(Self.columns) FROM users WHERE \(condition)"), arguments: [value], Self.user(from:))
+            try db.cachedStatement(sql: "SELECT \(Self.columns) FROM users WHERE \(condition)").readFirst(arguments: [value], Self.user(from:))
         }
     }
 
     /// A user from a row that starts with ``columns`` (or ``qualifiedColumns``), read by position: a lookup
     /// by name lower-cases the name and hashes it, once per column of every row.
-    static func user(from row: Row) throws -> User {
+    static func user(from row: some PositionalRow) throws -> User {
         User(
-            id: try row.decode(Int64.self, atIndex: 0),
+            id: try row.value(at: 0),
             NewUser(
-                login: try row.decode(atIndex: 1), email: try row.decode(atIndex: 2),
-                displayName: try row.decode(atIndex: 3), nickname: try row.decode(atIndex: 4),
-                firstName: try row.decode(atIndex: 5), lastName: try row.decode(atIndex: 6),
-                passwordHash: try row.decode(atIndex: 7), locale: try row.decode(atIndex: 10)),
-            createdAt: Date(timeIntervalSince1970: try row.decode(atIndex: 8)),
-            updatedAt: Date(timeIntervalSince1970: try row.decode(atIndex: 9)))
+                login: try row.value(at: 1), email: try row.value(at: 2),
+                displayName: try row.value(at: 3), nickname: try row.value(at: 4),
+                firstName: try row.value(at: 5), lastName: try row.value(at: 6),
+                passwordHash: try row.value(at: 7), locale: try row.value(at: 10)),
+            createdAt: Date(timeIntervalSince1970: try row.value(at: 8)),
+            updatedAt: Date(timeIntervalSince1970: try row.value(at: 9)))
     }
 
     /// The number of ``columns``; a joined read's own columns follow at this index.
