@@ -22,7 +22,7 @@ extension RequestParameters {
         }
         guard let body, body.readableBytes > 0 else { return parameters }
         guard body.readableBytes <= limit else { throw .tooLarge(limit: limit) }
-        try parameters.merge(bodyPairs(body, contentType: request.headers[.contentType]), counted: &total)
+        try parameters.merge(bodyPairs(body, contentType: request.headers.firstValue(.contentType)), counted: &total)
         return parameters
     }
 
@@ -32,7 +32,7 @@ extension RequestParameters {
     /// timeout cuts a pause between chunks, and this cuts a body dripped in small chunks, at its first
     /// chunk after the deadline.
     public static func collectBody(request: Request, limit: Int, timeout: Duration) async throws(ParameterError) -> ByteBuffer {
-        if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > limit {
+        if let declared = request.headers.firstValue(.contentLength).flatMap({ Int($0) }), declared > limit {
             throw .tooLarge(limit: limit)
         }
         let deadline = ContinuousClock.now + timeout

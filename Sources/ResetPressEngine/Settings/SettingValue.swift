@@ -79,10 +79,13 @@ extension Array: SettingValueConvertible where Element == String {
     public var settingValue: SettingValue { .list(self) }
 }
 
+/// Inlinable, so that the enums of other modules read their settings without generic metadata lookups.
 extension SettingValueConvertible where Self: RawRepresentable, RawValue == String {
+    @inlinable
     public init?(settingValue: SettingValue) {
         guard case .string(let raw) = settingValue else { return nil }
         self.init(rawValue: raw)
     }
+    @inlinable
     public var settingValue: SettingValue { .string(rawValue) }
 }
