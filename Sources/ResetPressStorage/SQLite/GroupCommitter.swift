@@ -36,38 +36,34 @@ final class GroupCommitter: Sendable {
                 state.flushing = true
                 return true
             }
-            if startFlushing { commitNextBatch() }
+            if startFlushing { Task { await self.flush() } }
         }
         guard let typed = result as? T else { throw GroupCommitError.unexpectedResult }
         return typed
     }
 
-    /// Commits what is pending as one batch on the pool's writer queue, then queues the next batch
-    /// behind the writes that came meanwhile, until nothing is pending.
-    ///
-    /// The batch runs on the writer's own serial queue, so no task and no async hop stand between
-    /// a request's write and its commit; one batch a turn keeps the other writers' turns in order.
-    private func commitNextBatch() {
-        pool.asyncWriteWithoutTransaction { db in
-            let batch = self.state.withLock { state -> [Pending] in
-                defer { state.pending = [] }
-                return state.pending
+    /// Commits batches until nothing is pending.
+    private func flush() async {
+        while true {
+            let batch = state.withLock { state -> [Pending] in
+                let batch = state.pending
+                state.pending = []
+                if batch.isEmpty { state.flushing = false }
+                return batch
             }
+            if batch.isEmpty { return }
             let works = batch.map(\.work)
             let results: [Result<any Sendable, any Error>]
             do {
-                results = try Self.inTransaction(db) { try works.map { .success(try $0(db)) } }
+                results = try await pool.writeWithoutTransaction { db in
+                    try Self.inTransaction(db) { try works.map { .success(try $0(db)) } }
+                }
             } catch {
-                results = Self.isolated(works, in: db)
+                results = await isolated(works)
             }
             for (pending, result) in zip(batch, results) {
                 pending.continuation.resume(with: result)
             }
-            let more = self.state.withLock { state -> Bool in
-                if state.pending.isEmpty { state.flushing = false }
-                return state.flushing
-            }
-            if more { self.commitNextBatch() }
         }
     }
 
@@ -86,11 +82,10 @@ final class GroupCommitter: Sendable {
     }
 
     /// Runs a batch again with each write in its own savepoint, after one of them failed.
-    private static func isolated(_ works: [@Sendable (Database) throws -> any Sendable], in db: Database) -> [Result<any Sendable, any Error>] {
-        var outcomes: [Result<any Sendable, any Error>] = []
+    private func isolated(_ works: [@Sendable (Database) throws -> any Sendable]) async -> [Result<any Sendable, any Error>] {
         do {
-            try db.inTransaction(.immediate) {
-                outcomes = works.map { work in
+            return try await pool.write { db in
+                works.map { work in
                     var outcome: Result<any Sendable, any Error> = .failure(GroupCommitError.unexpectedResult)
                     do {
                         try db.inSavepoint {
@@ -102,9 +97,7 @@ final class GroupCommitter: Sendable {
                     }
                     return outcome
                 }
-                return .commit
             }
-            return outcomes
         } catch {
             return Array(repeating: .failure(error), count: works.count)
         }
