@@ -1,5 +1,3 @@
-import HTTPTypes
-
 /// A parsed header value of the form `token; name=value; name="quoted value"` (Content-Type,
 /// Content-Disposition). Parameter names are lower-cased; quoted values are unescaped.
 struct HeaderValue: Equatable {
@@ -74,13 +72,5 @@ extension String {
             let last = scalars.lastIndex(where: { $0 != " " && $0 != "\t" })
         else { return "" }
         return String(scalars[first...last])
-    }
-}
-
-extension HTTPFields {
-    /// The first value of `name`, found by a scan: the subscript joins every value of the name, and
-    /// builds an index of all the names on its first use (about 4k instructions a request each).
-    func firstValue(_ name: HTTPField.Name) -> String? {
-        first { $0.name == name }?.value
     }
 }

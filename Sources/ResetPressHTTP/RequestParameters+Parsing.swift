@@ -1,3 +1,4 @@
+import HTTPTypes
 public import Hummingbird
 
 extension RequestParameters {
@@ -96,5 +97,13 @@ extension RequestParameters {
 
     private static func isJSONWhitespace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == UInt8(ascii: "\t")
+    }
+}
+
+private extension HTTPFields {
+    /// The first value of `name`, found by a scan: the subscript joins every value of the name, and
+    /// builds an index of all the names on its first use (about 4k instructions a request each).
+    func firstValue(_ name: HTTPField.Name) -> String? {
+        first { $0.name == name }?.value
     }
 }
