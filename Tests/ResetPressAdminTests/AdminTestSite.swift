@@ -32,14 +32,15 @@ final class AdminTestSite: Sendable {
     /// The engine.
     var engine: Engine { site.engine }
 
-    /// `environment` pins settings (`RESETPRESS_...`).
-    init(environment: [String: String] = [:]) async throws {
+    /// `environment` pins settings (`RESETPRESS_...`); `clock` is the site's time.
+    init(environment: [String: String] = [:], clock: @escaping @Sendable () -> Date = { Date() }) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("resetpress-admin-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("settings"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: Self.repositoryRoot.appendingPathComponent("templates"), to: root.appendingPathComponent("templates"))
         var configuration = SiteConfiguration(root: root)
         configuration.environment = ["RESETPRESS_USERS__PASSWORD_HASH_COST": "4"].merging(environment) { $1 }
         configuration.hasher = PasswordHasher(maxConcurrent: 2)
+        configuration.clock = clock
         site = try await Site.open(configuration)
         try await AdminPlugin.setPassword(Self.password, engine: site.engine, hasher: site.hasher, actor: .cli, at: Date())
     }
