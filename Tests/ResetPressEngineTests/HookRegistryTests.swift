@@ -92,6 +92,19 @@ import Testing
         #expect(hooks.didAction("never") == 0)
     }
 
+    @Test func anActionRunWithoutCallbacksCountsAndRegistersNothing() async {
+        await hooks.doAction("quiet", 1)
+        #expect(!hooks.hasHooks("quiet"))
+        let handle = hooks.addAction("quiet") { (_: Int, _) in }
+        await hooks.doAction("quiet", 2)
+        #expect(hooks.remove(handle))
+        await hooks.doAction("quiet", 3)
+        #expect(hooks.didAction("quiet") == 3)
+        #expect(!hooks.hasHooks("quiet"))
+        #expect(hooks.listing().allSatisfy { $0.hook != "quiet" })
+        #expect(await hooks.applyFilters("quiet", 7) == 7)
+    }
+
     @Test func throwingOrMistypedCallbackIsSkippedWithAWarning() async {
         let logs = CollectedLogs()
         let hooks = HookRegistry(logger: logs.logger)

@@ -11,9 +11,23 @@ import Synchronization
 /// of the wrong type, or a failing executable hook is skipped with a warning: the value passes
 /// through unchanged.
 public final class HookRegistry: Sendable {
+    /// One hook's callbacks and how often it ran as an action: one entry, so that a run finds both with one hash.
+    private struct Hook {
+        var table = HookTable()
+        var actionCount = 0
+
+        /// The table, or nil when the hook has no callbacks.
+        var callbacks: HookTable? { table.isEmpty ? nil : table }
+
+        /// Counts a run as an action and returns the callbacks to run.
+        static func countRun(of hook: inout Hook) -> HookTable? {
+            hook.actionCount += 1
+            return hook.callbacks
+        }
+    }
+
     private struct State {
-        var tables: [String: HookTable] = [:]
-        var actionCounts: [String: Int] = [:]
+        var hooks: [String: Hook] = [:]
         var nextID: UInt64 = 1
     }
 
@@ -68,10 +82,7 @@ public final class HookRegistry: Sendable {
     @discardableResult
     public func remove(_ handle: HookHandle) -> Bool {
         let removed = state.withLock { state -> Bool in
-            guard var table = state.tables[handle.name] else { return false }
-            let removed = table.remove(id: handle.id, priority: handle.priority)
-            state.tables[handle.name] = table.isEmpty ? nil : table
-            return removed
+            state.hooks[handle.name]?.table.remove(id: handle.id, priority: handle.priority) ?? false
         }
         if removed { generation.add(1, ordering: .releasing) }
         return removed
@@ -86,14 +97,14 @@ public final class HookRegistry: Sendable {
     public func removeExecutables() {
         refused.withLock { $0.removeAll() }
         state.withLock { state in
-            for (name, var table) in state.tables {
-                for index in table.buckets.indices {
-                    table.buckets[index].removeAll { if case .executable = $0.callback { true } else { false } }
+            for (name, var hook) in state.hooks {
+                for index in hook.table.buckets.indices {
+                    hook.table.buckets[index].removeAll { if case .executable = $0.callback { true } else { false } }
                 }
-                let kept = zip(table.priorities, table.buckets).filter { !$0.1.isEmpty }
-                table.priorities = kept.map(\.0)
-                table.buckets = kept.map(\.1)
-                state.tables[name] = table.isEmpty ? nil : table
+                let kept = zip(hook.table.priorities, hook.table.buckets).filter { !$0.1.isEmpty }
+                hook.table.priorities = kept.map(\.0)
+                hook.table.buckets = kept.map(\.1)
+                state.hooks[name] = hook
             }
         }
         generation.add(1, ordering: .releasing)
@@ -102,13 +113,13 @@ public final class HookRegistry: Sendable {
     /// Whether any callback is registered for the hook.
     public func hasHooks(_ name: String) -> Bool {
         let name = HookName.normalize(name)
-        return state.withLock { $0.tables[name] != nil }
+        return state.withLock { $0.hooks[name]?.callbacks != nil }
     }
 
     /// How many times the action has been run.
     public func didAction(_ name: String) -> Int {
         let name = HookName.normalize(name)
-        return state.withLock { $0.actionCounts[name, default: 0] }
+        return state.withLock { $0.hooks[name]?.actionCount ?? 0 }
     }
 
     /// Every registered callback in run order, then the refused executable hooks, for `resetpress hooks list`.
@@ -119,8 +130,8 @@ public final class HookRegistry: Sendable {
                 kind: .refused(path: refusal.hook.path, reason: refusal.reason))
         }
         return state.withLock { state in
-            state.tables.keys.sorted().flatMap { name in
-                state.tables[name]!.runOrder.map { priority, entry in
+            state.hooks.keys.sorted().flatMap { name in
+                state.hooks[name]!.table.runOrder.map { priority, entry in
                     let kind: HookListing.Kind
                     switch entry.callback {
                     case .filter, .asyncFilter: kind = .swiftFilter
@@ -138,7 +149,7 @@ public final class HookRegistry: Sendable {
         let handle = state.withLock { state -> HookHandle in
             let id = state.nextID
             state.nextID += 1
-            state.tables[name, default: HookTable()].insert(HookEntry(id: id, label: label, callback: callback), priority: priority)
+            state.hooks[name, default: Hook()].table.insert(HookEntry(id: id, label: label, callback: callback), priority: priority)
             return HookHandle(name: name, priority: priority, id: id)
         }
         generation.add(1, ordering: .releasing)
@@ -213,7 +224,7 @@ public final class HookRegistry: Sendable {
     /// The hook's table, if it has callbacks.
     @usableFromInline
     func table(named name: String) -> HookTable? {
-        state.withLock { $0.tables[name] }
+        state.withLock { $0.hooks[name]?.callbacks }
     }
 
     /// The change counter, read before a run.
@@ -226,10 +237,7 @@ public final class HookRegistry: Sendable {
     public func doAction<Argument: Sendable & Codable>(_ name: String, _ argument: Argument, context: HookContext = .empty) async {
         let name = HookName.normalize(name)
         var seen = generation.load(ordering: .acquiring)
-        let found = state.withLock { state -> HookTable? in
-            state.actionCounts[name, default: 0] += 1
-            return state.tables[name]
-        }
+        let found = state.withLock { Hook.countRun(of: &$0.hooks[name, default: Hook()]) }
         guard var table = found else { return }
         var current: Int? = nil
         while true {
@@ -261,7 +269,7 @@ public final class HookRegistry: Sendable {
         let now = generation.load(ordering: .acquiring)
         guard now != seen else { return true }
         seen = now
-        guard let fresh = state.withLock({ $0.tables[name] }) else { return false }
+        guard let fresh = state.withLock({ $0.hooks[name]?.callbacks }) else { return false }
         table = fresh
         return true
     }
