@@ -67,13 +67,16 @@ final class GroupCommitter: Sendable {
         }
     }
 
+    private static let begin = HotStatement("BEGIN IMMEDIATE TRANSACTION")
+    private static let commit = HotStatement("COMMIT TRANSACTION")
+
     /// `body` in one IMMEDIATE transaction whose `BEGIN` and `COMMIT` are prepared once per connection
     /// (`DatabasePool.write` prepares both again for every batch); rolled back when anything throws.
     private static func inTransaction<T>(_ db: Database, _ body: () throws -> T) throws -> T {
-        try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
+        try db.withStatement(begin) { try $0.execute() }
         do {
             let result = try body()
-            try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+            try db.withStatement(commit) { try $0.execute() }
             return result
         } catch {
             if db.isInsideTransaction { try? db.execute(sql: "ROLLBACK TRANSACTION") }

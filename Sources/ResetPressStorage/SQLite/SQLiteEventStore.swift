@@ -19,12 +19,15 @@ public struct SQLiteEventStore: EventStore {
         try await committer.write { db in try Self.insert(events, in: db) }
     }
 
+    private static let insertRow = HotStatement("INSERT INTO events (kind, at, client_ip, delivery_seconds, user_id) VALUES (?, ?, ?, ?, ?)")
+
     /// Appends `events` inside the caller's transaction: the stores that change state record theirs with it.
     static func insert(_ events: [ResetEvent], in db: Database) throws {
         for row in SQLiteEventRows.rows(events) {
             let event = row.event
-            try db.cachedStatement(sql: "INSERT INTO events (kind, at, client_ip, delivery_seconds, user_id) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [row.kind, event.at.databaseSeconds, event.clientIP, event.deliverySeconds, event.userID])
+            try db.withStatement(insertRow) {
+                try $0.execute(arguments: [row.kind, event.at.databaseSeconds, event.clientIP, event.deliverySeconds, event.userID])
+            }
         }
     }
 

@@ -96,19 +96,21 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
     }
 
     /// The user of an email with their block and current code's time (built once: it runs for every request).
-    private static let requesterSQL = """
+    private static let requesterLookup = HotStatement("""
         SELECT \(SQLiteUserStore.qualifiedColumns), b.until AS blocked_until, c.created_at AS code_created_at
         FROM users LEFT JOIN reset_blocks b ON b.user_id = users.id LEFT JOIN reset_codes c ON c.user_id = users.id
         WHERE users.email = ?
-        """
+        """)
 
     /// Synchronous, like the user lookup it extends: one indexed read with two joins.
     public func requester(email: String) async throws -> ResetRequester? {
         try readers.read { db in
-            try db.cachedStatement(sql: Self.requesterSQL).readFirst(arguments: [email]) { row in
-                ResetRequester(
-                    user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate(at: SQLiteUserStore.columnCount),
-                    lastIssued: try row.optionalDate(at: SQLiteUserStore.columnCount + 1))
+            try db.withStatement(Self.requesterLookup) { statement in
+                try statement.readFirst(arguments: [email]) { row in
+                    ResetRequester(
+                        user: try SQLiteUserStore.user(from: row), blockedUntil: try row.optionalDate(at: SQLiteUserStore.columnCount),
+                        lastIssued: try row.optionalDate(at: SQLiteUserStore.columnCount + 1))
+                }
             }
         }
     }
@@ -174,18 +176,18 @@ public struct SQLiteResetCodeStore: ResetCodeStore {
             error.isUniqueViolation("reset_codes.link_hash") ? "A reset code with this link token"
                 : error.isUniqueViolation("reset_codes.cancel_hash") ? "A reset code with this cancel token" : nil
         }) {
-            try db.cachedStatement(sql: upsertKeepingEmailSQL).execute(arguments: arguments)
-            if db.changesCount == 0 { try db.cachedStatement(sql: upsertSQL).execute(arguments: arguments) }
+            try db.withStatement(upsertKeepingEmail) { try $0.execute(arguments: arguments) }
+            if db.changesCount == 0 { try db.withStatement(upsert) { try $0.execute(arguments: arguments) } }
         }
         return id
     }
 
     /// The upsert of a code into its user's row, email included.
-    private static let upsertSQL = upsert(sameEmail: false)
+    private static let upsert = HotStatement(upsertSQL(sameEmail: false))
     /// The upsert that changes nothing when the user's row holds another email.
-    private static let upsertKeepingEmailSQL = upsert(sameEmail: true)
+    private static let upsertKeepingEmail = HotStatement(upsertSQL(sameEmail: true))
 
-    private static func upsert(sameEmail: Bool) -> String {
+    private static func upsertSQL(sameEmail: Bool) -> String {
         """
         INSERT INTO reset_codes (user_id, id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash)
         VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
