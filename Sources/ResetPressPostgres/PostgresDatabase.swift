@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import ResetPressStorage
 import Synchronization
 
 /// A site's PostgreSQL database, shared by every node: the connection pool, the schema made by
@@ -12,7 +13,9 @@ import Synchronization
 public final class PostgresDatabase: Sendable {
     let client: PostgresClient
     /// Gathers concurrent code issues into one statement each batch.
-    let issues: PostgresIssueCommitter
+    let issues: PostgresBatcher<PostgresIssueCommitter.Issue, Int64>
+    /// Gathers concurrent requester lookups into one statement each batch.
+    let requesters: PostgresBatcher<String, ResetRequester?>
     let listeners: ListenerTasks
     private let runTask: Task<Void, Never>
     /// The parsed address; its `redacted` form leaves out the password.
@@ -21,7 +24,8 @@ public final class PostgresDatabase: Sendable {
     private init(url: PostgresURL, client: PostgresClient, runTask: Task<Void, Never>) {
         self.url = url
         self.client = client
-        issues = PostgresIssueCommitter(client: client)
+        issues = PostgresIssueCommitter.batcher(client: client)
+        requesters = PostgresRequesterLookup.batcher(client: client)
         self.runTask = runTask
         listeners = ListenerTasks()
     }
@@ -71,7 +75,7 @@ public final class PostgresDatabase: Sendable {
     public var users: PostgresUserStore { PostgresUserStore(client: client) }
 
     /// Reset codes, written together with their outbox mail.
-    public var resetCodes: PostgresResetCodeStore { PostgresResetCodeStore(client: client, issues: issues) }
+    public var resetCodes: PostgresResetCodeStore { PostgresResetCodeStore(client: client, issues: issues, requesters: requesters) }
 
     /// The mail outbox the sender job drains; nodes never claim the same entry.
     public var outbox: PostgresMailOutbox { PostgresMailOutbox(client: client) }

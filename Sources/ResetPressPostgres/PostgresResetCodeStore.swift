@@ -13,7 +13,9 @@ import ResetPressUsers
 public struct PostgresResetCodeStore: ResetCodeStore {
     let client: PostgresClient
     /// Where issues gather into batches.
-    let issues: PostgresIssueCommitter
+    let issues: PostgresBatcher<PostgresIssueCommitter.Issue, Int64>
+    /// Where the request path's lookups gather into batches.
+    let requesters: PostgresBatcher<String, ResetRequester?>
 
     private static let columns = "id, user_id, email, code_hash, link_hash, created_at, expires_at, attempts, request_ip, cancel_hash, tokens_by_hash"
 
@@ -92,10 +94,9 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         try await fetchOne("SELECT \(unescaped: Self.columns) FROM reset_codes WHERE cancel_hash = \(cancelHash) AND tokens_by_hash = 1")
     }
 
-    /// One prepared statement: the user lookup joined with the user's block and current code.
+    /// One prepared statement, shared by the lookups made at the same time (``PostgresRequesterLookup``).
     public func requester(email: String) async throws -> ResetRequester? {
-        for try await requester in try await client.execute(RequesterStatement(email: email)) { return requester }
-        return nil
+        try await requesters.run(email)
     }
 
     public func deleteUser(_ userID: Int64) async throws -> Bool {
@@ -137,7 +138,7 @@ public struct PostgresResetCodeStore: ResetCodeStore {
     /// The code's upsert and its effects in one prepared statement, batched with concurrent issues
     /// (``PostgresIssueCommitter``).
     private func issue(_ code: NewResetCode, effects: ResetEffects) async throws -> Int64 {
-        try await mappingUniqueViolations(Self.duplicateName) { try await issues.issue(code, effects: effects) }
+        try await mappingUniqueViolations(Self.duplicateName) { try await issues.run(PostgresIssueCommitter.Issue(code: code, effects: effects)) }
     }
 
     /// In one transaction: if code `id` is still user `userID`'s code, deletes it, runs `also` and
@@ -177,29 +178,5 @@ public struct PostgresResetCodeStore: ResetCodeStore {
         case "reset_codes_cancel_hash_key": "A reset code with this cancel token"
         default: nil
         }
-    }
-}
-
-/// The request path's user lookup, prepared once per connection: PostgreSQL parses and plans it once,
-/// not on every request.
-struct RequesterStatement: PostgresPreparedStatement {
-    static let sql = """
-        SELECT u.*, b.until, c.created_at
-        FROM (SELECT \(PostgresUserStore.columns) FROM users WHERE lower(email) = lower($1)) AS u
-        LEFT JOIN reset_blocks b ON b.user_id = u.id LEFT JOIN reset_codes c ON c.user_id = u.id
-        """
-    let email: String
-
-    func makeBindings() -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(email)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> ResetRequester {
-        let cells = Array(row)
-        return ResetRequester(
-            user: try PostgresUserStore.user(from: cells), blockedUntil: try cells[11].decode(Double?.self).map(Date.init(timeIntervalSince1970:)),
-            lastIssued: try cells[12].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
     }
 }

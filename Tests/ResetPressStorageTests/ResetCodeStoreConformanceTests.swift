@@ -17,6 +17,30 @@ import Testing
     }
 
     @Test(arguments: Backend.allCases)
+    func lookupsMadeAtOnceEachGetTheirOwnRequester(_ backend: Backend) async throws {
+        try await withStores(backend) { stores in
+            var users: [User] = []
+            for index in 0..<20 {
+                users.append(try await stores.users.add(NewUser(login: "u\(index)", email: "U\(index)@example.com", passwordHash: "h"), now: testTime()))
+            }
+            _ = try await stores.resetCodes.issue(code(user: users[3].id!, email: "U3@example.com", at: 30), mail: nil)
+            let codes = stores.resetCodes
+            let found = try await withThrowingTaskGroup(of: (Int, ResetRequester?).self) { group in
+                for index in 0..<60 {
+                    let email = index % 3 == 2 ? "nobody\(index)@example.com" : "u\(index % 20)@EXAMPLE.com"
+                    group.addTask { (index, try await codes.requester(email: email)) }
+                }
+                return try await group.reduce(into: [Int: ResetRequester?]()) { $0[$1.0] = $1.1 }
+            }
+            for index in 0..<60 {
+                let expected = index % 3 == 2 ? nil
+                    : ResetRequester(user: users[index % 20], blockedUntil: nil, lastIssued: index % 20 == 3 ? testTime(30) : nil)
+                #expect(found[index] == .some(expected), "lookup \(index)")
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func aRequesterComesWithTheirBlockAndCurrentCodeInOneRead(_ backend: Backend) async throws {
         try await withStores(backend) { stores in
             let codes = stores.resetCodes
