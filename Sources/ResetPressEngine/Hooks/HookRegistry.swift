@@ -20,9 +20,9 @@ public final class HookRegistry: Sendable {
         var callbacks: HookTable? { table.isEmpty ? nil : table }
 
         /// Counts a run as an action and returns the callbacks to run.
-        static func countRun(of hook: inout Hook) -> HookTable? {
-            hook.actionCount += 1
-            return hook.callbacks
+        mutating func countRun() -> HookTable? {
+            actionCount += 1
+            return callbacks
         }
     }
 
@@ -237,7 +237,7 @@ public final class HookRegistry: Sendable {
     public func doAction<Argument: Sendable & Codable>(_ name: String, _ argument: Argument, context: HookContext = .empty) async {
         let name = HookName.normalize(name)
         var seen = generation.load(ordering: .acquiring)
-        let found = state.withLock { Hook.countRun(of: &$0.hooks[name, default: Hook()]) }
+        let found = state.withLock { $0.hooks[name, default: Hook()].countRun() }
         guard var table = found else { return }
         var current: Int? = nil
         while true {
